@@ -1,0 +1,80 @@
+// swift-tools-version:6.0
+// FaceDB: an embeddable face identity database.
+//
+// Dependencies point one way:
+//   C shims (CRocksDB, CFaiss) → FaceDBCore → {FaceDBStorage, FaceDBIndex} → FaceDB → FaceDBCLI → facedb
+// Storage and index never import each other; the FaceDB façade is the only place that joins them.
+import PackageDescription
+
+/// Debian 12's libfaiss-dev ships only a static libfaiss.a, so everything it needs is linked by name.
+let faissLinkage: [LinkerSetting] = [
+    .linkedLibrary("faiss"),
+    .linkedLibrary("openblas"),
+    .linkedLibrary("lapack"),
+    .linkedLibrary("gomp"),
+    .linkedLibrary("m"),
+    .linkedLibrary("stdc++"),
+]
+
+let package = Package(
+    name: "FaceDB",
+    products: [
+        .library(name: "FaceDB", targets: ["FaceDB"]),
+        .library(name: "FaceDBCLI", targets: ["FaceDBCLI"]),
+        .executable(name: "facedb", targets: ["facedb"]),
+        .executable(name: "facedb-bench", targets: ["facedb-bench"]),
+        .executable(name: "facedb-demo", targets: ["facedb-demo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: C shims
+        .systemLibrary(
+            name: "CRocksDB",
+            pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"])]
+        ),
+        // A plain C header over FAISS's C++ API: opaque handles, integer status codes and a
+        // thread-local last-error message. No C++ exception crosses into Swift.
+        .target(
+            name: "CFaiss",
+            cxxSettings: [.unsafeFlags(["-fopenmp"])],
+            linkerSettings: faissLinkage
+        ),
+
+        // MARK: Core value types and errors (no C)
+        .target(name: "FaceDBCore"),
+
+        // MARK: Storage, index (never import each other)
+        .target(name: "FaceDBStorage", dependencies: ["CRocksDB", "FaceDBCore"]),
+        .target(name: "FaceDBIndex", dependencies: ["CFaiss", "FaceDBCore"]),
+
+        // MARK: Façade, CLI
+        .target(name: "FaceDB", dependencies: ["FaceDBCore", "FaceDBStorage", "FaceDBIndex"]),
+        .target(
+            name: "FaceDBCLI",
+            dependencies: ["FaceDB", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "facedb", dependencies: ["FaceDBCLI"]),
+
+        // MARK: Test support, benchmark, demo
+        .target(name: "FaceDBTestSupport", dependencies: ["FaceDBCore"]),
+        .executableTarget(name: "facedb-bench", dependencies: ["FaceDB", "FaceDBIndex", "FaceDBTestSupport"]),
+        .executableTarget(name: "facedb-demo", dependencies: ["FaceDB", "FaceDBTestSupport"]),
+        // The child process of the crash-safety test: writes batches and acknowledges each one.
+        .executableTarget(
+            name: "facedb-crash-writer",
+            dependencies: ["FaceDB", "FaceDBTestSupport"],
+            path: "Tests/FaceDBCrashWriter"
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "FaceDBCoreTests", dependencies: ["FaceDBCore", "FaceDBTestSupport"]),
+        .testTarget(name: "FaceDBStorageTests", dependencies: ["FaceDBStorage", "FaceDBTestSupport"]),
+        .testTarget(name: "FaceDBIndexTests", dependencies: ["FaceDBIndex", "FaceDBTestSupport"]),
+        .testTarget(name: "FaceDBTests", dependencies: ["FaceDB", "FaceDBTestSupport", "facedb-crash-writer"]),
+        .testTarget(name: "FaceDBCLITests", dependencies: ["FaceDBCLI", "FaceDBTestSupport", "facedb"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1080 @@
+// fdb_faiss.cpp: the C interface of fdb_faiss.h over FAISS 1.7.3.
+//
+// How the pieces fit:
+// - Flat and HNSW indexes store vectors at positions 0..<ntotal. `labels` maps a position to the
+//   caller's id and `positions` maps a live id back to its position. Flat removal deletes the rows
+//   (FAISS keeps the order) and renumbers; HNSW removal marks a tombstone that every search
+//   excludes through an IDSelector until fdb_index_compact() rebuilds the graph.
+// - IVF indexes take the caller's ids directly and keep a hashtable direct map (id -> list and
+//   offset), which gives duplicate checks, native removal and reconstruction.
+// - Serialization is our own little-endian layout (Schemas/index-snapshot.md), not
+//   faiss::write_index: FAISS's reader sizes buffers from unchecked counts and does not check
+//   graph links or list contents, so a damaged file could exhaust memory or crash a later search.
+//   Here every count is checked against the bytes that remain before anything is allocated, and
+//   every id, level and link is checked before the index is used.
+// - Every exported function runs its body inside `guarded`, which turns every C++ exception into
+//   a status code and a thread-local message.
+
+#include "fdb_faiss.h"
+
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexHNSW.h>
+#include <faiss/IndexIVF.h>
+#include <faiss/IndexIVFFlat.h>
+#include <faiss/IndexIVFPQ.h>
+#include <faiss/impl/FaissException.h>
+#include <faiss/impl/HNSW.h>
+#include <faiss/impl/IDSelector.h>
+#include <faiss/invlists/DirectMap.h>
+#include <faiss/invlists/InvertedLists.h>
+#include <faiss/utils/distances.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "fdb_faiss serializes in host byte order and assumes a little-endian host"
+#endif
+
+using idx_t = faiss::Index::idx_t;
+
+/// The object behind the opaque handle.
+struct fdb_index {
+    /// The parameters the index was made with (ef_search / nprobe: the current defaults).
+    fdb_index_params params{};
+    /// The FAISS index: IndexFlat, IndexHNSWFlat, IndexIVFFlat or IndexIVFPQ.
+    std::unique_ptr<faiss::Index> index;
+    /// Flat and HNSW: the id stored at each position (-1 for an HNSW tombstone).
+    std::vector<idx_t> labels;
+    /// Flat and HNSW: the position of each live id.
+    std::unordered_map<idx_t, idx_t> positions;
+    /// HNSW: 1 at each tombstoned position.
+    std::vector<uint8_t> dead;
+    /// HNSW: how many positions are tombstones.
+    int64_t tombstones = 0;
+    /// Set when a failed FAISS call left FAISS and the bookkeeping out of step; every later call
+    /// then fails instead of returning wrong answers.
+    bool broken = false;
+};
+
+namespace {
+
+// MARK: - Errors
+
+/// A failure raised by the shim itself, with the status it maps to.
+struct ShimError : std::runtime_error {
+    int status;
+    ShimError(int status, const std::string& message) : std::runtime_error(message), status(status) {}
+};
+
+[[noreturn]] void fail(int status, const std::string& message) {
+    throw ShimError(status, message);
+}
+
+[[noreturn]] void invalid(const std::string& message) {
+    fail(FDB_ERR_INVALID_ARGUMENT, message);
+}
+
+[[noreturn]] void corrupt(const std::string& message) {
+    fail(FDB_ERR_CORRUPT, "corrupt index data: " + message);
+}
+
+thread_local std::string last_error;
+
+void set_last_error(const char* message) noexcept {
+    try {
+        last_error = message;
+    } catch (...) {
+        // Out of memory while recording the error: keep the previous message.
+    }
+}
+
+/// Runs `body`, mapping every exception to a status code and the thread's last error.
+template <class Body>
+int guarded(Body&& body) noexcept {
+    try {
+        body();
+        return FDB_OK;
+    } catch (const ShimError& e) {
+        set_last_error(e.what());
+        return e.status;
+    } catch (const faiss::FaissException& e) {
+        set_last_error(e.what());
+        return FDB_ERR_FAISS;
+    } catch (const std::bad_alloc&) {
+        set_last_error("out of memory");
+        return FDB_ERR_OUT_OF_MEMORY;
+    } catch (const std::length_error& e) {
+        set_last_error(e.what());
+        return FDB_ERR_OUT_OF_MEMORY;
+    } catch (const std::exception& e) {
+        set_last_error(e.what());
+        return FDB_ERR_UNKNOWN;
+    } catch (...) {
+        set_last_error("unknown C++ exception");
+        return FDB_ERR_UNKNOWN;
+    }
+}
+
+std::string str(int64_t v) {
+    return std::to_string(v);
+}
+
+// MARK: - Parameters
+
+bool is_positional(int32_t kind) {
+    return kind == FDB_KIND_FLAT || kind == FDB_KIND_HNSW;
+}
+
+bool is_ivf(int32_t kind) {
+    return kind == FDB_KIND_IVF_FLAT || kind == FDB_KIND_IVF_PQ;
+}
+
+bool valid_pq_bits(int32_t bits) {
+    return (bits >= 4 && bits <= 8) || bits == 10 || bits == 12 || bits == 16;
+}
+
+/// The fewest training vectors an IVF index accepts: one per list, and for IVF-PQ one per code.
+int64_t minimum_training_points(const fdb_index_params& p) {
+    int64_t minimum = p.nlist;
+    if (p.kind == FDB_KIND_IVF_PQ) minimum = std::max<int64_t>(minimum, int64_t(1) << p.pq_bits);
+    return minimum;
+}
+
+/// Checks the fields that matter for the kind; the others are kept as given.
+void validate_params(const fdb_index_params& p, int status) {
+    auto check = [status](bool ok, const std::string& what) {
+        if (!ok) fail(status, "invalid index parameter: " + what);
+    };
+    check(p.kind >= FDB_KIND_FLAT && p.kind <= FDB_KIND_IVF_PQ, "kind " + str(p.kind));
+    check(p.metric == FDB_METRIC_L2 || p.metric == FDB_METRIC_INNER_PRODUCT, "metric " + str(p.metric));
+    check(p.dim >= 1 && p.dim <= 65536, "dim " + str(p.dim));
+    if (p.kind == FDB_KIND_HNSW) {
+        check(p.hnsw_m >= 2 && p.hnsw_m <= 512, "hnsw_m " + str(p.hnsw_m));
+        check(p.ef_construction >= 1 && p.ef_construction <= (1 << 20), "ef_construction " + str(p.ef_construction));
+        check(p.ef_search >= 1 && p.ef_search <= (1 << 20), "ef_search " + str(p.ef_search));
+    }
+    if (is_ivf(p.kind)) {
+        check(p.nlist >= 1 && p.nlist <= (1 << 20), "nlist " + str(p.nlist));
+        check(p.nprobe >= 1 && p.nprobe <= (1 << 20), "nprobe " + str(p.nprobe));
+    }
+    if (p.kind == FDB_KIND_IVF_PQ) {
+        check(p.pq_m >= 1 && p.dim % p.pq_m == 0, "pq_m " + str(p.pq_m) + " must divide dim " + str(p.dim));
+        check(valid_pq_bits(p.pq_bits), "pq_bits " + str(p.pq_bits));
+    }
+}
+
+faiss::MetricType faiss_metric(const fdb_index_params& p) {
+    return p.metric == FDB_METRIC_L2 ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT;
+}
+
+/// A new, empty FAISS index for validated parameters.
+std::unique_ptr<faiss::Index> make_faiss_index(const fdb_index_params& p) {
+    const faiss::MetricType metric = faiss_metric(p);
+    switch (p.kind) {
+    case FDB_KIND_FLAT:
+        return std::make_unique<faiss::IndexFlat>(p.dim, metric);
+    case FDB_KIND_HNSW: {
+        auto hnsw = std::make_unique<faiss::IndexHNSWFlat>(p.dim, p.hnsw_m, metric);
+        hnsw->hnsw.efConstruction = p.ef_construction;
+        hnsw->hnsw.efSearch = p.ef_search;
+        return hnsw;
+    }
+    default: {
+        auto quantizer = std::make_unique<faiss::IndexFlat>(p.dim, metric);
+        std::unique_ptr<faiss::IndexIVF> ivf;
+        if (p.kind == FDB_KIND_IVF_FLAT) {
+            ivf = std::make_unique<faiss::IndexIVFFlat>(quantizer.get(), p.dim, p.nlist, metric);
+        } else {
+            auto pq = std::make_unique<faiss::IndexIVFPQ>(quantizer.get(), p.dim, p.nlist, p.pq_m, p.pq_bits, metric);
+            // Small explicit training samples are allowed; FAISS would print a warning to stderr.
+            pq->pq.cp.min_points_per_centroid = 1;
+            ivf = std::move(pq);
+        }
+        ivf->own_fields = true;
+        quantizer.release();
+        ivf->cp.min_points_per_centroid = 1;
+        ivf->nprobe = p.nprobe;
+        ivf->set_direct_map_type(faiss::DirectMap::Hashtable);
+        return ivf;
+    }
+    }
+}
+
+// MARK: - Accessors
+
+faiss::IndexHNSW* hnsw_of(const fdb_index* ix) {
+    return static_cast<faiss::IndexHNSW*>(ix->index.get());
+}
+
+faiss::IndexIVF* ivf_of(const fdb_index* ix) {
+    return static_cast<faiss::IndexIVF*>(ix->index.get());
+}
+
+/// Flat and HNSW: the stored vectors, row-major, one row per position.
+const float* stored_vectors(const fdb_index* ix) {
+    const faiss::Index* storage = ix->params.kind == FDB_KIND_HNSW ? hnsw_of(ix)->storage : ix->index.get();
+    return static_cast<const faiss::IndexFlat*>(storage)->get_xb();
+}
+
+int64_t live_count(const fdb_index* ix) {
+    return is_positional(ix->params.kind) ? int64_t(ix->positions.size()) : int64_t(ix->index->ntotal);
+}
+
+bool contains(const fdb_index* ix, idx_t id) {
+    if (is_positional(ix->params.kind)) return ix->positions.count(id) != 0;
+    return ivf_of(ix)->direct_map.hashtable.count(id) != 0;
+}
+
+void check_usable(const fdb_index* ix) {
+    if (ix == nullptr) invalid("the index is NULL");
+    if (ix->broken) {
+        fail(FDB_ERR_FAISS, "the index is inconsistent after an earlier failure; rebuild it");
+    }
+}
+
+/// Selects the positions whose byte in `mask` equals `want`.
+struct ByteMaskSelector final : faiss::IDSelector {
+    const uint8_t* mask;
+    size_t size;
+    uint8_t want;
+    ByteMaskSelector(const std::vector<uint8_t>& mask, uint8_t want) : mask(mask.data()), size(mask.size()), want(want) {}
+    bool is_member(idx_t i) const override {
+        return i >= 0 && size_t(i) < size && mask[i] == want;
+    }
+};
+
+// MARK: - Search helpers
+
+/// Orders (distance, id) pairs best first, ties by the smaller id.
+struct BetterHit {
+    bool higher_is_better;
+    bool operator()(const std::pair<float, idx_t>& a, const std::pair<float, idx_t>& b) const {
+        if (a.first != b.first) return higher_is_better ? a.first > b.first : a.first < b.first;
+        return a.second < b.second;
+    }
+};
+
+/// Exact top-k over `m` candidate vectors (`vectors` row-major) labelled `ids`.
+void exact_scan(
+    const fdb_index* ix, int64_t nq, const float* queries, int64_t k, size_t m, const float* vectors,
+    const idx_t* ids, float* distances, idx_t* labels) {
+    const size_t d = size_t(ix->params.dim);
+    const bool ip = ix->params.metric == FDB_METRIC_INNER_PRODUCT;
+    const size_t take = std::min<size_t>(size_t(k), m);
+    std::vector<std::pair<float, idx_t>> hits(m);
+    for (int64_t q = 0; q < nq; q++) {
+        const float* query = queries + size_t(q) * d;
+        for (size_t i = 0; i < m; i++) {
+            const float* v = vectors + i * d;
+            hits[i] = {ip ? faiss::fvec_inner_product(query, v, d) : faiss::fvec_L2sqr(query, v, d), ids[i]};
+        }
+        std::partial_sort(hits.begin(), hits.begin() + take, hits.end(), BetterHit{ip});
+        for (size_t j = 0; j < take; j++) {
+            distances[q * k + int64_t(j)] = hits[j].first;
+            labels[q * k + int64_t(j)] = hits[j].second;
+        }
+    }
+}
+
+/// Runs the FAISS search with per-call parameters and an optional selector; translates
+/// positions to ids for flat and HNSW.
+void faiss_search(
+    const fdb_index* ix, int64_t nq, const float* queries, int64_t k, const faiss::IDSelector* selector,
+    int64_t ef_search, int64_t nprobe, float* distances, idx_t* labels) {
+    auto* sel = const_cast<faiss::IDSelector*>(selector);
+    switch (ix->params.kind) {
+    case FDB_KIND_FLAT: {
+        faiss::SearchParameters sp;
+        sp.sel = sel;
+        ix->index->search(nq, queries, k, distances, labels, &sp);
+        break;
+    }
+    case FDB_KIND_HNSW: {
+        faiss::SearchParametersHNSW sp;
+        sp.sel = sel;
+        sp.efSearch = int(std::min<int64_t>(std::max<int64_t>(ef_search, k), std::numeric_limits<int>::max()));
+        ix->index->search(nq, queries, k, distances, labels, &sp);
+        break;
+    }
+    default: {
+        faiss::SearchParametersIVF sp;
+        sp.sel = sel;
+        sp.nprobe = size_t(std::min<int64_t>(nprobe, ix->params.nlist));
+        ix->index->search(nq, queries, k, distances, labels, &sp);
+        break;
+    }
+    }
+    if (is_positional(ix->params.kind)) {
+        const size_t stored = ix->labels.size();
+        for (int64_t i = 0; i < nq * k; i++) {
+            const idx_t pos = labels[i];
+            labels[i] = (pos >= 0 && size_t(pos) < stored) ? ix->labels[size_t(pos)] : -1;
+        }
+    }
+}
+
+/// Filters at or below this many allowed vectors are answered by an exact scan.
+int64_t exact_scan_limit(int64_t live) {
+    return std::max<int64_t>(4096, live / 16);
+}
+
+/// Widens a search budget by the inverse of the fraction of vectors a filter keeps.
+int64_t widen(int64_t budget, int64_t kept, int64_t total) {
+    if (kept <= 0 || kept >= total) return budget;
+    const double widened = std::ceil(double(budget) * double(total) / double(kept));
+    return int64_t(std::min(widened, double(std::numeric_limits<int>::max())));
+}
+
+// MARK: - Serialization
+
+const char kMagic[4] = {'F', 'D', 'B', 'F'};
+const uint32_t kVersion = 1;
+
+/// An append-only byte buffer in malloc'd memory, handed over to the caller at the end.
+struct Writer {
+    uint8_t* data = nullptr;
+    size_t size = 0;
+    size_t capacity = 0;
+
+    ~Writer() { std::free(data); }
+
+    void reserve(size_t more) {
+        if (more <= capacity - size) return;
+        if (more > std::numeric_limits<size_t>::max() / 2 - size) throw std::bad_alloc();
+        size_t grown = std::max(capacity * 2, size + more);
+        auto* bigger = static_cast<uint8_t*>(std::realloc(data, grown));
+        if (bigger == nullptr) throw std::bad_alloc();
+        data = bigger;
+        capacity = grown;
+    }
+
+    void bytes(const void* p, size_t n) {
+        if (n == 0) return;
+        reserve(n);
+        std::memcpy(data + size, p, n);
+        size += n;
+    }
+
+    template <class T>
+    void put(T value) {
+        bytes(&value, sizeof(T));
+    }
+
+    template <class T>
+    void array(const T* p, size_t n) {
+        bytes(p, n * sizeof(T));
+    }
+};
+
+/// Reads the serialized layout, failing with FDB_ERR_CORRUPT instead of reading past the end
+/// or allocating more than the input could describe.
+struct Reader {
+    const uint8_t* p;
+    size_t left;
+
+    void bytes(void* out, size_t n, const char* what) {
+        if (n > left) corrupt(std::string("truncated while reading ") + what);
+        if (n) std::memcpy(out, p, n);
+        p += n;
+        left -= n;
+    }
+
+    template <class T>
+    T get(const char* what) {
+        T value;
+        bytes(&value, sizeof(T), what);
+        return value;
+    }
+
+    /// Reads `n` elements after checking that the input holds that many.
+    template <class T>
+    void array(std::vector<T>& out, uint64_t n, const char* what) {
+        if (n > left / sizeof(T)) {
+            corrupt(std::string(what) + " claims " + std::to_string(n) + " entries but only " +
+                    std::to_string(left) + " bytes remain");
+        }
+        out.resize(size_t(n));
+        bytes(out.data(), size_t(n) * sizeof(T), what);
+    }
+};
+
+void check_finite(const std::vector<float>& values, const char* what) {
+    for (float v : values) {
+        if (!std::isfinite(v)) corrupt(std::string(what) + " holds a non-finite value");
+    }
+}
+
+void write_params(Writer& w, const fdb_index_params& p) {
+    for (int32_t v : {p.kind, p.metric, p.dim, p.hnsw_m, p.ef_construction, p.ef_search, p.nlist, p.nprobe, p.pq_m,
+                      p.pq_bits}) {
+        w.put<int32_t>(v);
+    }
+}
+
+fdb_index_params read_params(Reader& r) {
+    fdb_index_params p{};
+    for (int32_t* field : {&p.kind, &p.metric, &p.dim, &p.hnsw_m, &p.ef_construction, &p.ef_search, &p.nlist,
+                           &p.nprobe, &p.pq_m, &p.pq_bits}) {
+        *field = r.get<int32_t>("parameters");
+    }
+    return p;
+}
+
+void serialize_into(const fdb_index* ix, Writer& w) {
+    const fdb_index_params& p = ix->params;
+    const size_t d = size_t(p.dim);
+    const uint64_t n = uint64_t(ix->index->ntotal);
+    w.bytes(kMagic, 4);
+    w.put<uint32_t>(kVersion);
+    write_params(w, p);
+    w.put<uint64_t>(n);
+    if (is_positional(p.kind)) {
+        w.reserve(n * (sizeof(idx_t) + d * sizeof(float)));
+        w.array(ix->labels.data(), ix->labels.size());
+        w.array(stored_vectors(ix), size_t(n) * d);
+        if (p.kind == FDB_KIND_HNSW) {
+            const faiss::HNSW& graph = hnsw_of(ix)->hnsw;
+            w.put<int32_t>(graph.entry_point);
+            w.put<int32_t>(graph.max_level);
+            w.array(graph.levels.data(), graph.levels.size());
+            w.put<uint64_t>(graph.neighbors.size());
+            w.array(graph.neighbors.data(), graph.neighbors.size());
+        }
+        return;
+    }
+    const faiss::IndexIVF* ivf = ivf_of(ix);
+    w.put<uint32_t>(ivf->is_trained ? 1 : 0);
+    if (!ivf->is_trained) return;
+    const auto* quantizer = static_cast<const faiss::IndexFlat*>(ivf->quantizer);
+    w.array(quantizer->get_xb(), size_t(p.nlist) * d);
+    if (p.kind == FDB_KIND_IVF_PQ) {
+        const auto& pq = static_cast<const faiss::IndexIVFPQ*>(ivf)->pq;
+        w.array(pq.centroids.data(), pq.centroids.size());
+    }
+    const faiss::InvertedLists* lists = ivf->invlists;
+    for (size_t list = 0; list < size_t(p.nlist); list++) {
+        const size_t size = lists->list_size(list);
+        w.put<uint64_t>(size);
+        faiss::InvertedLists::ScopedIds ids(lists, list);
+        faiss::InvertedLists::ScopedCodes codes(lists, list);
+        w.array(ids.get(), size);
+        w.array(codes.get(), size * ivf->code_size);
+    }
+}
+
+/// Restores a flat or HNSW index's body after the header.
+void read_positional(Reader& r, fdb_index* ix, uint64_t n) {
+    const fdb_index_params& p = ix->params;
+    const size_t d = size_t(p.dim);
+    const bool hnsw = p.kind == FDB_KIND_HNSW;
+    if (hnsw && n > uint64_t(std::numeric_limits<int32_t>::max())) corrupt("too many HNSW vectors");
+
+    std::vector<idx_t> labels;
+    r.array(labels, n, "labels");
+    if (n > std::numeric_limits<uint64_t>::max() / d) corrupt("vector count overflows");
+    std::vector<float> vectors;
+    r.array(vectors, n * d, "vectors");
+    check_finite(vectors, "the vectors");
+
+    ix->positions.reserve(size_t(n));
+    ix->dead.assign(hnsw ? size_t(n) : 0, 0);
+    for (size_t pos = 0; pos < size_t(n); pos++) {
+        const idx_t id = labels[pos];
+        if (id == -1 && hnsw) {
+            ix->dead[pos] = 1;
+            ix->tombstones++;
+            continue;
+        }
+        if (id < 0) corrupt("negative id " + str(id));
+        if (!ix->positions.emplace(id, idx_t(pos)).second) corrupt("id " + str(id) + " is stored twice");
+    }
+
+    if (!hnsw) {
+        ix->index->add(idx_t(n), vectors.data());
+        ix->labels = std::move(labels);
+        return;
+    }
+
+    auto* index = hnsw_of(ix);
+    faiss::HNSW& graph = index->hnsw;
+    const int32_t entry_point = r.get<int32_t>("entry point");
+    const int32_t max_level = r.get<int32_t>("max level");
+    std::vector<int> levels;
+    r.array(levels, n, "levels");
+    const uint64_t n_neighbors = r.get<uint64_t>("neighbour count");
+    std::vector<int32_t> neighbors;
+    r.array(neighbors, n_neighbors, "neighbours");
+
+    // Levels are 1-based; a node of level L owns cum_nneighbor_per_level[L] link slots.
+    const std::vector<int>& cumulative = graph.cum_nneighbor_per_level;
+    const int top_level = int(cumulative.size()) - 1;
+    std::vector<size_t> offsets(size_t(n) + 1, 0);
+    int highest = 0;
+    for (size_t i = 0; i < size_t(n); i++) {
+        if (levels[i] < 1 || levels[i] > top_level) corrupt("node level " + str(levels[i]) + " out of range");
+        highest = std::max(highest, levels[i]);
+        offsets[i + 1] = offsets[i] + size_t(cumulative[size_t(levels[i])]);
+    }
+    if (offsets[size_t(n)] != n_neighbors) corrupt("the link table does not match the node levels");
+    if (n == 0) {
+        if (entry_point != -1 || max_level != -1) corrupt("an empty graph has an entry point");
+    } else {
+        if (entry_point < 0 || uint64_t(entry_point) >= n) corrupt("entry point out of range");
+        if (max_level != highest - 1 || levels[size_t(entry_point)] != highest) corrupt("inconsistent max level");
+    }
+    // Every link at level l must point at a node that exists at level l.
+    for (size_t i = 0; i < size_t(n); i++) {
+        for (int level = 0; level < levels[i]; level++) {
+            const size_t begin = offsets[i] + size_t(cumulative[size_t(level)]);
+            const size_t end = offsets[i] + size_t(cumulative[size_t(level) + 1]);
+            for (size_t j = begin; j < end; j++) {
+                const int32_t v = neighbors[j];
+                if (v == -1) continue;
+                if (v < 0 || uint64_t(v) >= n || levels[size_t(v)] <= level) corrupt("invalid graph link");
+            }
+        }
+    }
+
+    index->storage->add(idx_t(n), vectors.data());
+    index->ntotal = idx_t(n);
+    graph.levels = std::move(levels);
+    graph.offsets = std::move(offsets);
+    graph.neighbors = std::move(neighbors);
+    graph.entry_point = entry_point;
+    graph.max_level = max_level;
+    ix->labels = std::move(labels);
+}
+
+/// Restores an IVF index's body after the header.
+void read_ivf(Reader& r, fdb_index* ix, uint64_t n) {
+    const fdb_index_params& p = ix->params;
+    const size_t d = size_t(p.dim);
+    faiss::IndexIVF* ivf = ivf_of(ix);
+    const uint32_t trained = r.get<uint32_t>("trained flag");
+    if (trained > 1) corrupt("bad trained flag");
+    if (!trained) {
+        if (n != 0) corrupt("an untrained IVF index holds vectors");
+        return;
+    }
+    std::vector<float> centroids;
+    r.array(centroids, uint64_t(p.nlist) * d, "centroids");
+    check_finite(centroids, "the centroids");
+    if (p.kind == FDB_KIND_IVF_PQ) {
+        auto* ivfpq = static_cast<faiss::IndexIVFPQ*>(ivf);
+        std::vector<float> codebook;
+        r.array(codebook, uint64_t(ivfpq->pq.M) * ivfpq->pq.ksub * ivfpq->pq.dsub, "PQ centroids");
+        check_finite(codebook, "the PQ centroids");
+        ivfpq->pq.centroids = std::move(codebook);
+    }
+    ivf->quantizer->add(p.nlist, centroids.data());
+    ivf->is_trained = true;
+    if (p.kind == FDB_KIND_IVF_PQ) static_cast<faiss::IndexIVFPQ*>(ivf)->precompute_table();
+
+    std::unordered_set<idx_t> seen;
+    seen.reserve(size_t(std::min<uint64_t>(n, r.left / sizeof(idx_t))));
+    uint64_t total = 0;
+    std::vector<idx_t> ids;
+    std::vector<uint8_t> codes;
+    for (size_t list = 0; list < size_t(p.nlist); list++) {
+        const uint64_t size = r.get<uint64_t>("list size");
+        r.array(ids, size, "list ids");
+        if (size > std::numeric_limits<uint64_t>::max() / ivf->code_size) corrupt("list size overflows");
+        r.array(codes, size * ivf->code_size, "list codes");
+        if (p.kind == FDB_KIND_IVF_FLAT) {
+            for (size_t i = 0; i < codes.size(); i += sizeof(float)) {
+                float v;
+                std::memcpy(&v, codes.data() + i, sizeof v);
+                if (!std::isfinite(v)) corrupt("a stored vector holds a non-finite value");
+            }
+        }
+        for (idx_t id : ids) {
+            if (id < 0) corrupt("negative id " + str(id));
+            if (!seen.insert(id).second) corrupt("id " + str(id) + " is stored twice");
+        }
+        if (size) ivf->invlists->add_entries(list, size_t(size), ids.data(), codes.data());
+        total += size;
+    }
+    if (total != n) corrupt("the lists hold " + std::to_string(total) + " vectors, the header says " + std::to_string(n));
+    ivf->ntotal = idx_t(n);
+    // The lists were filled directly: rebuild the id -> (list, offset) map from them.
+    ivf->set_direct_map_type(faiss::DirectMap::NoMap);
+    ivf->set_direct_map_type(faiss::DirectMap::Hashtable);
+}
+
+std::unique_ptr<fdb_index> deserialize(const uint8_t* buf, size_t len) {
+    Reader r{buf, len};
+    char magic[4];
+    r.bytes(magic, 4, "magic");
+    if (std::memcmp(magic, kMagic, 4) != 0) corrupt("bad magic");
+    const uint32_t version = r.get<uint32_t>("version");
+    if (version != kVersion) corrupt("unknown payload version " + std::to_string(version));
+    const fdb_index_params params = read_params(r);
+    validate_params(params, FDB_ERR_CORRUPT);
+    const uint64_t n = r.get<uint64_t>("vector count");
+
+    auto ix = std::make_unique<fdb_index>();
+    ix->params = params;
+    ix->index = make_faiss_index(params);
+    if (is_positional(params.kind)) {
+        read_positional(r, ix.get(), n);
+    } else {
+        read_ivf(r, ix.get(), n);
+    }
+    if (r.left != 0) corrupt(std::to_string(r.left) + " unexpected bytes after the index");
+    return ix;
+}
+
+} // namespace
+
+// MARK: - C interface
+
+extern "C" {
+
+const char* fdb_last_error(void) {
+    return last_error.c_str();
+}
+
+int fdb_index_create(const fdb_index_params* params, fdb_index** out) {
+    return guarded([&] {
+        if (params == nullptr || out == nullptr) invalid("NULL argument");
+        validate_params(*params, FDB_ERR_INVALID_ARGUMENT);
+        auto ix = std::make_unique<fdb_index>();
+        ix->params = *params;
+        ix->index = make_faiss_index(*params);
+        *out = ix.release();
+    });
+}
+
+void fdb_index_destroy(fdb_index* index) {
+    try {
+        delete index;
+    } catch (...) {
+        // Destructors of FAISS indexes do not throw; nothing else to do.
+    }
+}
+
+int fdb_index_get_params(const fdb_index* index, fdb_index_params* out) {
+    return guarded([&] {
+        if (index == nullptr || out == nullptr) invalid("NULL argument");
+        *out = index->params;
+    });
+}
+
+int fdb_index_configure(fdb_index* index, const fdb_index_params* params) {
+    return guarded([&] {
+        check_usable(index);
+        if (params == nullptr) invalid("NULL argument");
+        const fdb_index_params& now = index->params;
+        const fdb_index_params& p = *params;
+        bool same = p.kind == now.kind && p.metric == now.metric && p.dim == now.dim;
+        if (now.kind == FDB_KIND_HNSW) same = same && p.hnsw_m == now.hnsw_m;
+        if (is_ivf(now.kind)) same = same && p.nlist == now.nlist;
+        if (now.kind == FDB_KIND_IVF_PQ) same = same && p.pq_m == now.pq_m && p.pq_bits == now.pq_bits;
+        if (!same) invalid("only ef_construction, ef_search and nprobe can change after creation");
+        validate_params(p, FDB_ERR_INVALID_ARGUMENT);
+        index->params.ef_construction = p.ef_construction;
+        index->params.ef_search = p.ef_search;
+        index->params.nprobe = p.nprobe;
+        if (now.kind == FDB_KIND_HNSW) {
+            hnsw_of(index)->hnsw.efConstruction = p.ef_construction;
+            hnsw_of(index)->hnsw.efSearch = p.ef_search;
+        } else if (is_ivf(now.kind)) {
+            ivf_of(index)->nprobe = size_t(p.nprobe);
+        }
+    });
+}
+
+int fdb_index_is_trained(const fdb_index* index, int* out) {
+    return guarded([&] {
+        check_usable(index);
+        if (out == nullptr) invalid("NULL argument");
+        *out = index->index->is_trained ? 1 : 0;
+    });
+}
+
+int fdb_index_train(fdb_index* index, int64_t n, const float* x) {
+    return guarded([&] {
+        check_usable(index);
+        if (!is_ivf(index->params.kind)) return;
+        if (index->index->is_trained) invalid("the index is already trained");
+        const int64_t minimum = minimum_training_points(index->params);
+        if (n < minimum) {
+            invalid("training needs at least " + str(minimum) + " vectors, got " + str(n));
+        }
+        if (x == nullptr) invalid("NULL training vectors");
+        index->index->train(n, x);
+    });
+}
+
+int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* ids) {
+    return guarded([&] {
+        check_usable(index);
+        if (n < 0) invalid("negative vector count");
+        if (n == 0) return;
+        if (x == nullptr || ids == nullptr) invalid("NULL vectors or ids");
+        const int32_t kind = index->params.kind;
+        if (is_ivf(kind) && !index->index->is_trained) invalid("the IVF index must be trained before vectors are added");
+        std::unordered_set<idx_t> batch;
+        if (n > 1) batch.reserve(size_t(n));
+        for (int64_t i = 0; i < n; i++) {
+            const idx_t id = ids[i];
+            if (id < 0) invalid("id " + str(id) + " is negative");
+            if (contains(index, id)) invalid("id " + str(id) + " is already in the index");
+            if (n > 1 && !batch.insert(id).second) invalid("id " + str(id) + " appears twice in the batch");
+        }
+
+        const idx_t before = index->index->ntotal;
+        if (!is_positional(kind)) {
+            try {
+                index->index->add_with_ids(n, x, ids);
+            } catch (...) {
+                if (index->index->ntotal != before) index->broken = true;
+                throw;
+            }
+            return;
+        }
+        if (kind == FDB_KIND_HNSW && before + n > std::numeric_limits<int32_t>::max()) {
+            invalid("an HNSW index holds at most 2^31-1 vectors");
+        }
+        // Reserve first so that nothing but FAISS itself can fail half-way.
+        index->labels.reserve(size_t(before + n));
+        index->positions.reserve(index->positions.size() + size_t(n));
+        if (kind == FDB_KIND_HNSW) index->dead.reserve(size_t(before + n));
+        try {
+            index->index->add(n, x);
+            for (int64_t i = 0; i < n; i++) {
+                index->labels.push_back(ids[i]);
+                index->positions.emplace(ids[i], before + i);
+                if (kind == FDB_KIND_HNSW) index->dead.push_back(0);
+            }
+        } catch (...) {
+            if (index->index->ntotal != before) index->broken = true;
+            throw;
+        }
+    });
+}
+
+int fdb_index_remove(fdb_index* index, int64_t n, const int64_t* ids, int64_t* removed) {
+    return guarded([&] {
+        check_usable(index);
+        if (removed == nullptr || n < 0 || (n > 0 && ids == nullptr)) invalid("bad arguments");
+        *removed = 0;
+        if (n == 0) return;
+        const int32_t kind = index->params.kind;
+
+        if (kind == FDB_KIND_HNSW) {
+            for (int64_t i = 0; i < n; i++) {
+                auto found = index->positions.find(ids[i]);
+                if (found == index->positions.end()) continue;
+                const size_t pos = size_t(found->second);
+                index->dead[pos] = 1;
+                index->labels[pos] = -1;
+                index->positions.erase(found);
+                index->tombstones++;
+                (*removed)++;
+            }
+            return;
+        }
+
+        if (kind == FDB_KIND_FLAT) {
+            const size_t stored = index->labels.size();
+            std::vector<uint8_t> kill(stored, 0);
+            int64_t count = 0;
+            for (int64_t i = 0; i < n; i++) {
+                auto found = index->positions.find(ids[i]);
+                if (found == index->positions.end() || kill[size_t(found->second)]) continue;
+                kill[size_t(found->second)] = 1;
+                count++;
+            }
+            if (count == 0) return;
+            // Build the renumbered bookkeeping first; FAISS keeps the order of the rows it keeps.
+            std::vector<idx_t> labels;
+            labels.reserve(stored - size_t(count));
+            std::unordered_map<idx_t, idx_t> positions;
+            positions.reserve(stored - size_t(count));
+            for (size_t pos = 0; pos < stored; pos++) {
+                if (kill[pos]) continue;
+                positions.emplace(index->labels[pos], idx_t(labels.size()));
+                labels.push_back(index->labels[pos]);
+            }
+            ByteMaskSelector selector(kill, 1);
+            const size_t gone = index->index->remove_ids(selector);
+            if (gone != size_t(count)) {
+                index->broken = true;
+                fail(FDB_ERR_FAISS, "FAISS removed an unexpected number of vectors");
+            }
+            index->labels = std::move(labels);
+            index->positions = std::move(positions);
+            *removed = count;
+            return;
+        }
+
+        std::vector<idx_t> present;
+        std::unordered_set<idx_t> unique;
+        for (int64_t i = 0; i < n; i++) {
+            if (contains(index, ids[i]) && unique.insert(ids[i]).second) present.push_back(ids[i]);
+        }
+        if (present.empty()) return;
+        faiss::IDSelectorArray selector(present.size(), present.data());
+        const idx_t before = index->index->ntotal;
+        try {
+            *removed = int64_t(index->index->remove_ids(selector));
+        } catch (...) {
+            if (index->index->ntotal != before) index->broken = true;
+            throw;
+        }
+    });
+}
+
+int fdb_index_count(const fdb_index* index, int64_t* out) {
+    return guarded([&] {
+        check_usable(index);
+        if (out == nullptr) invalid("NULL argument");
+        *out = live_count(index);
+    });
+}
+
+int fdb_index_tombstone_count(const fdb_index* index, int64_t* out) {
+    return guarded([&] {
+        check_usable(index);
+        if (out == nullptr) invalid("NULL argument");
+        *out = index->tombstones;
+    });
+}
+
+int fdb_index_search(
+    const fdb_index* index, int64_t nq, const float* queries, int64_t k, const int64_t* allowed, int64_t n_allowed,
+    int32_t ef_search, int32_t nprobe, float* distances_out, int64_t* labels_out) {
+    return guarded([&] {
+        check_usable(index);
+        if (nq < 0 || k < 1) invalid("nq must be >= 0 and k >= 1");
+        if (nq == 0) return;
+        if (queries == nullptr || distances_out == nullptr || labels_out == nullptr) invalid("NULL argument");
+        if (n_allowed > 0 && allowed == nullptr) invalid("NULL allowed ids");
+        const fdb_index_params& p = index->params;
+        const bool ip = p.metric == FDB_METRIC_INNER_PRODUCT;
+        const float pad = ip ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
+        std::fill(distances_out, distances_out + nq * k, pad);
+        std::fill(labels_out, labels_out + nq * k, idx_t(-1));
+
+        const int64_t live = live_count(index);
+        if (live == 0) return;
+        const int64_t ef = ef_search > 0 ? ef_search : p.ef_search;
+        const int64_t probes = nprobe > 0 ? nprobe : p.nprobe;
+        const bool positional = is_positional(p.kind);
+
+        if (n_allowed < 0) {
+            if (p.kind == FDB_KIND_HNSW && index->tombstones > 0) {
+                ByteMaskSelector not_dead(index->dead, 0);
+                const int64_t stored = int64_t(index->labels.size());
+                faiss_search(index, nq, queries, k, &not_dead, widen(std::max<int64_t>(ef, k), live, stored), probes,
+                             distances_out, labels_out);
+            } else {
+                faiss_search(index, nq, queries, k, nullptr, ef, probes, distances_out, labels_out);
+            }
+            return;
+        }
+
+        // The live ids the filter allows, each once.
+        std::vector<idx_t> keys; // positions for flat/HNSW, ids for IVF
+        std::vector<idx_t> key_ids;
+        {
+            std::unordered_set<idx_t> unique;
+            for (int64_t i = 0; i < n_allowed; i++) {
+                const idx_t id = allowed[i];
+                if (!unique.insert(id).second) continue;
+                if (positional) {
+                    auto found = index->positions.find(id);
+                    if (found == index->positions.end()) continue;
+                    keys.push_back(found->second);
+                } else if (!contains(index, id)) {
+                    continue;
+                } else {
+                    keys.push_back(id);
+                }
+                key_ids.push_back(id);
+            }
+        }
+        const int64_t m = int64_t(keys.size());
+        if (m == 0) return;
+
+        if (p.kind == FDB_KIND_FLAT || m <= exact_scan_limit(live)) {
+            const size_t d = size_t(p.dim);
+            std::vector<float> gathered(size_t(m) * d);
+            if (positional) {
+                const float* xb = stored_vectors(index);
+                for (int64_t i = 0; i < m; i++) {
+                    std::memcpy(&gathered[size_t(i) * d], xb + size_t(keys[size_t(i)]) * d, d * sizeof(float));
+                }
+            } else {
+                for (int64_t i = 0; i < m; i++) ivf_of(index)->reconstruct(keys[size_t(i)], &gathered[size_t(i) * d]);
+            }
+            exact_scan(index, nq, queries, k, size_t(m), gathered.data(), key_ids.data(), distances_out, labels_out);
+            return;
+        }
+
+        if (positional) {
+            std::vector<uint8_t> mask(index->labels.size(), 0);
+            for (idx_t pos : keys) mask[size_t(pos)] = 1;
+            ByteMaskSelector selector(mask, 1);
+            faiss_search(index, nq, queries, k, &selector, widen(std::max<int64_t>(ef, k), m, live), probes,
+                         distances_out, labels_out);
+        } else {
+            faiss::IDSelectorBatch selector(size_t(m), keys.data());
+            faiss_search(index, nq, queries, k, &selector, ef, widen(probes, m, live), distances_out, labels_out);
+        }
+    });
+}
+
+int fdb_index_ids(const fdb_index* index, int64_t* out, int64_t capacity, int64_t* count) {
+    return guarded([&] {
+        check_usable(index);
+        if (count == nullptr) invalid("NULL argument");
+        const int64_t live = live_count(index);
+        *count = live;
+        if (capacity < live) invalid("the buffer holds " + str(capacity) + " ids, " + str(live) + " are needed");
+        if (live > 0 && out == nullptr) invalid("NULL output buffer");
+        int64_t written = 0;
+        if (is_positional(index->params.kind)) {
+            for (size_t pos = 0; pos < index->labels.size(); pos++) {
+                if (index->params.kind == FDB_KIND_HNSW && index->dead[pos]) continue;
+                out[written++] = index->labels[pos];
+            }
+            return;
+        }
+        const faiss::IndexIVF* ivf = ivf_of(index);
+        if (!ivf->is_trained) return;
+        for (size_t list = 0; list < ivf->nlist; list++) {
+            const size_t size = ivf->invlists->list_size(list);
+            faiss::InvertedLists::ScopedIds ids(ivf->invlists, list);
+            std::copy(ids.get(), ids.get() + size, out + written);
+            written += int64_t(size);
+        }
+    });
+}
+
+int fdb_index_reconstruct(const fdb_index* index, int64_t n, const int64_t* ids, float* out) {
+    return guarded([&] {
+        check_usable(index);
+        if (n < 0 || (n > 0 && (ids == nullptr || out == nullptr))) invalid("bad arguments");
+        const size_t d = size_t(index->params.dim);
+        for (int64_t i = 0; i < n; i++) {
+            if (!contains(index, ids[i])) invalid("id " + str(ids[i]) + " is not in the index");
+        }
+        if (is_positional(index->params.kind)) {
+            const float* xb = stored_vectors(index);
+            for (int64_t i = 0; i < n; i++) {
+                const size_t pos = size_t(index->positions.at(ids[i]));
+                std::memcpy(out + size_t(i) * d, xb + pos * d, d * sizeof(float));
+            }
+        } else {
+            for (int64_t i = 0; i < n; i++) ivf_of(index)->reconstruct(ids[i], out + size_t(i) * d);
+        }
+    });
+}
+
+int fdb_index_compact(fdb_index* index) {
+    return guarded([&] {
+        check_usable(index);
+        if (index->params.kind != FDB_KIND_HNSW || index->tombstones == 0) return;
+        const size_t d = size_t(index->params.dim);
+        const float* xb = stored_vectors(index);
+        const size_t live = index->positions.size();
+        std::vector<float> vectors;
+        vectors.reserve(live * d);
+        std::vector<idx_t> labels;
+        labels.reserve(live);
+        std::unordered_map<idx_t, idx_t> positions;
+        positions.reserve(live);
+        for (size_t pos = 0; pos < index->labels.size(); pos++) {
+            if (index->dead[pos]) continue;
+            positions.emplace(index->labels[pos], idx_t(labels.size()));
+            labels.push_back(index->labels[pos]);
+            vectors.insert(vectors.end(), xb + pos * d, xb + (pos + 1) * d);
+        }
+        std::unique_ptr<faiss::Index> rebuilt = make_faiss_index(index->params);
+        rebuilt->add(idx_t(live), vectors.data());
+        std::vector<uint8_t> dead(live, 0);
+        // Nothing below can throw: the old graph is replaced only once the new one is complete.
+        index->index = std::move(rebuilt);
+        index->labels = std::move(labels);
+        index->positions = std::move(positions);
+        index->dead = std::move(dead);
+        index->tombstones = 0;
+    });
+}
+
+int fdb_index_memory_usage(const fdb_index* index, int64_t* out) {
+    return guarded([&] {
+        check_usable(index);
+        if (out == nullptr) invalid("NULL argument");
+        const size_t d = size_t(index->params.dim);
+        // A hash map entry costs roughly a node (key, value, next pointer, malloc header) plus a bucket.
+        const size_t map_entry = 48;
+        size_t bytes = sizeof(fdb_index);
+        if (is_positional(index->params.kind)) {
+            bytes += size_t(index->index->ntotal) * d * sizeof(float);
+            bytes += index->labels.capacity() * sizeof(idx_t) + index->dead.capacity();
+            bytes += index->positions.size() * map_entry;
+            if (index->params.kind == FDB_KIND_HNSW) {
+                const faiss::HNSW& graph = hnsw_of(index)->hnsw;
+                bytes += graph.neighbors.capacity() * sizeof(int32_t) + graph.offsets.capacity() * sizeof(size_t) +
+                         graph.levels.capacity() * sizeof(int);
+            }
+        } else {
+            const faiss::IndexIVF* ivf = ivf_of(index);
+            bytes += size_t(ivf->nlist) * d * sizeof(float);
+            bytes += size_t(ivf->ntotal) * (ivf->code_size + sizeof(idx_t) + map_entry);
+            if (index->params.kind == FDB_KIND_IVF_PQ) {
+                const auto* ivfpq = static_cast<const faiss::IndexIVFPQ*>(ivf);
+                bytes += ivfpq->pq.centroids.size() * sizeof(float) + ivfpq->precomputed_table.size() * sizeof(float);
+            }
+        }
+        *out = int64_t(bytes);
+    });
+}
+
+int fdb_index_serialize(const fdb_index* index, uint8_t** buf, size_t* len) {
+    return guarded([&] {
+        check_usable(index);
+        if (buf == nullptr || len == nullptr) invalid("NULL argument");
+        Writer w;
+        serialize_into(index, w);
+        if (w.data == nullptr) w.reserve(1);
+        *buf = w.data;
+        *len = w.size;
+        w.data = nullptr;
+    });
+}
+
+void fdb_index_buffer_free(uint8_t* buf) {
+    std::free(buf);
+}
+
+int fdb_index_deserialize(const uint8_t* buf, size_t len, fdb_index** out) {
+    return guarded([&] {
+        if (out == nullptr || (buf == nullptr && len > 0)) invalid("NULL argument");
+        static const uint8_t empty = 0;
+        try {
+            *out = deserialize(buf ? buf : &empty, len).release();
+        } catch (const faiss::FaissException& e) {
+            // FAISS refused the restored structures: the bytes, not FAISS, are at fault.
+            corrupt(e.what());
+        }
+    });
+}
+
+} // extern "C"

@@ -1,0 +1,181 @@
+/*
+ * fdb_faiss.h: a plain C interface over the parts of FAISS that FaceDB uses.
+ *
+ * Conventions
+ * - An index is an opaque `fdb_index*`, made by fdb_index_create() or fdb_index_deserialize()
+ *   and released with fdb_index_destroy().
+ * - Every call that can fail returns an `int` status: FDB_OK (0) or one of the FDB_ERR_* codes.
+ *   On failure, fdb_last_error() returns a message for this thread; output arguments are
+ *   then unspecified and the index is unchanged unless the function says otherwise.
+ * - No C++ exception ever leaves this interface.
+ * - Ids ("labels") are the caller's non-negative 64-bit ids. The result label -1 means
+ *   "no result" and pads rows that have fewer than k hits.
+ * - Distances are what FAISS computes: SQUARED Euclidean distance for FDB_METRIC_L2, the inner
+ *   product for FDB_METRIC_INNER_PRODUCT.
+ * - Thread safety: calls that take a `const fdb_index*` may run concurrently with each other;
+ *   a call that takes a non-const `fdb_index*` must have the index to itself.
+ */
+#ifndef FDB_FAISS_H
+#define FDB_FAISS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Status codes returned by every fallible call. */
+typedef enum fdb_status {
+    /** Success. */
+    FDB_OK = 0,
+    /** An argument is out of range, or the call does not fit the index's state
+     *  (duplicate or negative id, untrained IVF index, buffer too small, ...). */
+    FDB_ERR_INVALID_ARGUMENT = 1,
+    /** FAISS itself reported an error. */
+    FDB_ERR_FAISS = 2,
+    /** Memory could not be allocated. */
+    FDB_ERR_OUT_OF_MEMORY = 3,
+    /** Serialized bytes failed validation. */
+    FDB_ERR_CORRUPT = 4,
+    /** Any other failure. */
+    FDB_ERR_UNKNOWN = 5
+} fdb_status;
+
+/** Index families. */
+typedef enum fdb_kind {
+    /** Exact search (IndexFlat). */
+    FDB_KIND_FLAT = 0,
+    /** HNSW graph over exact vectors (IndexHNSWFlat); removals leave tombstones. */
+    FDB_KIND_HNSW = 1,
+    /** Inverted file with exact vectors (IndexIVFFlat); needs training before adds. */
+    FDB_KIND_IVF_FLAT = 2,
+    /** Inverted file with product-quantized vectors (IndexIVFPQ); needs training before adds. */
+    FDB_KIND_IVF_PQ = 3
+} fdb_kind;
+
+/** How vectors are compared. */
+typedef enum fdb_metric {
+    /** Squared Euclidean distance; smaller is nearer. */
+    FDB_METRIC_L2 = 0,
+    /** Inner product; larger is nearer. */
+    FDB_METRIC_INNER_PRODUCT = 1
+} fdb_metric;
+
+/** The parameters an index is created with. Only the fields that apply to the kind are checked
+ *  and used; the others are kept as given (and serialized) but ignored. */
+typedef struct fdb_index_params {
+    /** An fdb_kind value. */
+    int32_t kind;
+    /** An fdb_metric value. */
+    int32_t metric;
+    /** Vector length, 1...65536. */
+    int32_t dim;
+    /** HNSW: neighbours per node, 2...512. */
+    int32_t hnsw_m;
+    /** HNSW: candidate list size while building, >= 1. */
+    int32_t ef_construction;
+    /** HNSW: default candidate list size while searching, >= 1. */
+    int32_t ef_search;
+    /** IVF: number of inverted lists, 1...1048576. */
+    int32_t nlist;
+    /** IVF: default number of lists visited per query, >= 1. */
+    int32_t nprobe;
+    /** IVF-PQ: number of sub-quantizers; must divide dim. */
+    int32_t pq_m;
+    /** IVF-PQ: bits per sub-quantizer code: 4...8, 10, 12 or 16. */
+    int32_t pq_bits;
+} fdb_index_params;
+
+/** An index: the FAISS index plus the label bookkeeping around it. Opaque. */
+typedef struct fdb_index fdb_index;
+
+/** The message of the last failed call on this thread ("" if none). The pointer stays valid
+ *  until the next failing call on the same thread. Never NULL. */
+const char* fdb_last_error(void);
+
+/** Creates an empty index. IVF kinds start untrained.
+ *  @param params the parameters; validated.
+ *  @param out receives the new index on success.
+ *  @return FDB_OK, FDB_ERR_INVALID_ARGUMENT for bad parameters, or another error. */
+int fdb_index_create(const fdb_index_params* params, fdb_index** out);
+
+/** Destroys an index made by fdb_index_create() or fdb_index_deserialize(). NULL is ignored. */
+void fdb_index_destroy(fdb_index* index);
+
+/** Copies the index's parameters (including the current ef_search / nprobe defaults). */
+int fdb_index_get_params(const fdb_index* index, fdb_index_params* out);
+
+/** Changes the tunable parameters ef_construction, ef_search and nprobe. Every other field of
+ *  `params` must equal the index's own, else FDB_ERR_INVALID_ARGUMENT. */
+int fdb_index_configure(fdb_index* index, const fdb_index_params* params);
+
+/** Sets *out to 1 if vectors can be added (always for flat and HNSW), else 0. */
+int fdb_index_is_trained(const fdb_index* index, int* out);
+
+/** Trains an IVF index on `n` row-major vectors (k-means for the lists, plus the product
+ *  quantizer for IVF-PQ). A no-op for flat and HNSW. Fails with FDB_ERR_INVALID_ARGUMENT if
+ *  the index is already trained or `n` is below the minimum (nlist; for IVF-PQ also 2^pq_bits). */
+int fdb_index_train(fdb_index* index, int64_t n, const float* x);
+
+/** Adds `n` row-major vectors with their ids. All or nothing: fails with
+ *  FDB_ERR_INVALID_ARGUMENT, adding none, if an id is negative, repeated within the batch or
+ *  already live in the index, or if an IVF index is untrained. */
+int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* ids);
+
+/** Removes the live vectors among `ids` (unknown ids are ignored) and sets *removed to how many
+ *  were removed. Flat and IVF delete at once; HNSW marks tombstones (see fdb_index_compact()). */
+int fdb_index_remove(fdb_index* index, int64_t n, const int64_t* ids, int64_t* removed);
+
+/** Sets *out to the number of live (searchable) vectors. */
+int fdb_index_count(const fdb_index* index, int64_t* out);
+
+/** Sets *out to the number of removed vectors still held in an HNSW graph (0 for other kinds). */
+int fdb_index_tombstone_count(const fdb_index* index, int64_t* out);
+
+/** Searches `nq` row-major queries for their `k` nearest live vectors.
+ *  @param allowed when n_allowed >= 0, only these ids may be returned (unknown ids are ignored);
+ *         n_allowed < 0 means no filter.
+ *  @param ef_search HNSW candidate list size for this call; <= 0 uses the index's default.
+ *  @param nprobe IVF lists visited for this call; <= 0 uses the index's default.
+ *  @param distances_out receives nq * k distances, best first per row.
+ *  @param labels_out receives nq * k ids; rows with fewer than k hits are padded with -1.
+ *  Small filters are answered by an exact scan of the allowed vectors; large ones by FAISS
+ *  with an id selector (with ef_search / nprobe widened by the filter's selectivity). */
+int fdb_index_search(
+    const fdb_index* index, int64_t nq, const float* queries, int64_t k,
+    const int64_t* allowed, int64_t n_allowed, int32_t ef_search, int32_t nprobe,
+    float* distances_out, int64_t* labels_out);
+
+/** Lists the live ids. Sets *count to the number of live ids; if `capacity` is smaller,
+ *  writes nothing and fails with FDB_ERR_INVALID_ARGUMENT. The order is unspecified. */
+int fdb_index_ids(const fdb_index* index, int64_t* out, int64_t capacity, int64_t* count);
+
+/** Writes the stored vectors of `n` live ids into `out` (n * dim floats). Exact for flat, HNSW
+ *  and IVF-Flat; the decoded approximation for IVF-PQ. Fails with FDB_ERR_INVALID_ARGUMENT if an
+ *  id is not live. */
+int fdb_index_reconstruct(const fdb_index* index, int64_t n, const int64_t* ids, float* out);
+
+/** HNSW: rebuilds the graph from the live vectors, dropping every tombstone. A no-op for other
+ *  kinds. The index is unchanged if the rebuild fails. */
+int fdb_index_compact(fdb_index* index);
+
+/** Sets *out to an estimate of the index's memory use in bytes. */
+int fdb_index_memory_usage(const fdb_index* index, int64_t* out);
+
+/** Serializes the index into a new buffer (*buf, *len) that the caller releases with
+ *  fdb_index_buffer_free(). The layout is documented in Schemas/index-snapshot.md. */
+int fdb_index_serialize(const fdb_index* index, uint8_t** buf, size_t* len);
+
+/** Releases a buffer returned by fdb_index_serialize(). NULL is ignored. */
+void fdb_index_buffer_free(uint8_t* buf);
+
+/** Rebuilds an index from fdb_index_serialize() bytes. Every length, count, id and graph link is
+ *  validated; bytes that do not describe a valid index fail with FDB_ERR_CORRUPT. */
+int fdb_index_deserialize(const uint8_t* buf, size_t len, fdb_index** out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FDB_FAISS_H */

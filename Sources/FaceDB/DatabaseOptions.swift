@@ -1,0 +1,29 @@
+import FaceDBCore
+import Foundation
+
+/// How a ``FaceDatabase`` behaves at run time (nothing here is stored in the database).
+public struct DatabaseOptions: Sendable {
+    /// How far acknowledged writes are guaranteed to survive. Default: ``Durability/processCrash``.
+    public var durability: Durability
+    /// Write an index snapshot once this many faces changed since the last one (and at least half of
+    /// the stored faces, so that big imports do not rewrite the snapshot over and over). Snapshots are
+    /// also written by ``FaceDatabase/checkpoint()`` and ``FaceDatabase/close()``.
+    public var snapshotAfterChanges: Int
+    /// Where maintenance messages go ("rebuilding the index from the store ..."). Default: standard error.
+    public var log: @Sendable (String) -> Void
+
+    /// Options with the documented defaults.
+    public init(
+        durability: Durability = .processCrash, snapshotAfterChanges: Int = 100_000,
+        log: @escaping @Sendable (String) -> Void = DatabaseOptions.standardErrorLog
+    ) {
+        self.durability = durability
+        self.snapshotAfterChanges = snapshotAfterChanges
+        self.log = log
+    }
+
+    /// Writes `facedb: <message>` to standard error.
+    public static let standardErrorLog: @Sendable (String) -> Void = { message in
+        FileHandle.standardError.write(Data("facedb: \(message)\n".utf8))
+    }
+}

@@ -1,0 +1,206 @@
+import FaceDBCore
+import FaceDBIndex
+import FaceDBStorage
+import Foundation
+
+extension FaceDatabase {
+    // MARK: - Loading
+
+    /// Brings the index up to date with the store: snapshot + change-log replay, else a rebuild.
+    func loadIndex() throws {
+        let storeSequence = store.sequence
+        let configuration = store.indexConfiguration
+        let problem: String
+        if FileManager.default.fileExists(atPath: snapshotPath) {
+            do {
+                let snapshot = try IndexSnapshot.read(from: snapshotPath)
+                if let why = try catchUp(snapshot, configuration: configuration, storeSequence: storeSequence) {
+                    problem = why
+                } else {
+                    return
+                }
+            } catch {
+                problem = "the index snapshot is unusable (\(error))"
+            }
+        } else {
+            problem = "there is no index snapshot"
+        }
+        options.log("\(problem); rebuilding the index from the store (\(store.faceCount) faces)")
+        index = try buildIndex(configuration: configuration)
+        indexSequence = storeSequence
+        try writeSnapshot()
+    }
+
+    /// Adopts a snapshot and replays the changes logged after it. Returns why it cannot be used, or nil on success.
+    private func catchUp(
+        _ snapshot: (index: VectorIndex, sequence: UInt64, configuration: IndexConfiguration),
+        configuration: IndexConfiguration, storeSequence: UInt64
+    ) throws -> String? {
+        guard snapshot.configuration == configuration else {
+            return "the index snapshot is a \(snapshot.configuration) index but the database uses \(configuration)"
+        }
+        guard snapshot.index.dimension == space.dimension, snapshot.index.metric == space.metric else {
+            return "the index snapshot does not match the embedding space"
+        }
+        guard snapshot.sequence <= storeSequence else {
+            return "the index snapshot (sequence \(snapshot.sequence)) is newer than the store (sequence \(storeSequence))"
+        }
+        guard let changes = try store.changes(after: snapshot.sequence) else {
+            return "the index snapshot (sequence \(snapshot.sequence)) is older than the change log (which starts after \(store.logTruncatedThrough))"
+        }
+        let candidate = snapshot.index
+        do {
+            for (_, change) in changes {
+                if !change.removed.isEmpty { try candidate.remove(ids: change.removed) }
+                // Faces added then removed later in the log have no vector any more: skip them.
+                let rows = try store.vectorsAndOwners(change.added)
+                var ids: [Int64] = []
+                var vectors: [Float] = []
+                for (id, row) in zip(change.added, rows) {
+                    guard let row else { continue }
+                    ids.append(id)
+                    vectors.append(contentsOf: row.vector)
+                }
+                if !ids.isEmpty { try candidate.add(ids: ids, vectors: vectors) }
+            }
+        } catch {
+            return "replaying the change log onto the index snapshot failed (\(error))"
+        }
+        guard candidate.count == store.faceCount else {
+            return "the index holds \(candidate.count) vectors after replay but the store has \(store.faceCount) faces"
+        }
+        index = candidate
+        indexSequence = storeSequence
+        snapshotState.didSnapshot(at: snapshot.sequence)
+        if !changes.isEmpty {
+            options.log("replayed \(changes.count) logged changes onto the index snapshot (sequence \(snapshot.sequence) → \(storeSequence))")
+        }
+        return nil
+    }
+
+    // MARK: - Building
+
+    /// Builds a new index of `configuration` from every stored vector (training IVF kinds on a sample first).
+    func buildIndex(configuration: IndexConfiguration, progress: ((Int, Int) -> Void)? = nil) throws -> VectorIndex {
+        let built = try VectorIndex(configuration: configuration, dimension: space.dimension, metric: space.metric)
+        let total = store.faceCount
+        if (configuration.kind == .ivf || configuration.kind == .ivfpq) && total >= configuration.trainingThreshold {
+            try built.train(sample: try trainingSample(size: min(total, configuration.nlist * 256)))
+        }
+        var done = 0
+        try store.forEachVector { ids, vectors in
+            try built.add(ids: ids, vectors: vectors)
+            done += ids.count
+            progress?(done, total)
+        }
+        return built
+    }
+
+    /// A uniform random sample (reservoir sampling, fixed seed) of `size` stored vectors, row-major.
+    private func trainingSample(size: Int) throws -> [Float] {
+        let dim = space.dimension
+        var sample = [Float]()
+        sample.reserveCapacity(size * dim)
+        var seen = 0
+        var state: UInt64 = 0x5EED
+        try store.forEachVector { _, vectors in
+            for row in 0..<(vectors.count / dim) {
+                let slice = vectors[(row * dim)..<((row + 1) * dim)]
+                if seen < size {
+                    sample.append(contentsOf: slice)
+                } else {
+                    state = state &* 6364136223846793005 &+ 1442695040888963407
+                    let j = Int((state >> 33) % UInt64(seen + 1))
+                    if j < size { sample.replaceSubrange((j * dim)..<((j + 1) * dim), with: slice) }
+                }
+                seen += 1
+            }
+        }
+        return sample
+    }
+
+    // MARK: - Snapshots
+
+    /// Writes the index snapshot for the current state and trims the change log behind it.
+    func writeSnapshot() throws {
+        let sequence = try indexLock.withReadLock {
+            try IndexSnapshot.write(index, sequence: indexSequence, to: snapshotPath)
+            return indexSequence
+        }
+        snapshotState.didSnapshot(at: sequence)
+        try store.truncateChangeLog(through: sequence)
+    }
+
+    /// Counts changed faces and starts a background snapshot when enough have changed.
+    func noteChanged(_ faces: Int) {
+        let threshold = max(options.snapshotAfterChanges, store.faceCount / 2)
+        guard snapshotState.noteChanged(faces, threshold: threshold) else { return }
+        DispatchQueue.global(qos: .utility).async { [self] in
+            defer { snapshotState.backgroundSnapshotEnded() }
+            do { try writeSnapshot() } catch {
+                options.log("writing the index snapshot failed (\(error)); it will be retried; no data is lost")
+            }
+        }
+    }
+
+    /// Writes an index snapshot now, so the next open loads it without replaying the log.
+    public func checkpoint() throws {
+        try checkOpen()
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        try writeSnapshot()
+    }
+
+    /// Rebuilds the index from the store with another configuration (e.g. exact → HNSW) and records it.
+    /// Searches keep using the old index until the new one is ready.
+    ///
+    /// - Parameter progress: called with (vectors added, total) while building.
+    public func reindex(_ configuration: IndexConfiguration, progress: ((Int, Int) -> Void)? = nil) throws {
+        try checkOpen()
+        try configuration.validate(dimension: space.dimension)
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        let built = try buildIndex(configuration: configuration, progress: progress)
+        try indexLock.withWriteLock {
+            let sequence = try store.setIndexConfiguration(configuration)
+            index = built
+            indexSequence = sequence
+        }
+        try writeSnapshot()
+    }
+
+    // MARK: - Checking
+
+    /// Compares the index with the store: the faces the index lacks and the ids it has that the store does not.
+    public func checkIndex() throws -> IndexCheck {
+        try checkOpen()
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        let stored = Set(try store.allFaceIDs().map(\.rawValue))
+        let indexed = try indexLock.withReadLock { try index.allIDs() }
+        let indexedSet = Set(indexed)
+        return IndexCheck(
+            storedFaces: stored.count, indexedVectors: indexed.count,
+            missingFromIndex: stored.subtracting(indexedSet).sorted().map { FaceID($0) },
+            extraInIndex: indexedSet.subtracting(stored).sorted().map { FaceID($0) })
+    }
+}
+
+/// The result of ``FaceDatabase/checkIndex()``.
+public struct IndexCheck: Sendable, Equatable {
+    /// Faces in the store.
+    public var storedFaces: Int
+    /// Vectors in the index.
+    public var indexedVectors: Int
+    /// Stored faces the index lacks.
+    public var missingFromIndex: [FaceID]
+    /// Index entries with no stored face.
+    public var extraInIndex: [FaceID]
+    /// Whether index and store agree exactly.
+    public var isConsistent: Bool { missingFromIndex.isEmpty && extraInIndex.isEmpty && storedFaces == indexedVectors }
+}
+
+extension FaceDatabase {
+    /// The live index, for benchmarks that compare FaceDB's search with FAISS's alone.
+    @_spi(Benchmark) public var vectorIndex: VectorIndex { indexLock.withReadLock { index } }
+}

@@ -1,0 +1,287 @@
+import FaceDBCore
+import FaceDBIndex
+import FaceDBStorage
+import Foundation
+
+/// A face identity database in a directory: identities, faces and their embeddings in RocksDB
+/// (the source of truth) and a FAISS index derived from them.
+///
+/// ```swift
+/// let db = try FaceDatabase.create(at: "people.facedb", space: .dlibResNet)
+/// try db.addIdentity("ada", displayName: "Ada Lovelace")
+/// try db.addFaces([NewFace(identity: "ada", embedding: descriptor)])
+/// let best = try db.search(probe, k: 5)
+/// ```
+///
+/// `FaceDatabase` is `Sendable`: any number of threads may search while one writes; writes are
+/// serialized. Every write is one atomic RocksDB batch; the index is brought up to date after the
+/// batch commits, and a crash in between is repaired from the store's change log on the next open.
+///
+/// Layout of the directory: `store/` (RocksDB), `index.snapshot` (the index, see
+/// `Schemas/index-snapshot.md`), `LOCK`.
+public final class FaceDatabase: @unchecked Sendable {
+    /// The database directory.
+    public let path: String
+    /// The embedding space the database is bound to.
+    public var space: EmbeddingSpace { store.space }
+    /// Run-time options.
+    public let options: DatabaseOptions
+
+    let store: FaceStore
+    private let lock: DirectoryLock
+    /// Serializes writes from start (store commit) to end (index updated).
+    let writeLock = NSLock()
+    /// Guards `index` and `indexSequence`: searches share it, index updates take it exclusively.
+    let indexLock = ReadWriteLock()
+    /// The derived index (replaced whole by rebuilds).
+    var index: VectorIndex
+    /// The store sequence the in-memory index reflects.
+    var indexSequence: UInt64
+    /// The sequence of the last snapshot written or loaded, and the faces changed since.
+    let snapshotState = SnapshotState()
+    private let closedFlag = ClosedFlag()
+
+    var snapshotPath: String { path + "/index.snapshot" }
+    static func storePath(_ directory: String) -> String { directory + "/store" }
+
+    private init(path: String, store: FaceStore, lock: DirectoryLock, index: VectorIndex, indexSequence: UInt64, options: DatabaseOptions) {
+        self.path = path
+        self.store = store
+        self.lock = lock
+        self.index = index
+        self.indexSequence = indexSequence
+        self.options = options
+    }
+
+    // MARK: - Creating and opening
+
+    /// Creates a database in `path` (a new or empty directory), bound to `space`.
+    ///
+    /// - Throws: `.databaseExists` if `path` already holds a database or other files;
+    ///   `.invalidArgument` for an invalid space or index configuration.
+    public static func create(
+        at path: String, space: EmbeddingSpace, index: IndexConfiguration = .flat, options: DatabaseOptions = DatabaseOptions()
+    ) throws -> FaceDatabase {
+        try space.validate()
+        try index.validate(dimension: space.dimension)
+        let fm = FileManager.default
+        if let contents = try? fm.contentsOfDirectory(atPath: path), !contents.isEmpty {
+            let isDatabase = fm.fileExists(atPath: storePath(path) + "/CURRENT")
+            throw FaceDBError(.databaseExists,
+                              isDatabase ? "A database already exists at \(path)." : "\(path) is not empty.",
+                              remedy: isDatabase ? "Open it, or remove it first to start over." : "Choose a new or empty directory.",
+                              path: path)
+        }
+        do {
+            try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw FaceDBError(.io, "Cannot create the directory \(path).", remedy: "Check the parent directory's permissions.",
+                              path: path, cause: "\(error)")
+        }
+        let lock = try DirectoryLock(directory: path)
+        let store = try FaceStore.create(at: storePath(path), space: space, index: index, durability: options.durability)
+        let vectorIndex = try VectorIndex(configuration: index, dimension: space.dimension, metric: space.metric)
+        let db = FaceDatabase(path: path, store: store, lock: lock, index: vectorIndex, indexSequence: store.sequence, options: options)
+        try db.writeSnapshot()
+        return db
+    }
+
+    /// Opens an existing database and brings its index up to date with the store (loading the
+    /// snapshot and replaying the change log, or rebuilding it when the snapshot is missing, stale
+    /// beyond the log, truncated or corrupt).
+    ///
+    /// - Parameters:
+    ///   - expecting: if given, the database must have been created for this model name
+    ///     (and, when `dimension` is given, this dimension).
+    /// - Throws: `.notADatabase`, `.unsupportedFormat`, `.modelMismatch`, `.databaseLocked`.
+    public static func open(
+        at path: String, expectingModel model: String? = nil, dimension: Int? = nil, options: DatabaseOptions = DatabaseOptions()
+    ) throws -> FaceDatabase {
+        guard FileManager.default.fileExists(atPath: storePath(path) + "/CURRENT") else {
+            throw FaceDBError(.notADatabase, "\(path) is not a FaceDB database.",
+                              remedy: "Create one with `facedb create \(path) --model NAME --dim D`, or check the path.", path: path)
+        }
+        let lock = try DirectoryLock(directory: path)
+        let store = try FaceStore.open(at: storePath(path), durability: options.durability)
+        if let model, model != store.space.model {
+            store.close()
+            throw FaceDBError(.modelMismatch,
+                              "The database at \(path) holds embeddings of model '\(store.space.model)', not '\(model)'.",
+                              remedy: "Embeddings of different models cannot be compared; use a database created for '\(model)'.",
+                              path: path)
+        }
+        if let dimension, dimension != store.space.dimension {
+            store.close()
+            throw FaceDBError.dimensionMismatch(expected: store.space.dimension, given: dimension)
+        }
+        let placeholder = try VectorIndex(configuration: store.indexConfiguration, dimension: store.space.dimension, metric: store.space.metric)
+        let db = FaceDatabase(path: path, store: store, lock: lock, index: placeholder, indexSequence: 0, options: options)
+        do {
+            try db.loadIndex()
+        } catch {
+            store.close()
+            throw error
+        }
+        return db
+    }
+
+    /// Writes an index snapshot, then closes the store and releases the directory. Idempotent;
+    /// any other use afterwards throws `.closed`.
+    public func close() throws {
+        guard closedFlag.close() else { return }
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        snapshotState.waitForBackgroundSnapshot()
+        var snapshotError: (any Error)?
+        do { try writeSnapshot() } catch { snapshotError = error }
+        store.close()
+        lock.unlock()
+        if let snapshotError { throw snapshotError }
+    }
+
+    deinit {
+        if !closedFlag.isClosed { try? close() }
+    }
+
+    func checkOpen() throws {
+        if closedFlag.isClosed {
+            throw FaceDBError(.closed, "The database at \(path) is closed.", remedy: "Open it again.", path: path)
+        }
+    }
+
+    // MARK: - Writing
+
+    /// Runs a store write and applies its index change, holding the write lock throughout.
+    /// Removals are applied under the exclusive index lock together with the commit, so a search
+    /// never sees a face the store no longer has.
+    private func write<T>(removes: Bool, _ commit: () throws -> (T, UInt64, IndexChange, [Float])) throws -> T {
+        try checkOpen()
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        let (result, sequence, change, vectors): (T, UInt64, IndexChange, [Float])
+        if removes {
+            (result, sequence, change, vectors) = try indexLock.withWriteLock {
+                let r = try commit()
+                try applyToIndex(r.2, vectors: r.3, sequence: r.1)
+                return r
+            }
+        } else {
+            (result, sequence, change, vectors) = try commit()
+            try indexLock.withWriteLock { try applyToIndex(change, vectors: vectors, sequence: sequence) }
+        }
+        noteChanged(change.added.count + change.removed.count)
+        return result
+    }
+
+    /// Applies a committed change to the in-memory index; if that fails, rebuilds it from the store.
+    /// Must hold `indexLock` exclusively.
+    private func applyToIndex(_ change: IndexChange, vectors: [Float], sequence: UInt64) throws {
+        do {
+            if !change.removed.isEmpty { try index.remove(ids: change.removed) }
+            if !change.added.isEmpty { try index.add(ids: change.added, vectors: vectors) }
+            indexSequence = sequence
+        } catch {
+            options.log("updating the index failed (\(error)); the write is stored; rebuilding the index from the store")
+            index = try buildIndex(configuration: store.indexConfiguration)
+            indexSequence = store.sequence
+        }
+    }
+
+    /// Adds an identity.
+    /// - Throws: `.alreadyExists`, `.invalidArgument` (empty or over-long id, metadata not an object).
+    public func addIdentity(_ id: String, displayName: String? = nil, metadata: JSONValue = .emptyObject, galleries: [String] = []) throws {
+        try write(removes: false) {
+            let seq = try store.addIdentity(id, displayName: displayName, metadata: metadata, galleries: galleries)
+            return ((), seq, IndexChange(), [])
+        }
+    }
+
+    /// Changes an identity's display name, metadata or galleries; nil leaves a field unchanged.
+    /// - Throws: `.unknownIdentity`.
+    public func updateIdentity(_ id: String, displayName: String?? = nil, metadata: JSONValue? = nil, galleries: [String]? = nil) throws {
+        try write(removes: false) {
+            let seq = try store.updateIdentity(id, displayName: displayName, metadata: metadata, galleries: galleries)
+            return ((), seq, IndexChange(), [])
+        }
+    }
+
+    /// Removes an identity and all its faces. Returns the removed face ids.
+    /// - Throws: `.unknownIdentity`.
+    @discardableResult
+    public func removeIdentity(_ id: String) throws -> [FaceID] {
+        try write(removes: true) {
+            let (faces, seq) = try store.removeIdentity(id)
+            return (faces, seq, IndexChange(removed: faces.map(\.rawValue)), [])
+        }
+    }
+
+    /// Adds faces in one atomic write and returns their ids. Every face is validated first
+    /// (identity known, dimension, finite values); one bad face refuses the whole write.
+    ///
+    /// - Parameters:
+    ///   - createMissingIdentities: create unknown identities instead of failing.
+    ///   - existing: what to do with caller-chosen face ids that are already stored.
+    @discardableResult
+    public func addFaces(
+        _ faces: [NewFace], createMissingIdentities: Bool = false, existing: FaceStore.ExistingFacePolicy = .fail
+    ) throws -> [FaceID] {
+        if faces.isEmpty { return [] }
+        return try write(removes: existing == .replace) {
+            let added = try store.addFaces(faces, createMissingIdentities: createMissingIdentities, existing: existing)
+            let change = IndexChange(removed: added.replaced.map(\.rawValue), added: added.ids.map(\.rawValue))
+            return (added.ids, added.sequence, change, added.vectors)
+        }
+    }
+
+    /// Removes faces in one atomic write.
+    /// - Throws: `.unknownFace` if any is not stored (then nothing is removed).
+    public func removeFaces(_ ids: [FaceID]) throws {
+        if ids.isEmpty { return }
+        try write(removes: true) {
+            let seq = try store.removeFaces(ids)
+            return ((), seq, IndexChange(removed: Array(Set(ids)).map(\.rawValue)), [])
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The identity with `id`, or nil.
+    public func identity(_ id: String) throws -> Identity? {
+        try checkOpen()
+        return try store.identity(id)
+    }
+
+    /// Identities whose id starts with `prefix`, in id order.
+    public func identities(prefix: String = "", limit: Int = .max) throws -> [Identity] {
+        try checkOpen()
+        return try store.identities(prefix: prefix, limit: limit)
+    }
+
+    /// The faces of an identity.
+    /// - Throws: `.unknownIdentity`.
+    public func faces(of identity: String) throws -> [Face] {
+        try checkOpen()
+        guard try store.identity(identity) != nil else { throw FaceDBError.unknownIdentity(identity) }
+        return try store.faceIDs(of: identity).compactMap { try store.face($0) }
+    }
+
+    /// The face with `id`, or nil.
+    public func face(_ id: FaceID) throws -> Face? {
+        try checkOpen()
+        return try store.face(id)
+    }
+
+    /// The number of identities.
+    public var identityCount: Int { store.identityCount }
+    /// The number of faces.
+    public var faceCount: Int { store.faceCount }
+}
+
+/// Whether a database has been closed; set once.
+final class ClosedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var closed = false
+    var isClosed: Bool { lock.withLock { closed } }
+    /// Marks closed; true the first time only.
+    func close() -> Bool { lock.withLock { defer { closed = true }; return !closed } }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+
+/// The `facedb` command line: the root command and its subcommands.
+public struct FaceDBCommand: ParsableCommand {
+    /// The command's name, abstract and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "facedb",
+        abstract: "An embeddable face identity database.",
+        discussion: """
+            A database is a directory bound to one embedding space (model, dimension, metric).
+            Examples:
+              facedb create people.facedb --model dlib_face_recognition_resnet_model_v1 --dim 128 --metric l2
+              facedb stats people.facedb
+              facedb reindex people.facedb --index hnsw
+            """,
+        version: "0.1.0",
+        subcommands: [CreateCommand.self, StatsCommand.self, ReindexCommand.self, CheckCommand.self]
+    )
+
+    /// Makes the command (used by ArgumentParser).
+    public init() {}
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Progress of long work on standard error: a bar with rate and ETA on a terminal,
+/// a plain line every few seconds otherwise, nothing when disabled.
+final class ProgressReporter {
+    private let label: String
+    private let total: Int
+    private let enabled: Bool
+    private let isTerminal = isatty(STDERR_FILENO) != 0
+    private let started = Date()
+    private var lastPrint = Date.distantPast
+    private var done = 0
+
+    init(label: String, total: Int, enabled: Bool = true) {
+        self.label = label
+        self.total = total
+        self.enabled = enabled
+    }
+
+    /// Records `done` units finished and prints when due.
+    func update(_ done: Int) {
+        self.done = done
+        guard enabled else { return }
+        let now = Date()
+        let interval: TimeInterval = isTerminal ? 0.1 : 5
+        guard now.timeIntervalSince(lastPrint) >= interval else { return }
+        lastPrint = now
+        emit(final: false)
+    }
+
+    /// Prints the final state.
+    func finish() {
+        guard enabled else { return }
+        emit(final: true)
+    }
+
+    private func emit(final: Bool) {
+        let elapsed = max(Date().timeIntervalSince(started), 1e-6)
+        let rate = Double(done) / elapsed
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+        let eta = rate > 0 ? Double(max(total - done, 0)) / rate : 0
+        let text: String
+        if isTerminal {
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            text = String(format: "\r%@ [%@] %5.1f%% %d/%d %.0f/s ETA %.0fs", label, bar, fraction * 100, done, total, rate, eta)
+                + (final ? "\n" : "")
+        } else {
+            text = String(format: "%@: %d/%d (%.1f%%) %.0f/s ETA %.0fs\n", label, done, total, fraction * 100, rate, eta)
+        }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}

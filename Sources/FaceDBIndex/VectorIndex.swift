@@ -1,0 +1,384 @@
+import CFaiss
+import FaceDBCore
+
+/// The approximate-nearest-neighbour index over the stored faces: the policy layer over FAISS
+/// that the database uses.
+///
+/// - **Thread safety**: any number of searches and reads run at once; adds, removals, training
+///   and compaction take the index exclusively.
+/// - **Ids** are face ids (non-negative, unique). A batch with a negative, repeated or already
+///   indexed id is rejected as a whole.
+/// - **Metric**: ``Metric/l2`` searches by squared Euclidean distance; ``Metric/cosine`` and
+///   ``Metric/innerProduct`` by inner product (the caller normalizes vectors for cosine).
+/// - **IVF kinds** need k-means training. Until ``IndexConfiguration/trainingThreshold`` vectors
+///   have arrived they are kept in an exact flat *staging* index (answers are exact); the add that
+///   reaches the threshold trains on everything staged and moves it into the IVF index.
+///   ``train(sample:)`` does the same on demand.
+/// - **HNSW** cannot delete from its graph: removed vectors become tombstones that searches skip,
+///   and the graph is rebuilt without them once they exceed 10% of the stored vectors.
+///
+/// The index is derived data: it can always be rebuilt from the store.
+public final class VectorIndex: @unchecked Sendable {
+    /// One search candidate; see ``FaceDBIndex/IndexHit``.
+    public typealias IndexHit = FaceDBIndex.IndexHit
+
+    /// The index family and parameters.
+    public let configuration: IndexConfiguration
+    /// The length of every vector.
+    public let dimension: Int
+    /// How vectors are compared.
+    public let metric: Metric
+
+    /// HNSW graphs are rebuilt when tombstones exceed this fraction of the stored vectors.
+    static let compactionFraction = 0.10
+
+    private let lock = ReadWriteLock()
+    /// Guarded by `lock`: the configured index, or for IVF kinds before training the flat staging index.
+    private var index: FaissIndex
+    /// Guarded by `lock`: whether `index` is the staging index.
+    private var staging: Bool
+    /// Guarded by `lock`: why the last automatic HNSW compaction failed, if it did.
+    private var compactionFailure: String?
+
+    /// Makes an empty index.
+    ///
+    /// - Throws: ``FaceDBError/Code/invalidArgument`` for a dimension out of range or parameters
+    ///   that do not fit it (see ``IndexConfiguration/validate(dimension:)``).
+    public init(configuration: IndexConfiguration, dimension: Int, metric: Metric) throws {
+        try Self.validate(configuration, dimension: dimension)
+        self.configuration = configuration
+        self.dimension = dimension
+        self.metric = metric
+        staging = configuration.kind.needsTraining
+        let kind: fdb_kind? = staging ? FDB_KIND_FLAT : nil
+        index = try FaissIndex(
+            parameters: FaissIndex.parameters(for: configuration, dimension: dimension, metric: metric, kind: kind))
+    }
+
+    private init(configuration: IndexConfiguration, dimension: Int, metric: Metric, index: FaissIndex, staging: Bool) {
+        self.configuration = configuration
+        self.dimension = dimension
+        self.metric = metric
+        self.index = index
+        self.staging = staging
+    }
+
+    // MARK: State
+
+    /// The number of searchable vectors.
+    public var count: Int {
+        lock.read { (try? index.count()) ?? 0 }
+    }
+
+    /// HNSW: removed vectors still held in the graph until the next compaction (0 for other kinds).
+    public var tombstones: Int {
+        lock.read { (try? index.tombstoneCount()) ?? 0 }
+    }
+
+    /// False for IVF kinds while vectors are staged for training; true otherwise.
+    public var isTrained: Bool {
+        lock.read { !staging }
+    }
+
+    /// A short description of the state for status displays, e.g. `"ready"` or
+    /// `"exact until 9984 vectors (IVF training pending)"`.
+    public var stateDescription: String {
+        lock.read {
+            if staging {
+                return "exact until \(automaticTrainingCount) vectors (IVF training pending)"
+            }
+            var text = "ready"
+            let tombstones = (try? index.tombstoneCount()) ?? 0
+            if tombstones > 0 { text += " (\(tombstones) removed vectors awaiting compaction)" }
+            if let compactionFailure { text += " (last compaction failed: \(compactionFailure))" }
+            return text
+        }
+    }
+
+    /// An estimate of the memory the index holds, in bytes.
+    public var estimatedMemoryBytes: Int {
+        lock.read { (try? index.memoryUsage()) ?? 0 }
+    }
+
+    /// IVF kinds: the fewest vectors k-means accepts (one per list; for IVF-PQ also one per code).
+    var minimumTrainingCount: Int {
+        switch configuration.kind {
+        case .flat, .hnsw: return 0
+        case .ivf: return configuration.nlist
+        case .ivfpq: return max(configuration.nlist, 1 << configuration.pqBits)
+        }
+    }
+
+    /// IVF kinds: the count at which staged vectors are trained on automatically.
+    var automaticTrainingCount: Int {
+        max(configuration.trainingThreshold, minimumTrainingCount)
+    }
+
+    // MARK: Changes
+
+    /// Adds vectors with their face ids.
+    ///
+    /// - Parameters:
+    ///   - ids: non-negative face ids, none repeated or already indexed.
+    ///   - vectors: `ids.count × dimension` floats, row-major.
+    /// - Throws: ``FaceDBError/Code/dimensionMismatch`` or ``FaceDBError/Code/invalidArgument``
+    ///   for a malformed batch; nothing is added then.
+    public func add(ids: [Int64], vectors: [Float]) throws {
+        try checkBatch(ids: ids, vectors: vectors)
+        if ids.isEmpty { return }
+        try lock.write {
+            guard staging, try index.count() + ids.count >= automaticTrainingCount else {
+                try index.add(ids: ids, vectors: vectors)
+                return
+            }
+            // This batch reaches the training threshold: train on all staged vectors plus the
+            // batch, fill a new IVF index, and switch to it only when all of that succeeded.
+            let stagedIDs = try index.ids()
+            try Self.checkNewIDs(ids, staged: stagedIDs)
+            let stagedVectors = try index.reconstruct(ids: stagedIDs, dimension: dimension)
+            let trained = try makeTrainedIndex(sample: stagedVectors + vectors)
+            try trained.add(ids: stagedIDs, vectors: stagedVectors)
+            try trained.add(ids: ids, vectors: vectors)
+            index = trained
+            staging = false
+        }
+    }
+
+    /// Removes the vectors of `ids`; ids not in the index are ignored.
+    ///
+    /// - Returns: how many vectors were removed.
+    @discardableResult
+    public func remove(ids: [Int64]) throws -> Int {
+        if ids.isEmpty { return 0 }
+        return try lock.write {
+            let removed = try index.remove(ids: ids)
+            if configuration.kind == .hnsw, removed > 0 { compactIfWorthwhile() }
+            return removed
+        }
+    }
+
+    /// Trains an IVF index on `sample` (row-major vectors) now instead of waiting for the
+    /// threshold, and moves any staged vectors into it. A no-op for flat and HNSW.
+    ///
+    /// - Throws: ``FaceDBError/Code/invalidArgument`` if the sample is smaller than
+    ///   nlist (IVF-PQ: also 2^pqBits) vectors; ``FaceDBError/Code/unsupported`` if the index is
+    ///   already trained and holds vectors (rebuild it instead).
+    public func train(sample: [Float]) throws {
+        guard sample.count % dimension == 0 else {
+            throw FaceDBError.dimensionMismatch(expected: dimension, given: sample.count, what: "training sample")
+        }
+        guard configuration.kind.needsTraining else { return }
+        let n = sample.count / dimension
+        guard n >= minimumTrainingCount else {
+            throw FaceDBError(
+                .invalidArgument, "The training sample has \(n) vectors; \(configuration) needs at least \(minimumTrainingCount).",
+                remedy: "Train on more vectors, or let the index train itself at \(automaticTrainingCount) vectors.")
+        }
+        try lock.write {
+            if staging {
+                let stagedIDs = try index.ids()
+                let stagedVectors = try index.reconstruct(ids: stagedIDs, dimension: dimension)
+                let trained = try makeTrainedIndex(sample: sample)
+                try trained.add(ids: stagedIDs, vectors: stagedVectors)
+                index = trained
+                staging = false
+            } else if try index.count() == 0 {
+                index = try makeTrainedIndex(sample: sample)
+            } else {
+                throw FaceDBError(
+                    .unsupported, "The IVF index is already trained and holds vectors; it cannot be retrained in place.",
+                    remedy: "Rebuild the index (facedb reindex) to train it again.")
+            }
+        }
+    }
+
+    /// HNSW: rebuilds the graph without tombstones now. A no-op for other kinds.
+    public func compact() throws {
+        try lock.write {
+            try index.compact()
+            compactionFailure = nil
+        }
+    }
+
+    // MARK: Queries
+
+    /// The nearest vectors to each query, best first.
+    ///
+    /// - Parameters:
+    ///   - queries: one or more queries, `dimension` floats each, row-major.
+    ///   - k: how many hits per query at most.
+    ///   - allowed: when given, only these ids may be returned.
+    /// - Returns: one row of at most `k` hits per query; empty rows for `k <= 0`, an empty index
+    ///   or an empty `allowed`.
+    /// - Throws: ``FaceDBError/Code/dimensionMismatch`` if `queries` is not a whole number of
+    ///   `dimension`-long vectors.
+    public func search(_ queries: [Float], k: Int, allowed: [Int64]? = nil) throws -> [[IndexHit]] {
+        guard queries.count % dimension == 0 else {
+            throw FaceDBError.dimensionMismatch(expected: dimension, given: queries.count, what: "query")
+        }
+        let queryCount = queries.count / dimension
+        let none = [[IndexHit]](repeating: [], count: queryCount)
+        if queryCount == 0 || k <= 0 || allowed?.isEmpty == true { return none }
+        return try lock.read {
+            let live = try index.count()
+            if live == 0 { return none }
+            let width = min(k, live, allowed?.count ?? live)
+            let (distances, labels) = try index.search(
+                queries, queryCount: queryCount, k: width, allowed: allowed,
+                efSearch: configuration.efSearch, nprobe: configuration.nprobe)
+            return (0..<queryCount).map { row in
+                (row * width..<(row + 1) * width).compactMap { i in
+                    labels[i] >= 0 ? IndexHit(id: labels[i], distance: distances[i]) : nil
+                }
+            }
+        }
+    }
+
+    /// Every indexed face id, ascending.
+    public func allIDs() throws -> [Int64] {
+        try lock.read { try index.ids() }.sorted()
+    }
+
+    /// The stored vectors of `ids`, row-major: exact for every kind but IVF-PQ, whose vectors
+    /// are the decoded approximations.
+    ///
+    /// - Throws: ``FaceDBError/Code/invalidArgument`` if an id is not indexed.
+    public func vectors(for ids: [Int64]) throws -> [Float] {
+        try lock.read { try index.reconstruct(ids: ids, dimension: dimension) }
+    }
+
+    // MARK: Serialization
+
+    /// The index as bytes for ``deserialize(_:configuration:dimension:metric:)`` (the shim's
+    /// payload layout, see `Schemas/index-snapshot.md`).
+    public func serialized() throws -> [UInt8] {
+        try withSerialized { Array($0) }
+    }
+
+    /// Lends the serialized bytes to `body` without copying them; searches may run meanwhile.
+    func withSerialized<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        try lock.read { try index.withSerialized(body) }
+    }
+
+    /// Restores an index from ``serialized()`` bytes.
+    ///
+    /// Search parameters (efSearch, nprobe, efConstruction) come from `configuration`; the
+    /// structural ones (kind, metric, dimension, HNSW M, nlist, PQ m and bits) must match the bytes.
+    ///
+    /// - Throws: ``FaceDBError/Code/corruption`` for damaged bytes or bytes of another index shape;
+    ///   ``FaceDBError/Code/invalidArgument`` for an invalid configuration.
+    public static func deserialize(
+        _ bytes: [UInt8], configuration: IndexConfiguration, dimension: Int, metric: Metric
+    ) throws -> VectorIndex {
+        try bytes.withUnsafeBytes {
+            try deserialize($0, configuration: configuration, dimension: dimension, metric: metric)
+        }
+    }
+
+    /// Restores an index from serialized bytes in place (see the `[UInt8]` overload).
+    static func deserialize(
+        _ bytes: UnsafeRawBufferPointer, configuration: IndexConfiguration, dimension: Int, metric: Metric
+    ) throws -> VectorIndex {
+        try validate(configuration, dimension: dimension)
+        let restored = try FaissIndex(deserializing: bytes)
+        let found = try restored.parameters()
+        let wanted = FaissIndex.parameters(for: configuration, dimension: dimension, metric: metric)
+        let stagingShape = FaissIndex.parameters(
+            for: configuration, dimension: dimension, metric: metric, kind: FDB_KIND_FLAT)
+
+        if sameShape(found, wanted) {
+            try restored.configure(wanted)
+            if configuration.kind.needsTraining, try !restored.isTrained() {
+                // An untrained IVF index holds nothing; stage like a new one.
+                return try VectorIndex(configuration: configuration, dimension: dimension, metric: metric)
+            }
+            return VectorIndex(
+                configuration: configuration, dimension: dimension, metric: metric, index: restored, staging: false)
+        }
+        if configuration.kind.needsTraining, sameShape(found, stagingShape) {
+            return VectorIndex(
+                configuration: configuration, dimension: dimension, metric: metric, index: restored, staging: true)
+        }
+        throw FaceDBError(
+            .corruption,
+            "The index data holds a \(FaissIndex.kindName(found.kind)) index of dimension \(found.dim), "
+                + "which does not match \(configuration) of dimension \(dimension) with the \(metric.rawValue) metric.",
+            remedy: "Delete the index snapshot; the index is rebuilt from the store.")
+    }
+
+    // MARK: Helpers
+
+    /// A new IVF index of the configured kind, trained on `sample`.
+    private func makeTrainedIndex(sample: [Float]) throws -> FaissIndex {
+        let trained = try FaissIndex(
+            parameters: FaissIndex.parameters(for: configuration, dimension: dimension, metric: metric))
+        try trained.train(sample, count: sample.count / dimension)
+        return trained
+    }
+
+    /// Rebuilds the HNSW graph if tombstones exceed ``compactionFraction`` of the stored vectors.
+    /// Called holding the write lock. A failed rebuild leaves the graph as it was (the removal
+    /// stands) and is retried after the next removal; ``stateDescription`` reports it.
+    private func compactIfWorthwhile() {
+        guard let tombstones = try? index.tombstoneCount(), let live = try? index.count() else { return }
+        guard Double(tombstones) > Self.compactionFraction * Double(live + tombstones) else { return }
+        do {
+            try index.compact()
+            compactionFailure = nil
+        } catch {
+            compactionFailure = "\(error)"
+        }
+    }
+
+    private func checkBatch(ids: [Int64], vectors: [Float]) throws {
+        guard vectors.count != ids.count * dimension else { return }
+        if !ids.isEmpty, vectors.count % ids.count == 0 {
+            throw FaceDBError.dimensionMismatch(expected: dimension, given: vectors.count / ids.count)
+        }
+        throw FaceDBError(
+            .invalidArgument, "\(ids.count) ids were given with \(vectors.count) floats; expected \(ids.count * dimension).",
+            remedy: "Pass one \(dimension)-float vector per id, row after row.")
+    }
+
+    /// Rejects a batch with a negative id, a repeated id or an id already staged, before any
+    /// training work is done. (Outside that path the shim checks the same, atomically.)
+    private static func checkNewIDs(_ ids: [Int64], staged: [Int64]) throws {
+        if let negative = ids.first(where: { $0 < 0 }) {
+            throw FaceDBError(
+                .invalidArgument, "The face id \(negative) is negative.",
+                remedy: "Face ids are non-negative.", faceID: FaceID(negative))
+        }
+        var seen = Set(staged)
+        for id in ids where !seen.insert(id).inserted {
+            throw FaceDBError(
+                .invalidArgument, "The face id \(id) is already in the index or repeated in the batch.",
+                remedy: "Remove the old vector first, or use a new id.", faceID: FaceID(id))
+        }
+    }
+
+    private static func validate(_ configuration: IndexConfiguration, dimension: Int) throws {
+        guard (1...EmbeddingSpace.maximumDimension).contains(dimension) else {
+            throw FaceDBError(
+                .invalidArgument, "The dimension \(dimension) is out of range.",
+                remedy: "Give the embedding length, between 1 and \(EmbeddingSpace.maximumDimension).")
+        }
+        try configuration.validate(dimension: dimension)
+    }
+
+    /// Whether two shim parameter sets describe the same index structure (search-time
+    /// parameters may differ).
+    private static func sameShape(_ a: fdb_index_params, _ b: fdb_index_params) -> Bool {
+        guard a.kind == b.kind, a.metric == b.metric, a.dim == b.dim else { return false }
+        switch UInt32(bitPattern: a.kind) {
+        case FDB_KIND_HNSW.rawValue: return a.hnsw_m == b.hnsw_m
+        case FDB_KIND_IVF_FLAT.rawValue: return a.nlist == b.nlist
+        case FDB_KIND_IVF_PQ.rawValue: return a.nlist == b.nlist && a.pq_m == b.pq_m && a.pq_bits == b.pq_bits
+        default: return true
+        }
+    }
+}
+
+extension IndexConfiguration.Kind {
+    /// Whether the kind needs k-means training before vectors can be added (the IVF kinds).
+    var needsTraining: Bool { self == .ivf || self == .ivfpq }
+}

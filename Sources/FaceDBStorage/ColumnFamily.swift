@@ -1,0 +1,19 @@
+/// The column families of the store. `Schemas/keyspace.md` describes their keys and values.
+public enum ColumnFamily: String, CaseIterable, Sendable {
+    /// RocksDB's mandatory default family; unused.
+    case `default` = "default"
+    /// Database-wide values: format version, embedding space, index configuration, counters.
+    case meta
+    /// Identity id → identity record (JSON).
+    case identities
+    /// Face id → face record (binary header + JSON details).
+    case faces
+    /// Face id → embedding (float32 little-endian).
+    case vectors
+    /// Identity id, NUL, face id → nothing: the faces of each identity.
+    case identityFaces = "identity_faces"
+    /// Gallery, NUL, identity id → nothing: the members of each gallery.
+    case galleryMembers = "gallery_members"
+    /// Change sequence → the face ids a write added or removed: what the index replays.
+    case changeLog = "change_log"
+}

@@ -1,0 +1,129 @@
+import FaceDBCore
+import Foundation
+
+/// Key and value encodings of the store, as described in `Schemas/keyspace.md`.
+/// Every function here is pure; the round trips are tested.
+enum Keyspace {
+    /// The store format this code writes and reads.
+    static let formatVersion: UInt32 = 1
+
+    // MARK: meta keys
+    static let formatVersionKey = Array("format_version".utf8)
+    static let spaceKey = Array("embedding_space".utf8)
+    static let indexKey = Array("index_configuration".utf8)
+    static let sequenceKey = Array("sequence".utf8)
+    static let nextFaceIDKey = Array("next_face_id".utf8)
+    static let identityCountKey = Array("identity_count".utf8)
+    static let faceCountKey = Array("face_count".utf8)
+    static let logTruncatedThroughKey = Array("log_truncated_through".utf8)
+    static let createdKey = Array("created_ms".utf8)
+
+    // MARK: integers
+    static func bigEndian(_ value: UInt64) -> [UInt8] {
+        withUnsafeBytes(of: value.bigEndian) { Array($0) }
+    }
+
+    static func uint64(bigEndian bytes: some Collection<UInt8>) throws -> UInt64 {
+        guard bytes.count == 8 else { throw corrupt("an 8-byte integer has \(bytes.count) bytes") }
+        return bytes.reduce(0) { ($0 << 8) | UInt64($1) }
+    }
+
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
+        withUnsafeBytes(of: value.bigEndian) { Array($0) }
+    }
+
+    static func uint32(bigEndian bytes: [UInt8]) throws -> UInt32 {
+        guard bytes.count == 4 else { throw corrupt("a 4-byte integer has \(bytes.count) bytes") }
+        return bytes.reduce(0) { ($0 << 8) | UInt32($1) }
+    }
+
+    // MARK: keys
+    static func faceKey(_ id: FaceID) -> [UInt8] { bigEndian(UInt64(bitPattern: id.rawValue)) }
+
+    static func faceID(fromKey key: UnsafeRawBufferPointer) throws -> FaceID {
+        FaceID(Int64(bitPattern: try uint64(bigEndian: key)))
+    }
+
+    static func identityKey(_ id: String) -> [UInt8] { Array(id.utf8) }
+
+    /// `identity ‖ 0x00 ‖ face id (8 bytes, big-endian)`.
+    static func identityFaceKey(_ identity: String, _ face: FaceID) -> [UInt8] {
+        identityPrefix(identity) + faceKey(face)
+    }
+
+    /// `identity ‖ 0x00`: the prefix of all of an identity's rows.
+    static func identityPrefix(_ identity: String) -> [UInt8] { Array(identity.utf8) + [0] }
+
+    /// `gallery ‖ 0x00 ‖ identity`.
+    static func galleryMemberKey(_ gallery: String, _ identity: String) -> [UInt8] {
+        Array(gallery.utf8) + [0] + Array(identity.utf8)
+    }
+
+    /// The exclusive upper bound of all keys starting with `prefix` (prefix ends in 0x00, so +1 works).
+    static func prefixEnd(_ prefix: [UInt8]) -> [UInt8] {
+        var end = prefix
+        end[end.count - 1] += 1
+        return end
+    }
+
+    // MARK: vectors
+    static func encodeVector(_ v: [Float]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: v.count * 4)
+        out.withUnsafeMutableBytes { raw in
+            for (i, x) in v.enumerated() { raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: i * 4, as: UInt32.self) }
+        }
+        return out
+    }
+
+    static func decodeVector(_ bytes: UnsafeRawBufferPointer, dimension: Int) throws -> [Float] {
+        guard bytes.count == dimension * 4 else {
+            throw corrupt("a stored vector has \(bytes.count) bytes, expected \(dimension * 4)")
+        }
+        return (0..<dimension).map { i in
+            Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+        }
+    }
+
+    // MARK: change log
+    /// `version (1) ‖ removed count (UInt32 LE) ‖ added count (UInt32 LE) ‖ removed ids ‖ added ids`
+    /// (ids as Int64 LE).
+    static func encode(_ change: IndexChange) -> [UInt8] {
+        var out: [UInt8] = [1]
+        out.reserveCapacity(9 + (change.removed.count + change.added.count) * 8)
+        withUnsafeBytes(of: UInt32(change.removed.count).littleEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(change.added.count).littleEndian) { out.append(contentsOf: $0) }
+        for id in change.removed + change.added { withUnsafeBytes(of: id.littleEndian) { out.append(contentsOf: $0) } }
+        return out
+    }
+
+    static func decodeChange(_ bytes: UnsafeRawBufferPointer) throws -> IndexChange {
+        guard bytes.count >= 9, bytes[0] == 1 else { throw corrupt("a change-log entry has a bad header") }
+        let removed = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 1, as: UInt32.self)))
+        let added = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 5, as: UInt32.self)))
+        guard bytes.count == 9 + (removed + added) * 8 else { throw corrupt("a change-log entry has the wrong length") }
+        let ids = (0..<(removed + added)).map {
+            Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 9 + $0 * 8, as: Int64.self))
+        }
+        return IndexChange(removed: Array(ids[..<removed]), added: Array(ids[removed...]))
+    }
+
+    // MARK: JSON values
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    static func json<T: Encodable>(_ value: T) throws -> [UInt8] { Array(try encoder.encode(value)) }
+
+    static func decodeJSON<T: Decodable>(_ type: T.Type, _ bytes: some Collection<UInt8>, what: String) throws -> T {
+        do { return try JSONDecoder().decode(type, from: Data(bytes)) } catch {
+            throw corrupt("\(what) is not valid JSON: \(error)")
+        }
+    }
+
+    static func corrupt(_ detail: String) -> FaceDBError {
+        FaceDBError(.corruption, "The store holds a malformed value: \(detail).",
+                    remedy: "Restore the database directory from a backup.")
+    }
+}

@@ -1,0 +1,219 @@
+import CRocksDB
+import FaceDBCore
+import Foundation
+
+/// An open RocksDB database with FaceDB's column families. The single owner of the `rocksdb_t`,
+/// its column-family handles and options: `close()` (or `deinit`) destroys them.
+///
+/// RocksDB's handles are safe to use from many threads at once, so this class is `Sendable`;
+/// using it after ``close()`` is a programming error and traps.
+final class RocksDB: @unchecked Sendable {
+    let path: String
+    private var db: OpaquePointer?
+    private var families: [ColumnFamily: OpaquePointer] = [:]
+    private let options: OpaquePointer
+    private let vectorOptions: OpaquePointer
+    private let readOptions: OpaquePointer
+    private let writeOptions: OpaquePointer
+    private let syncWriteOptions: OpaquePointer
+
+    /// Opens (or creates) the store at `path` with every column family of ``ColumnFamily``.
+    /// (`rocksdb_open_column_families`)
+    init(path: String, createIfMissing: Bool) throws {
+        self.path = path
+        options = rocksdb_options_create()
+        rocksdb_options_set_create_if_missing(options, createIfMissing ? 1 : 0)
+        rocksdb_options_set_create_missing_column_families(options, 1)
+        rocksdb_options_increase_parallelism(options, 2)
+        rocksdb_options_set_write_buffer_size(options, 64 << 20)
+        rocksdb_options_set_max_write_buffer_number(options, 4)
+        rocksdb_options_set_keep_log_file_num(options, 3)
+        rocksdb_options_set_paranoid_checks(options, 1)
+        rocksdb_options_set_wal_recovery_mode(options, Int32(rocksdb_point_in_time_recovery))
+        // Embeddings are float noise to a compressor: store them raw.
+        vectorOptions = rocksdb_options_create_copy(options)
+        rocksdb_options_set_compression(vectorOptions, Int32(rocksdb_no_compression))
+        rocksdb_options_set_write_buffer_size(vectorOptions, 128 << 20)
+        readOptions = rocksdb_readoptions_create()
+        rocksdb_readoptions_set_verify_checksums(readOptions, 1)
+        writeOptions = rocksdb_writeoptions_create()
+        syncWriteOptions = rocksdb_writeoptions_create()
+        rocksdb_writeoptions_set_sync(syncWriteOptions, 1)
+
+        let all = ColumnFamily.allCases
+        var names = all.map { strdup($0.rawValue) }
+        defer { names.forEach { free($0) } }
+        let cfOptions: [OpaquePointer?] = all.map { $0 == .vectors ? vectorOptions : options }
+        var handles = [OpaquePointer?](repeating: nil, count: all.count)
+        let opened: OpaquePointer? = try names.withUnsafeMutableBufferPointer { namePtrs in
+            try cfOptions.withUnsafeBufferPointer { optPtrs in
+                try handles.withUnsafeMutableBufferPointer { handlePtrs in
+                    try namePtrs.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constNames in
+                        try withRocksError("opening the store", path: path) { err in
+                            rocksdb_open_column_families(
+                                options, path, Int32(all.count), constNames.baseAddress, optPtrs.baseAddress,
+                                handlePtrs.baseAddress, err)
+                        }
+                    }
+                }
+            }
+        }
+        guard let opened else {
+            destroyOptions()
+            throw FaceDBError(.storageFailure, "RocksDB returned no database for \(path).", path: path)
+        }
+        db = opened
+        for (cf, handle) in zip(all, handles) { families[cf] = handle! }
+    }
+
+    private func destroyOptions() {
+        rocksdb_options_destroy(options)
+        rocksdb_options_destroy(vectorOptions)
+        rocksdb_readoptions_destroy(readOptions)
+        rocksdb_writeoptions_destroy(writeOptions)
+        rocksdb_writeoptions_destroy(syncWriteOptions)
+    }
+
+    deinit {
+        close()
+        destroyOptions()
+    }
+
+    /// Flushes nothing extra and closes the database; later calls trap. Idempotent.
+    func close() {
+        guard let db else { return }
+        for handle in families.values { rocksdb_column_family_handle_destroy(handle) }
+        families = [:]
+        rocksdb_close(db)
+        self.db = nil
+    }
+
+    private var handle: OpaquePointer {
+        guard let db else { preconditionFailure("RocksDB used after close()") }
+        return db
+    }
+
+    /// A new, empty batch for this database's column families.
+    func makeBatch() -> WriteBatch { WriteBatch(families: families) }
+
+    /// Applies `batch` atomically (`rocksdb_write`). With `sync`, the WAL is fsync'ed first.
+    func write(_ batch: WriteBatch, sync: Bool) throws {
+        let db = handle
+        try withRocksError("writing a batch", path: path) { err in
+            rocksdb_write(db, sync ? syncWriteOptions : writeOptions, batch.handle, err)
+        }
+    }
+
+    /// The value of `key`, or nil (`rocksdb_get_cf`).
+    func get(_ cf: ColumnFamily, _ key: [UInt8]) throws -> [UInt8]? {
+        let db = handle
+        var length = 0
+        let value = try key.withUnsafeBufferPointer { k in
+            try k.withMemoryRebound(to: CChar.self) { kc in
+                try withRocksError("reading \(cf.rawValue)", path: path) { err in
+                    rocksdb_get_cf(db, readOptions, families[cf]!, kc.baseAddress, kc.count, &length, err)
+                }
+            }
+        }
+        guard let value else { return nil }
+        defer { rocksdb_free(value) }
+        return Array(UnsafeRawBufferPointer(start: value, count: length))
+    }
+
+    /// The values of many keys of one family in one call (`rocksdb_multi_get_cf`).
+    func multiGet(_ cf: ColumnFamily, _ keys: [[UInt8]]) throws -> [[UInt8]?] {
+        if keys.isEmpty { return [] }
+        let db = handle
+        let n = keys.count
+        let family = families[cf]!
+        var keyPointers = [UnsafePointer<CChar>?]()
+        keyPointers.reserveCapacity(n)
+        let flat = keys.flatMap { $0 }
+        var sizes = keys.map { $0.count }
+        var values = [UnsafeMutablePointer<CChar>?](repeating: nil, count: n)
+        var valueSizes = [Int](repeating: 0, count: n)
+        var errors = [UnsafeMutablePointer<CChar>?](repeating: nil, count: n)
+        let cfs = [OpaquePointer?](repeating: family, count: n)
+        flat.withUnsafeBufferPointer { base in
+            base.withMemoryRebound(to: CChar.self) { chars in
+                var offset = 0
+                for size in sizes {
+                    keyPointers.append(chars.baseAddress.map { UnsafePointer($0 + offset) })
+                    offset += size
+                }
+                rocksdb_multi_get_cf(db, readOptions, cfs, n, keyPointers, &sizes, &values, &valueSizes, &errors)
+            }
+        }
+        var firstError: String?
+        var result = [[UInt8]?](repeating: nil, count: n)
+        for i in 0..<n {
+            if let e = errors[i] {
+                if firstError == nil { firstError = String(cString: e) }
+                rocksdb_free(e)
+            }
+            if let v = values[i] {
+                result[i] = Array(UnsafeRawBufferPointer(start: v, count: valueSizes[i]))
+                rocksdb_free(v)
+            }
+        }
+        if let firstError { throw rocksError("reading \(cf.rawValue)", message: firstError, path: path) }
+        return result
+    }
+
+    /// Calls `body` with each key and value of `cf` in key order, from `start` up to (not including)
+    /// `end`, until `body` returns false. The buffers are valid only during the call.
+    func scan(
+        _ cf: ColumnFamily, from start: [UInt8] = [], to end: [UInt8]? = nil,
+        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        let db = handle
+        let options = rocksdb_readoptions_create()!
+        defer { rocksdb_readoptions_destroy(options) }
+        rocksdb_readoptions_set_verify_checksums(options, 1)
+        let upper = end.map { bound -> UnsafeMutablePointer<CChar> in
+            let p = UnsafeMutablePointer<CChar>.allocate(capacity: max(bound.count, 1))
+            bound.withUnsafeBufferPointer { b in
+                b.withMemoryRebound(to: CChar.self) { c in p.update(from: c.baseAddress!, count: c.count) }
+            }
+            return p
+        }
+        defer { upper?.deallocate() }
+        if let upper, let end { rocksdb_readoptions_set_iterate_upper_bound(options, upper, end.count) }
+        let iterator = rocksdb_create_iterator_cf(db, options, families[cf]!)!
+        defer { rocksdb_iter_destroy(iterator) }
+        start.withUnsafeBufferPointer { s in
+            s.withMemoryRebound(to: CChar.self) { c in rocksdb_iter_seek(iterator, c.baseAddress, c.count) }
+        }
+        while rocksdb_iter_valid(iterator) != 0 {
+            var keyLength = 0
+            var valueLength = 0
+            let key = rocksdb_iter_key(iterator, &keyLength)
+            let value = rocksdb_iter_value(iterator, &valueLength)
+            let go = try body(UnsafeRawBufferPointer(start: key, count: keyLength),
+                              UnsafeRawBufferPointer(start: value, count: valueLength))
+            if !go { break }
+            rocksdb_iter_next(iterator)
+        }
+        try withRocksError("scanning \(cf.rawValue)", path: path) { err in rocksdb_iter_get_error(iterator, err) }
+    }
+
+    /// A RocksDB property of a family, e.g. `rocksdb.estimate-num-keys` (`rocksdb_property_value_cf`).
+    func property(_ name: String, of cf: ColumnFamily) -> String? {
+        guard let value = rocksdb_property_value_cf(handle, families[cf]!, name) else { return nil }
+        defer { rocksdb_free(value) }
+        return String(cString: value)
+    }
+
+    /// Flushes the memtables of every family to SST files (`rocksdb_flush_cf`).
+    func flush() throws {
+        let db = handle
+        let options = rocksdb_flushoptions_create()!
+        defer { rocksdb_flushoptions_destroy(options) }
+        rocksdb_flushoptions_set_wait(options, 1)
+        for cf in ColumnFamily.allCases {
+            try withRocksError("flushing \(cf.rawValue)", path: path) { err in
+                rocksdb_flush_cf(db, options, families[cf]!, err)
+            }
+        }
+    }
+}

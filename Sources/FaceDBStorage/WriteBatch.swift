@@ -1,0 +1,56 @@
+import CRocksDB
+
+/// A set of writes applied atomically by ``RocksDB/write(_:sync:)``. Single owner of a
+/// `rocksdb_writebatch_t`.
+final class WriteBatch {
+    let handle: OpaquePointer
+    private let families: [ColumnFamily: OpaquePointer]
+
+    init(families: [ColumnFamily: OpaquePointer]) {
+        handle = rocksdb_writebatch_create()
+        self.families = families
+    }
+
+    deinit { rocksdb_writebatch_destroy(handle) }
+
+    /// The number of operations recorded.
+    var count: Int { Int(rocksdb_writebatch_count(handle)) }
+
+    /// Records a put (`rocksdb_writebatch_put_cf`).
+    func put(_ cf: ColumnFamily, _ key: [UInt8], _ value: [UInt8]) {
+        key.withUnsafeBufferPointer { k in
+            value.withUnsafeBufferPointer { v in
+                k.withMemoryRebound(to: CChar.self) { kc in
+                    v.withMemoryRebound(to: CChar.self) { vc in
+                        rocksdb_writebatch_put_cf(handle, families[cf]!, kc.baseAddress, kc.count, vc.baseAddress, vc.count)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records a delete (`rocksdb_writebatch_delete_cf`).
+    func delete(_ cf: ColumnFamily, _ key: [UInt8]) {
+        key.withUnsafeBufferPointer { k in
+            k.withMemoryRebound(to: CChar.self) { kc in
+                rocksdb_writebatch_delete_cf(handle, families[cf]!, kc.baseAddress, kc.count)
+            }
+        }
+    }
+
+    /// Records the deletion of keys in `[from, to)` (`rocksdb_writebatch_delete_range_cf`).
+    func deleteRange(_ cf: ColumnFamily, from: [UInt8], to: [UInt8]) {
+        from.withUnsafeBufferPointer { f in
+            to.withUnsafeBufferPointer { t in
+                f.withMemoryRebound(to: CChar.self) { fc in
+                    t.withMemoryRebound(to: CChar.self) { tc in
+                        rocksdb_writebatch_delete_range_cf(handle, families[cf]!, fc.baseAddress, fc.count, tc.baseAddress, tc.count)
+                    }
+                }
+            }
+        }
+    }
+}
+
+@available(*, unavailable, message: "A write batch is built by one thread and handed to RocksDB.write")
+extension WriteBatch: Sendable {}

@@ -1,0 +1,3 @@
+import FaceDBCLI
+
+FaceDBCommand.main()

@@ -1,0 +1,72 @@
+import FaceDBCore
+import FaceDBTestSupport
+import XCTest
+
+final class CoreTests: XCTestCase {
+    func testPrepareChecksAndNormalizes() throws {
+        let l2 = EmbeddingSpace(model: "m", dimension: 3, metric: .l2)
+        XCTAssertEqual(try l2.prepare([3, 0, 4]), [3, 0, 4])
+        let unit = EmbeddingSpace(model: "m", dimension: 3, metric: .l2, normalize: true)
+        XCTAssertEqual(try unit.prepare([3, 0, 4]), [0.6, 0, 0.8])
+        XCTAssertTrue(EmbeddingSpace(model: "m", dimension: 3, metric: .cosine, normalize: false).normalize, "cosine always normalizes")
+        do {
+            _ = try l2.prepare([1, 2])
+            XCTFail("accepted a 2-D vector")
+        } catch let error as FaceDBError {
+            XCTAssertEqual(error.code, .dimensionMismatch)
+            XCTAssertEqual(error.expectedDimension, 3)
+            XCTAssertEqual(error.givenDimension, 2)
+            XCTAssertTrue(error.description.contains("3"))
+        }
+        XCTAssertThrowsError(try l2.prepare([1, .nan, 2])) { XCTAssertEqual(($0 as? FaceDBError)?.code, .invalidVector) }
+        XCTAssertThrowsError(try unit.prepare([0, 0, 0])) { XCTAssertEqual(($0 as? FaceDBError)?.code, .invalidVector) }
+        XCTAssertNoThrow(try l2.prepare([0, 0, 0]), "a zero vector is fine for plain L2")
+    }
+
+    func testNormalizedVectorsHaveUnitLength() throws {
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let space = EmbeddingSpace(model: "m", dimension: 64, metric: .cosine)
+        for _ in 0..<100 {
+            let v = try space.prepare((0..<64).map { _ in rng.nextGaussian() * 50 })
+            XCTAssertEqual(v.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-5, "seed \(rng.seed)")
+        }
+    }
+
+    func testIndexConfigurationValidation() {
+        XCTAssertNoThrow(try IndexConfiguration(kind: .ivfpq, pqM: 16).validate(dimension: 128))
+        XCTAssertThrowsError(try IndexConfiguration(kind: .ivfpq, pqM: 16).validate(dimension: 100))
+        XCTAssertThrowsError(try IndexConfiguration(kind: .hnsw, hnswM: 1).validate(dimension: 128))
+        XCTAssertThrowsError(try IndexConfiguration(nprobe: 0).validate(dimension: 128))
+        XCTAssertEqual(IndexConfiguration(nlist: 100).trainingThreshold, 3900)
+        XCTAssertGreaterThanOrEqual(IndexConfiguration(kind: .ivfpq).candidateCount(for: 10), 10)
+    }
+
+    func testSpaceValidation() {
+        XCTAssertThrowsError(try EmbeddingSpace(model: "", dimension: 3, metric: .l2).validate())
+        XCTAssertThrowsError(try EmbeddingSpace(model: "m", dimension: 0, metric: .l2).validate())
+        XCTAssertNoThrow(try EmbeddingSpace.dlibResNet.validate())
+    }
+
+    func testJSONValueRoundTripAndValidation() throws {
+        let value = try JSONValue.parse(#"{"a": [1, 2.5, null, true, "x"], "b": {"c": "d"}}"#)
+        XCTAssertEqual(try JSONValue.parse(value.description), value)
+        XCTAssertThrowsError(try JSONValue.parse("{nope"))
+        XCTAssertNoThrow(try Identity.validate(metadata: value))
+        XCTAssertThrowsError(try Identity.validate(metadata: .array([])))
+    }
+
+    func testIdentityIDValidation() {
+        XCTAssertNoThrow(try Identity.validate(id: "Ada Lovelace (1815)"))
+        XCTAssertThrowsError(try Identity.validate(id: ""))
+        XCTAssertThrowsError(try Identity.validate(id: "a\u{0}b"))
+        XCTAssertThrowsError(try Identity.validate(id: String(repeating: "é", count: 257)))
+        XCTAssertNoThrow(try Identity.validate(id: String(repeating: "é", count: 256)))
+    }
+
+    func testErrorCodesAreExtensibleAndComparable() {
+        let custom = FaceDBError.Code("plugin-specific")
+        XCTAssertEqual(custom, FaceDBError.Code("plugin-specific"))
+        XCTAssertNotEqual(custom, .io)
+        XCTAssertEqual(FaceDBError.unknownIdentity("x").identity, "x")
+    }
+}

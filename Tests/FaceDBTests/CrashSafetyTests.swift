@@ -1,0 +1,128 @@
+import FaceDB
+import FaceDBCore
+import FaceDBTestSupport
+import Foundation
+import XCTest
+
+/// A child process writes batches and is killed with SIGKILL at random moments. After reopening,
+/// every acknowledged batch is there, no partial batch is visible, and the index holds exactly the stored faces.
+final class CrashSafetyTests: XCTestCase {
+    final class Acks: @unchecked Sendable {
+        private let lock = NSLock()
+        private var added = Set<Int>()
+        private var deleted = Set<Int>()
+        private var ready = false
+        func record(_ line: Substring) {
+            let parts = line.split(separator: " ")
+            lock.withLock {
+                if parts.first == "READY" { ready = true }
+                guard parts.count == 2, let n = Int(parts[1]) else { return }
+                if parts[0] == "ADD" { added.insert(n) } else if parts[0] == "DEL" { deleted.insert(n) }
+            }
+        }
+        var state: (added: Set<Int>, deleted: Set<Int>, ready: Bool) { lock.withLock { (added, deleted, ready) } }
+    }
+
+    /// Runs the writer until killed after `delay` seconds; returns what it acknowledged.
+    func runWriter(path: String, kind: IndexConfiguration.Kind, first: Int, delay: Double) throws -> (added: Set<Int>, deleted: Set<Int>) {
+        let process = Process()
+        process.executableURL = CrashTestData.productsDirectory.appendingPathComponent("facedb-crash-writer")
+        process.arguments = [path, kind.rawValue, String(first)]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        let acks = Acks()
+        let reader = Thread {
+            var pending = Data()
+            let handle = pipe.fileHandleForReading
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    acks.record(Substring(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)))
+                    pending.removeSubrange(pending.startIndex...newline)
+                }
+            }
+        }
+        try process.run()
+        reader.start()
+        // Wait for the writer to be ready (opening may rebuild), then let it write for `delay`.
+        let deadline = Date().addingTimeInterval(60)
+        while !acks.state.ready && process.isRunning && Date() < deadline { usleep(2_000) }
+        usleep(useconds_t(delay * 1_000_000))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        // Drain what the pipe still holds.
+        while !reader.isFinished { usleep(1_000) }
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the writer stopped by itself")
+        let state = acks.state
+        return (state.added, state.deleted)
+    }
+
+    func testKilledWriterLosesNoAcknowledgedBatchAndLeavesNoPartialOne() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        var rng = SeededGenerator(seed: seed)
+        let dir = TemporaryDirectory("crash")
+        let path = dir.path("db")
+        // Each kind has its own database, written by a new writer process in every trial.
+        struct History {
+            var next = 0
+            var added = Set<Int>()
+            var deleted = Set<Int>()
+        }
+        let kinds: [IndexConfiguration.Kind] = [.flat, .hnsw]
+        var histories: [IndexConfiguration.Kind: History] = [:]
+        var replays = 0
+        var acknowledged = 0
+        for trial in 0..<12 {
+            let kind = kinds[trial % kinds.count]
+            let trialPath = path + "-\(kind.rawValue)"
+            var history = histories[kind] ?? History()
+            var next: Int { get { history.next } set { history.next = newValue } }
+            let delay = 0.05 + Double(rng.next() % 400) / 1000
+            let acked = try runWriter(path: trialPath, kind: kind, first: next, delay: delay)
+            history.added.formUnion(acked.added)
+            history.deleted.formUnion(acked.deleted)
+            let everAdded = history.added
+            let everDeleted = history.deleted
+            let context = "trial \(trial) kind \(kind) delay \(delay) seed \(seed)"
+
+            let log = RecoveryTests.LogLines()
+            let db = try FaceDatabase.open(at: trialPath, options: DatabaseOptions(log: { log.append($0) }))
+            // The first batch not acknowledged: it may or may not have been committed.
+            let inFlight = max(acked.added.max() ?? (next - 1), next - 1) + 1
+            for n in next...inFlight {
+                let faces = try db.identity("b\(n)").map { _ in try db.faces(of: "b\(n)") }
+                if everAdded.contains(n) && !everDeleted.contains(n) && !(n % 3 == 1 && everAdded.contains(n + 2)) {
+                    // Acknowledged and not (possibly) deleted: present, whole.
+                    XCTAssertNotNil(faces, "acknowledged batch \(n) is missing; \(context)")
+                }
+                if everDeleted.contains(n) { XCTAssertNil(faces, "deleted batch \(n) is back; \(context)") }
+                if let faces {
+                    // No partial batch: all faces, bit-exact.
+                    XCTAssertEqual(faces.count, CrashTestData.faceCount(batch: n), "partial batch \(n); \(context)")
+                    for (j, face) in faces.enumerated() {
+                        XCTAssertEqual(face.embedding, CrashTestData.vector(batch: n, face: j, dimension: 16), "batch \(n) face \(j); \(context)")
+                    }
+                }
+            }
+            if log.all.contains(where: { $0.contains("replayed") }) { replays += 1 }
+            acknowledged += acked.added.count
+            let check = try db.checkIndex()
+            XCTAssertTrue(check.isConsistent, "index and store disagree: \(check); \(context)")
+            XCTAssertFalse(log.all.contains { $0.contains("rebuilding") }, "a kill must not damage the snapshot: \(log.all); \(context)")
+            // The index answers exactly the stored faces.
+            for identity in try db.identities().prefix(20) {
+                for face in try db.faces(of: identity.id) {
+                    XCTAssertEqual(try db.search(face.embedding, k: 1).first?.faceID, face.id, context)
+                }
+            }
+            try db.close()
+            next = inFlight + 1
+            histories[kind] = history
+        }
+        // The kills must have exercised recovery: writes were acknowledged and the log was replayed.
+        XCTAssertGreaterThan(acknowledged, 100, "seed \(seed)")
+        XCTAssertGreaterThan(replays, 0, "no reopen replayed the change log; seed \(seed)")
+    }
+}

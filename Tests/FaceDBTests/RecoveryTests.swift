@@ -1,0 +1,113 @@
+import FaceDB
+import FaceDBCore
+import FaceDBTestSupport
+import Foundation
+import XCTest
+
+/// A damaged, missing or stale index snapshot never stops a database from opening and never loses a face.
+final class RecoveryTests: XCTestCase {
+    final class LogLines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [String] = []
+        func append(_ line: String) { lock.withLock { lines.append(line) } }
+        var all: [String] { lock.withLock { lines } }
+    }
+
+    let space = EmbeddingSpace(model: "m", dimension: 12, metric: .l2)
+
+    /// Makes a database of `faces` random faces (HNSW, so the snapshot holds a real graph) and returns its vectors.
+    func makeDatabase(at path: String, faces: Int, rng: inout SeededGenerator) throws -> [FaceID: [Float]] {
+        let db = try FaceDatabase.create(at: path, space: space, index: IndexConfiguration(kind: .hnsw), options: DatabaseOptions(log: { _ in }))
+        var vectors: [FaceID: [Float]] = [:]
+        for p in 0..<(faces / 10) {
+            let batch = (0..<10).map { _ in NewFace(identity: "p\(p)", embedding: (0..<12).map { _ in rng.nextGaussian() }) }
+            for (id, f) in zip(try db.addFaces(batch, createMissingIdentities: true), batch) { vectors[id] = f.embedding }
+        }
+        try db.close()
+        return vectors
+    }
+
+    func assertIntact(_ path: String, _ vectors: [FaceID: [Float]], expectLog: String?, seed: UInt64, line: UInt = #line) throws {
+        let log = LogLines()
+        let db = try FaceDatabase.open(at: path, options: DatabaseOptions(log: { log.append($0) }))
+        defer { try? db.close() }
+        XCTAssertEqual(db.faceCount, vectors.count, line: line)
+        XCTAssertTrue(try db.checkIndex().isConsistent, "seed \(seed)", line: line)
+        for (id, v) in vectors.prefix(50) {
+            XCTAssertEqual(try db.search(v, k: 1).first?.faceID, id, "seed \(seed)", line: line)
+        }
+        if let expectLog {
+            XCTAssertTrue(log.all.contains { $0.contains(expectLog) && $0.contains("rebuilding the index") },
+                          "log lines \(log.all) lack '\(expectLog)'", line: line)
+        } else {
+            XCTAssertFalse(log.all.contains { $0.contains("rebuilding") }, "unexpected rebuild: \(log.all)", line: line)
+        }
+    }
+
+    func testMissingSnapshotIsRebuilt() throws {
+        let dir = TemporaryDirectory("recovery")
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let vectors = try makeDatabase(at: dir.path("db"), faces: 300, rng: &rng)
+        try FileManager.default.removeItem(atPath: dir.path("db/index.snapshot"))
+        try assertIntact(dir.path("db"), vectors, expectLog: "there is no index snapshot", seed: rng.seed)
+        // The rebuild wrote a fresh snapshot: the next open loads it.
+        try assertIntact(dir.path("db"), vectors, expectLog: nil, seed: rng.seed)
+    }
+
+    func testTruncatedSnapshotsAreRebuilt() throws {
+        let dir = TemporaryDirectory("recovery")
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let vectors = try makeDatabase(at: dir.path("db"), faces: 200, rng: &rng)
+        let snapshot = dir.path("db/index.snapshot")
+        let original = try Data(contentsOf: URL(fileURLWithPath: snapshot))
+        for _ in 0..<6 {
+            let cut = Int(rng.next() % UInt64(original.count))
+            try original.prefix(cut).write(to: URL(fileURLWithPath: snapshot))
+            try assertIntact(dir.path("db"), vectors, expectLog: "unusable", seed: rng.seed)
+        }
+        try Data().write(to: URL(fileURLWithPath: snapshot))
+        try assertIntact(dir.path("db"), vectors, expectLog: "unusable", seed: rng.seed)
+    }
+
+    func testCorruptSnapshotsAreRebuilt() throws {
+        let dir = TemporaryDirectory("recovery")
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let vectors = try makeDatabase(at: dir.path("db"), faces: 200, rng: &rng)
+        let snapshot = dir.path("db/index.snapshot")
+        for _ in 0..<6 {
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: snapshot))
+            let at = Int(rng.next() % UInt64(bytes.count))
+            bytes[at] ^= UInt8(1 << (rng.next() % 8))
+            try bytes.write(to: URL(fileURLWithPath: snapshot))
+            try assertIntact(dir.path("db"), vectors, expectLog: "unusable", seed: rng.seed)
+        }
+        try Data((0..<4096).map { _ in UInt8(truncatingIfNeeded: rng.next()) }).write(to: URL(fileURLWithPath: snapshot))
+        try assertIntact(dir.path("db"), vectors, expectLog: "unusable", seed: rng.seed)
+    }
+
+    func testSnapshotsOlderThanTheLogOrNewerThanTheStoreAreRebuilt() throws {
+        let dir = TemporaryDirectory("recovery")
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let path = dir.path("db")
+        let backup = dir.path("backup")
+        let original = try makeDatabase(at: path, faces: 100, rng: &rng)
+        try FileManager.default.copyItem(atPath: path, toPath: backup)
+        let oldSnapshot = try Data(contentsOf: URL(fileURLWithPath: path + "/index.snapshot"))
+        // More writes; closing writes a new snapshot and trims the log behind it.
+        var vectors = original
+        let db = try FaceDatabase.open(at: path, options: DatabaseOptions(log: { _ in }))
+        let extra = (0..<30).map { _ in NewFace(identity: "p1", embedding: (0..<12).map { _ in rng.nextGaussian() }) }
+        for (id, f) in zip(try db.addFaces(extra), extra) { vectors[id] = f.embedding }
+        let gone = vectors.keys.sorted()[3]
+        try db.removeFaces([gone])
+        vectors[gone] = nil
+        try db.close()
+        let newSnapshot = try Data(contentsOf: URL(fileURLWithPath: path + "/index.snapshot"))
+        // The old snapshot is behind the trimmed log: rebuilt.
+        try oldSnapshot.write(to: URL(fileURLWithPath: path + "/index.snapshot"))
+        try assertIntact(path, vectors, expectLog: "older than the change log", seed: rng.seed)
+        // A store restored from a backup with a newer snapshot beside it: rebuilt.
+        try newSnapshot.write(to: URL(fileURLWithPath: backup + "/index.snapshot"))
+        try assertIntact(backup, original, expectLog: "newer than the store", seed: rng.seed)
+    }
+}
