@@ -35,7 +35,7 @@ public struct IndexConfiguration: Codable, Hashable, Sendable, CustomStringConve
     /// A configuration with the documented defaults for every parameter not given.
     public init(
         kind: Kind = .flat, hnswM: Int = 32, efConstruction: Int = 80, efSearch: Int = 64,
-        nlist: Int = 256, nprobe: Int = 32, pqM: Int = 16, pqBits: Int = 8
+        nlist: Int = 256, nprobe: Int = 64, pqM: Int = 16, pqBits: Int = 8
     ) {
         self.kind = kind
         self.hnswM = hnswM
@@ -59,7 +59,7 @@ public struct IndexConfiguration: Codable, Hashable, Sendable, CustomStringConve
         switch kind {
         case .flat: return k
         case .hnsw, .ivf: return k * 2
-        case .ivfpq: return k * 20
+        case .ivfpq: return k * 40
         }
     }
 
