@@ -29,6 +29,8 @@
 #include <faiss/invlists/InvertedLists.h>
 #include <faiss/utils/distances.h>
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -36,6 +38,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -49,6 +52,9 @@
 #endif
 
 using idx_t = faiss::Index::idx_t;
+
+// From OpenBLAS (linked by the package).
+extern "C" void openblas_set_num_threads(int num_threads);
 
 /// The object behind the opaque handle.
 struct fdb_index {
@@ -132,6 +138,51 @@ std::string str(int64_t v) {
     return std::to_string(v);
 }
 
+// MARK: - Threads
+
+/// FAISS parallelizes with OpenMP and calls BLAS from inside that work. Debian's default OpenBLAS
+/// runs its own pthread pool, so every OpenMP thread's sgemm starts more threads (FAISS issue
+/// #3700): k-means and PQ training measured 2x slower on 2 idle cores, 10x under load. One BLAS
+/// thread leaves the parallelism to OpenMP. Done once, before the first index exists.
+void configure_threads_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { openblas_set_num_threads(1); });
+}
+
+/// Runs the FAISS work of one call on the calling thread alone while it lives.
+///
+/// FAISS opens an OpenMP team for nearly every operation, and libgomp's waiting threads spin.
+/// When other processes keep the CPUs busy, every team barrier waits for a descheduled thread:
+/// small operations (one query, a few hundred vectors, k-means on a small sample) measured up to
+/// 70x slower than on one thread. So calls below the sizes in `small_rows` / `small_training`
+/// use one thread; larger ones keep OpenMP's default. `omp_set_num_threads` outside a parallel
+/// region changes only the calling thread's setting.
+class SingleThreadScope {
+  public:
+    explicit SingleThreadScope(bool single) : saved_(omp_get_max_threads()), active_(single && saved_ > 1) {
+        if (active_) omp_set_num_threads(1);
+    }
+    ~SingleThreadScope() {
+        if (active_) omp_set_num_threads(saved_);
+    }
+    SingleThreadScope(const SingleThreadScope&) = delete;
+    SingleThreadScope& operator=(const SingleThreadScope&) = delete;
+
+  private:
+    int saved_;
+    bool active_;
+};
+
+/// Adds, searches and rebuilds of fewer than 16 rows or 64 Ki floats gain nothing from a team.
+bool small_rows(int64_t rows, int32_t dim) {
+    return rows < 16 || rows * int64_t(dim) < (int64_t(1) << 16);
+}
+
+/// k-means runs many short parallel loops; below 4 Mi floats of samples one thread is faster.
+bool small_training(int64_t rows, int32_t dim) {
+    return rows * int64_t(dim) < (int64_t(1) << 22);
+}
+
 // MARK: - Parameters
 
 bool is_positional(int32_t kind) {
@@ -206,7 +257,7 @@ std::unique_ptr<faiss::Index> make_faiss_index(const fdb_index_params& p) {
         ivf->own_fields = true;
         quantizer.release();
         ivf->cp.min_points_per_centroid = 1;
-        ivf->nprobe = p.nprobe;
+        ivf->nprobe = size_t(p.nprobe);
         ivf->set_direct_map_type(faiss::DirectMap::Hashtable);
         return ivf;
     }
@@ -281,7 +332,7 @@ void exact_scan(
             const float* v = vectors + i * d;
             hits[i] = {ip ? faiss::fvec_inner_product(query, v, d) : faiss::fvec_L2sqr(query, v, d), ids[i]};
         }
-        std::partial_sort(hits.begin(), hits.begin() + take, hits.end(), BetterHit{ip});
+        std::partial_sort(hits.begin(), hits.begin() + std::ptrdiff_t(take), hits.end(), BetterHit{ip});
         for (size_t j = 0; j < take; j++) {
             distances[q * k + int64_t(j)] = hits[j].first;
             labels[q * k + int64_t(j)] = hits[j].second;
@@ -651,6 +702,7 @@ int fdb_index_create(const fdb_index_params* params, fdb_index** out) {
     return guarded([&] {
         if (params == nullptr || out == nullptr) invalid("NULL argument");
         validate_params(*params, FDB_ERR_INVALID_ARGUMENT);
+        configure_threads_once();
         auto ix = std::make_unique<fdb_index>();
         ix->params = *params;
         ix->index = make_faiss_index(*params);
@@ -715,6 +767,7 @@ int fdb_index_train(fdb_index* index, int64_t n, const float* x) {
             invalid("training needs at least " + str(minimum) + " vectors, got " + str(n));
         }
         if (x == nullptr) invalid("NULL training vectors");
+        SingleThreadScope threads(small_training(n, index->params.dim));
         index->index->train(n, x);
     });
 }
@@ -736,6 +789,7 @@ int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* id
             if (n > 1 && !batch.insert(id).second) invalid("id " + str(id) + " appears twice in the batch");
         }
 
+        SingleThreadScope threads(small_rows(n, index->params.dim));
         const idx_t before = index->index->ntotal;
         if (!is_positional(kind)) {
             try {
@@ -872,6 +926,7 @@ int fdb_index_search(
 
         const int64_t live = live_count(index);
         if (live == 0) return;
+        SingleThreadScope threads(small_rows(nq, p.dim));
         const int64_t ef = ef_search > 0 ? ef_search : p.ef_search;
         const int64_t probes = nprobe > 0 ? nprobe : p.nprobe;
         const bool positional = is_positional(p.kind);
@@ -1006,7 +1061,10 @@ int fdb_index_compact(fdb_index* index) {
             vectors.insert(vectors.end(), xb + pos * d, xb + (pos + 1) * d);
         }
         std::unique_ptr<faiss::Index> rebuilt = make_faiss_index(index->params);
-        rebuilt->add(idx_t(live), vectors.data());
+        {
+            SingleThreadScope threads(small_rows(int64_t(live), index->params.dim));
+            rebuilt->add(idx_t(live), vectors.data());
+        }
         std::vector<uint8_t> dead(live, 0);
         // Nothing below can throw: the old graph is replaced only once the new one is complete.
         index->index = std::move(rebuilt);
@@ -1068,6 +1126,7 @@ int fdb_index_deserialize(const uint8_t* buf, size_t len, fdb_index** out) {
     return guarded([&] {
         if (out == nullptr || (buf == nullptr && len > 0)) invalid("NULL argument");
         static const uint8_t empty = 0;
+        configure_threads_once();
         try {
             *out = deserialize(buf ? buf : &empty, len).release();
         } catch (const faiss::FaissException& e) {

@@ -5,8 +5,9 @@ import Foundation
 public struct DatabaseOptions: Sendable {
     /// How far acknowledged writes are guaranteed to survive. Default: ``Durability/processCrash``.
     public var durability: Durability
-    /// Write an index snapshot once this many faces changed since the last one (and at least half of
-    /// the stored faces, so that big imports do not rewrite the snapshot over and over). Snapshots are
+    /// Write an index snapshot in the background once this many faces changed since the last one (and
+    /// at least as many as are stored, so that a big import writes snapshots of doubling size, not
+    /// the whole index over and over). Snapshots are
     /// also written by ``FaceDatabase/checkpoint()`` and ``FaceDatabase/close()``.
     public var snapshotAfterChanges: Int
     /// Where maintenance messages go ("rebuilding the index from the store ..."). Default: standard error.

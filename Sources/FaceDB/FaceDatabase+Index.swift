@@ -53,13 +53,12 @@ extension FaceDatabase {
             for (_, change) in changes {
                 if !change.removed.isEmpty { try candidate.remove(ids: change.removed) }
                 // Faces added then removed later in the log have no vector any more: skip them.
-                let rows = try store.vectorsAndOwners(change.added)
                 var ids: [Int64] = []
                 var vectors: [Float] = []
-                for (id, row) in zip(change.added, rows) {
-                    guard let row else { continue }
+                for (id, vector) in zip(change.added, try store.vectors(change.added)) {
+                    guard let vector else { continue }
                     ids.append(id)
-                    vectors.append(contentsOf: row.vector)
+                    vectors.append(contentsOf: vector)
                 }
                 if !ids.isEmpty { try candidate.add(ids: ids, vectors: vectors) }
             }
@@ -123,17 +122,16 @@ extension FaceDatabase {
 
     /// Writes the index snapshot for the current state and trims the change log behind it.
     func writeSnapshot() throws {
-        let sequence = try indexLock.withReadLock {
-            try IndexSnapshot.write(index, sequence: indexSequence, to: snapshotPath)
-            return indexSequence
+        // Writers wait only while the index is copied, not while the file is written.
+        let prepared = try indexLock.withReadLock { try IndexSnapshot.prepare(index, sequence: indexSequence) }
+        if try snapshotState.write(sequence: prepared.sequence, { try IndexSnapshot.write(prepared, to: snapshotPath) }) {
+            try store.truncateChangeLog(through: prepared.sequence)
         }
-        snapshotState.didSnapshot(at: sequence)
-        try store.truncateChangeLog(through: sequence)
     }
 
     /// Counts changed faces and starts a background snapshot when enough have changed.
     func noteChanged(_ faces: Int) {
-        let threshold = max(options.snapshotAfterChanges, store.faceCount / 2)
+        let threshold = max(options.snapshotAfterChanges, store.faceCount)
         guard snapshotState.noteChanged(faces, threshold: threshold) else { return }
         DispatchQueue.global(qos: .utility).async { [self] in
             defer { snapshotState.backgroundSnapshotEnded() }

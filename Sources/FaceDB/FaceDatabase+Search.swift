@@ -24,31 +24,53 @@ extension FaceDatabase {
         let allowed = try allowedFaces(filter)
         if let allowed, allowed.isEmpty { return embeddings.map { _ in [] } }
         return try indexLock.withReadLock {
-            let candidateCount = index.configuration.candidateCount(for: k)
-            let hits = try index.search(queries, k: candidateCount, allowed: allowed)
+            let configuration = index.configuration
+            let approximate = configuration.kind == .ivfpq && index.isTrained
+            let hits = try index.search(queries, k: approximate ? configuration.candidateCount(for: k) : k, allowed: allowed)
             return try hits.enumerated().map { q, row in
-                let query = queries[(q * space.dimension)..<((q + 1) * space.dimension)]
-                return try rescore(row.map(\.id), query: Array(query), k: k)
+                if approximate {
+                    let query = Array(queries[(q * space.dimension)..<((q + 1) * space.dimension)])
+                    return try rescore(row.map(\.id), query: query, k: k)
+                }
+                return try resolve(row)
             }
         }
     }
 
-    /// Scores candidates exactly against their stored vectors and keeps the best `k`.
+    /// Turns exact index hits (Flat, HNSW, IVF-Flat hold bit-identical copies of the stored vectors,
+    /// so their distances are exact) into matches: the metric's natural score and the owning identity.
+    /// Hits whose face the store no longer has are dropped.
+    private func resolve(_ hits: [IndexHit]) throws -> [FaceMatch] {
+        let valid = hits.filter { $0.id >= 0 }
+        let owners = try store.owners(valid.map(\.id))
+        return zip(valid, owners).compactMap { hit, owner in
+            guard let owner else { return nil }
+            let score = space.metric == .l2 ? max(hit.distance, 0).squareRoot() : hit.distance
+            return FaceMatch(faceID: FaceID(hit.id), identity: owner, score: score)
+        }
+    }
+
+    /// Scores candidates exactly against their stored vectors and keeps the best `k`
+    /// (for quantized indexes, whose distances are approximations).
     private func rescore(_ candidates: [Int64], query: [Float], k: Int) throws -> [FaceMatch] {
         let ids = candidates.filter { $0 >= 0 }
-        let rows = try store.vectorsAndOwners(ids)
-        var matches: [FaceMatch] = []
-        matches.reserveCapacity(ids.count)
-        for (id, row) in zip(ids, rows) {
-            guard let row else { continue }
-            matches.append(FaceMatch(faceID: FaceID(id), identity: row.identity, score: exactScore(query, row.vector)))
+        let vectors = try store.vectors(ids)
+        var scored: [(id: Int64, score: Float)] = []
+        scored.reserveCapacity(ids.count)
+        for (id, vector) in zip(ids, vectors) {
+            guard let vector else { continue }
+            scored.append((id, exactScore(query, vector)))
         }
         let higher = space.metric.higherIsBetter
-        matches.sort { a, b in
+        scored.sort { a, b in
             if a.score != b.score { return higher ? a.score > b.score : a.score < b.score }
-            return a.faceID < b.faceID
+            return a.id < b.id
         }
-        return Array(matches.prefix(k))
+        let best = Array(scored.prefix(k))
+        let owners = try store.owners(best.map(\.id))
+        return zip(best, owners).compactMap { hit, owner in
+            owner.map { FaceMatch(faceID: FaceID(hit.id), identity: $0, score: hit.score) }
+        }
     }
 
     /// The metric's score between two prepared vectors: Euclidean distance for L2, dot product otherwise.

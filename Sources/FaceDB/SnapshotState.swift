@@ -4,6 +4,8 @@ import Foundation
 /// and whether one is being written in the background.
 final class SnapshotState: @unchecked Sendable {
     private let lock = NSLock()
+    /// Held while a snapshot file is written, so two writers never interleave (close vs background).
+    private let fileLock = NSLock()
     private let group = DispatchGroup()
     private var lastSequence: UInt64?
     private var changedSince = 0
@@ -12,9 +14,21 @@ final class SnapshotState: @unchecked Sendable {
     /// The sequence of the last snapshot written or loaded.
     var sequence: UInt64? { lock.withLock { lastSequence } }
 
-    /// Records a written or loaded snapshot.
+    /// Runs `body` (which writes the snapshot of `sequence`) as the only snapshot writer, and records
+    /// it; skips it when a newer snapshot was written meanwhile. Returns whether it ran.
+    func write(sequence: UInt64, _ body: () throws -> Void) rethrows -> Bool {
+        try fileLock.withLock {
+            if let last = self.sequence, last > sequence { return false }
+            try body()
+            didSnapshot(at: sequence)
+            return true
+        }
+    }
+
+    /// Records a written or loaded snapshot (an older one than already recorded is ignored).
     func didSnapshot(at sequence: UInt64) {
         lock.withLock {
+            if let last = lastSequence, last > sequence { return }
             lastSequence = sequence
             changedSince = 0
         }

@@ -27,16 +27,23 @@ public enum IndexSnapshot {
     /// Magic, version, sequence, JSON length, dimension, metric, payload length, checksum.
     static let minimumSize = 8 + 4 + 8 + 4 + 4 + 1 + 8 + 8
 
-    /// Writes a snapshot of `index` atomically: to `path.tmp`, fsynced, renamed over `path`, and
-    /// the directory fsynced. Searches may run meanwhile; changes to the index wait.
+    /// A snapshot copied out of an index, ready to be written without holding the index.
+    public struct Prepared: Sendable {
+        /// Everything before the payload length.
+        let header: [UInt8]
+        /// The serialized index.
+        let payload: [UInt8]
+        /// The store sequence number the index reflects.
+        public let sequence: UInt64
+    }
+
+    /// Copies `index` into a ``Prepared`` snapshot. Changes to the index wait only for this copy.
     ///
     /// - Parameter sequence: the store sequence number the index reflects.
-    /// - Throws: ``FaceDBError/Code/io`` with the path when the file system fails.
-    public static func write(_ index: VectorIndex, sequence: UInt64, to path: String) throws {
+    public static func prepare(_ index: VectorIndex, sequence: UInt64) throws -> Prepared {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try [UInt8](encoder.encode(index.configuration))
-
         var header = magic
         header.appendLittleEndian(formatVersion)
         header.appendLittleEndian(sequence)
@@ -44,11 +51,18 @@ public enum IndexSnapshot {
         header.append(contentsOf: json)
         header.appendLittleEndian(UInt32(index.dimension))
         header.append(metricCode(index.metric))
+        return Prepared(header: header, payload: try index.serialized(), sequence: sequence)
+    }
 
-        try index.withSerialized { payload in
-            header.appendLittleEndian(UInt64(payload.count))
-            var hasher = XXHash64()
-            hasher.update(header)
+    /// Writes a prepared snapshot atomically: to `path.tmp`, fsynced, renamed over `path`, and the
+    /// directory fsynced.
+    /// - Throws: ``FaceDBError/Code/io`` with the path when the file system fails.
+    public static func write(_ prepared: Prepared, to path: String) throws {
+        var header = prepared.header
+        header.appendLittleEndian(UInt64(prepared.payload.count))
+        var hasher = XXHash64()
+        hasher.update(header)
+        try prepared.payload.withUnsafeBytes { payload in
             hasher.update(payload)
             var trailer = [UInt8]()
             trailer.appendLittleEndian(hasher.finalize())
@@ -58,6 +72,11 @@ public enum IndexSnapshot {
                 try trailer.withUnsafeBytes(write)
             }
         }
+    }
+
+    /// Writes a snapshot of `index` (``prepare(_:sequence:)`` then ``write(_:to:)``).
+    public static func write(_ index: VectorIndex, sequence: UInt64, to path: String) throws {
+        try write(prepare(index, sequence: sequence), to: path)
     }
 
     /// Reads a snapshot written by ``write(_:sequence:to:)``.

@@ -6,10 +6,8 @@ public enum ColumnFamily: String, CaseIterable, Sendable {
     case meta
     /// Identity id → identity record (JSON).
     case identities
-    /// Face id → face record (binary header + JSON details).
+    /// Face id → face record (binary header, JSON details, the embedding).
     case faces
-    /// Face id → embedding (float32 little-endian).
-    case vectors
     /// Identity id, NUL, face id → nothing: the faces of each identity.
     case identityFaces = "identity_faces"
     /// Gallery, NUL, identity id → nothing: the members of each gallery.

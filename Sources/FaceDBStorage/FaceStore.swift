@@ -21,6 +21,9 @@ public final class FaceStore: @unchecked Sendable {
     let db: RocksDB
     private let writeLock = NSLock()
     private var counters: Counters
+    /// Identity ids known to be stored, so that bulk adds need not look them up again. Guarded by `writeLock`.
+    private var knownIdentities = Set<String>()
+    static let knownIdentityLimit = 1 << 20
 
     /// The database-wide counters, cached from the `meta` family.
     private struct Counters {
@@ -101,9 +104,13 @@ public final class FaceStore: @unchecked Sendable {
         return FaceStore(path: path, db: db, space: space, durability: durability, counters: counters)
     }
 
-    /// Closes the store; using it afterwards traps.
+    /// Flushes the memtables (so the next open need not replay the write-ahead log) and closes the
+    /// store; using it afterwards traps. Idempotent.
     public func close() {
-        writeLock.withLock { db.close() }
+        writeLock.withLock {
+            db.flushIfOpen()
+            db.close()
+        }
     }
 
     // MARK: - Counters
@@ -199,10 +206,10 @@ public final class FaceStore: @unchecked Sendable {
         var removed: [FaceID] = []
         let seq = try commit { batch, c in
             guard let record = try identityRecord(id) else { throw FaceDBError.unknownIdentity(id) }
+            knownIdentities.remove(id)
             removed = try faceIDs(of: id)
             for face in removed {
                 batch.delete(.faces, Keyspace.faceKey(face))
-                batch.delete(.vectors, Keyspace.faceKey(face))
             }
             let prefix = Keyspace.identityPrefix(id)
             batch.deleteRange(.identityFaces, from: prefix, to: Keyspace.prefixEnd(prefix))
@@ -302,15 +309,21 @@ public final class FaceStore: @unchecked Sendable {
             }
         }
         var result = AddedFaces(ids: [], vectors: [], replaced: [], skipped: 0, sequence: 0)
+        var learned: [String] = []
         result.sequence = try commit { batch, c in
             // Identities: all must exist unless they may be created.
-            let names = Array(Set(faces.map(\.identity)))
+            let names = Array(Set(faces.map(\.identity)).subtracting(knownIdentities))
             let found = try db.multiGet(.identities, names.map(Keyspace.identityKey))
+            learned = names
             let now = Date().milliseconds
+            var newRecord: [UInt8]?
             for (name, value) in zip(names, found) where value == nil {
                 guard createMissingIdentities else { throw FaceDBError.unknownIdentity(name) }
-                let record = IdentityRecord(displayName: nil, metadata: .emptyObject, galleries: [], createdMs: now, updatedMs: now)
-                batch.put(.identities, Keyspace.identityKey(name), try Keyspace.json(record))
+                // Every identity created by this write has the same record: encode it once.
+                if newRecord == nil {
+                    newRecord = try Keyspace.json(IdentityRecord(displayName: nil, metadata: .emptyObject, galleries: [], createdMs: now, updatedMs: now))
+                }
+                batch.put(.identities, Keyspace.identityKey(name), newRecord!)
                 c.identities += 1
             }
             // Caller-chosen ids: find those already stored.
@@ -318,12 +331,12 @@ public final class FaceStore: @unchecked Sendable {
             guard Set(chosen).count == chosen.count else {
                 throw FaceDBError(.invalidArgument, "The same face id appears twice in one write.", remedy: "Give each face a distinct id.")
             }
+            let dim = space.dimension
             var stored: [FaceID: FaceRecord] = [:]
             for (id, value) in zip(chosen, try db.multiGet(.faces, chosen.map(Keyspace.faceKey))) {
-                if let value { stored[id] = try FaceRecord(decoding: value) }
+                if let value { stored[id] = try FaceRecord(decoding: value, dimension: dim) }
             }
             var change = IndexChange()
-            let dim = space.dimension
             for (i, f) in faces.enumerated() {
                 let id: FaceID
                 if let given = f.id {
@@ -351,8 +364,7 @@ public final class FaceStore: @unchecked Sendable {
                 let row = Array(prepared[(i * dim)..<((i + 1) * dim)])
                 let details = (f.source != nil || f.metadata != nil) ? FaceDetails(source: f.source, metadata: f.metadata) : nil
                 let key = Keyspace.faceKey(id)
-                batch.put(.faces, key, try FaceRecord(identity: f.identity, createdMs: now, details: details).encoded())
-                batch.put(.vectors, key, Keyspace.encodeVector(row))
+                batch.put(.faces, key, try FaceRecord(identity: f.identity, createdMs: now, details: details, vector: row).encoded())
                 batch.put(.identityFaces, Keyspace.identityFaceKey(f.identity, id), [])
                 result.ids.append(id)
                 result.vectors.append(contentsOf: row)
@@ -361,7 +373,16 @@ public final class FaceStore: @unchecked Sendable {
             }
             return change
         }
+        remember(learned)
         return result
+    }
+
+    /// Records identities known to be stored after a committed write (bounded; cleared when full).
+    private func remember(_ names: [String]) {
+        writeLock.withLock {
+            if knownIdentities.count + names.count > Self.knownIdentityLimit { knownIdentities.removeAll() }
+            knownIdentities.formUnion(names)
+        }
     }
 
     /// Removes faces in one atomic write. - Throws: `.unknownFace` if any id is not stored (nothing is removed).
@@ -372,10 +393,9 @@ public final class FaceStore: @unchecked Sendable {
             let records = try db.multiGet(.faces, unique.map(Keyspace.faceKey))
             for (id, value) in zip(unique, records) {
                 guard let value else { throw FaceDBError.unknownFace(id) }
-                let record = try FaceRecord(decoding: value)
+                let owner = try value.withUnsafeBytes { try FaceRecord.identity(decoding: $0, dimension: space.dimension) }
                 batch.delete(.faces, Keyspace.faceKey(id))
-                batch.delete(.vectors, Keyspace.faceKey(id))
-                batch.delete(.identityFaces, Keyspace.identityFaceKey(record.identity, id))
+                batch.delete(.identityFaces, Keyspace.identityFaceKey(owner, id))
             }
             c.faces -= unique.count
             return IndexChange(removed: unique.map(\.rawValue))
@@ -384,11 +404,9 @@ public final class FaceStore: @unchecked Sendable {
 
     /// The face with `id`, or nil.
     public func face(_ id: FaceID) throws -> Face? {
-        guard let value = try db.get(.faces, Keyspace.faceKey(id)),
-              let vector = try db.get(.vectors, Keyspace.faceKey(id)) else { return nil }
-        let record = try FaceRecord(decoding: value)
-        let embedding = try vector.withUnsafeBytes { try Keyspace.decodeVector($0, dimension: space.dimension) }
-        return Face(id: id, identity: record.identity, embedding: embedding, source: record.details?.source,
+        guard let value = try db.get(.faces, Keyspace.faceKey(id)) else { return nil }
+        let record = try FaceRecord(decoding: value, dimension: space.dimension)
+        return Face(id: id, identity: record.identity, embedding: record.vector, source: record.details?.source,
                     metadata: record.details?.metadata, created: Date(milliseconds: record.createdMs))
     }
 
@@ -403,15 +421,17 @@ public final class FaceStore: @unchecked Sendable {
         return ids
     }
 
-    /// The stored vectors and owning identities of `ids` (nil where a face is not stored), in one batched read.
-    public func vectorsAndOwners(_ ids: [Int64]) throws -> [(vector: [Float], identity: String)?] {
-        let keys = ids.map { Keyspace.faceKey(FaceID($0)) }
-        let vectors = try db.multiGet(.vectors, keys)
-        let records = try db.multiGet(.faces, keys)
-        return try zip(vectors, records).map { v, r in
-            guard let v, let r else { return nil }
-            let vector = try v.withUnsafeBytes { try Keyspace.decodeVector($0, dimension: space.dimension) }
-            return (vector, try FaceRecord(decoding: r).identity)
+    /// The stored vectors of `ids` (nil where a face is not stored), in one batched read.
+    public func vectors(_ ids: [Int64]) throws -> [[Float]?] {
+        try db.multiGet(.faces, ids.map { Keyspace.faceKey(FaceID($0)) }).map { value in
+            try value?.withUnsafeBytes { try FaceRecord.vector(decoding: $0, dimension: space.dimension) }
+        }
+    }
+
+    /// The identities owning `ids` (nil where a face is not stored), in one batched read.
+    public func owners(_ ids: [Int64]) throws -> [String?] {
+        try db.multiGet(.faces, ids.map { Keyspace.faceKey(FaceID($0)) }).map { value in
+            try value?.withUnsafeBytes { try FaceRecord.identity(decoding: $0, dimension: space.dimension) }
         }
     }
 
@@ -420,10 +440,10 @@ public final class FaceStore: @unchecked Sendable {
         var ids: [Int64] = []
         var vectors: [Float] = []
         let dim = space.dimension
-        try db.scan(.vectors) { key, value in
+        try db.scan(.faces) { key, value in
             ids.append(try Keyspace.faceID(fromKey: key).rawValue)
-            guard value.count == dim * 4 else { throw Keyspace.corrupt("a stored vector has \(value.count) bytes") }
-            vectors.append(contentsOf: value.bindMemory(to: Float.self))
+            let range = try FaceRecord.layout(value, dimension: dim).vector
+            vectors.append(contentsOf: try Keyspace.decodeVector(UnsafeRawBufferPointer(rebasing: value[range]), dimension: dim))
             if ids.count == batchSize {
                 try body(ids, vectors)
                 ids.removeAll(keepingCapacity: true)

@@ -67,14 +67,6 @@ enum Keyspace {
     }
 
     // MARK: vectors
-    static func encodeVector(_ v: [Float]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: v.count * 4)
-        out.withUnsafeMutableBytes { raw in
-            for (i, x) in v.enumerated() { raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: i * 4, as: UInt32.self) }
-        }
-        return out
-    }
-
     static func decodeVector(_ bytes: UnsafeRawBufferPointer, dimension: Int) throws -> [Float] {
         guard bytes.count == dimension * 4 else {
             throw corrupt("a stored vector has \(bytes.count) bytes, expected \(dimension * 4)")

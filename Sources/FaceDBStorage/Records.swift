@@ -27,39 +27,84 @@ struct FaceDetails: Codable, Equatable {
 }
 
 /// The value of a `faces` row: `version (1) ‖ created ms (Int64 LE) ‖ identity length (UInt16 LE) ‖
-/// identity ‖ details JSON (the rest; empty when there are none)`.
+/// identity ‖ details length (UInt32 LE) ‖ details JSON (empty when there are none) ‖ the embedding
+/// (float32 LE, the space's dimension)`. The embedding is last so that it can be read in place.
 struct FaceRecord: Equatable {
     var identity: String
     var createdMs: Int64
     var details: FaceDetails?
+    var vector: [Float]
+
+    static let fixedSize = 1 + 8 + 2 + 4
 
     func encoded() throws -> [UInt8] {
         let id = Array(identity.utf8)
-        var out: [UInt8] = [1]
-        out.reserveCapacity(11 + id.count)
-        withUnsafeBytes(of: createdMs.littleEndian) { out.append(contentsOf: $0) }
-        withUnsafeBytes(of: UInt16(id.count).littleEndian) { out.append(contentsOf: $0) }
-        out.append(contentsOf: id)
-        if let details, details.source != nil || details.metadata != nil {
-            out.append(contentsOf: try Keyspace.json(details))
+        let json = try details.map { d -> [UInt8] in d.source == nil && d.metadata == nil ? [] : try Keyspace.json(d) } ?? []
+        var out = [UInt8](repeating: 0, count: Self.fixedSize + id.count + json.count + vector.count * 4)
+        out.withUnsafeMutableBytes { raw in
+            raw[0] = 1
+            raw.storeBytes(of: createdMs.littleEndian, toByteOffset: 1, as: Int64.self)
+            raw.storeBytes(of: UInt16(id.count).littleEndian, toByteOffset: 9, as: UInt16.self)
+            var at = 11
+            for b in id { raw[at] = b; at += 1 }
+            raw.storeBytes(of: UInt32(json.count).littleEndian, toByteOffset: at, as: UInt32.self)
+            at += 4
+            for b in json { raw[at] = b; at += 1 }
+            for x in vector {
+                raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: at, as: UInt32.self)
+                at += 4
+            }
         }
         return out
     }
 
-    init(identity: String, createdMs: Int64, details: FaceDetails?) {
+    init(identity: String, createdMs: Int64, details: FaceDetails?, vector: [Float]) {
         self.identity = identity
         self.createdMs = createdMs
         self.details = details
+        self.vector = vector
     }
 
-    init(decoding bytes: some Collection<UInt8>) throws {
-        let b = Array(bytes)
-        guard b.count >= 11, b[0] == 1 else { throw Keyspace.corrupt("a face record has a bad header") }
-        createdMs = b.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: 1, as: Int64.self)) }
-        let n = Int(b.withUnsafeBytes { UInt16(littleEndian: $0.loadUnaligned(fromByteOffset: 9, as: UInt16.self)) })
-        guard b.count >= 11 + n else { throw Keyspace.corrupt("a face record is truncated") }
-        identity = String(decoding: b[11..<(11 + n)], as: UTF8.self)
-        details = b.count > 11 + n ? try Keyspace.decodeJSON(FaceDetails.self, b[(11 + n)...], what: "face details") : nil
+    /// The offsets of an encoded record's parts, after checking its lengths against `dimension`.
+    struct Layout {
+        var identity: Range<Int>
+        var details: Range<Int>
+        var vector: Range<Int>
+    }
+
+    static func layout(_ b: UnsafeRawBufferPointer, dimension: Int) throws -> Layout {
+        guard b.count >= fixedSize, b[0] == 1 else { throw Keyspace.corrupt("a face record has a bad header") }
+        let n = Int(UInt16(littleEndian: b.loadUnaligned(fromByteOffset: 9, as: UInt16.self)))
+        guard b.count >= fixedSize + n else { throw Keyspace.corrupt("a face record is truncated") }
+        let j = Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: 11 + n, as: UInt32.self)))
+        let vectorStart = fixedSize + n + j
+        guard b.count == vectorStart + dimension * 4 else {
+            throw Keyspace.corrupt("a face record has \(b.count) bytes, expected \(vectorStart + dimension * 4)")
+        }
+        return Layout(identity: 11..<(11 + n), details: (fixedSize + n)..<vectorStart, vector: vectorStart..<b.count)
+    }
+
+    /// Only the identity of an encoded record.
+    static func identity(decoding b: UnsafeRawBufferPointer, dimension: Int) throws -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: b[try layout(b, dimension: dimension).identity]), as: UTF8.self)
+    }
+
+    /// Only the embedding of an encoded record.
+    static func vector(decoding b: UnsafeRawBufferPointer, dimension: Int) throws -> [Float] {
+        try Keyspace.decodeVector(UnsafeRawBufferPointer(rebasing: b[try layout(b, dimension: dimension).vector]), dimension: dimension)
+    }
+
+    init(decoding b: UnsafeRawBufferPointer, dimension: Int) throws {
+        let layout = try Self.layout(b, dimension: dimension)
+        createdMs = Int64(littleEndian: b.loadUnaligned(fromByteOffset: 1, as: Int64.self))
+        identity = String(decoding: UnsafeRawBufferPointer(rebasing: b[layout.identity]), as: UTF8.self)
+        details = layout.details.isEmpty ? nil
+            : try Keyspace.decodeJSON(FaceDetails.self, UnsafeRawBufferPointer(rebasing: b[layout.details]), what: "face details")
+        vector = try Keyspace.decodeVector(UnsafeRawBufferPointer(rebasing: b[layout.vector]), dimension: dimension)
+    }
+
+    init(decoding bytes: [UInt8], dimension: Int) throws {
+        self = try bytes.withUnsafeBytes { try FaceRecord(decoding: $0, dimension: dimension) }
     }
 }
 

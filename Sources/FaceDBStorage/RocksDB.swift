@@ -12,7 +12,9 @@ final class RocksDB: @unchecked Sendable {
     private var db: OpaquePointer?
     private var families: [ColumnFamily: OpaquePointer] = [:]
     private let options: OpaquePointer
-    private let vectorOptions: OpaquePointer
+    private let faceOptions: OpaquePointer
+    private let tableOptions: OpaquePointer
+    private let blockCache: OpaquePointer
     private let readOptions: OpaquePointer
     private let writeOptions: OpaquePointer
     private let syncWriteOptions: OpaquePointer
@@ -30,10 +32,21 @@ final class RocksDB: @unchecked Sendable {
         rocksdb_options_set_keep_log_file_num(options, 3)
         rocksdb_options_set_paranoid_checks(options, 1)
         rocksdb_options_set_wal_recovery_mode(options, Int32(rocksdb_point_in_time_recovery))
-        // Embeddings are float noise to a compressor: store them raw.
-        vectorOptions = rocksdb_options_create_copy(options)
-        rocksdb_options_set_compression(vectorOptions, Int32(rocksdb_no_compression))
-        rocksdb_options_set_write_buffer_size(vectorOptions, 128 << 20)
+        // Point lookups (search results, re-scoring) hit a shared block cache and skip files by bloom filter.
+        blockCache = rocksdb_cache_create_lru(Self.blockCacheBytes)
+        tableOptions = rocksdb_block_based_options_create()
+        rocksdb_block_based_options_set_block_cache(tableOptions, blockCache)
+        rocksdb_block_based_options_set_filter_policy(tableOptions, rocksdb_filterpolicy_create_bloom(10))
+        rocksdb_block_based_options_set_cache_index_and_filter_blocks(tableOptions, 1)
+        rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(tableOptions, 1)
+        rocksdb_options_set_block_based_table_factory(options, tableOptions)
+        // Existence checks (is this identity or face id stored?) skip the memtables by bloom filter.
+        rocksdb_options_set_memtable_prefix_bloom_size_ratio(options, 0.1)
+        rocksdb_options_set_memtable_whole_key_filtering(options, 1)
+        // Face rows are mostly embeddings, float noise to a compressor: store them raw.
+        faceOptions = rocksdb_options_create_copy(options)
+        rocksdb_options_set_compression(faceOptions, Int32(rocksdb_no_compression))
+        rocksdb_options_set_write_buffer_size(faceOptions, 128 << 20)
         readOptions = rocksdb_readoptions_create()
         rocksdb_readoptions_set_verify_checksums(readOptions, 1)
         writeOptions = rocksdb_writeoptions_create()
@@ -43,7 +56,7 @@ final class RocksDB: @unchecked Sendable {
         let all = ColumnFamily.allCases
         var names = all.map { strdup($0.rawValue) }
         defer { names.forEach { free($0) } }
-        let cfOptions: [OpaquePointer?] = all.map { $0 == .vectors ? vectorOptions : options }
+        let cfOptions: [OpaquePointer?] = all.map { $0 == .faces ? faceOptions : options }
         var handles = [OpaquePointer?](repeating: nil, count: all.count)
         let opened: OpaquePointer? = try names.withUnsafeMutableBufferPointer { namePtrs in
             try cfOptions.withUnsafeBufferPointer { optPtrs in
@@ -66,9 +79,14 @@ final class RocksDB: @unchecked Sendable {
         for (cf, handle) in zip(all, handles) { families[cf] = handle! }
     }
 
+    /// The size of the block cache shared by all column families.
+    static let blockCacheBytes = 256 << 20
+
     private func destroyOptions() {
         rocksdb_options_destroy(options)
-        rocksdb_options_destroy(vectorOptions)
+        rocksdb_block_based_options_destroy(tableOptions)
+        rocksdb_cache_destroy(blockCache)
+        rocksdb_options_destroy(faceOptions)
         rocksdb_readoptions_destroy(readOptions)
         rocksdb_writeoptions_destroy(writeOptions)
         rocksdb_writeoptions_destroy(syncWriteOptions)
@@ -202,6 +220,12 @@ final class RocksDB: @unchecked Sendable {
         guard let value = rocksdb_property_value_cf(handle, families[cf]!, name) else { return nil }
         defer { rocksdb_free(value) }
         return String(cString: value)
+    }
+
+    /// ``flush()`` unless already closed; a failure is ignored (the WAL still holds the data).
+    func flushIfOpen() {
+        guard db != nil else { return }
+        try? flush()
     }
 
     /// Flushes the memtables of every family to SST files (`rocksdb_flush_cf`).

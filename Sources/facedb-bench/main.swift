@@ -2,7 +2,7 @@
 // index kinds, each next to the same search through FAISS alone (our C shim, no store, no
 // re-scoring) in the same run.
 //
-//   swift run -c release facedb-bench [--count 1000000] [--dim 128] [--queries 200]
+//   swift run -c release facedb-bench [--count 1000000] [--dim 128] [--queries 200] [--phases all|insert]
 @_spi(Benchmark) import FaceDB
 import FaceDBCore
 import FaceDBIndex
@@ -12,8 +12,11 @@ import Foundation
 var count = 1_000_000
 var dimension = 128
 var queryCount = 200
+/// `--phases insert` stops after the insert and open measurements (for profiling).
+var phases = "all"
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next() {
+    if flag == "--phases" { phases = arguments.next() ?? "all"; continue }
     guard let value = arguments.next().flatMap(Int.init) else { fatalError("usage: facedb-bench [--count N] [--dim D] [--queries Q]") }
     switch flag {
     case "--count": count = value
@@ -76,6 +79,13 @@ try db.close()
 try FileManager.default.removeItem(atPath: path + "/index.snapshot")
 var openRebuild = 0.0
 (db, openRebuild) = try time { try FaceDatabase.open(at: path, options: quiet) }
+
+if phases == "insert" {
+    try db.close()
+    print(String(format: "insert %.0f rows/s, close %.2f s, open with snapshot %.2f s, open rebuilding %.2f s",
+                 Double(count) / insertSeconds, closeSeconds, openWithSnapshot, openRebuild))
+    exit(0)
+}
 
 // MARK: search
 struct Row {

@@ -92,6 +92,18 @@ final class FaceStoreTests: XCTestCase {
         XCTAssertEqual(try contents(), before)
     }
 
+    func testKnownIdentityCacheNeverAdmitsMissingIdentities() throws {
+        XCTAssertThrowsError(try store.addFaces([NewFace(identity: "ghost", embedding: vector(0))]))
+        XCTAssertThrowsError(try store.addFaces([NewFace(identity: "ghost", embedding: vector(0))]), "a failed write must not teach the cache")
+        try store.addIdentity("ada")
+        _ = try store.addFaces([NewFace(identity: "ada", embedding: vector(0))])
+        try store.removeIdentity("ada")
+        XCTAssertThrowsError(try store.addFaces([NewFace(identity: "ada", embedding: vector(1))])) {
+            XCTAssertEqual(($0 as? FaceDBError)?.code, .unknownIdentity)
+        }
+        XCTAssertEqual(store.faceCount, 0)
+    }
+
     func testExistingFacePolicies() throws {
         try store.addIdentity("a")
         try store.addIdentity("b")

@@ -17,9 +17,10 @@ final class KeyspaceTests: XCTestCase {
 
     func testVectorRoundTripIsBitExact() throws {
         let v: [Float] = [0, -0.0, 1.5, -3.25e-7, .greatestFiniteMagnitude, .leastNonzeroMagnitude]
-        let decoded = try Keyspace.encodeVector(v).withUnsafeBytes { try Keyspace.decodeVector($0, dimension: v.count) }
+        let bytes = try FaceRecord(identity: "a", createdMs: 0, details: nil, vector: v).encoded()
+        let decoded = try bytes.withUnsafeBytes { try FaceRecord.vector(decoding: $0, dimension: v.count) }
         XCTAssertEqual(decoded.map(\.bitPattern), v.map(\.bitPattern))
-        XCTAssertThrowsError(try Keyspace.encodeVector(v).withUnsafeBytes { try Keyspace.decodeVector($0, dimension: 5) })
+        XCTAssertThrowsError(try bytes.withUnsafeBytes { try FaceRecord.vector(decoding: $0, dimension: 5) })
     }
 
     func testChangeRoundTripAndCorruptEntriesAreRejected() throws {
@@ -34,14 +35,19 @@ final class KeyspaceTests: XCTestCase {
     }
 
     func testFaceRecordRoundTrip() throws {
-        let plain = FaceRecord(identity: "ada", createdMs: 1_700_000_000_123, details: nil)
-        XCTAssertEqual(try FaceRecord(decoding: try plain.encoded()), plain)
+        let plain = FaceRecord(identity: "ada", createdMs: 1_700_000_000_123, details: nil, vector: [1, 2])
+        XCTAssertEqual(try FaceRecord(decoding: try plain.encoded(), dimension: 2), plain)
         let rich = FaceRecord(identity: "élise 李", createdMs: -5, details: FaceDetails(
             source: FaceSource(path: "/p/a.jpg", imageSHA256: "ab", box: [1, 2, 3, 4], landmarks: [Point(x: 1, y: 2)], quality: ["sharpness": 3]),
-            metadata: .object(["k": .array([.number(1), .null])])))
-        XCTAssertEqual(try FaceRecord(decoding: try rich.encoded()), rich)
+            metadata: .object(["k": .array([.number(1), .null])])), vector: [3, 4, 5])
+        XCTAssertEqual(try FaceRecord(decoding: try rich.encoded(), dimension: 3), rich)
         let bytes = try rich.encoded()
-        XCTAssertThrowsError(try FaceRecord(decoding: bytes[..<10]))
+        XCTAssertEqual(try bytes.withUnsafeBytes { try FaceRecord.identity(decoding: $0, dimension: 3) }, "élise 李")
+        for cut in 0..<bytes.count {
+            XCTAssertThrowsError(try FaceRecord(decoding: Array(bytes[..<cut]), dimension: 3)) {
+                XCTAssertEqual(($0 as? FaceDBError)?.code, .corruption)
+            }
+        }
     }
 
     func testPrefixEndBoundsExactlyThePrefix() {

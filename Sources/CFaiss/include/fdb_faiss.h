@@ -14,6 +14,12 @@
  *   product for FDB_METRIC_INNER_PRODUCT.
  * - Thread safety: calls that take a `const fdb_index*` may run concurrently with each other;
  *   a call that takes a non-const `fdb_index*` must have the index to itself.
+ * - Threads: FAISS parallelizes with OpenMP. Small calls (under 16 rows or 64 Ki floats; training
+ *   under 4 Mi floats) run on the calling thread alone, because OpenMP teams of spinning threads
+ *   make small operations many times slower when other processes load the CPUs. The first
+ *   fdb_index_create() or fdb_index_deserialize() sets OpenBLAS to one thread for the process,
+ *   because OpenBLAS's own thread pool inside FAISS's OpenMP threads oversubscribes the CPUs
+ *   (FAISS issue #3700). OMP_WAIT_POLICY=passive in the environment helps large calls on busy hosts.
  */
 #ifndef FDB_FAISS_H
 #define FDB_FAISS_H

@@ -1,0 +1,190 @@
+import FaceDBCore
+import FaceDBTestSupport
+import Foundation
+import XCTest
+
+@testable import FaceDBIndex
+
+/// Snapshot files round-trip, and every damaged, foreign or newer file gets the right error.
+final class IndexSnapshotTests: XCTestCase {
+    private func sampleIndex(_ configuration: IndexConfiguration, rows: Int, seed: UInt64) throws -> (VectorIndex, Dataset) {
+        let data = Dataset.clustered(count: rows, queries: 10, dimension: 16, identities: 50, seed: seed)
+        let index = try VectorIndex(configuration: configuration, dimension: 16, metric: .l2)
+        try data.add(to: index)
+        try index.remove(ids: [data.ids[1], data.ids[2]])
+        return (index, data)
+    }
+
+    private func snapshotBytes(seed: UInt64) throws -> [UInt8] {
+        let directory = TemporaryDirectory("snapshot")
+        let (index, _) = try sampleIndex(IndexConfiguration(kind: .hnsw, hnswM: 4), rows: 60, seed: seed)
+        try IndexSnapshot.write(index, sequence: 9, to: directory.path("index"))
+        return try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory.path("index"))))
+    }
+
+    private func parse(_ bytes: [UInt8]) throws -> (index: VectorIndex, sequence: UInt64, configuration: IndexConfiguration) {
+        try bytes.withUnsafeBytes { try IndexSnapshot.parse($0, path: "test.snapshot") }
+    }
+
+    /// `bytes` with the trailing checksum recomputed, as a writer of that content would have made it.
+    private func resealed(_ bytes: [UInt8]) -> [UInt8] {
+        var body = Array(bytes.dropLast(8))
+        body.appendLittleEndian(XXHash64.hash(body))
+        return body
+    }
+
+    func testWriteAndReadRoundTripForEveryState() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        let directory = TemporaryDirectory("snapshot")
+        let configurations = [
+            IndexConfiguration(kind: .hnsw, hnswM: 8),
+            IndexConfiguration(kind: .ivf, nlist: 8, nprobe: 4),  // trained at 312
+            IndexConfiguration(kind: .ivfpq, nlist: 4, nprobe: 2, pqM: 4, pqBits: 4),
+            IndexConfiguration.flat,
+        ]
+        for (i, configuration) in configurations.enumerated() {
+            let (index, data) = try sampleIndex(configuration, rows: 400, seed: seed)
+            let path = directory.path("index-\(i)")
+            try IndexSnapshot.write(index, sequence: 1_000 + UInt64(i), to: path)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".tmp"))
+
+            let (restored, sequence, stored) = try IndexSnapshot.read(from: path)
+            XCTAssertEqual(sequence, 1_000 + UInt64(i))
+            XCTAssertEqual(stored, configuration)
+            XCTAssertEqual(restored.configuration, configuration)
+            XCTAssertEqual(restored.dimension, 16)
+            XCTAssertEqual(restored.metric, .l2)
+            XCTAssertEqual(restored.count, index.count, "\(configuration); seed \(seed)")
+            XCTAssertEqual(try restored.search(data.queries, k: 5), try index.search(data.queries, k: 5),
+                           "\(configuration); seed \(seed)")
+        }
+        // A staging IVF index and a cosine space.
+        let staging = try VectorIndex(configuration: IndexConfiguration(kind: .ivf), dimension: 4, metric: .cosine)
+        try staging.add(ids: [10, 20], vectors: [1, 0, 0, 0, 0, 1, 0, 0])
+        try IndexSnapshot.write(staging, sequence: 3, to: directory.path("staging"))
+        let restored = try IndexSnapshot.read(from: directory.path("staging")).index
+        XCTAssertFalse(restored.isTrained)
+        XCTAssertEqual(restored.metric, .cosine)
+        XCTAssertEqual(try restored.search([0, 1, 0, 0], k: 1)[0].first?.id, 20)
+    }
+
+    func testRewritingReplacesTheSnapshot() throws {
+        let directory = TemporaryDirectory("snapshot")
+        let index = try VectorIndex(configuration: .flat, dimension: 2, metric: .l2)
+        try index.add(ids: [1], vectors: [0, 0])
+        try IndexSnapshot.write(index, sequence: 1, to: directory.path("index"))
+        try index.add(ids: [2], vectors: [1, 1])
+        try IndexSnapshot.write(index, sequence: 2, to: directory.path("index"))
+        let (restored, sequence, _) = try IndexSnapshot.read(from: directory.path("index"))
+        XCTAssertEqual(sequence, 2)
+        XCTAssertEqual(try restored.allIDs(), [1, 2])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["index"])
+    }
+
+    func testMissingFileIsAnIOErrorNamingThePath() {
+        let directory = TemporaryDirectory("snapshot")
+        let path = directory.path("nothing-here")
+        let error = assertFaceDBError(.io) { try IndexSnapshot.read(from: path) }
+        XCTAssertEqual(error?.path, path)
+        assertFaceDBError(.io, "a directory") { try IndexSnapshot.read(from: directory.path) }
+    }
+
+    func testWriteIntoMissingDirectoryIsAnIOError() throws {
+        let directory = TemporaryDirectory("snapshot")
+        let index = try VectorIndex(configuration: .flat, dimension: 2, metric: .l2)
+        let error = assertFaceDBError(.io) {
+            try IndexSnapshot.write(index, sequence: 1, to: directory.path("missing/index"))
+        }
+        XCTAssertNotNil(error?.cause)
+    }
+
+    func testEmptyFileIsCorrupt() throws {
+        let directory = TemporaryDirectory("snapshot")
+        let path = directory.path("index")
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data()))
+        let error = assertFaceDBError(.corruption) { try IndexSnapshot.read(from: path) }
+        XCTAssertEqual(error?.path, path)
+    }
+
+    func testTruncationAtEveryOffsetIsCorrupt() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        let bytes = try snapshotBytes(seed: seed)
+        for length in 0..<bytes.count {
+            let error = assertFaceDBError(.corruption, "cut at \(length) of \(bytes.count); seed \(seed)") {
+                try parse(Array(bytes.prefix(length)))
+            }
+            if error == nil { break }
+        }
+        // The same through a real file, at a few offsets.
+        let directory = TemporaryDirectory("snapshot")
+        for length in [1, 7, 8, 30, bytes.count / 2, bytes.count - 1] {
+            let path = directory.path("cut-\(length)")
+            try Data(bytes.prefix(length)).write(to: URL(fileURLWithPath: path))
+            assertFaceDBError(.corruption, "file cut at \(length)") { try IndexSnapshot.read(from: path) }
+        }
+    }
+
+    func testEveryFlippedBitIsCaught() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        let bytes = try snapshotBytes(seed: seed)
+        for bit in stride(from: 0, to: bytes.count * 8, by: 3) {
+            var damaged = bytes
+            damaged[bit / 8] ^= UInt8(1) << UInt8(bit % 8)
+            let error = assertFaceDBError(.corruption, "bit \(bit) of \(bytes.count * 8); seed \(seed)") {
+                try parse(damaged)
+            }
+            if error == nil { break }
+        }
+    }
+
+    func testWrongMagicIsCorrupt() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        var bytes = try snapshotBytes(seed: seed)
+        bytes[0] = UInt8(ascii: "X")
+        let error = assertFaceDBError(.corruption) { try parse(bytes) }
+        XCTAssertTrue(error?.message.contains("not a FaceDB index snapshot") ?? false, String(describing: error))
+        assertFaceDBError(.corruption) { try parse(Array("{\"json\": true, \"padding\": \"...................\"}".utf8)) }
+    }
+
+    func testNewerVersionIsUnsupportedFormat() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        var bytes = try snapshotBytes(seed: seed)
+        bytes.replaceSubrange(8..<12, with: [2, 0, 0, 0])
+        let error = assertFaceDBError(.unsupportedFormat) { try parse(resealed(bytes)) }
+        XCTAssertTrue(error?.message.contains("version 2") ?? false, String(describing: error))
+        // Without a matching checksum the same change is damage, not a newer file.
+        assertFaceDBError(.corruption) { try parse(bytes) }
+        bytes.replaceSubrange(8..<12, with: [0, 0, 0, 0])
+        assertFaceDBError(.corruption, "version 0") { try parse(resealed(bytes)) }
+    }
+
+    func testFieldsThatDoNotAddUpAreCorrupt() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        let bytes = try snapshotBytes(seed: seed)
+        let jsonLength = Int(bytes[20]) | Int(bytes[21]) << 8
+        let afterJSON = 24 + jsonLength  // dimension (4), metric (1), payload length (8)
+
+        func patched(_ range: Range<Int>, _ value: [UInt8]) -> [UInt8] {
+            var copy = bytes
+            copy.replaceSubrange(range, with: value)
+            return resealed(copy)
+        }
+        let cases: [(String, [UInt8])] = [
+            ("configuration length too long", patched(20..<24, [0xFF, 0xFF, 0, 0])),
+            ("configuration length one short", patched(20..<24, [UInt8(jsonLength - 1), UInt8(jsonLength >> 8), 0, 0])),
+            ("configuration not JSON", patched(24..<25, [UInt8(ascii: "!")])),
+            ("dimension differs from the payload", patched(afterJSON..<afterJSON + 4, [32, 0, 0, 0])),
+            ("dimension zero", patched(afterJSON..<afterJSON + 4, [0, 0, 0, 0])),
+            ("metric unknown", patched(afterJSON + 4..<afterJSON + 5, [9])),
+            ("metric differs from the payload", patched(afterJSON + 4..<afterJSON + 5, [2])),
+            ("payload length one short", patched(afterJSON + 5..<afterJSON + 6, [bytes[afterJSON + 5] &- 1])),
+            ("payload length huge", patched(afterJSON + 5..<afterJSON + 13, [0, 0, 0, 0, 0, 0, 0, 0x80])),
+            ("payload damaged", patched(afterJSON + 13..<afterJSON + 14, [0])),
+            ("byte appended", resealed(Array(bytes.dropLast(8)) + [0, 0, 0, 0, 0, 0, 0, 0, 0])),
+        ]
+        for (what, damaged) in cases {
+            let error = assertFaceDBError(.corruption, "\(what); seed \(seed)") { try parse(damaged) }
+            XCTAssertEqual(error?.path, "test.snapshot", what)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import FaceDBCore
+import FaceDBIndex
+import FaceDBTestSupport
+import XCTest
+
+/// Malformed input is rejected with the right error and leaves the index unchanged.
+final class ValidationTests: XCTestCase {
+    func testDuplicateAndNegativeIdsAreRejectedForEveryKind() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        let data = Dataset.random(count: 702, queries: 1, dimension: 16, seed: seed)
+        let base = Array(data.ids.prefix(700))
+        let baseVectors = Array(data.vectors.prefix(700 * 16))
+        let new1 = data.ids[700], new2 = data.ids[701]
+        let two = Array(data.vectors.suffix(2 * 16))
+
+        for configuration in smallConfigurations() {
+            let context = "\(configuration); seed \(seed)"
+            let index = try VectorIndex(configuration: configuration, dimension: 16, metric: .l2)
+            try index.add(ids: base, vectors: baseVectors)
+            assertFaceDBError(.invalidArgument, "already indexed; \(context)") {
+                try index.add(ids: [new1, base[3]], vectors: two)
+            }
+            assertFaceDBError(.invalidArgument, "repeated in the batch; \(context)") {
+                try index.add(ids: [new2, new2], vectors: two)
+            }
+            assertFaceDBError(.invalidArgument, "negative; \(context)") {
+                try index.add(ids: [new1, -1], vectors: two)
+            }
+            // Nothing of a rejected batch was added.
+            XCTAssertEqual(index.count, 700, context)
+            XCTAssertFalse(try index.allIDs().contains(new1), context)
+            try index.add(ids: [new1, new2], vectors: two)
+            XCTAssertEqual(index.count, 702, context)
+        }
+    }
+
+    func testWrongDimensionsAreRejectedForEveryKind() throws {
+        for configuration in smallConfigurations() {
+            let index = try VectorIndex(configuration: configuration, dimension: 16, metric: .l2)
+            let query = assertFaceDBError(.dimensionMismatch, "\(configuration)") {
+                try index.search([Float](repeating: 0, count: 15), k: 3)
+            }
+            XCTAssertEqual(query?.expectedDimension, 16)
+            XCTAssertEqual(query?.givenDimension, 15)
+            let added = assertFaceDBError(.dimensionMismatch, "\(configuration)") {
+                try index.add(ids: [1, 2], vectors: [Float](repeating: 0, count: 34))
+            }
+            XCTAssertEqual(added?.givenDimension, 17)
+            assertFaceDBError(.invalidArgument, "3 ids, 32 floats") {
+                try index.add(ids: [1, 2, 3], vectors: [Float](repeating: 0, count: 32))
+            }
+            XCTAssertEqual(index.count, 0)
+        }
+    }
+
+    func testEdgeCasesGiveEmptyRows() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        let data = Dataset.random(count: 5, queries: 2, dimension: 8, seed: seed)
+        for configuration in smallConfigurations() {
+            let index = try VectorIndex(configuration: configuration, dimension: 8, metric: .l2)
+            XCTAssertEqual(try index.search(data.queries, k: 3), [[], []], "empty index; \(configuration)")
+            try index.add(ids: data.ids, vectors: data.vectors)
+            XCTAssertEqual(try index.search(data.queries, k: 0), [[], []])
+            XCTAssertEqual(try index.search(data.queries, k: -2), [[], []])
+            XCTAssertEqual(try index.search([], k: 3), [])
+            // k beyond the count returns every vector once (IVF kinds are still staging: exact).
+            let all = try index.search(data.queries, k: 50)
+            XCTAssertEqual(all.map { Set($0.map(\.id)) }, [Set(data.ids), Set(data.ids)], "\(configuration)")
+            XCTAssertEqual(try index.remove(ids: []), 0)
+        }
+    }
+
+    func testInvalidConfigurationsAreRejected() {
+        assertFaceDBError(.invalidArgument) { try VectorIndex(configuration: .flat, dimension: 0, metric: .l2) }
+        assertFaceDBError(.invalidArgument) { try VectorIndex(configuration: .flat, dimension: 70_000, metric: .l2) }
+        assertFaceDBError(.invalidArgument) {
+            try VectorIndex(configuration: IndexConfiguration(kind: .ivfpq, pqM: 5), dimension: 16, metric: .l2)
+        }
+        assertFaceDBError(.invalidArgument) {
+            try VectorIndex(configuration: IndexConfiguration(kind: .hnsw, hnswM: 1), dimension: 16, metric: .l2)
+        }
+    }
+
+    func testMemoryEstimateGrowsWithTheIndex() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        let data = Dataset.random(count: 1_000, queries: 1, dimension: 32, seed: seed)
+        for configuration in smallConfigurations() {
+            let index = try VectorIndex(configuration: configuration, dimension: 32, metric: .l2)
+            let empty = index.estimatedMemoryBytes
+            try index.add(ids: data.ids, vectors: data.vectors)
+            let full = index.estimatedMemoryBytes
+            // At least the codes: 4 bytes per float, or a PQ code of m bytes per vector.
+            let floor = configuration.kind == .ivfpq ? 1_000 * configuration.pqM : 1_000 * 32 * 4
+            XCTAssertGreaterThan(full, empty + floor, "\(configuration)")
+        }
+    }
+}
