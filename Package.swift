@@ -2,7 +2,7 @@
 // FaceDB: an embeddable face identity database.
 //
 // Dependencies point one way:
-//   C shims (CRocksDB, CFaiss) → FaceDBCore → {FaceDBStorage, FaceDBIndex} → FaceDB → FaceDBCLI → facedb
+//   C shims (CRocksDB, CFaiss) → FaceDBCore → {FaceDBStorage, FaceDBIndex, FaceDBCalibration} → FaceDB → FaceDBCLI → facedb
 // Storage and index never import each other; the FaceDB façade is the only place that joins them.
 import PackageDescription
 
@@ -46,15 +46,18 @@ let package = Package(
         // MARK: Core value types and errors (no C)
         .target(name: "FaceDBCore"),
 
+        // MARK: Statistics of matching: ROC, EER, thresholds, FPIR, folds, plots (pure)
+        .target(name: "FaceDBCalibration", dependencies: ["FaceDBCore"]),
+
         // MARK: Storage, index (never import each other)
         .target(name: "FaceDBStorage", dependencies: ["CRocksDB", "FaceDBCore"]),
         .target(name: "FaceDBIndex", dependencies: ["CFaiss", "FaceDBCore"]),
 
         // MARK: Façade, CLI
-        .target(name: "FaceDB", dependencies: ["FaceDBCore", "FaceDBStorage", "FaceDBIndex"]),
+        .target(name: "FaceDB", dependencies: ["FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration"]),
         .target(
             name: "FaceDBCLI",
-            dependencies: ["FaceDB", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["FaceDB", "FaceDBCalibration", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "facedb", dependencies: ["FaceDBCLI"]),
 
@@ -73,6 +76,7 @@ let package = Package(
         .testTarget(name: "FaceDBCoreTests", dependencies: ["FaceDBCore", "FaceDBTestSupport"]),
         .testTarget(name: "FaceDBStorageTests", dependencies: ["FaceDBStorage", "FaceDBTestSupport"]),
         .testTarget(name: "FaceDBIndexTests", dependencies: ["FaceDBIndex", "FaceDBTestSupport"]),
+        .testTarget(name: "FaceDBCalibrationTests", dependencies: ["FaceDBCalibration", "FaceDBTestSupport"]),
         .testTarget(name: "FaceDBTests", dependencies: ["FaceDB", "FaceDBTestSupport", "facedb-crash-writer"]),
         .testTarget(name: "FaceDBCLITests", dependencies: ["FaceDBCLI", "FaceDBTestSupport", "facedb"]),
     ],

@@ -73,19 +73,8 @@ extension FaceDatabase {
         }
     }
 
-    /// The metric's score between two prepared vectors: Euclidean distance for L2, dot product otherwise.
-    func exactScore(_ a: [Float], _ b: [Float]) -> Float {
-        var acc: Float = 0
-        if space.metric == .l2 {
-            for i in a.indices {
-                let d = a[i] - b[i]
-                acc += d * d
-            }
-            return acc.squareRoot()
-        }
-        for i in a.indices { acc += a[i] * b[i] }
-        return acc
-    }
+    /// The metric's score between two prepared vectors (see ``EmbeddingSpace/score(_:_:)``).
+    func exactScore(_ a: [Float], _ b: [Float]) -> Float { space.score(a, b) }
 
     /// The face ids a filter admits, or nil for no restriction.
     func allowedFaces(_ filter: SearchFilter) throws -> [Int64]? {

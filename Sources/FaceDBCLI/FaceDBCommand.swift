@@ -12,9 +12,12 @@ public struct FaceDBCommand: ParsableCommand {
               facedb create people.facedb --model dlib_face_recognition_resnet_model_v1 --dim 128 --metric l2
               facedb stats people.facedb
               facedb reindex people.facedb --index hnsw
+              facedb calibrate people.facedb --svg roc.svg
+              facedb identify people.facedb --embedding-file probes.txt
             """,
         version: "0.1.0",
-        subcommands: [CreateCommand.self, StatsCommand.self, ReindexCommand.self, CheckCommand.self]
+        subcommands: [CreateCommand.self, StatsCommand.self, ReindexCommand.self, CheckCommand.self,
+                      IdentifyCommand.self, VerifyCommand.self, CalibrateCommand.self, EvaluateCommand.self]
     )
 
     /// Makes the command (used by ArgumentParser).

@@ -66,4 +66,20 @@ public struct EmbeddingSpace: Codable, Hashable, Sendable {
         let scale = Float(1 / sumSquares.squareRoot())
         return vector.map { $0 * scale }
     }
+
+    /// The metric's score between two prepared vectors: Euclidean distance for L2 (smaller is
+    /// closer), the dot product otherwise (cosine similarity for normalized vectors; larger is closer).
+    public func score(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count, "score of vectors of different lengths")
+        var acc: Float = 0
+        if metric == .l2 {
+            for i in a.indices {
+                let d = a[i] - b[i]
+                acc += d * d
+            }
+            return acc.squareRoot()
+        }
+        for i in a.indices { acc += a[i] * b[i] }
+        return acc
+    }
 }

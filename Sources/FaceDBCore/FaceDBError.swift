@@ -55,6 +55,10 @@ public struct FaceDBError: Error, Sendable, CustomStringConvertible {
         public static let closed = Code("closed")
         /// An operation is not supported for this configuration.
         public static let unsupported = Code("unsupported")
+        /// The database holds no faces, so there is nothing to search or calibrate on.
+        public static let emptyDatabase = Code("empty-database")
+        /// There is too little data for what was asked (e.g. a false-match rate that needs more impostor pairs).
+        public static let insufficientData = Code("insufficient-data")
     }
 
     /// What kind of failure this is.

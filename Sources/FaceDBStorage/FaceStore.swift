@@ -492,6 +492,20 @@ public final class FaceStore: @unchecked Sendable {
         }
     }
 
+    /// The stored calibration document (JSON, `Schemas/calibration.schema.json`), or nil.
+    public func calibrationDocument() throws -> [UInt8]? {
+        try db.get(.meta, Keyspace.calibrationKey)
+    }
+
+    /// Stores (or with nil, removes) the calibration document in one atomic write.
+    @discardableResult
+    public func setCalibrationDocument(_ json: [UInt8]?) throws -> UInt64 {
+        try commit { batch, _ in
+            if let json { batch.put(.meta, Keyspace.calibrationKey, json) } else { batch.delete(.meta, Keyspace.calibrationKey) }
+            return IndexChange()
+        }
+    }
+
     /// Flushes RocksDB's memtables to disk.
     public func flush() throws { try db.flush() }
 }
@@ -507,4 +521,19 @@ extension FaceStore {
         return ids
     }
 
+}
+
+extension FaceStore {
+    /// Every identity id with its face ids, in id order (reads only the `identity_faces` keys).
+    public func facesByIdentity() throws -> [(identity: String, faces: [FaceID])] {
+        var out: [(String, [FaceID])] = []
+        try db.scan(.identityFaces) { key, _ in
+            guard let nul = key.firstIndex(of: 0), key.count == nul + 9 else { throw Keyspace.corrupt("an identity_faces key is malformed") }
+            let identity = String(decoding: UnsafeRawBufferPointer(rebasing: key[..<nul]), as: UTF8.self)
+            let face = try Keyspace.faceID(fromKey: UnsafeRawBufferPointer(rebasing: key[(nul + 1)...]))
+            if out.last?.0 == identity { out[out.count - 1].1.append(face) } else { out.append((identity, [face])) }
+            return true
+        }
+        return out
+    }
 }

@@ -17,6 +17,7 @@ enum Keyspace {
     static let faceCountKey = Array("face_count".utf8)
     static let logTruncatedThroughKey = Array("log_truncated_through".utf8)
     static let createdKey = Array("created_ms".utf8)
+    static let calibrationKey = Array("calibration".utf8)
 
     // MARK: integers
     static func bigEndian(_ value: UInt64) -> [UInt8] {

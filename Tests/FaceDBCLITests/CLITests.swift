@@ -6,27 +6,9 @@ import XCTest
 
 /// The built `facedb` binary, run end to end.
 final class CLITests: XCTestCase {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Run = FacedbRun
 
-    func facedb(_ arguments: String...) throws -> Run {
-        let process = Process()
-        process.executableURL = CrashTestData.productsDirectory.appendingPathComponent("facedb")
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
-    }
+    func facedb(_ arguments: String...) throws -> Run { try runFacedb(arguments) }
 
     func testCreateStatsReindexCheck() throws {
         let dir = TemporaryDirectory("cli")
@@ -79,7 +61,7 @@ final class CLITests: XCTestCase {
     }
 
     func testEveryCommandHasHelpWithAnExample() throws {
-        for command in ["create", "stats", "reindex", "check"] {
+        for command in ["create", "stats", "reindex", "check", "identify", "verify", "calibrate", "evaluate"] {
             let r = try facedb(command, "--help")
             XCTAssertEqual(r.status, 0, command)
             XCTAssertTrue(r.stdout.contains("Example"), "\(command) --help lacks an example: \(r.stdout)")

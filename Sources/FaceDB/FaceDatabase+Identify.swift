@@ -1,0 +1,190 @@
+import FaceDBCalibration
+import FaceDBCore
+import FaceDBIndex
+import Foundation
+
+extension FaceDatabase {
+    // MARK: - Operating point
+
+    /// The stored calibration, or nil when the database was never calibrated.
+    public func operatingPoint() throws -> OperatingPoint? {
+        try checkOpen()
+        guard let bytes = try store.calibrationDocument() else { return nil }
+        do {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(OperatingPoint.self, from: Data(bytes))
+        } catch {
+            throw FaceDBError(.corruption, "The stored calibration is not readable.",
+                              remedy: "Run `facedb calibrate` again to replace it.", path: path, cause: "\(error)")
+        }
+    }
+
+    /// Stores `point` as the database's operating point (nil removes it).
+    public func setOperatingPoint(_ point: OperatingPoint?) throws {
+        try checkOpen()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let bytes = try point.map { Array(try encoder.encode($0)) }
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        try store.setCalibrationDocument(bytes)
+    }
+
+    /// The threshold for 1:N (`identification`) or 1:1 decisions and where it comes from:
+    /// the caller's, else the calibrated one, else the model's default, else none.
+    func threshold(override: Float?, identification: Bool, point: OperatingPoint?) -> (Float?, ThresholdSource) {
+        if let override { return (override, .caller) }
+        if let point {
+            if identification, let t = point.identificationThreshold { return (t, .calibratedIdentification) }
+            return (point.verificationThreshold, .calibratedVerification)
+        }
+        if let t = ModelDefaults.threshold(for: space) { return (t, .modelDefault) }
+        return (nil, .none)
+    }
+
+    /// Whether `score` passes `threshold` in the metric's direction.
+    func passes(_ score: Float, _ threshold: Float) -> Bool {
+        space.metric.higherIsBetter ? score >= threshold : score <= threshold
+    }
+
+    func checkNotEmpty() throws {
+        if store.faceCount == 0 {
+            throw FaceDBError(.emptyDatabase, "The database at \(path) holds no faces.",
+                              remedy: "Add faces first (enroll photos or import embeddings).", path: path)
+        }
+    }
+
+    // MARK: - 1:N
+
+    /// Who is this? The top-k identities for `embedding` (open set: the answer may be nobody).
+    ///
+    /// Candidate faces come from the index (as many as needed to fill k identities), are scored
+    /// exactly, fused per identity, and decided against the operating point: ``Decision/match``,
+    /// ``Decision/ambiguous`` (runner-up within the margin) or ``Decision/unknown``.
+    ///
+    /// - Throws: `.dimensionMismatch`, `.invalidVector`, `.invalidArgument` (k < 1), `.emptyDatabase`.
+    public func identify(_ embedding: [Float], options: IdentificationOptions = IdentificationOptions()) throws -> Identification {
+        try identify(batch: [embedding], options: options)[0]
+    }
+
+    /// ``identify(_:options:)`` for many probes; the first index search is one batch call.
+    public func identify(batch embeddings: [[Float]], options: IdentificationOptions = IdentificationOptions()) throws -> [Identification] {
+        try checkOpen()
+        guard options.k >= 1 else {
+            throw FaceDBError(.invalidArgument, "k must be at least 1, got \(options.k).", remedy: "Ask for one or more identities.")
+        }
+        if case .meanOfBest(let m) = options.fusion, m < 1 {
+            throw FaceDBError(.invalidArgument, "Fusion needs at least one face, got mean of best \(m).", remedy: "Use m ≥ 1.")
+        }
+        try checkNotEmpty()
+        let point = try operatingPoint()
+        let (threshold, source) = threshold(override: options.threshold, identification: true, point: point)
+        let margin = options.margin ?? IdentificationOptions.defaultMargin
+        // First round for everyone at once: a few faces per wanted identity.
+        let faces = min(store.faceCount, options.k * 4)
+        let rounds = try search(batch: embeddings, k: faces, filter: options.filter)
+        var answers: [Identification] = []
+        for (q, embedding) in embeddings.enumerated() {
+            var hits = rounds[q]
+            // Widen until k distinct identities are found or every face was seen.
+            var wanted = faces
+            while Set(hits.map(\.identity)).count < options.k && hits.count == wanted && wanted < store.faceCount {
+                wanted = min(store.faceCount, wanted * 4)
+                hits = try search(embedding, k: wanted, filter: options.filter)
+            }
+            var candidates = try fuse(hits, embedding: embedding, fusion: options.fusion)
+            candidates = Array(candidates.prefix(options.k))
+            answers.append(decide(candidates, threshold: threshold, source: source, margin: margin))
+        }
+        return answers
+    }
+
+    /// Groups face hits by identity and fuses their scores; best identity first.
+    private func fuse(_ hits: [FaceMatch], embedding: [Float], fusion: ScoreFusion) throws -> [IdentityMatch] {
+        var best: [String: FaceMatch] = [:]
+        var order: [String] = []
+        for hit in hits where best[hit.identity] == nil {
+            best[hit.identity] = hit
+            order.append(hit.identity)
+        }
+        var matches: [IdentityMatch] = []
+        for identity in order {
+            let top = best[identity]!
+            var score = top.score
+            if case .meanOfBest(let m) = fusion, m > 1 {
+                let scores = try exactScores(embedding, identity: identity)
+                score = scores.prefix(m).reduce(0, +) / Float(min(m, scores.count))
+            }
+            matches.append(IdentityMatch(identity: identity, score: score, bestFace: top.faceID, decision: .unknown))
+        }
+        let higher = space.metric.higherIsBetter
+        matches.sort { a, b in a.score != b.score ? (higher ? a.score > b.score : a.score < b.score) : a.identity < b.identity }
+        return matches
+    }
+
+    /// The exact scores of every face of `identity` against `embedding`, best first.
+    func exactScores(_ embedding: [Float], identity: String) throws -> [Float] {
+        let query = try space.prepare(embedding, what: "query embedding")
+        let ids = try store.faceIDs(of: identity).map(\.rawValue)
+        let scores = try store.vectors(ids).compactMap { $0.map { exactScore(query, $0) } }
+        return space.metric.higherIsBetter ? scores.sorted(by: >) : scores.sorted()
+    }
+
+    /// Applies the threshold and the ambiguity margin.
+    private func decide(_ candidates: [IdentityMatch], threshold: Float?, source: ThresholdSource, margin: Float) -> Identification {
+        var matches = candidates
+        guard let threshold else {
+            for i in matches.indices { matches[i].decision = .noThreshold }
+            return Identification(matches: matches, decision: matches.isEmpty ? .unknown : .noThreshold, threshold: nil, thresholdSource: source)
+        }
+        for i in matches.indices { matches[i].decision = passes(matches[i].score, threshold) ? .match : .unknown }
+        if matches.count >= 2, matches[0].decision == .match, matches[1].decision == .match,
+           abs(matches[0].score - matches[1].score) < margin {
+            matches[0].decision = .ambiguous
+        }
+        return Identification(matches: matches, decision: matches.first?.decision ?? .unknown, threshold: threshold, thresholdSource: source)
+    }
+
+    // MARK: - 1:1
+
+    /// Is this `identity`? The fused score of `embedding` against the identity's faces, decided at
+    /// the 1:1 operating point, with the estimated false-match rate of that score.
+    ///
+    /// - Throws: `.unknownIdentity`, `.dimensionMismatch`, `.invalidVector`, `.insufficientData` when the
+    ///   identity has no faces.
+    public func verify(_ embedding: [Float], identity: String, fusion: ScoreFusion = .bestFace, threshold: Float? = nil) throws -> Verification {
+        try checkOpen()
+        guard try store.identity(identity) != nil else { throw FaceDBError.unknownIdentity(identity) }
+        let scores = try exactScores(embedding, identity: identity)
+        guard !scores.isEmpty else {
+            throw FaceDBError(.insufficientData, "The identity '\(identity)' has no faces to verify against.",
+                              remedy: "Add faces of '\(identity)' first.", identity: identity)
+        }
+        let m: Int
+        if case .meanOfBest(let n) = fusion { m = max(1, n) } else { m = 1 }
+        let score = scores.prefix(m).reduce(0, +) / Float(min(m, scores.count))
+        let best = try closestFace(to: embedding, in: identity)
+        var result = try verification(score: score, threshold: threshold)
+        result.bestFace = best?.faceID
+        return result
+    }
+
+    /// Are these the same person? The score between two embeddings, decided at the 1:1 operating point.
+    public func verify(_ a: [Float], _ b: [Float], threshold: Float? = nil) throws -> Verification {
+        try checkOpen()
+        let x = try space.prepare(a, what: "first embedding")
+        let y = try space.prepare(b, what: "second embedding")
+        return try verification(score: exactScore(x, y), threshold: threshold)
+    }
+
+    private func verification(score: Float, threshold override: Float?) throws -> Verification {
+        let point = try operatingPoint()
+        let (threshold, source) = threshold(override: override, identification: false, point: point)
+        let decision: Decision = threshold.map { passes(score, $0) ? .match : .unknown } ?? .noThreshold
+        let estimate = try point?.impostorTail.estimatedFMR(of: score)
+        return Verification(score: score, decision: decision, threshold: threshold, thresholdSource: source,
+                            estimatedFMR: estimate?.value, estimatedFMRIsBound: estimate.map { !$0.isExact }, bestFace: nil)
+    }
+}

@@ -1,0 +1,128 @@
+import ArgumentParser
+import FaceDB
+import FaceDBCalibration
+import FaceDBCore
+import Foundation
+
+/// `facedb calibrate`: measures the database's own scores and stores its operating point.
+struct CalibrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Measure genuine and impostor scores, report the ROC, and store the operating point.",
+        discussion: """
+            Uses the stored faces (or a labelled pairs CSV `a,b,same` of embeddings with --pairs).
+            FNMR is reported only at false-match rates the number of impostor pairs supports (≥ 10/FMR).
+            Example:
+              facedb calibrate people.facedb --target-fmr 1e-3 --svg roc.svg --csv roc.csv
+              facedb calibrate people.facedb --pairs labelled.csv --dry-run --json
+            """)
+
+    @Argument(help: "The database directory.")
+    var database: String
+
+    @Option(help: "The false-match rate the 1:1 threshold is chosen for.")
+    var targetFMR: Double = 1e-3
+
+    @Option(help: "The false-positive identification rate the 1:N threshold is chosen for.")
+    var targetFPIR: Double = 1e-2
+
+    @Option(help: "At most this many impostor pairs are sampled.")
+    var maxImpostors: Int = 1_000_000
+
+    @Option(help: "At most this many faces are used (whole identities, chosen at random).")
+    var maxFaces: Int = 50_000
+
+    @Option(help: "The seed of the sampling.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Calibrate from a labelled pairs CSV (a,b,same) of embeddings instead of the gallery.")
+    var pairs: String?
+
+    @Option(help: "Write the curve as CSV (threshold,fmr,fnmr,tar).")
+    var csv: String?
+
+    @Option(help: "Write a DET plot (FNMR against FMR) with the operating point as SVG.")
+    var svg: String?
+
+    @Flag(help: "Measure and report, but do not store the operating point.")
+    var dryRun = false
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        try CLIError.reporting {
+            let db = try FaceDatabase.open(at: database)
+            defer { try? db.close() }
+            let options = CalibrationOptions(targetFMR: targetFMR, targetFPIR: targetFPIR, maxImpostorPairs: maxImpostors,
+                                             maxFaces: maxFaces, seed: seed, store: !dryRun)
+            let report: CalibrationReport
+            if let pairs {
+                report = try db.calibrate(pairs: try LabelledEmbeddings.read(pairs), options: options)
+            } else {
+                report = try db.calibrate(options)
+            }
+            let point = report.operatingPoint
+            let curve = try report.roc.curve(maxPoints: 400)
+            let marked = ROCPoint(targetFMR: point.targetFMR, threshold: point.verificationThreshold,
+                                  fmr: point.measuredFMR, fnmr: point.fnmr)
+            if let csv { try write(CurveTable.csv(curve), to: csv) }
+            if let svg {
+                try write(CurvePlot.detSVG(curve: curve, operatingPoint: marked,
+                                           title: "\(db.space.model) — \(report.roc.genuineCount) genuine, \(report.roc.impostorCount) impostor pairs"),
+                          to: svg)
+            }
+            if json {
+                try Output.json(CalibrationSummary(report, stored: !dryRun))
+                return
+            }
+            print("faces \(report.faces), identities \(report.identities); genuine pairs \(report.roc.genuineCount), impostor pairs \(report.roc.impostorCount)")
+            Output.table(["FMR", "threshold", "FNMR", "TAR"], report.points.map {
+                [String(format: "%.0e", $0.targetFMR ?? $0.fmr), Output.score($0.threshold), String(format: "%.4f", $0.fnmr), String(format: "%.4f", 1 - $0.fnmr)]
+            })
+            print(String(format: "EER %.4f at threshold %@", report.equalErrorRate.rate, Output.score(report.equalErrorRate.threshold)))
+            print("operating point (1:1): threshold \(Output.score(point.verificationThreshold)) at FMR \(point.targetFMR) (measured \(point.measuredFMR)), FNMR \(String(format: "%.4f", point.fnmr))")
+            if let t = point.identificationThreshold, let g = point.galleryIdentities, let f = point.targetFPIR {
+                print("operating point (1:N): threshold \(Output.score(t)) keeps FPIR ≤ \(f) for a gallery of \(g) identities")
+            } else if let note = report.identificationNote {
+                print("1:N: \(note)")
+            }
+            print(dryRun ? "not stored (--dry-run)" : "stored in \(database); identify and verify use it")
+            if let csv { print("curve: \(csv)") }
+            if let svg { print("plot: \(svg)") }
+        }
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            throw FaceDBError(.io, "Cannot write \(path).", remedy: "Check the directory exists and is writable.", path: path)
+        }
+    }
+}
+
+/// The JSON form of a calibration report.
+struct CalibrationSummary: Encodable {
+    var faces: Int
+    var identities: Int
+    var genuinePairs: Int
+    var impostorPairs: Int
+    var points: [ROCPoint]
+    var equalErrorRate: Double
+    var equalErrorThreshold: Float
+    var operatingPoint: OperatingPoint
+    var identificationNote: String?
+    var stored: Bool
+
+    init(_ r: CalibrationReport, stored: Bool) {
+        faces = r.faces
+        identities = r.identities
+        genuinePairs = r.roc.genuineCount
+        impostorPairs = r.roc.impostorCount
+        points = r.points
+        equalErrorRate = r.equalErrorRate.rate
+        equalErrorThreshold = r.equalErrorRate.threshold
+        operatingPoint = r.operatingPoint
+        identificationNote = r.identificationNote
+        self.stored = stored
+    }
+}
