@@ -185,6 +185,7 @@ extension FaceDatabase {
         let decision: Decision = threshold.map { passes(score, $0) ? .match : .unknown } ?? .noThreshold
         let estimate = try point?.impostorTail.estimatedFMR(of: score)
         return Verification(score: score, decision: decision, threshold: threshold, thresholdSource: source,
-                            estimatedFMR: estimate?.value, estimatedFMRIsBound: estimate.map { !$0.isExact }, bestFace: nil)
+                            estimatedFMR: estimate?.value, estimatedFMRIsBound: estimate.map { !$0.isExact },
+                            impostorPairs: point?.impostorPairs, bestFace: nil)
     }
 }

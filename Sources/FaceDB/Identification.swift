@@ -79,6 +79,8 @@ public struct Verification: Codable, Sendable, Hashable {
     /// True when ``estimatedFMR`` is only a lower bound (the score lies beyond the stored impostor tail,
     /// where at least that fraction of impostors scored as well).
     public var estimatedFMRIsBound: Bool?
+    /// The number of impostor pairs behind ``estimatedFMR`` (an estimate of 0 means "below 1 in this many").
+    public var impostorPairs: Int?
     /// The best face, when verifying against an identity.
     public var bestFace: FaceID?
 }

@@ -57,9 +57,7 @@ struct VerifyCommand: ParsableCommand {
             }
             print("score \(Output.score(result.score)) → \(verdict)")
             if let t = result.threshold { print("threshold \(Output.score(t)) (\(result.thresholdSource.rawValue))") }
-            if let fmr = result.estimatedFMR {
-                print("estimated false-match rate of this score: \((result.estimatedFMRIsBound ?? false) ? "≤ " : "")\(fmr)")
-            }
+            if let fmr = result.estimatedFMRText { print("estimated false-match rate of this score: \(fmr)") }
         }
     }
 }
