@@ -32,6 +32,12 @@ extension FaceDatabase {
         try store.setCalibrationDocument(bytes)
     }
 
+    /// The threshold 1:1 decisions use now, and where it comes from (calibration, model default, or none).
+    public func verificationThreshold() throws -> (threshold: Float?, source: ThresholdSource) {
+        try checkOpen()
+        return threshold(override: nil, identification: false, point: try operatingPoint())
+    }
+
     /// The threshold for 1:N (`identification`) or 1:1 decisions and where it comes from:
     /// the caller's, else the calibrated one, else the model's default, else none.
     func threshold(override: Float?, identification: Bool, point: OperatingPoint?) -> (Float?, ThresholdSource) {

@@ -30,16 +30,12 @@ struct CreateCommand: ParsableCommand {
     @Flag(help: "Scale vectors to unit length on insert and query (always on for cosine).")
     var normalize = false
 
-    @Flag(help: "fsync the write-ahead log on every write (survives power loss; slower).")
-    var sync = false
-
     @OptionGroup var indexOptions: IndexOptions
 
     func run() throws {
         try CLIError.reporting {
             let space = EmbeddingSpace(model: model, dimension: dim, metric: metric, normalize: normalize)
-            let db = try FaceDatabase.create(at: database, space: space, index: indexOptions.configuration,
-                                             options: DatabaseOptions(durability: sync ? .powerLoss : .processCrash))
+            let db = try FaceDatabase.create(at: database, space: space, index: indexOptions.configuration)
             try db.close()
             print("Created \(database): model \(space.model), \(space.dimension)-D, \(space.metric.rawValue)"
                   + "\(space.normalize ? ", normalized" : ""), index \(indexOptions.configuration).")

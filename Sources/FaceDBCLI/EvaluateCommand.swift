@@ -46,13 +46,7 @@ struct EvaluateCommand: ParsableCommand {
                 let db = try FaceDatabase.open(at: database)
                 defer { try? db.close() }
                 space = db.space
-                if threshold == nil {
-                    if let point = try db.operatingPoint() {
-                        (threshold, source) = (point.verificationThreshold, .calibratedVerification)
-                    } else if let t = ModelDefaults.threshold(for: db.space) {
-                        (threshold, source) = (t, .modelDefault)
-                    }
-                }
+                if threshold == nil { (threshold, source) = try db.verificationThreshold() }
             }
             let labelled = try LabelledEmbeddings.load(pairs: pairs, embeddings: embeddings)
             guard let first = labelled.first else {

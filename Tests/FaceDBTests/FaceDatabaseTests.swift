@@ -169,6 +169,20 @@ final class FaceDatabaseTests: XCTestCase {
         try reopened.close()
     }
 
+    func testSyncedDurabilityWritesAndReopens() throws {
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let synced = DatabaseOptions(durability: .powerLoss, log: { _ in })
+        var db = try FaceDatabase.create(at: path, space: space, options: synced)
+        XCTAssertEqual(try db.stats().durability, .powerLoss)
+        let faces = (0..<20).map { _ in NewFace(identity: "ada", embedding: vector(&rng)) }
+        let ids = try db.addFaces(faces, createMissingIdentities: true)
+        try db.close()
+        db = try FaceDatabase.open(at: path, options: quiet)
+        XCTAssertEqual(try db.faces(of: "ada").map(\.id), ids)
+        XCTAssertEqual(try db.stats().durability, .processCrash, "durability is a run-time option, the default is process-crash safety")
+        try db.close()
+    }
+
     func testIdentityMetadataUpdatesAndClosestFace() throws {
         let db = try FaceDatabase.create(at: path, space: EmbeddingSpace(model: "m", dimension: 2, metric: .l2), options: quiet)
         try db.addIdentity("ada", displayName: "Ada", metadata: .object(["team": .string("a")]), galleries: ["g1"])
