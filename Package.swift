@@ -49,6 +49,9 @@ let package = Package(
         // MARK: Statistics of matching: ROC, EER, thresholds, FPIR, folds, plots (pure)
         .target(name: "FaceDBCalibration", dependencies: ["FaceDBCore"]),
 
+        // MARK: Streaming readers of embedding files for bulk import (.npy, .fvecs, JSON Lines, CSV)
+        .target(name: "FaceDBImport", dependencies: ["FaceDBCore"]),
+
         // MARK: Storage, index (never import each other)
         .target(name: "FaceDBStorage", dependencies: ["CRocksDB", "FaceDBCore"]),
         .target(name: "FaceDBIndex", dependencies: ["CFaiss", "FaceDBCore"]),
@@ -77,6 +80,7 @@ let package = Package(
         .testTarget(name: "FaceDBStorageTests", dependencies: ["FaceDBStorage", "FaceDBTestSupport"]),
         .testTarget(name: "FaceDBIndexTests", dependencies: ["FaceDBIndex", "FaceDBTestSupport"]),
         .testTarget(name: "FaceDBCalibrationTests", dependencies: ["FaceDBCalibration", "FaceDBTestSupport"]),
+        .testTarget(name: "FaceDBImportTests", dependencies: ["FaceDBImport", "FaceDBTestSupport"]),
         .testTarget(name: "FaceDBTests", dependencies: ["FaceDB", "FaceDBTestSupport", "facedb-crash-writer"]),
         .testTarget(name: "FaceDBCLITests", dependencies: ["FaceDBCLI", "FaceDBTestSupport", "facedb"]),
     ],

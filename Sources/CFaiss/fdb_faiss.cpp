@@ -462,9 +462,9 @@ struct Reader {
     }
 };
 
-void check_finite(const std::vector<float>& values, const char* what) {
-    for (float v : values) {
-        if (!std::isfinite(v)) corrupt(std::string(what) + " holds a non-finite value");
+void check_finite(const float* values, size_t count, const char* what) {
+    for (size_t i = 0; i < count; i++) {
+        if (!std::isfinite(values[i])) corrupt(std::string(what) + " holds a non-finite value");
     }
 }
 
@@ -535,10 +535,18 @@ void read_positional(Reader& r, fdb_index* ix, uint64_t n) {
 
     std::vector<idx_t> labels;
     r.array(labels, n, "labels");
-    if (n > std::numeric_limits<uint64_t>::max() / d) corrupt("vector count overflows");
+    if (n > std::numeric_limits<uint64_t>::max() / (d * sizeof(float))) corrupt("vector count overflows");
+    // Flat: read the vectors straight into the index's own storage (one copy of what may be gigabytes).
     std::vector<float> vectors;
-    r.array(vectors, n * d, "vectors");
-    check_finite(vectors, "the vectors");
+    if (hnsw) {
+        r.array(vectors, n * d, "vectors");
+        check_finite(vectors.data(), vectors.size(), "the vectors");
+    } else {
+        auto* flat = static_cast<faiss::IndexFlatCodes*>(ix->index.get());
+        flat->codes.resize(size_t(n * d * sizeof(float)));
+        r.bytes(flat->codes.data(), flat->codes.size(), "vectors");
+        check_finite(reinterpret_cast<const float*>(flat->codes.data()), size_t(n * d), "the vectors");
+    }
 
     ix->positions.reserve(size_t(n));
     ix->dead.assign(hnsw ? size_t(n) : 0, 0);
@@ -554,7 +562,7 @@ void read_positional(Reader& r, fdb_index* ix, uint64_t n) {
     }
 
     if (!hnsw) {
-        ix->index->add(idx_t(n), vectors.data());
+        ix->index->ntotal = idx_t(n);
         ix->labels = std::move(labels);
         return;
     }
@@ -622,12 +630,12 @@ void read_ivf(Reader& r, fdb_index* ix, uint64_t n) {
     }
     std::vector<float> centroids;
     r.array(centroids, uint64_t(p.nlist) * d, "centroids");
-    check_finite(centroids, "the centroids");
+    check_finite(centroids.data(), centroids.size(), "the centroids");
     if (p.kind == FDB_KIND_IVF_PQ) {
         auto* ivfpq = static_cast<faiss::IndexIVFPQ*>(ivf);
         std::vector<float> codebook;
         r.array(codebook, uint64_t(ivfpq->pq.M) * ivfpq->pq.ksub * ivfpq->pq.dsub, "PQ centroids");
-        check_finite(codebook, "the PQ centroids");
+        check_finite(codebook.data(), codebook.size(), "the PQ centroids");
         ivfpq->pq.centroids = std::move(codebook);
     }
     ivf->quantizer->add(p.nlist, centroids.data());

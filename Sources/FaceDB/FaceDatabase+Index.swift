@@ -150,7 +150,8 @@ extension FaceDatabase {
     }
 
     /// Rebuilds the index from the store with another configuration (e.g. exact → HNSW) and records it.
-    /// Searches keep using the old index until the new one is ready.
+    /// Searches keep using the old index until the new one is ready. A change of search-time
+    /// parameters only (efSearch, nprobe) is applied to a copy of the index without rebuilding.
     ///
     /// - Parameter progress: called with (vectors added, total) while building.
     public func reindex(_ configuration: IndexConfiguration, progress: ((Int, Int) -> Void)? = nil) throws {
@@ -158,7 +159,11 @@ extension FaceDatabase {
         try configuration.validate(dimension: space.dimension)
         writeLock.lock()
         defer { writeLock.unlock() }
-        let built = try buildIndex(configuration: configuration, progress: progress)
+        let current = indexLock.withReadLock { index }
+        // efSearch and nprobe only steer searches: adopt them without rebuilding.
+        let built = configuration.differsOnlyInSearchParameters(from: current.configuration) && current.isTrained
+            ? try current.withSearchParameters(of: configuration)
+            : try buildIndex(configuration: configuration, progress: progress)
         try indexLock.withWriteLock {
             let sequence = try store.setIndexConfiguration(configuration)
             index = built

@@ -63,6 +63,15 @@ public struct IndexConfiguration: Codable, Hashable, Sendable, CustomStringConve
         }
     }
 
+    /// Whether `other` is the same index but for the search-time parameters (efSearch, nprobe),
+    /// which can change without rebuilding.
+    public func differsOnlyInSearchParameters(from other: IndexConfiguration) -> Bool {
+        var a = self
+        a.efSearch = other.efSearch
+        a.nprobe = other.nprobe
+        return a == other
+    }
+
     /// Checks the parameters against a dimension.
     public func validate(dimension: Int) throws {
         func check(_ ok: Bool, _ what: String) throws {

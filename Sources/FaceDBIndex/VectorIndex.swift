@@ -275,6 +275,18 @@ public final class VectorIndex: @unchecked Sendable {
         }
     }
 
+    /// A copy of this index with other search-time parameters (efSearch, nprobe), without rebuilding:
+    /// the index is serialized and restored with `configuration`, which must differ from this one only
+    /// in those parameters.
+    /// - Throws: `.invalidArgument` when anything else differs (that needs a rebuild).
+    public func withSearchParameters(of configuration: IndexConfiguration) throws -> VectorIndex {
+        guard configuration.differsOnlyInSearchParameters(from: self.configuration) else {
+            throw FaceDBError(.invalidArgument, "Only efSearch and nprobe can change without a rebuild.",
+                              remedy: "Rebuild the index for other parameters.")
+        }
+        return try VectorIndex.deserialize(try serialized(), configuration: configuration, dimension: dimension, metric: metric)
+    }
+
     /// Restores an index from serialized bytes in place (see the `[UInt8]` overload).
     static func deserialize(
         _ bytes: UnsafeRawBufferPointer, configuration: IndexConfiguration, dimension: Int, metric: Metric

@@ -183,6 +183,26 @@ final class FaceDatabaseTests: XCTestCase {
         try db.close()
     }
 
+    func testSearchParametersChangeWithoutARebuild() throws {
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let db = try FaceDatabase.create(at: path, space: space, index: IndexConfiguration(kind: .hnsw, efSearch: 16), options: quiet)
+        let faces = (0..<500).map { i in NewFace(identity: "p\(i % 50)", embedding: vector(&rng)) }
+        let ids = try db.addFaces(faces, createMissingIdentities: true)
+        var rebuilt = false
+        let wider = IndexConfiguration(kind: .hnsw, efSearch: 200)
+        try db.reindex(wider) { _, _ in rebuilt = true }
+        XCTAssertFalse(rebuilt, "efSearch alone must not rebuild the graph")
+        XCTAssertEqual(try db.stats().index, wider)
+        XCTAssertTrue(try db.checkIndex().isConsistent)
+        for (id, face) in zip(ids, faces).prefix(20) { XCTAssertEqual(try db.search(face.embedding, k: 1).first?.faceID, id, "seed \(rng.seed)") }
+        try db.reindex(IndexConfiguration(kind: .hnsw, hnswM: 16, efSearch: 200)) { _, _ in rebuilt = true }
+        XCTAssertTrue(rebuilt, "another M needs a rebuild")
+        try db.close()
+        let reopened = try FaceDatabase.open(at: path, options: quiet)
+        XCTAssertEqual(try reopened.stats().index.hnswM, 16)
+        try reopened.close()
+    }
+
     func testIdentityMetadataUpdatesAndClosestFace() throws {
         let db = try FaceDatabase.create(at: path, space: EmbeddingSpace(model: "m", dimension: 2, metric: .l2), options: quiet)
         try db.addIdentity("ada", displayName: "Ada", metadata: .object(["team": .string("a")]), galleries: ["g1"])
