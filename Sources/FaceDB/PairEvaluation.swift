@@ -1,50 +1,6 @@
 import FaceDBCalibration
 import FaceDBCore
 
-/// A scored, labelled pair for evaluation.
-public struct ScoredPair: Sendable, Hashable {
-    /// The score in the metric's natural unit.
-    public var score: Float
-    /// Whether the two sides are the same person.
-    public var same: Bool
-    /// The fold (for k-fold protocols such as LFW's), or nil.
-    public var fold: Int?
-
-    /// Makes a scored pair.
-    public init(score: Float, same: Bool, fold: Int? = nil) {
-        self.score = score
-        self.same = same
-        self.fold = fold
-    }
-}
-
-/// The result of ``PairEvaluation/evaluate(_:higherIsBetter:threshold:thresholdSource:)``.
-public struct EvaluationReport: Codable, Sendable {
-    /// Pairs evaluated, and how many were same-person pairs.
-    public var pairs: Int
-    /// Same-person pairs.
-    public var samePairs: Int
-    /// Accuracy at ``threshold`` (nil without a threshold).
-    public var accuracy: Double?
-    /// The threshold the accuracy is measured at.
-    public var threshold: Float?
-    /// Where that threshold came from.
-    public var thresholdSource: ThresholdSource
-    /// True-accept rate at false-accept rates 1e-2, 1e-3, 1e-4; nil where the number of different-person
-    /// pairs cannot support the rate (fewer than 10/FAR).
-    public var tarAtFAR: [String: Double?]
-    /// The equal error rate and its threshold.
-    public var equalErrorRate: Double
-    /// The threshold at the equal error rate.
-    public var equalErrorThreshold: Float
-    /// Accuracy of each fold with the threshold chosen on the other folds (when the pairs have folds).
-    public var foldAccuracies: [Double]?
-    /// Their mean.
-    public var foldMeanAccuracy: Double?
-    /// Their standard deviation.
-    public var foldStandardDeviation: Double?
-}
-
 /// Evaluation of labelled pairs: accuracy, TAR at FAR, EER and k-fold accuracy.
 public enum PairEvaluation {
     /// The false-accept rates TAR is reported at.

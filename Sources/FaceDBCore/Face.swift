@@ -2,7 +2,9 @@ import Foundation
 
 /// A point in image pixel coordinates.
 public struct Point: Codable, Hashable, Sendable {
+    /// Pixels from the left edge.
     public var x: Double
+    /// Pixels from the top edge.
     public var y: Double
     /// Makes a point.
     public init(x: Double, y: Double) { self.x = x; self.y = y }

@@ -2,11 +2,17 @@ import Foundation
 
 /// A JSON value: the type of identity and face metadata.
 public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object.
     case object([String: JSONValue])
 
     /// An empty JSON object.

@@ -124,10 +124,19 @@ try measure("Flat", build: 0)
 let hnsw = IndexConfiguration(kind: .hnsw, hnswM: 32)
 let (_, hnswBuild) = try time { try db.reindex(hnsw) { done, total in if done % 100_000 == 0 { log("hnsw \(done)/\(total)") } } }
 try measure("HNSW32 (efSearch 64)", build: hnswBuild)
+// efSearch only steers the search: these reuse the graph (no rebuild).
+for ef in [128, 256] {
+    try db.reindex(IndexConfiguration(kind: .hnsw, hnswM: 32, efSearch: ef))
+    try measure("HNSW32 (efSearch \(ef))", build: 0)
+}
 let hnswMemory = residentMemory()
 let ivfpq = IndexConfiguration(kind: .ivfpq, nlist: 1024, nprobe: 32, pqM: 16)
 let (_, ivfpqBuild) = try time { try db.reindex(ivfpq) }
 try measure("IVF1024,PQ16 (nprobe 32)", build: ivfpqBuild)
+for nprobe in [64, 128] {
+    try db.reindex(IndexConfiguration(kind: .ivfpq, nlist: 1024, nprobe: nprobe, pqM: 16))
+    try measure("IVF1024,PQ16 (nprobe \(nprobe))", build: 0)
+}
 let stats = try db.stats()
 try db.close()
 
