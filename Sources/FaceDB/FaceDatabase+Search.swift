@@ -42,7 +42,7 @@ extension FaceDatabase {
     /// Hits whose face the store no longer has are dropped.
     private func resolve(_ hits: [IndexHit]) throws -> [FaceMatch] {
         let valid = hits.filter { $0.id >= 0 }
-        let owners = try store.owners(valid.map(\.id))
+        let owners = try ownersOf(valid.map(\.id))
         return zip(valid, owners).compactMap { hit, owner in
             guard let owner else { return nil }
             let score = space.metric == .l2 ? max(hit.distance, 0).squareRoot() : hit.distance
@@ -67,10 +67,21 @@ extension FaceDatabase {
             return a.id < b.id
         }
         let best = Array(scored.prefix(k))
-        let owners = try store.owners(best.map(\.id))
+        let owners = try ownersOf(best.map(\.id))
         return zip(best, owners).compactMap { hit, owner in
             owner.map { FaceMatch(faceID: FaceID(hit.id), identity: $0, score: hit.score) }
         }
+    }
+
+    /// The identities owning `ids`: from memory, and from the store for faces not known there yet.
+    private func ownersOf(_ ids: [Int64]) throws -> [String?] {
+        var known = owners.lookup(ids)
+        let missing = known.indices.filter { known[$0] == nil }
+        if missing.isEmpty { return known }
+        // Readers do not fill the map: only writes and the loader do, so it never holds a stale owner
+        // for a stored face.
+        for (i, owner) in zip(missing, try store.owners(missing.map { ids[$0] })) { known[i] = owner }
+        return known
     }
 
     /// The metric's score between two prepared vectors (see ``EmbeddingSpace/score(_:_:)``).

@@ -39,6 +39,8 @@ public final class FaceDatabase: @unchecked Sendable {
     var indexSequence: UInt64
     /// The sequence of the last snapshot written or loaded, and the faces changed since.
     let snapshotState = SnapshotState()
+    /// Which identity each face belongs to, in memory (see ``FaceOwners``).
+    let owners = FaceOwners()
     private let closedFlag = ClosedFlag()
 
     var snapshotPath: String { path + "/index.snapshot" }
@@ -122,6 +124,7 @@ public final class FaceDatabase: @unchecked Sendable {
             store.close()
             throw error
         }
+        db.owners.load { [store] each in try store.forEachIdentityFaces(each) }
         return db
     }
 
@@ -132,6 +135,7 @@ public final class FaceDatabase: @unchecked Sendable {
         writeLock.lock()
         defer { writeLock.unlock() }
         snapshotState.waitForBackgroundSnapshot()
+        owners.stopLoading()
         var snapshotError: (any Error)?
         do { try writeSnapshot() } catch { snapshotError = error }
         store.close()
@@ -211,6 +215,7 @@ public final class FaceDatabase: @unchecked Sendable {
     public func removeIdentity(_ id: String) throws -> [FaceID] {
         try write(removes: true) {
             let (faces, seq) = try store.removeIdentity(id)
+            owners.remove(faces.map(\.rawValue))
             return (faces, seq, IndexChange(removed: faces.map(\.rawValue)), [])
         }
     }
@@ -228,6 +233,7 @@ public final class FaceDatabase: @unchecked Sendable {
         if faces.isEmpty { return [] }
         return try write(removes: existing == .replace) {
             let added = try store.addFaces(faces, createMissingIdentities: createMissingIdentities, existing: existing)
+            owners.set(added.ids.map(\.rawValue), added.identities)
             let change = IndexChange(removed: added.replaced.map(\.rawValue), added: added.ids.map(\.rawValue))
             return (added.ids, added.sequence, change, added.vectors)
         }
@@ -239,6 +245,7 @@ public final class FaceDatabase: @unchecked Sendable {
         if ids.isEmpty { return }
         try write(removes: true) {
             let seq = try store.removeFaces(ids)
+            owners.remove(ids.map(\.rawValue))
             return ((), seq, IndexChange(removed: Array(Set(ids)).map(\.rawValue)), [])
         }
     }

@@ -274,6 +274,8 @@ public final class FaceStore: @unchecked Sendable {
     public struct AddedFaces: Sendable {
         /// Ids of the faces written, in input order (skipped faces are left out).
         public var ids: [FaceID]
+        /// The identity of each written face, parallel to ``ids``.
+        public var identities: [String]
         /// Their vectors as stored (normalized if the space says so), row-major.
         public var vectors: [Float]
         /// Ids of stored faces that were replaced.
@@ -308,7 +310,7 @@ public final class FaceStore: @unchecked Sendable {
                 throw error
             }
         }
-        var result = AddedFaces(ids: [], vectors: [], replaced: [], skipped: 0, sequence: 0)
+        var result = AddedFaces(ids: [], identities: [], vectors: [], replaced: [], skipped: 0, sequence: 0)
         var learned: [String] = []
         result.sequence = try commit { batch, c in
             // Identities: all must exist unless they may be created.
@@ -367,6 +369,7 @@ public final class FaceStore: @unchecked Sendable {
                 batch.put(.faces, key, try FaceRecord(identity: f.identity, createdMs: now, details: details, vector: row).encoded())
                 batch.put(.identityFaces, Keyspace.identityFaceKey(f.identity, id), [])
                 result.ids.append(id)
+                result.identities.append(f.identity)
                 result.vectors.append(contentsOf: row)
                 change.added.append(id.rawValue)
                 c.faces += 1
@@ -527,13 +530,33 @@ extension FaceStore {
     /// Every identity id with its face ids, in id order (reads only the `identity_faces` keys).
     public func facesByIdentity() throws -> [(identity: String, faces: [FaceID])] {
         var out: [(String, [FaceID])] = []
-        try db.scan(.identityFaces) { key, _ in
-            guard let nul = key.firstIndex(of: 0), key.count == nul + 9 else { throw Keyspace.corrupt("an identity_faces key is malformed") }
-            let identity = String(decoding: UnsafeRawBufferPointer(rebasing: key[..<nul]), as: UTF8.self)
-            let face = try Keyspace.faceID(fromKey: UnsafeRawBufferPointer(rebasing: key[(nul + 1)...]))
-            if out.last?.0 == identity { out[out.count - 1].1.append(face) } else { out.append((identity, [face])) }
+        try forEachIdentityFaces { identity, faces in
+            out.append((identity, faces.map { FaceID($0) }))
             return true
         }
         return out
+    }
+}
+
+extension FaceStore {
+    /// Calls `body` with each identity and its face ids, in identity order, until it returns false
+    /// (reads only the `identity_faces` keys).
+    public func forEachIdentityFaces(_ body: (String, [Int64]) -> Bool) throws {
+        var current: String?
+        var faces: [Int64] = []
+        var going = true
+        try db.scan(.identityFaces) { key, _ in
+            guard let nul = key.firstIndex(of: 0), key.count == nul + 9 else { throw Keyspace.corrupt("an identity_faces key is malformed") }
+            let identity = String(decoding: UnsafeRawBufferPointer(rebasing: key[..<nul]), as: UTF8.self)
+            let face = try Keyspace.faceID(fromKey: UnsafeRawBufferPointer(rebasing: key[(nul + 1)...])).rawValue
+            if identity != current {
+                if let current { going = body(current, faces) }
+                current = identity
+                faces.removeAll(keepingCapacity: true)
+            }
+            faces.append(face)
+            return going
+        }
+        if going, let current { _ = body(current, faces) }
     }
 }

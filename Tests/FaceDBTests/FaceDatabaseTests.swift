@@ -203,6 +203,26 @@ final class FaceDatabaseTests: XCTestCase {
         try reopened.close()
     }
 
+    func testSearchResultsFollowOwnershipChangesOfAFaceID() throws {
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        var db = try FaceDatabase.create(at: path, space: space, index: IndexConfiguration(kind: .hnsw), options: quiet)
+        let v = vector(&rng)
+        try db.addFaces((0..<50).map { _ in NewFace(identity: "crowd", embedding: vector(&rng)) }, createMissingIdentities: true)
+        try db.addFaces([NewFace(identity: "a", embedding: v, id: FaceID(5000))], createMissingIdentities: true)
+        XCTAssertEqual(try db.search(v, k: 1).first?.identity, "a")
+        try db.addFaces([NewFace(identity: "b", embedding: v, id: FaceID(5000))], createMissingIdentities: true, existing: .replace)
+        XCTAssertEqual(try db.search(v, k: 1).first?.identity, "b", "a replaced face answers with its new owner")
+        try db.removeFaces([FaceID(5000)])
+        XCTAssertNotEqual(try db.search(v, k: 1).first?.faceID, FaceID(5000))
+        try db.addFaces([NewFace(identity: "c", embedding: v, id: FaceID(5000))], createMissingIdentities: true)
+        XCTAssertEqual(try db.search(v, k: 1).first?.identity, "c")
+        try db.close()
+        db = try FaceDatabase.open(at: path, options: quiet)
+        XCTAssertEqual(try db.search(v, k: 1).first?.identity, "c")
+        XCTAssertEqual(try db.identify(v, options: IdentificationOptions(k: 2, threshold: 0.01)).identity, "c")
+        try db.close()
+    }
+
     func testIdentityMetadataUpdatesAndClosestFace() throws {
         let db = try FaceDatabase.create(at: path, space: EmbeddingSpace(model: "m", dimension: 2, metric: .l2), options: quiet)
         try db.addIdentity("ada", displayName: "Ada", metadata: .object(["team": .string("a")]), galleries: ["g1"])
