@@ -2,14 +2,15 @@
 import Glibc
 #endif
 
-/// A readers–writer lock: any number of readers, or one writer.
+/// A readers–writer lock: any number of readers, or one writer. Not reentrant.
 public final class ReadWriteLock: @unchecked Sendable {
     private let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
 
     /// Makes an unlocked lock.
     public init() {
         lock.initialize(to: pthread_rwlock_t())
-        pthread_rwlock_init(lock, nil)
+        let status = pthread_rwlock_init(lock, nil)
+        precondition(status == 0, "pthread_rwlock_init failed: \(status)")
     }
 
     deinit {

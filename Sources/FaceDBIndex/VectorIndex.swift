@@ -67,23 +67,23 @@ public final class VectorIndex: @unchecked Sendable {
 
     /// The number of searchable vectors.
     public var count: Int {
-        lock.read { (try? index.count()) ?? 0 }
+        lock.withReadLock { (try? index.count()) ?? 0 }
     }
 
     /// HNSW: removed vectors still held in the graph until the next compaction (0 for other kinds).
     public var tombstones: Int {
-        lock.read { (try? index.tombstoneCount()) ?? 0 }
+        lock.withReadLock { (try? index.tombstoneCount()) ?? 0 }
     }
 
     /// False for IVF kinds while vectors are staged for training; true otherwise.
     public var isTrained: Bool {
-        lock.read { !staging }
+        lock.withReadLock { !staging }
     }
 
     /// A short description of the state for status displays, e.g. `"ready"` or
     /// `"exact until 9984 vectors (IVF training pending)"`.
     public var stateDescription: String {
-        lock.read {
+        lock.withReadLock {
             if staging {
                 return "exact until \(automaticTrainingCount) vectors (IVF training pending)"
             }
@@ -97,7 +97,7 @@ public final class VectorIndex: @unchecked Sendable {
 
     /// An estimate of the memory the index holds, in bytes.
     public var estimatedMemoryBytes: Int {
-        lock.read { (try? index.memoryUsage()) ?? 0 }
+        lock.withReadLock { (try? index.memoryUsage()) ?? 0 }
     }
 
     /// IVF kinds: the fewest vectors k-means accepts (one per list; for IVF-PQ also one per code).
@@ -126,7 +126,7 @@ public final class VectorIndex: @unchecked Sendable {
     public func add(ids: [Int64], vectors: [Float]) throws {
         try checkBatch(ids: ids, vectors: vectors)
         if ids.isEmpty { return }
-        try lock.write {
+        try lock.withWriteLock {
             guard staging, try index.count() + ids.count >= automaticTrainingCount else {
                 try index.add(ids: ids, vectors: vectors)
                 return
@@ -150,7 +150,7 @@ public final class VectorIndex: @unchecked Sendable {
     @discardableResult
     public func remove(ids: [Int64]) throws -> Int {
         if ids.isEmpty { return 0 }
-        return try lock.write {
+        return try lock.withWriteLock {
             let removed = try index.remove(ids: ids)
             if configuration.kind == .hnsw, removed > 0 { compactIfWorthwhile() }
             return removed
@@ -174,7 +174,7 @@ public final class VectorIndex: @unchecked Sendable {
                 .invalidArgument, "The training sample has \(n) vectors; \(configuration) needs at least \(minimumTrainingCount).",
                 remedy: "Train on more vectors, or let the index train itself at \(automaticTrainingCount) vectors.")
         }
-        try lock.write {
+        try lock.withWriteLock {
             if staging {
                 let stagedIDs = try index.ids()
                 let stagedVectors = try index.reconstruct(ids: stagedIDs, dimension: dimension)
@@ -194,7 +194,7 @@ public final class VectorIndex: @unchecked Sendable {
 
     /// HNSW: rebuilds the graph without tombstones now. A no-op for other kinds.
     public func compact() throws {
-        try lock.write {
+        try lock.withWriteLock {
             try index.compact()
             compactionFailure = nil
         }
@@ -219,7 +219,7 @@ public final class VectorIndex: @unchecked Sendable {
         let queryCount = queries.count / dimension
         let none = [[IndexHit]](repeating: [], count: queryCount)
         if queryCount == 0 || k <= 0 || allowed?.isEmpty == true { return none }
-        return try lock.read {
+        return try lock.withReadLock {
             let live = try index.count()
             if live == 0 { return none }
             let width = min(k, live, allowed?.count ?? live)
@@ -236,7 +236,7 @@ public final class VectorIndex: @unchecked Sendable {
 
     /// Every indexed face id, ascending.
     public func allIDs() throws -> [Int64] {
-        try lock.read { try index.ids() }.sorted()
+        try lock.withReadLock { try index.ids() }.sorted()
     }
 
     /// The stored vectors of `ids`, row-major: exact for every kind but IVF-PQ, whose vectors
@@ -244,7 +244,7 @@ public final class VectorIndex: @unchecked Sendable {
     ///
     /// - Throws: ``FaceDBError/Code/invalidArgument`` if an id is not indexed.
     public func vectors(for ids: [Int64]) throws -> [Float] {
-        try lock.read { try index.reconstruct(ids: ids, dimension: dimension) }
+        try lock.withReadLock { try index.reconstruct(ids: ids, dimension: dimension) }
     }
 
     // MARK: Serialization
@@ -257,7 +257,7 @@ public final class VectorIndex: @unchecked Sendable {
 
     /// Lends the serialized bytes to `body` without copying them; searches may run meanwhile.
     func withSerialized<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-        try lock.read { try index.withSerialized(body) }
+        try lock.withReadLock { try index.withSerialized(body) }
     }
 
     /// Restores an index from ``serialized()`` bytes.
