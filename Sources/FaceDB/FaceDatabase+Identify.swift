@@ -100,7 +100,8 @@ extension FaceDatabase {
                 wanted = min(store.faceCount, wanted * 4)
                 hits = try search(embedding, k: wanted, filter: options.filter)
             }
-            var candidates = try fuse(hits, embedding: embedding, fusion: options.fusion)
+            let query = try space.prepare(embedding, what: "query embedding")
+            var candidates = try fuse(hits, query: query, fusion: options.fusion)
             candidates = Array(candidates.prefix(options.k))
             answers.append(decide(candidates, threshold: threshold, source: source, margin: margin))
         }
@@ -108,7 +109,7 @@ extension FaceDatabase {
     }
 
     /// Groups face hits by identity and fuses their scores; best identity first.
-    private func fuse(_ hits: [FaceMatch], embedding: [Float], fusion: ScoreFusion) throws -> [IdentityMatch] {
+    private func fuse(_ hits: [FaceMatch], query: [Float], fusion: ScoreFusion) throws -> [IdentityMatch] {
         var best: [String: FaceMatch] = [:]
         var order: [String] = []
         for hit in hits where best[hit.identity] == nil {
@@ -120,22 +121,14 @@ extension FaceDatabase {
             let top = best[identity]!
             var score = top.score
             if case .meanOfBest(let m) = fusion, m > 1 {
-                let scores = try exactScores(embedding, identity: identity)
-                score = scores.prefix(m).reduce(0, +) / Float(min(m, scores.count))
+                let faces = try rescore(try store.faceIDs(of: identity).map(\.rawValue), query: query, k: m)
+                score = fusion.fuse(faces.map(\.score))
             }
             matches.append(IdentityMatch(identity: identity, score: score, bestFace: top.faceID, decision: .unknown))
         }
         let higher = space.metric.higherIsBetter
         matches.sort { a, b in a.score != b.score ? (higher ? a.score > b.score : a.score < b.score) : a.identity < b.identity }
         return matches
-    }
-
-    /// The exact scores of every face of `identity` against `embedding`, best first.
-    func exactScores(_ embedding: [Float], identity: String) throws -> [Float] {
-        let query = try space.prepare(embedding, what: "query embedding")
-        let ids = try store.faceIDs(of: identity).map(\.rawValue)
-        let scores = try store.vectors(ids).compactMap { $0.map { exactScore(query, $0) } }
-        return space.metric.higherIsBetter ? scores.sorted(by: >) : scores.sorted()
     }
 
     /// Applies the threshold and the ambiguity margin.
@@ -163,17 +156,15 @@ extension FaceDatabase {
     public func verify(_ embedding: [Float], identity: String, fusion: ScoreFusion = .bestFace, threshold: Float? = nil) throws -> Verification {
         try checkOpen()
         guard try store.identity(identity) != nil else { throw FaceDBError.unknownIdentity(identity) }
-        let scores = try exactScores(embedding, identity: identity)
-        guard !scores.isEmpty else {
+        let query = try space.prepare(embedding, what: "query embedding")
+        // One read of the identity's faces gives both the fused score and the best face.
+        let faces = try rescore(try store.faceIDs(of: identity).map(\.rawValue), query: query, k: .max)
+        guard let best = faces.first else {
             throw FaceDBError(.insufficientData, "The identity '\(identity)' has no faces to verify against.",
                               remedy: "Add faces of '\(identity)' first.", identity: identity)
         }
-        let m: Int
-        if case .meanOfBest(let n) = fusion { m = max(1, n) } else { m = 1 }
-        let score = scores.prefix(m).reduce(0, +) / Float(min(m, scores.count))
-        let best = try closestFace(to: embedding, in: identity)
-        var result = try verification(score: score, threshold: threshold)
-        result.bestFace = best?.faceID
+        var result = try verification(score: fusion.fuse(faces.map(\.score)), threshold: threshold)
+        result.bestFace = best.faceID
         return result
     }
 

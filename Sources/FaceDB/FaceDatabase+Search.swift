@@ -50,9 +50,9 @@ extension FaceDatabase {
         }
     }
 
-    /// Scores candidates exactly against their stored vectors and keeps the best `k`
-    /// (for quantized indexes, whose distances are approximations).
-    private func rescore(_ candidates: [Int64], query: [Float], k: Int) throws -> [FaceMatch] {
+    /// Scores candidates exactly against their stored vectors and keeps the best `k`, best first
+    /// (for quantized indexes, whose distances are approximations, and for an identity's faces).
+    func rescore(_ candidates: [Int64], query: [Float], k: Int) throws -> [FaceMatch] {
         let ids = candidates.filter { $0 >= 0 }
         let vectors = try store.vectors(ids)
         var scored: [(id: Int64, score: Float)] = []
@@ -108,7 +108,6 @@ extension FaceDatabase {
         try checkOpen()
         let query = try space.prepare(embedding, what: "query embedding")
         guard try store.identity(identity) != nil else { throw FaceDBError.unknownIdentity(identity) }
-        let ids = try store.faceIDs(of: identity).map(\.rawValue)
-        return try rescore(ids, query: query, k: 1).first
+        return try rescore(try store.faceIDs(of: identity).map(\.rawValue), query: query, k: 1).first
     }
 }

@@ -6,4 +6,11 @@ public enum ScoreFusion: Sendable, Hashable, Codable {
     case bestFace
     /// The mean of the best `m` faces' scores (all faces if it has fewer).
     case meanOfBest(Int)
+
+    /// The fused score of an identity's face scores, given best first.
+    func fuse(_ bestFirst: [Float]) -> Float {
+        guard case .meanOfBest(let m) = self, m > 1 else { return bestFirst[0] }
+        let used = bestFirst.prefix(m)
+        return used.reduce(0, +) / Float(used.count)
+    }
 }
