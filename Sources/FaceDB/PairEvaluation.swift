@@ -21,14 +21,13 @@ public enum PairEvaluation {
             let key = String(format: "%.0e", far)
             if roc.isSupported(fmr: far), let t = roc.threshold(forFMR: far) { tar[key] = 1 - (try roc.fnmr(at: t)) } else { tar[key] = .some(nil) }
         }
-        let accuracy = threshold.map { t in
-            Double(pairs.filter { ($0.same) == (higherIsBetter ? $0.score >= t : $0.score <= t) }.count) / Double(pairs.count)
-        }
+        let labelled = pairs.map { (score: $0.score, same: $0.same, fold: $0.fold ?? 0) }
+        let accuracy = try threshold.map { try FoldedAccuracy.accuracy(labelled, at: $0, higherIsBetter: higherIsBetter) }
         var folds: [Double]?
         var mean: Double?
         var std: Double?
         if pairs.allSatisfy({ $0.fold != nil }), Set(pairs.compactMap(\.fold)).count >= 2 {
-            let result = try FoldedAccuracy(pairs: pairs.map { (score: $0.score, same: $0.same, fold: $0.fold!) }, higherIsBetter: higherIsBetter)
+            let result = try FoldedAccuracy(pairs: labelled, higherIsBetter: higherIsBetter)
             folds = result.accuracies
             mean = result.mean
             std = result.standardDeviation
