@@ -19,7 +19,7 @@ extension FaceDatabase {
         try checkOpen()
         try checkOptions(options)
         try checkNotEmpty()
-        var rng = SampleGenerator(seed: options.seed)
+        var rng = SplitMix64(seed: options.seed)
         // Whole identities, in random order, up to the face budget.
         var groups = try store.facesByIdentity()
         groups.shuffle(using: &rng)
@@ -109,7 +109,7 @@ extension FaceDatabase {
     }
 
     /// Scores of pairs of faces of the same identity: all of them, or a uniform sample of `cap`.
-    private func sampleGenuine(owner: [Int], vectors: [[Float]], cap: Int, rng: inout SampleGenerator) -> [Float] {
+    private func sampleGenuine(owner: [Int], vectors: [[Float]], cap: Int, rng: inout SplitMix64) -> [Float] {
         var members: [Int: [Int]] = [:]
         for (row, o) in owner.enumerated() { members[o, default: []].append(row) }
         let groups = members.values.filter { $0.count >= 2 }.sorted { $0[0] < $1[0] }
@@ -140,7 +140,7 @@ extension FaceDatabase {
     }
 
     /// Scores of pairs of faces of different identities: all of them, or a seeded sample of `cap`.
-    private func sampleImpostors(owner: [Int], vectors: [[Float]], cap: Int, rng: inout SampleGenerator) -> [Float] {
+    private func sampleImpostors(owner: [Int], vectors: [[Float]], cap: Int, rng: inout SplitMix64) -> [Float] {
         let n = vectors.count
         var scores: [Float] = []
         if n * (n - 1) / 2 <= cap {

@@ -1,18 +1,19 @@
+import FaceDBCore
 import Foundation
 
-/// A small, fast, repeatable random number generator (SplitMix64) for tests and benchmarks.
+/// The repeatable random numbers of tests and benchmarks: ``SplitMix64`` plus its seed and Gaussians.
 ///
 /// Tests print the seed on failure so a failing case can be replayed:
 /// `FACEDB_TEST_SEED=1234 swift test --filter ...`.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// The seed this generator started from.
     public let seed: UInt64
-    private var state: UInt64
+    private var bits: SplitMix64
 
     /// Starts from `seed`.
     public init(seed: UInt64) {
         self.seed = seed
-        self.state = seed
+        self.bits = SplitMix64(seed: seed)
     }
 
     /// A seed from `FACEDB_TEST_SEED` if set, else a fresh random one.
@@ -24,13 +25,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { bits.next() }
 
     /// A standard normal sample (Box–Muller).
     public mutating func nextGaussian() -> Float {
