@@ -56,15 +56,9 @@ public struct LabelsReader {
 
     private let file: ChunkedFile
     private var records: CSVRecordReader
-    private var columns = CSVColumns()
+    private var columns = CSVHeader(count: 1, identity: 0, faceID: nil, metadata: nil, embedding: [])
 
     /// The CSV header's layout.
-    private struct CSVColumns {
-        var count = 1
-        var identity = 0
-        var faceID: Int?
-        var metadata: Int?
-    }
 
     /// Opens a labels file; the format comes from the extension unless given.
     /// - Throws: ``FaceDBError/Code/invalidArgument`` for an unknown extension or a bad CSV header,
@@ -183,33 +177,6 @@ public struct LabelsReader {
     }
 
     private mutating func readHeader() throws {
-        let name = EmbeddingFiles.fileName(of: path)
-        func fail(_ problem: String) -> FaceDBError {
-            FaceDBError(.invalidArgument, "The header of \(name) \(problem).",
-                        remedy: "Start the file with a header line such as identity,face_id,metadata (face_id and metadata are optional).",
-                        path: path)
-        }
-        guard let header = try records.next() else { throw fail("is missing: the file is empty") }
-        guard case .success(let names) = header.fields else { throw fail("is malformed") }
-        var identity: Int?
-        for (i, raw) in names.enumerated() {
-            let column = String(RowFields.trim(raw))
-            switch column {
-            case "identity":
-                guard identity == nil else { throw fail("has the column identity twice") }
-                identity = i
-            case "face_id":
-                guard columns.faceID == nil else { throw fail("has the column face_id twice") }
-                columns.faceID = i
-            case "metadata":
-                guard columns.metadata == nil else { throw fail("has the column metadata twice") }
-                columns.metadata = i
-            default:
-                throw fail("has an unknown column \"\(RowFields.clip(column))\"; the columns are identity, face_id and metadata")
-            }
-        }
-        guard let identity else { throw fail("has no identity column") }
-        columns.identity = identity
-        columns.count = names.count
+        columns = try CSVHeader.read(from: &records, path: path, embeddings: false, example: "identity,face_id,metadata")
     }
 }
