@@ -6,17 +6,20 @@ import Foundation
 extension FaceDatabase {
     // MARK: - Operating point
 
-    /// The stored calibration, or nil when the database was never calibrated.
+    /// The stored calibration, or nil when the database was never calibrated. Decoded from the store
+    /// once and then kept in memory (this process is the database's only writer).
     public func operatingPoint() throws -> OperatingPoint? {
         try checkOpen()
-        guard let bytes = try store.calibrationDocument() else { return nil }
-        do {
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
-            return try decoder.decode(OperatingPoint.self, from: Data(bytes))
-        } catch {
-            throw FaceDBError(.corruption, "The stored calibration is not readable.",
-                              remedy: "Run `facedb calibrate` again to replace it.", path: path, cause: "\(error)")
+        return try calibration.value {
+            guard let bytes = try store.calibrationDocument() else { return nil }
+            do {
+                let decoder = JSONDecoder()
+                decoder.dateDecodingStrategy = .iso8601
+                return try decoder.decode(OperatingPoint.self, from: Data(bytes))
+            } catch {
+                throw FaceDBError(.corruption, "The stored calibration is not readable.",
+                                  remedy: "Run `facedb calibrate` again to replace it.", path: path, cause: "\(error)")
+            }
         }
     }
 
@@ -30,6 +33,7 @@ extension FaceDatabase {
         writeLock.lock()
         defer { writeLock.unlock() }
         try store.setCalibrationDocument(bytes)
+        calibration.set(point)
     }
 
     /// The threshold 1:1 decisions use now, and where it comes from (calibration, model default, or none).

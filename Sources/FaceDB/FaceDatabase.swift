@@ -41,6 +41,8 @@ public final class FaceDatabase: @unchecked Sendable {
     let snapshotState = SnapshotState()
     /// Which identity each face belongs to, in memory (see ``FaceOwners``).
     let owners = FaceOwners()
+    /// The decoded operating point, once read (every identify and verify needs it).
+    let calibration = LoadedOnce<OperatingPoint?>()
     private let closedFlag = ClosedFlag()
 
     var snapshotPath: String { path + "/index.snapshot" }
