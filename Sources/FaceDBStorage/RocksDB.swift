@@ -215,13 +215,6 @@ final class RocksDB: @unchecked Sendable {
         try withRocksError("scanning \(cf.rawValue)", path: path) { err in rocksdb_iter_get_error(iterator, err) }
     }
 
-    /// A RocksDB property of a family, e.g. `rocksdb.estimate-num-keys` (`rocksdb_property_value_cf`).
-    func property(_ name: String, of cf: ColumnFamily) -> String? {
-        guard let value = rocksdb_property_value_cf(handle, families[cf]!, name) else { return nil }
-        defer { rocksdb_free(value) }
-        return String(cString: value)
-    }
-
     /// ``flush()`` unless already closed; a failure is ignored (the WAL still holds the data).
     func flushIfOpen() {
         guard db != nil else { return }
