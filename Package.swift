@@ -2,7 +2,7 @@
 // FaceDB: an embeddable face identity database.
 //
 // Dependencies point one way:
-//   C shims (CRocksDB, CFaiss) → FaceDBCore → {FaceDBStorage, FaceDBIndex, FaceDBCalibration} → FaceDB → FaceDBCLI → facedb
+//   C shims (CRocksDB, CFaiss) → FaceDBCore → {FaceDBStorage, FaceDBIndex, FaceDBCalibration, FaceDBImport} → FaceDB → FaceDBCLI → facedb
 // Storage and index never import each other; the FaceDB façade is the only place that joins them.
 import PackageDescription
 
@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "facedb", targets: ["facedb"]),
         .executable(name: "facedb-bench", targets: ["facedb-bench"]),
         .executable(name: "facedb-demo", targets: ["facedb-demo"]),
+        .executable(name: "facedb-import-bench", targets: ["facedb-import-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,10 +58,10 @@ let package = Package(
         .target(name: "FaceDBIndex", dependencies: ["CFaiss", "FaceDBCore"]),
 
         // MARK: Façade, CLI
-        .target(name: "FaceDB", dependencies: ["FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration"]),
+        .target(name: "FaceDB", dependencies: ["FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration", "FaceDBImport"]),
         .target(
             name: "FaceDBCLI",
-            dependencies: ["FaceDB", "FaceDBCalibration", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["FaceDB", "FaceDBCalibration", "FaceDBImport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "facedb", dependencies: ["FaceDBCLI"]),
 
@@ -68,6 +69,7 @@ let package = Package(
         .target(name: "FaceDBTestSupport", dependencies: ["FaceDBCore"]),
         .executableTarget(name: "facedb-bench", dependencies: ["FaceDB", "FaceDBIndex", "FaceDBTestSupport"]),
         .executableTarget(name: "facedb-demo", dependencies: ["FaceDB", "FaceDBTestSupport"]),
+        .executableTarget(name: "facedb-import-bench", dependencies: ["FaceDB", "FaceDBImport", "FaceDBTestSupport"]),
         // The child process of the crash-safety test: writes batches and acknowledges each one.
         .executableTarget(
             name: "facedb-crash-writer",

@@ -233,11 +233,19 @@ public final class FaceDatabase: @unchecked Sendable {
         _ faces: [NewFace], createMissingIdentities: Bool = false, existing: FaceStore.ExistingFacePolicy = .fail
     ) throws -> [FaceID] {
         if faces.isEmpty { return [] }
-        return try write(removes: existing == .replace) {
-            let added = try store.addFaces(faces, createMissingIdentities: createMissingIdentities, existing: existing)
+        return try addFacesReporting(faces, createMissingIdentities: createMissingIdentities, existing: existing).ids
+    }
+
+    /// ``addFaces(_:createMissingIdentities:existing:)`` with the store's full account of the write.
+    func addFacesReporting(
+        _ faces: [NewFace], createMissingIdentities: Bool, existing: FaceStore.ExistingFacePolicy,
+        mark: FaceStore.ImportMark? = nil
+    ) throws -> FaceStore.AddedFaces {
+        try write(removes: existing == .replace) {
+            let added = try store.addFaces(faces, createMissingIdentities: createMissingIdentities, existing: existing, mark: mark)
             owners.set(added.ids.map(\.rawValue), added.identities)
             let change = IndexChange(removed: added.replaced.map(\.rawValue), added: added.ids.map(\.rawValue))
-            return (added.ids, added.sequence, change, added.vectors)
+            return (added, added.sequence, change, added.vectors)
         }
     }
 

@@ -4,7 +4,7 @@ import Foundation
 /// a plain line every few seconds otherwise, nothing when disabled.
 final class ProgressReporter {
     private let label: String
-    private let total: Int
+    private var total: Int
     private let enabled: Bool
     private let isTerminal = isatty(STDERR_FILENO) != 0
     private let started = Date()
@@ -17,9 +17,10 @@ final class ProgressReporter {
         self.enabled = enabled
     }
 
-    /// Records `done` units finished and prints when due.
-    func update(_ done: Int) {
+    /// Records `done` units finished (and a better estimate of the total, if known) and prints when due.
+    func update(_ done: Int, total: Int? = nil) {
         self.done = done
+        if let total { self.total = total }
         guard enabled else { return }
         let now = Date()
         let interval: TimeInterval = isTerminal ? 0.1 : 5

@@ -40,6 +40,9 @@ public struct EmbeddingSpace: Codable, Hashable, Sendable {
         }
     }
 
+    /// How far from 1 a vector's squared norm may be for ``prepare(_:what:)`` to take it as already normalized.
+    public static let unitTolerance: Double = 1e-6
+
     /// Checks a vector against the space and returns it as stored: normalized when the space says so.
     ///
     /// - Throws: ``FaceDBError/Code/dimensionMismatch`` for a wrong length,
@@ -63,6 +66,9 @@ public struct EmbeddingSpace: Codable, Hashable, Sendable {
                 .invalidVector, "The \(what) is all zeros and cannot be normalized.",
                 remedy: "A zero vector has no direction for \(metric.rawValue) comparison; check the model's output.")
         }
+        // Already unit length (as every exported or model-normalized vector is): store it as given,
+        // so that normalizing is idempotent and an export imports back bit for bit.
+        if abs(sumSquares - 1) <= Self.unitTolerance { return vector }
         let scale = Float(1 / sumSquares.squareRoot())
         return vector.map { $0 * scale }
     }

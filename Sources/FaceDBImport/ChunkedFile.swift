@@ -7,6 +7,8 @@ import FaceDBCore
 public final class ChunkedFile {
     /// The file's path, for messages.
     public let path: String
+    /// The file's name (last path component), for messages.
+    public private(set) lazy var name = EmbeddingFiles.fileName(of: path)
     /// The file's size in bytes when it was opened.
     public let size: Int
     /// How many bytes have been handed out (lines with their terminators, or binary reads).

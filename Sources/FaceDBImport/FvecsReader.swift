@@ -47,12 +47,15 @@ public struct FvecsReader: EmbeddingSource {
         totalRows = file.size % recordBytes == 0 ? file.size / recordBytes : nil
     }
 
+    /// The file's name, for messages.
+    private var sourceName: String { file.name }
+
     /// The next vector, or a row rejected for a malformed label; nil after the last vector.
     /// - Throws: ``FaceDBError/Code/corruption`` for a truncated file or a vector of another
     ///   dimension, ``FaceDBError/Code/invalidArgument`` when the labels run out or are left over.
     public mutating func next() throws -> ImportItem? {
         guard !finished else { return nil }
-        let source = EmbeddingFiles.fileName(of: file.path)
+        let source = sourceName
         let vectorDimension: Int?
         if firstDimensionPending {
             firstDimensionPending = false

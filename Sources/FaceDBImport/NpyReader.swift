@@ -56,13 +56,16 @@ public struct NpyReader: EmbeddingSource {
         }
     }
 
+    /// The file's name, for messages.
+    private var sourceName: String { file.name }
+
     /// The next row, or a row rejected for a malformed label; nil after the last row.
     /// - Throws: ``FaceDBError/Code/corruption`` when the data ends early,
     ///   ``FaceDBError/Code/invalidArgument`` when the labels run out or are left over.
     public mutating func next() throws -> ImportItem? {
         guard !finished else { return nil }
         let rows = header.rows
-        let source = EmbeddingFiles.fileName(of: file.path)
+        let source = sourceName
         guard rowsRead < rows else {
             finished = true
             try labels.finish(rows: rows, in: source)

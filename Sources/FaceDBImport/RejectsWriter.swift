@@ -5,77 +5,40 @@ import FaceDBCore
 /// through a buffer. Call ``close()`` to flush; the file is created if it does not exist.
 public final class RejectsWriter {
     /// The rejects file's path.
-    public let path: String
+    public var path: String { file.path }
     /// How many rows have been written.
     public private(set) var count = 0
 
-    private var descriptor: Int32
-    private var buffer = [UInt8]()
-    private let bufferSize: Int
+    private let file: OutputFile
+    private var line = [UInt8]()
 
     /// Opens `path` for appending, creating it if needed.
     /// - Parameter bufferSize: how many bytes are gathered before each write to the file.
     /// - Throws: ``FaceDBError/Code/io`` when the file cannot be opened.
     public init(path: String, bufferSize: Int = 64 << 10) throws {
-        self.path = path
-        self.bufferSize = max(bufferSize, 1)
-        descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw FaceDBError(.io, "Cannot open the rejects file \(path): \(reason).",
-                              remedy: "Check that its directory exists and is writable.", path: path, cause: reason)
-        }
-        buffer.reserveCapacity(self.bufferSize)
-    }
-
-    deinit {
-        try? close()
+        file = try OutputFile(path: path, append: true, bufferSize: bufferSize)
     }
 
     /// Appends one rejected row.
     /// - Throws: ``FaceDBError/Code/io`` when writing fails, or after ``close()``.
     public func write(_ rejected: RejectedRow) throws {
-        guard descriptor >= 0 else {
-            throw FaceDBError(.io, "The rejects file \(path) is closed.", remedy: "Open a new RejectsWriter.", path: path)
-        }
-        buffer.append(contentsOf: #"{"row":"#.utf8)
-        buffer.append(contentsOf: String(rejected.row).utf8)
-        buffer.append(contentsOf: #","reason":"#.utf8)
-        Self.appendJSONString(rejected.reason, to: &buffer)
-        buffer.append(contentsOf: "}\n".utf8)
+        line.removeAll(keepingCapacity: true)
+        line.append(contentsOf: #"{"row":"#.utf8)
+        line.append(contentsOf: String(rejected.row).utf8)
+        line.append(contentsOf: #","reason":"#.utf8)
+        Self.appendJSONString(rejected.reason, to: &line)
+        line.append(contentsOf: "}\n".utf8)
+        try file.write(line)
         count += 1
-        if buffer.count >= bufferSize { try flush() }
     }
 
     /// Writes the buffered rows to the file.
     /// - Throws: ``FaceDBError/Code/io`` when writing fails.
-    public func flush() throws {
-        var written = 0
-        while written < buffer.count {
-            let n = buffer.withUnsafeBytes { raw in
-                Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                throw FaceDBError(.io, "Writing the rejects file \(path) failed: \(reason).",
-                                  remedy: "Check the free disk space and permissions.", path: path, cause: reason)
-            }
-            written += n
-        }
-        buffer.removeAll(keepingCapacity: true)
-    }
+    public func flush() throws { try file.flush() }
 
     /// Flushes and closes the file; later calls do nothing.
     /// - Throws: ``FaceDBError/Code/io`` when the last write fails.
-    public func close() throws {
-        guard descriptor >= 0 else { return }
-        defer {
-            Glibc.close(descriptor)
-            descriptor = -1
-        }
-        try flush()
-    }
+    public func close() throws { try file.close() }
 
     /// Appends `text` as a JSON string literal.
     static func appendJSONString(_ text: String, to out: inout [UInt8]) {

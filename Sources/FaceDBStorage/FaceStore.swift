@@ -26,7 +26,7 @@ public final class FaceStore: @unchecked Sendable {
     static let knownIdentityLimit = 1 << 20
 
     /// The database-wide counters, cached from the `meta` family.
-    private struct Counters {
+    struct Counters {
         var sequence: UInt64
         var nextFaceID: Int64
         var identities: Int
@@ -101,7 +101,10 @@ public final class FaceStore: @unchecked Sendable {
             faces: Int(try Keyspace.uint64(bigEndian: try required(Keyspace.faceCountKey))),
             logTruncatedThrough: try Keyspace.uint64(bigEndian: try required(Keyspace.logTruncatedThroughKey)),
             index: try Keyspace.decodeJSON(IndexConfiguration.self, try required(Keyspace.indexKey), what: "the index configuration"))
-        return FaceStore(path: path, db: db, space: space, durability: durability, counters: counters)
+        let store = FaceStore(path: path, db: db, space: space, durability: durability, counters: counters)
+        try store.rollBackBulkLoad()
+        store.removeBulkLeftovers()
+        return store
     }
 
     /// Flushes the memtables (so the next open need not replay the write-ahead log) and closes the
@@ -286,13 +289,36 @@ public final class FaceStore: @unchecked Sendable {
         public var sequence: UInt64
     }
 
+    /// How far an import of one file has come, stored atomically with each of its batches so that
+    /// re-running the import skips exactly the rows already stored.
+    public struct ImportMark: Sendable, Equatable {
+        /// Identifies the file (see `EmbeddingFiles.resumeKey`).
+        public var key: String
+        /// Rows of the file (stored, skipped or rejected) done once this write commits.
+        public var rows: Int
+
+        /// Makes a mark.
+        public init(key: String, rows: Int) {
+            self.key = key
+            self.rows = rows
+        }
+    }
+
+    /// The rows of the import file `key` that earlier imports finished (0 if none).
+    public func importedRows(key: String) throws -> Int {
+        guard let value = try db.get(.meta, Keyspace.importMarkKey(key)) else { return 0 }
+        return Int(try Keyspace.uint64(bigEndian: value))
+    }
+
     /// Adds faces in one atomic write. Every face is checked first; one bad face refuses the whole write.
     ///
     /// - Parameters:
     ///   - createMissingIdentities: create an identity (with no metadata) for unknown ids instead of failing.
     ///   - existing: what to do with caller-chosen ids that are already stored.
+    ///   - mark: an import's progress, written in the same batch.
     public func addFaces(
-        _ faces: [NewFace], createMissingIdentities: Bool = false, existing: ExistingFacePolicy = .fail
+        _ faces: [NewFace], createMissingIdentities: Bool = false, existing: ExistingFacePolicy = .fail,
+        mark: ImportMark? = nil
     ) throws -> AddedFaces {
         var prepared = [Float]()
         prepared.reserveCapacity(faces.count * space.dimension)
@@ -334,10 +360,19 @@ public final class FaceStore: @unchecked Sendable {
                 throw FaceDBError(.invalidArgument, "The same face id appears twice in one write.", remedy: "Give each face a distinct id.")
             }
             let dim = space.dimension
+            // A large write of faces that all get new ids is loaded as table files (see bulkLoad).
+            let allNew = chosen.allSatisfy { $0.rawValue >= c.nextFaceID }
+            // Ids assigned here start above every chosen id, so the two never collide.
+            c.nextFaceID = max(c.nextFaceID, (chosen.map(\.rawValue).max() ?? -1) &+ 1)
+            if allNew && faces.count >= Self.bulkLoadThreshold {
+                if let mark { batch.put(.meta, Keyspace.importMarkKey(mark.key), Keyspace.bigEndian(UInt64(mark.rows))) }
+                return try bulkLoad(faces, prepared: prepared, createdMs: now, counters: &c, batch: batch, result: &result)
+            }
             var stored: [FaceID: FaceRecord] = [:]
             for (id, value) in zip(chosen, try db.multiGet(.faces, chosen.map(Keyspace.faceKey))) {
                 if let value { stored[id] = try FaceRecord(decoding: value, dimension: dim) }
             }
+            if let mark { batch.put(.meta, Keyspace.importMarkKey(mark.key), Keyspace.bigEndian(UInt64(mark.rows))) }
             var change = IndexChange()
             for (i, f) in faces.enumerated() {
                 let id: FaceID
@@ -358,7 +393,6 @@ public final class FaceStore: @unchecked Sendable {
                         }
                     }
                     id = given
-                    c.nextFaceID = max(c.nextFaceID, given.rawValue &+ 1)
                 } else {
                     id = FaceID(c.nextFaceID)
                     c.nextFaceID += 1
@@ -455,6 +489,18 @@ public final class FaceStore: @unchecked Sendable {
             return true
         }
         if !ids.isEmpty { try body(ids, vectors) }
+    }
+
+    /// Calls `body` with every stored face in face-id order, as of the start of the call (writes
+    /// made meanwhile are not seen); `body` returns false to stop.
+    public func forEachFace(_ body: (Face) throws -> Bool) throws {
+        let dim = space.dimension
+        try db.scan(.faces) { key, value in
+            let id = try Keyspace.faceID(fromKey: key)
+            let record = try FaceRecord(decoding: value, dimension: dim)
+            return try body(Face(id: id, identity: record.identity, embedding: record.vector, source: record.details?.source,
+                                 metadata: record.details?.metadata, created: Date(milliseconds: record.createdMs)))
+        }
     }
 
     // MARK: - Index bookkeeping

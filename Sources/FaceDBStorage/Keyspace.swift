@@ -18,6 +18,10 @@ enum Keyspace {
     static let logTruncatedThroughKey = Array("log_truncated_through".utf8)
     static let createdKey = Array("created_ms".utf8)
     static let calibrationKey = Array("calibration".utf8)
+    /// Set while a bulk load's table files are being ingested: the lowest face id it can hold.
+    static let bulkPendingKey = Array("bulk_pending".utf8)
+    /// `import/<key>`: how many rows of an import file are stored (see ``FaceStore/ImportMark``).
+    static func importMarkKey(_ key: String) -> [UInt8] { Array("import/".utf8) + Array(key.utf8) }
 
     // MARK: integers
     static func bigEndian(_ value: UInt64) -> [UInt8] {
@@ -46,6 +50,13 @@ enum Keyspace {
     }
 
     static func identityKey(_ id: String) -> [UInt8] { Array(id.utf8) }
+
+    /// RocksDB's key order: bytewise, a prefix first.
+    static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let common = min(a.count, b.count)
+        let order = common == 0 ? 0 : a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in memcmp(pa.baseAddress!, pb.baseAddress!, common) } }
+        return order != 0 ? order < 0 : a.count < b.count
+    }
 
     /// `identity ‖ 0x00 ‖ face id (8 bytes, big-endian)`.
     static func identityFaceKey(_ identity: String, _ face: FaceID) -> [UInt8] {

@@ -13,6 +13,7 @@ final class RocksDB: @unchecked Sendable {
     private var families: [ColumnFamily: OpaquePointer] = [:]
     private let options: OpaquePointer
     private let faceOptions: OpaquePointer
+    private let memberOptions: OpaquePointer
     private let tableOptions: OpaquePointer
     private let blockCache: OpaquePointer
     private let readOptions: OpaquePointer
@@ -47,6 +48,11 @@ final class RocksDB: @unchecked Sendable {
         faceOptions = rocksdb_options_create_copy(options)
         rocksdb_options_set_compression(faceOptions, Int32(rocksdb_no_compression))
         rocksdb_options_set_write_buffer_size(faceOptions, 128 << 20)
+        // Bulk loads ingest one level-0 file of membership rows per write: compact them in bigger runs.
+        memberOptions = rocksdb_options_create_copy(options)
+        rocksdb_options_set_level0_file_num_compaction_trigger(memberOptions, 16)
+        rocksdb_options_set_level0_slowdown_writes_trigger(memberOptions, 48)
+        rocksdb_options_set_level0_stop_writes_trigger(memberOptions, 64)
         readOptions = rocksdb_readoptions_create()
         rocksdb_readoptions_set_verify_checksums(readOptions, 1)
         writeOptions = rocksdb_writeoptions_create()
@@ -56,7 +62,7 @@ final class RocksDB: @unchecked Sendable {
         let all = ColumnFamily.allCases
         var names = all.map { strdup($0.rawValue) }
         defer { names.forEach { free($0) } }
-        let cfOptions: [OpaquePointer?] = all.map { $0 == .faces ? faceOptions : options }
+        let cfOptions: [OpaquePointer?] = all.map { $0 == .faces ? faceOptions : $0 == .identityFaces ? memberOptions : options }
         var handles = [OpaquePointer?](repeating: nil, count: all.count)
         let opened: OpaquePointer? = try names.withUnsafeMutableBufferPointer { namePtrs in
             try cfOptions.withUnsafeBufferPointer { optPtrs in
@@ -87,6 +93,7 @@ final class RocksDB: @unchecked Sendable {
         rocksdb_block_based_options_destroy(tableOptions)
         rocksdb_cache_destroy(blockCache)
         rocksdb_options_destroy(faceOptions)
+        rocksdb_options_destroy(memberOptions)
         rocksdb_readoptions_destroy(readOptions)
         rocksdb_writeoptions_destroy(writeOptions)
         rocksdb_writeoptions_destroy(syncWriteOptions)
@@ -213,6 +220,29 @@ final class RocksDB: @unchecked Sendable {
             rocksdb_iter_next(iterator)
         }
         try withRocksError("scanning \(cf.rawValue)", path: path) { err in rocksdb_iter_get_error(iterator, err) }
+    }
+
+    /// A writer of a table file with `cf`'s options, for ``ingest(_:into:)``.
+    func makeTableWriter(for cf: ColumnFamily, path: String) throws -> SSTFileWriter {
+        try SSTFileWriter(path: path, options: cf == .faces ? faceOptions : cf == .identityFaces ? memberOptions : options)
+    }
+
+    /// Moves finished table files into `cf` (`rocksdb_ingest_external_file_cf`): their entries
+    /// become visible at once, without passing through the write-ahead log and the memtable.
+    func ingest(_ files: [String], into cf: ColumnFamily) throws {
+        let db = handle
+        let ingestOptions = rocksdb_ingestexternalfileoptions_create()!
+        defer { rocksdb_ingestexternalfileoptions_destroy(ingestOptions) }
+        rocksdb_ingestexternalfileoptions_set_move_files(ingestOptions, 1)
+        var names = files.map { strdup($0) }
+        defer { names.forEach { free($0) } }
+        try names.withUnsafeMutableBufferPointer { pointers in
+            try pointers.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constNames in
+                try withRocksError("ingesting into \(cf.rawValue)", path: path) { err in
+                    rocksdb_ingest_external_file_cf(db, families[cf]!, constNames.baseAddress, files.count, ingestOptions, err)
+                }
+            }
+        }
     }
 
     /// ``flush()`` unless already closed; a failure is ignored (the WAL still holds the data).

@@ -1,0 +1,53 @@
+import FaceDBCore
+import FaceDBImport
+import Foundation
+
+extension FaceDatabase {
+    /// Writes every stored face (identity, face id, metadata, embedding as stored) in `format`.
+    ///
+    /// - `.npy`: `path` is the `.npy` file; its labels go to ``EmbeddingFiles/labelsPath(forNpy:)``.
+    /// - `.jsonl`, `.csv`: `path` is the file.
+    /// - `.milvus`: `path` is a directory (created if needed) of one NumPy file per field.
+    ///
+    /// The first three import back identically with ``importEmbeddings(from:options:progress:)``.
+    /// Writes wait while an export runs, so the files hold one consistent state; searches do not wait.
+    ///
+    /// - Parameter progress: called with (faces written, faces stored) every few thousand faces.
+    /// - Returns: the number of faces written and the paths of the files.
+    @discardableResult
+    public func export(
+        format: ExportFormat, to path: String, progress: ((Int, Int) -> Void)? = nil
+    ) throws -> (faces: Int, files: [String]) {
+        try checkOpen()
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        var sink: any EmbeddingSink
+        switch format {
+        case .npy: sink = try NpyWriter(path: path, dimension: space.dimension)
+        case .jsonl: sink = try JSONLinesWriter(path: path)
+        case .csv: sink = try CSVWriter(path: path, dimension: space.dimension)
+        case .milvus:
+            var identityLength = 0
+            var metadataLength = 0
+            try store.forEachFace { face in
+                identityLength = max(identityLength, face.identity.unicodeScalars.count)
+                metadataLength = max(metadataLength, MilvusWriter.metadataText(face.metadata).unicodeScalars.count)
+                return true
+            }
+            sink = try MilvusWriter(directory: path, dimension: space.dimension, metric: space.metric,
+                                    identityLength: identityLength, metadataLength: metadataLength)
+        }
+        let total = store.faceCount
+        var written = 0
+        try store.forEachFace { face in
+            try sink.write(ImportRow(row: written + 1, identity: face.identity, faceID: face.id.rawValue,
+                                     embedding: face.embedding, metadata: face.metadata))
+            written += 1
+            if written % 4096 == 0 { progress?(written, total) }
+            return true
+        }
+        let files = try sink.finish()
+        progress?(written, total)
+        return (written, files)
+    }
+}

@@ -1,0 +1,225 @@
+import FaceDBCore
+import FaceDBImport
+import FaceDBStorage
+import Foundation
+
+extension FaceDatabase {
+    /// Imports every row of an embedding file (see ``EmbeddingFiles/open(path:labels:)``), in
+    /// batches of ``ImportOptions/batchSize`` rows, each one atomic write followed by an index update.
+    ///
+    /// The file is read on a second thread while the previous batch is stored, in constant memory.
+    /// Every row is checked against the embedding space first; a bad row is rejected with its row
+    /// number and reason (written to ``ImportOptions/rejectsPath``) and the import goes on. Rows
+    /// naming an identity that is not stored create it. Rows whose face id is already stored are
+    /// skipped or replaced (``ImportOptions/existing``), so re-running an interrupted import
+    /// finishes it without duplicates.
+    ///
+    /// ```swift
+    /// let source = try EmbeddingFiles.open(path: "faces.npy", labels: "labels.txt")
+    /// let summary = try db.importEmbeddings(from: source)
+    /// print(summary.stored, summary.rejected)
+    /// ```
+    ///
+    /// - Parameter progress: called after every batch.
+    /// - Throws: when the file cannot be read on (truncated binary data, labels that run out) or a
+    ///   write fails (e.g. a full disk). Every batch stored before that stays stored, and the
+    ///   error's message says how many rows were stored.
+    public func importEmbeddings(
+        from source: any EmbeddingSource, options: ImportOptions = ImportOptions(),
+        progress: ((ImportProgress) -> Void)? = nil
+    ) throws -> ImportSummary {
+        try checkOpen()
+        guard options.batchSize > 0 else {
+            throw FaceDBError(.invalidArgument, "The import batch size \(options.batchSize) is not positive.",
+                              remedy: "Give a batch size of 1 or more (the default is 32768).")
+        }
+        if let dimension = source.dimension, dimension != space.dimension {
+            throw FaceDBError.dimensionMismatch(expected: space.dimension, given: dimension, what: "file's embeddings")
+        }
+        let started = Date()
+        var summary = ImportSummary()
+        let rejects = try RejectsFile(path: options.rejectsPath)
+        defer { try? rejects.close() }
+
+        let alreadyDone = try options.resumeKey.map { try store.importedRows(key: $0) } ?? 0
+        let queue = Handoff<ImportBatch>(capacity: 2)
+        let reader = BatchReader(source: source, validator: RowValidator(space: space), batchSize: options.batchSize,
+                                 skipping: alreadyDone)
+        let thread = Thread { reader.run(into: queue) }
+        thread.stackSize = 1 << 20
+        thread.start()
+
+        let identitiesBefore = identityCount
+        while true {
+            let batch = queue.take()
+            do {
+                for rejected in batch.rejected { try rejects.write(rejected) }
+                summary.rejected += batch.rejected.count
+                summary.resumed += batch.resumed
+                let mark = options.resumeKey.map { FaceStore.ImportMark(key: $0, rows: batch.rowsDone) }
+                if !batch.faces.isEmpty || (mark != nil && batch.rows > batch.resumed) {
+                    let added = try addFacesReporting(batch.faces, createMissingIdentities: true, existing: options.existing, mark: mark)
+                    summary.stored += added.ids.count
+                    summary.replaced += added.replaced.count
+                    summary.skipped += added.skipped
+                    summary.batches += 1
+                }
+                summary.rowsRead += batch.rows
+                if let error = batch.error { throw error }
+            } catch {
+                queue.cancel()
+                summary.identitiesCreated = max(0, identityCount - identitiesBefore)
+                throw Self.stopped(error, summary)
+            }
+            progress?(ImportProgress(rows: summary.rowsRead, totalRows: source.totalRows,
+                                     bytesRead: batch.bytesRead, totalBytes: source.totalBytes))
+            if batch.isLast { break }
+        }
+        try rejects.close()
+        summary.identitiesCreated = max(0, identityCount - identitiesBefore)
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// `error` with a first sentence saying how far the import came before it.
+    private static func stopped(_ error: any Error, _ summary: ImportSummary) -> FaceDBError {
+        let progress = "The import stopped after \(summary.rowsRead) rows (\(summary.stored) stored, \(summary.skipped) skipped, \(summary.rejected) rejected): "
+        let rerun = "Rows already stored stay stored; re-running the same import goes on after them."
+        guard var failure = error as? FaceDBError else {
+            return FaceDBError(.io, progress + "\(error)", remedy: rerun, cause: "\(error)")
+        }
+        failure.message = progress + failure.message
+        failure.remedy = [failure.remedy, rerun].compactMap { $0 }.joined(separator: " ")
+        return failure
+    }
+}
+
+/// Rows read and checked on the reader thread, stored as one write.
+struct ImportBatch: @unchecked Sendable {
+    /// Valid rows, ready to store.
+    var faces: [NewFace] = []
+    /// Rows rejected by the reader or the validator.
+    var rejected: [RejectedRow] = []
+    /// How many rows of the file this batch covers (valid, rejected and resumed).
+    var rows = 0
+    /// Of ``rows``, those passed over because an earlier import did them.
+    var resumed = 0
+    /// Rows of the file done once this batch is stored, counting from the first.
+    var rowsDone = 0
+    /// Bytes of the file consumed after this batch.
+    var bytesRead = 0
+    /// Whether this is the end of the file (or of what could be read).
+    var isLast = false
+    /// Why the file could not be read further, if it could not.
+    var error: (any Error)?
+}
+
+/// Reads an ``EmbeddingSource`` into ``ImportBatch``es on its own thread.
+final class BatchReader: @unchecked Sendable {
+    private var source: any EmbeddingSource
+    private let validator: RowValidator
+    private let batchSize: Int
+    private let skipping: Int
+
+    /// Reads `source`, passing over its first `skipping` rows (done by an earlier import).
+    init(source: any EmbeddingSource, validator: RowValidator, batchSize: Int, skipping: Int) {
+        self.source = source
+        self.validator = validator
+        self.batchSize = batchSize
+        self.skipping = skipping
+    }
+
+    /// Reads to the end of the file (or the first unreadable part), handing over full batches.
+    /// A face id seen twice in a batch closes the batch first, so the second row meets the first
+    /// as a stored face (skipped or replaced) instead of failing the write.
+    func run(into queue: Handoff<ImportBatch>) {
+        var batch = ImportBatch()
+        var ids = Set<Int64>()
+        var rowsDone = 0
+        func send(last: Bool) -> Bool {
+            batch.bytesRead = source.bytesRead
+            batch.rowsDone = rowsDone
+            batch.isLast = last
+            defer {
+                batch = ImportBatch()
+                batch.faces.reserveCapacity(batchSize)
+                ids.removeAll(keepingCapacity: true)
+            }
+            return queue.put(batch) && !last
+        }
+        batch.faces.reserveCapacity(batchSize)
+        while true {
+            let item: ImportItem?
+            do {
+                item = try source.next()
+            } catch {
+                batch.error = error
+                _ = send(last: true)
+                return
+            }
+            guard let item else {
+                _ = send(last: true)
+                return
+            }
+            rowsDone += 1
+            if rowsDone <= skipping {
+                batch.rows += 1
+                batch.resumed += 1
+                if batch.rows >= batchSize { guard send(last: false) else { return } }
+                continue
+            }
+            switch item {
+            case .rejected(let rejected):
+                batch.rejected.append(rejected)
+                batch.rows += 1
+            case .row(let row):
+                switch validator.validate(row) {
+                case .rejected(let rejected):
+                    batch.rejected.append(rejected)
+                    batch.rows += 1
+                case .row(let row):
+                    if let id = row.faceID, !ids.insert(id).inserted {
+                        // Close the batch before this row: it is not done yet.
+                        rowsDone -= 1
+                        guard send(last: false) else { return }
+                        rowsDone += 1
+                        ids.insert(id)
+                    }
+                    batch.faces.append(NewFace(identity: row.identity, embedding: row.embedding,
+                                               id: row.faceID.map(FaceID.init(rawValue:)), metadata: row.metadata))
+                    batch.rows += 1
+                }
+            }
+            if batch.rows >= batchSize {
+                guard send(last: false) else { return }
+            }
+        }
+    }
+}
+
+/// The rejects file of an import: replaced at the start, created at the first rejected row.
+final class RejectsFile {
+    private let path: String?
+    private var writer: RejectsWriter?
+
+    /// Removes an earlier rejects file at `path` (nil: rejected rows are only counted).
+    init(path: String?) throws {
+        self.path = path
+        if let path, FileManager.default.fileExists(atPath: path) {
+            do {
+                try FileManager.default.removeItem(atPath: path)
+            } catch {
+                throw FaceDBError(.io, "Cannot replace the rejects file \(path): \(error.localizedDescription).",
+                                  remedy: "Remove it or choose another rejects path.", path: path)
+            }
+        }
+    }
+
+    func write(_ rejected: RejectedRow) throws {
+        guard let path else { return }
+        if writer == nil { writer = try RejectsWriter(path: path) }
+        try writer!.write(rejected)
+    }
+
+    func close() throws { try writer?.close() }
+}

@@ -1,0 +1,52 @@
+import FaceDBImport
+import FaceDBStorage
+
+/// How ``FaceDatabase/importEmbeddings(from:options:progress:)`` stores the rows of a file.
+public struct ImportOptions: Sendable {
+    /// Rows per atomic write (and per index update). Default 32,768: big enough that each write is
+    /// loaded as table files (see `FaceStore`'s bulk load), small enough that memory stays bounded.
+    public var batchSize: Int
+    /// What to do with a row whose face id is already stored: ``FaceStore/ExistingFacePolicy/skip``
+    /// (the default, so an interrupted import can be re-run) or ``FaceStore/ExistingFacePolicy/replace``
+    /// (`--upsert`).
+    public var existing: FaceStore.ExistingFacePolicy
+    /// Where rejected rows are written as JSON Lines (`{"row": N, "reason": "..."}`); nil keeps
+    /// them only in the summary's count. The file is replaced at the start of the import.
+    public var rejectsPath: String?
+
+    /// Identifies the file (``EmbeddingFiles/resumeKey(path:labels:)``). When set, the number of rows
+    /// done is stored with every batch, and a later import with the same key starts after them, so
+    /// an interrupted import of a file without face ids also completes without duplicates (and a
+    /// finished one is not imported twice). Nil: every row is imported.
+    public var resumeKey: String?
+
+    /// Options with the documented defaults.
+    public init(
+        batchSize: Int = 32_768, existing: FaceStore.ExistingFacePolicy = .skip, rejectsPath: String? = nil,
+        resumeKey: String? = nil
+    ) {
+        self.batchSize = batchSize
+        self.existing = existing
+        self.rejectsPath = rejectsPath
+        self.resumeKey = resumeKey
+    }
+}
+
+/// How far an import has come; passed to the progress callback after every batch.
+public struct ImportProgress: Sendable {
+    /// Rows read so far (stored, skipped or rejected).
+    public var rows: Int
+    /// The number of rows in the file, when its format says so up front (`.npy`, `.fvecs`).
+    public var totalRows: Int?
+    /// Bytes of the file consumed so far.
+    public var bytesRead: Int
+    /// The file's size in bytes, when known.
+    public var totalBytes: Int?
+
+    /// The fraction done, from rows when the total is known, else from bytes; nil when neither is.
+    public var fraction: Double? {
+        if let totalRows, totalRows > 0 { return min(1, Double(rows) / Double(totalRows)) }
+        if let totalBytes, totalBytes > 0 { return min(1, Double(bytesRead) / Double(totalBytes)) }
+        return nil
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import FaceDB
+import FaceDBCore
+import FaceDBImport
+import Foundation
+
+extension ExportFormat: ExpressibleByArgument {}
+
+/// `facedb export`: writes every stored face to files that `facedb import` (or Milvus) reads.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export identities, face ids, metadata and embeddings to .npy, JSON Lines, CSV or Milvus files.",
+        discussion: """
+            npy, jsonl and csv import back identically with `facedb import`. milvus writes a directory of
+            NumPy files, one per field (id, identity, embedding, metadata) plus schema.json, for Milvus's
+            bulk insert. Embeddings are written as stored (normalized if the database normalizes).
+            Examples:
+              facedb export people.facedb --format jsonl --output people.jsonl
+              facedb export people.facedb --format npy --output people.npy   # + people.labels.jsonl
+              facedb import copy.facedb people.npy --labels people.labels.jsonl
+              facedb export people.facedb --format milvus --output milvus-people/
+            """)
+
+    @Argument(help: "The database directory.")
+    var database: String
+
+    @Option(help: "npy, jsonl, csv or milvus.")
+    var format: ExportFormat
+
+    @Option(name: [.short, .long], help: "The file to write (a directory for milvus).")
+    var output: String
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() throws {
+        try CLIError.reporting {
+            let db = try FaceDatabase.open(at: database)
+            defer { try? db.close() }
+            let progress = ProgressReporter(label: "exporting", total: db.faceCount, enabled: !quiet)
+            let started = Date()
+            let (faces, files) = try db.export(format: format, to: output) { done, total in progress.update(done, total: total) }
+            progress.finish()
+            try db.close()
+            if !quiet {
+                print(String(format: "Exported %d faces in %.1f s to %@.", faces, Date().timeIntervalSince(started),
+                             files.joined(separator: ", ")))
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import FaceDBCore
+import Foundation
+
+/// An embedding argument of a shell command: written inline (`[0.1, -0.2, …]` or `0.1,-0.2,…`) or
+/// read from a file (`@probes.txt`: one embedding per line, blank lines skipped).
+enum ShellEmbedding: Equatable {
+    /// One embedding given on the line.
+    case inline([Float])
+    /// A file of embeddings, one per line.
+    case file(String)
+
+    /// Whether `word` is written like an embedding (a bracketed list, a comma list of numbers or
+    /// `@FILE`) rather than an identity id.
+    static func looksLikeEmbedding(_ word: String) -> Bool {
+        if word.hasPrefix("[") || word.hasPrefix("@") { return true }
+        guard word.contains(",") else { return false }
+        return word.split(separator: ",", omittingEmptySubsequences: false)
+            .allSatisfy { Float($0.trimmingCharacters(in: .whitespaces)) != nil }
+    }
+
+    /// Parses an embedding argument; `what` names it in errors.
+    static func parse(_ word: String, what: String) throws -> ShellEmbedding {
+        if word.hasPrefix("@") {
+            let path = String(word.dropFirst())
+            guard !path.isEmpty else {
+                throw FaceDBError(.invalidArgument, "The \(what) names no file after @.", remedy: "Write @PATH, e.g. @probes.txt.")
+            }
+            return .file(path)
+        }
+        if word.hasPrefix("[") && !word.hasSuffix("]") {
+            throw FaceDBError(.invalidArgument, "The \(what) opens [ but does not close it.", remedy: "End the list with ].")
+        }
+        return .inline(try EmbeddingInput.parse(word, what: what))
+    }
+
+    /// The embeddings this argument stands for (reads the file). With `dimension`, a vector of
+    /// another length is refused, naming its line in the file.
+    func vectors(what: String, dimension: Int? = nil) throws -> [[Float]] {
+        func checked(_ v: [Float], _ name: String) throws -> [Float] {
+            if let dimension, v.count != dimension { throw FaceDBError.dimensionMismatch(expected: dimension, given: v.count, what: name) }
+            return v
+        }
+        switch self {
+        case .inline(let v):
+            return [try checked(v, what)]
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw FaceDBError(.io, "Cannot read \(path).", remedy: "Check the path (relative paths start at the shell's working directory).",
+                                  path: path)
+            }
+            let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+                .map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            guard !lines.isEmpty else {
+                throw FaceDBError(.invalidArgument, "\(path) holds no embeddings.", remedy: "Write one embedding per line.", path: path)
+            }
+            return try lines.enumerated().map { i, line in
+                let name = "\(what) on line \(i + 1) of \(path)"
+                return try checked(try EmbeddingInput.parse(line, what: name), name)
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import FaceDBCore
+
+/// Writes embeddings as a float32 `.npy` matrix `(n, d)` plus a labels file in JSON Lines,
+/// `{"identity": ..., "face_id": ..., "metadata"?: ...}` per row, which ``NpyReader`` with a
+/// ``LabelsReader`` reads back: `facedb import DB faces.npy --labels faces.labels.jsonl`.
+public struct NpyWriter: EmbeddingSink {
+    private let matrix: NpyArrayWriter
+    private let labels: OutputFile
+    private var line = [UInt8]()
+
+    /// Creates `path` (a `.npy`) and its labels file ``EmbeddingFiles/labelsPath(forNpy:)``.
+    public init(path: String, dimension: Int) throws {
+        matrix = try NpyArrayWriter(path: path, descr: "<f4", rowShape: [dimension])
+        labels = try OutputFile(path: EmbeddingFiles.labelsPath(forNpy: path))
+    }
+
+    /// Appends one row to both files.
+    public mutating func write(_ row: ImportRow) throws {
+        try matrix.file.write(floats: row.embedding)
+        matrix.didWriteRow()
+        line.removeAll(keepingCapacity: true)
+        line.append(contentsOf: #"{"identity":"#.utf8)
+        RejectsWriter.appendJSONString(row.identity, to: &line)
+        if let id = row.faceID {
+            line.append(contentsOf: #","face_id":"#.utf8)
+            line.append(contentsOf: String(id).utf8)
+        }
+        if let metadata = row.metadata {
+            line.append(contentsOf: #","metadata":"#.utf8)
+            line.append(contentsOf: metadata.description.utf8)
+        }
+        line.append(contentsOf: "}\n".utf8)
+        try labels.write(line)
+    }
+
+    /// Completes both files.
+    public mutating func finish() throws -> [String] {
+        try matrix.finish()
+        try labels.close(sync: true)
+        return [matrix.file.path, labels.path]
+    }
+}

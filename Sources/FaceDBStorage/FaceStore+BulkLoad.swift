@@ -1,0 +1,117 @@
+import FaceDBCore
+import Foundation
+
+/// Large writes of new faces as table files instead of through the write-ahead log and memtable.
+///
+/// A write of at least ``FaceStore/bulkLoadThreshold`` faces whose ids are all new (above every
+/// id ever stored) is loaded in three steps:
+/// 1. its `faces` and `identity_faces` rows are written, sorted, to two table files in
+///    `<store>.bulk/`;
+/// 2. a synced write records `bulk_pending` = the lowest id the write can hold, then the files are
+///    ingested, faces first (their rows appear at once);
+/// 3. the usual batch — identities, counters, change log, import mark — is committed and deletes
+///    `bulk_pending` in the same write.
+///
+/// Membership rows spread over the whole key range, so each ingested file lands in level 0; the
+/// `identity_faces` family compacts only once 16 of them gather, so that a long import does not
+/// rewrite all its membership rows at every fourth write.
+///
+/// A crash after step 2 leaves `bulk_pending` set: on the next open every face with an id at or
+/// above it (only the unacknowledged write can have one) is deleted with its `identity_faces` row
+/// before anything else happens, so the write is all or nothing, like any other.
+extension FaceStore {
+    /// The fewest faces a write must have to be loaded as table files.
+    static let bulkLoadThreshold = 4_096
+
+    /// Where the table files of a bulk load are written before ingestion.
+    var bulkDirectory: String { path + ".bulk" }
+
+    /// Writes `faces` (all with new or no ids) as table files and ingests them; fills `batch` with
+    /// the rest of the write. Runs inside ``commit(_:)``. Returns the index change.
+    func bulkLoad(
+        _ faces: [NewFace], prepared: [Float], createdMs: Int64, counters c: inout Counters, batch: WriteBatch,
+        result: inout AddedFaces
+    ) throws -> IndexChange {
+        let dim = space.dimension
+        let lowest = c.nextFaceID
+        var ids = [FaceID]()
+        ids.reserveCapacity(faces.count)
+        for f in faces {
+            if let given = f.id {
+                ids.append(given)
+            } else {
+                ids.append(FaceID(c.nextFaceID))
+                c.nextFaceID += 1
+            }
+        }
+        let lowestChosen = faces.compactMap(\.id?.rawValue).min() ?? lowest
+        let floor = min(lowest, lowestChosen)
+        c.nextFaceID = max(c.nextFaceID, (ids.map(\.rawValue).max() ?? -1) &+ 1)
+
+        try FileManager.default.createDirectory(atPath: bulkDirectory, withIntermediateDirectories: true)
+        let stamp = "\(c.sequence + 1)"
+        let facesFile = bulkDirectory + "/faces-\(stamp).sst"
+        let membersFile = bulkDirectory + "/identity_faces-\(stamp).sst"
+        defer {
+            try? FileManager.default.removeItem(atPath: facesFile)
+            try? FileManager.default.removeItem(atPath: membersFile)
+        }
+        // Table files take keys in ascending order: face keys are big-endian ids.
+        let byID = ids.indices.sorted { ids[$0].rawValue < ids[$1].rawValue }
+        let faceWriter = try db.makeTableWriter(for: .faces, path: facesFile)
+        for i in byID {
+            let f = faces[i]
+            let details = (f.source != nil || f.metadata != nil) ? FaceDetails(source: f.source, metadata: f.metadata) : nil
+            let row = Array(prepared[(i * dim)..<((i + 1) * dim)])
+            try faceWriter.put(Keyspace.faceKey(ids[i]),
+                               try FaceRecord(identity: f.identity, createdMs: createdMs, details: details, vector: row).encoded())
+        }
+        try faceWriter.finish()
+        let memberKeys = zip(ids, faces).map { Keyspace.identityFaceKey($1.identity, $0) }.sorted(by: Keyspace.precedes)
+        let memberWriter = try db.makeTableWriter(for: .identityFaces, path: membersFile)
+        for key in memberKeys { try memberWriter.put(key, []) }
+        try memberWriter.finish()
+        let pending = db.makeBatch()
+        pending.put(.meta, Keyspace.bulkPendingKey, Keyspace.bigEndian(UInt64(floor)))
+        try db.write(pending, sync: true)
+        do {
+            // Faces first: a crash between the two leaves faces whose rows the rollback finds.
+            try db.ingest([facesFile], into: .faces)
+            try db.ingest([membersFile], into: .identityFaces)
+        } catch {
+            try? rollBackBulkLoad()
+            throw error
+        }
+        batch.delete(.meta, Keyspace.bulkPendingKey)
+
+        result.ids = ids
+        result.identities = faces.map(\.identity)
+        result.vectors = prepared
+        c.faces += faces.count
+        return IndexChange(added: ids.map(\.rawValue))
+    }
+
+    /// Undoes an unacknowledged bulk load: deletes every face at or above `bulk_pending` and its
+    /// `identity_faces` row, then `bulk_pending` itself, in one synced write. Does nothing when no
+    /// bulk load is pending. Called on open and when a bulk load fails.
+    func rollBackBulkLoad() throws {
+        guard let value = try db.get(.meta, Keyspace.bulkPendingKey) else { return }
+        let floor = FaceID(Int64(bitPattern: try Keyspace.uint64(bigEndian: value)))
+        let undo = db.makeBatch()
+        let dim = space.dimension
+        try db.scan(.faces, from: Keyspace.faceKey(floor)) { key, value in
+            let id = try Keyspace.faceID(fromKey: key)
+            let identity = try FaceRecord.identity(decoding: value, dimension: dim)
+            undo.delete(.faces, Array(key))
+            undo.delete(.identityFaces, Keyspace.identityFaceKey(identity, id))
+            return true
+        }
+        undo.delete(.meta, Keyspace.bulkPendingKey)
+        try db.write(undo, sync: true)
+    }
+
+    /// Removes table files left behind by a bulk load that never finished.
+    func removeBulkLeftovers() {
+        try? FileManager.default.removeItem(atPath: bulkDirectory)
+    }
+}

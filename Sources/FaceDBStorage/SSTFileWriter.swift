@@ -1,0 +1,52 @@
+import CRocksDB
+import FaceDBCore
+import Foundation
+
+/// Writes one sorted table file for bulk ingestion into a column family. The single owner of the
+/// `rocksdb_sstfilewriter_t` and its environment options; `deinit` destroys them.
+///
+/// Keys must be added in strictly ascending byte order.
+final class SSTFileWriter {
+    /// The file being written.
+    let path: String
+    /// How many entries have been added.
+    private(set) var count = 0
+    private let writer: OpaquePointer
+    private let environment: OpaquePointer
+
+    /// Creates the file at `path` with the table options of a column family (`options`).
+    init(path: String, options: OpaquePointer) throws {
+        self.path = path
+        environment = rocksdb_envoptions_create()
+        writer = rocksdb_sstfilewriter_create(environment, options)
+        try withRocksError("creating the bulk-load file", path: path) { err in
+            rocksdb_sstfilewriter_open(writer, path, err)
+        }
+    }
+
+    deinit {
+        rocksdb_sstfilewriter_destroy(writer)
+        rocksdb_envoptions_destroy(environment)
+    }
+
+    /// Adds an entry; `key` must sort after every key added before.
+    func put(_ key: [UInt8], _ value: [UInt8]) throws {
+        try key.withUnsafeBufferPointer { k in
+            try value.withUnsafeBufferPointer { v in
+                try k.withMemoryRebound(to: CChar.self) { kc in
+                    try v.withMemoryRebound(to: CChar.self) { vc in
+                        try withRocksError("writing the bulk-load file", path: path) { err in
+                            rocksdb_sstfilewriter_put(writer, kc.baseAddress, kc.count, vc.baseAddress, vc.count, err)
+                        }
+                    }
+                }
+            }
+        }
+        count += 1
+    }
+
+    /// Completes the file (written and synced).
+    func finish() throws {
+        try withRocksError("finishing the bulk-load file", path: path) { err in rocksdb_sstfilewriter_finish(writer, err) }
+    }
+}

@@ -1,0 +1,90 @@
+// The bulk-import benchmark (BENCHMARKS.md): a synthetic `.npy` + labels file of N clustered
+// embeddings per dimension, imported into a new database with the Flat index through the same
+// code path as `facedb import`. In the same run: reading and checking the file alone (the
+// import's floor) and the export of the result to `.npy`.
+//
+//   swift run -c release facedb-import-bench [--count 1000000] [--dims 128,512]
+import FaceDB
+import FaceDBCore
+import FaceDBImport
+import FaceDBTestSupport
+import Foundation
+
+var count = 1_000_000
+var dimensions = [128, 512]
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let flag = arguments.next() {
+    guard let value = arguments.next() else { fatalError("usage: facedb-import-bench [--count N] [--dims 128,512]") }
+    switch flag {
+    case "--count": count = Int(value) ?? count
+    case "--dims": dimensions = value.split(separator: ",").compactMap { Int($0) }
+    default: fatalError("unknown option \(flag)")
+    }
+}
+
+func log(_ text: String) { FileHandle.standardError.write(Data("bench: \(text)\n".utf8)) }
+func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let result = try body()
+    return (result, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+}
+func peakMemory() -> String {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return "?" }
+    return String(format: "%.0f MiB", Double(Int(line.split(separator: " ")[1]) ?? 0) / 1024)
+}
+
+print("| dim | rows | read+check only | import (Flat) | import / read | export .npy | peak RSS |")
+print("|---:|---:|---:|---:|---:|---:|---:|")
+for dimension in dimensions {
+    let directory = TemporaryDirectory("import-bench")
+    let npy = directory.path("faces.npy")
+    let labels = directory.path("labels.txt")
+    // The file: written in chunks so that generating it takes little memory.
+    do {
+        let identities = max(count / 10, 1)
+        var rng = SeededGenerator(seed: 42)
+        let data = SyntheticEmbeddings(dimension: dimension, identities: identities, generator: &rng)
+        var writer = try NpyWriter(path: npy, dimension: dimension)
+        var names = ""
+        let chunk = 50_000
+        for start in stride(from: 0, to: count, by: chunk) {
+            let n = min(chunk, count - start)
+            let (vectors, owners) = data.faces(count: n, generator: &rng)
+            for i in 0..<n {
+                try writer.write(ImportRow(row: start + i + 1, identity: "person-\(owners[i])",
+                                           embedding: Array(vectors[(i * dimension)..<((i + 1) * dimension)])))
+                names += "person-\(owners[i])\n"
+            }
+        }
+        _ = try writer.finish()
+        try names.write(toFile: labels, atomically: false, encoding: .utf8)
+        log("wrote \(count) × \(dimension) to \(npy)")
+    }
+    // Reading and checking alone.
+    let space = EmbeddingSpace(model: "synthetic", dimension: dimension, metric: .l2)
+    let validator = RowValidator(space: space)
+    let (valid, readSeconds) = try time { () -> Int in
+        var source = try EmbeddingFiles.open(path: npy, labels: labels)
+        var valid = 0
+        while let item = try source.next() {
+            if case .row(let row) = item, case .row = validator.validate(row) { valid += 1 }
+        }
+        return valid
+    }
+    precondition(valid == count, "the generated file has \(count - valid) invalid rows")
+    // The import.
+    let path = directory.path("bench.facedb")
+    let db = try FaceDatabase.create(at: path, space: space, index: .flat, options: DatabaseOptions(log: { _ in }))
+    let (summary, importSeconds) = try time {
+        try db.importEmbeddings(from: try EmbeddingFiles.open(path: npy, labels: labels),
+                                options: ImportOptions(resumeKey: try EmbeddingFiles.resumeKey(path: npy, labels: labels)))
+    }
+    precondition(summary.stored == count, "stored \(summary.stored) of \(count)")
+    let (_, exportSeconds) = try time { try db.export(format: .npy, to: directory.path("export.npy")) }
+    try db.close()
+    let readRate = Double(count) / readSeconds
+    let importRate = Double(count) / importSeconds
+    print(String(format: "| %d | %d | %.0f rows/s | %.0f rows/s | %.2f× | %.0f rows/s | %@ |", dimension, count, readRate, importRate,
+                 readRate / importRate, Double(count) / exportSeconds, peakMemory()))
+}

@@ -1,0 +1,83 @@
+@testable import FaceDBStorage
+import FaceDBCore
+import FaceDBTestSupport
+import XCTest
+
+/// Large writes of new faces go in as ingested table files; they must look exactly like any other
+/// write, and one interrupted between ingestion and commit must vanish on the next open.
+final class BulkLoadTests: XCTestCase {
+    let space = EmbeddingSpace(model: "test", dimension: 8, metric: .l2)
+    var directory: TemporaryDirectory!
+    var path: String { directory.path("store") }
+
+    override func setUp() { directory = TemporaryDirectory("bulk") }
+    override func tearDown() { directory = nil }
+
+    func faces(_ count: Int, identities: Int, rng: inout SeededGenerator, ids: Range<Int64>? = nil) -> [NewFace] {
+        (0..<count).map { i in
+            NewFace(identity: "p\(i % identities)", embedding: (0..<8).map { _ in rng.nextGaussian() },
+                    id: ids.map { FaceID($0.lowerBound + Int64(i)) })
+        }
+    }
+
+    /// Identities, their face ids, vectors and counters: everything a reader can see.
+    func contents(_ store: FaceStore) throws -> String {
+        var text = "ids \(store.identityCount) faces \(store.faceCount)\n"
+        for identity in try store.identities() { text += "\(identity.id) \(try store.faceIDs(of: identity.id))\n" }
+        try store.forEachVector { ids, vectors in text += "\(ids) \(vectors)\n" }
+        return text
+    }
+
+    func testBulkWriteStoresTheSameAsSmallWrites() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        var rng = SeededGenerator(seed: seed)
+        let batch = faces(FaceStore.bulkLoadThreshold + 123, identities: 37, rng: &rng)
+        let bulk = try FaceStore.create(at: path, space: space, index: .flat)
+        let small = try FaceStore.create(at: directory.path("small"), space: space, index: .flat)
+        defer { bulk.close(); small.close() }
+        let added = try bulk.addFaces(batch, createMissingIdentities: true)
+        for start in stride(from: 0, to: batch.count, by: 1_000) {
+            _ = try small.addFaces(Array(batch[start..<min(start + 1_000, batch.count)]), createMissingIdentities: true)
+        }
+        XCTAssertEqual(added.ids.map(\.rawValue), Array(0..<Int64(batch.count)))
+        XCTAssertEqual(try contents(bulk), try contents(small), "seed \(seed)")
+        XCTAssertEqual(try bulk.changes(after: 0)?.flatMap(\.change.added), added.ids.map(\.rawValue))
+        // Chosen ids above every stored one are bulk-loaded too; ids assigned afterwards start above them.
+        let chosen = faces(FaceStore.bulkLoadThreshold, identities: 5, rng: &rng, ids: 50_000..<60_000)
+        _ = try bulk.addFaces(chosen, createMissingIdentities: true)
+        XCTAssertEqual(try bulk.face(FaceID(50_007))?.embedding, chosen[7].embedding)
+        let next = try bulk.addFaces(faces(1, identities: 1, rng: &rng))
+        XCTAssertEqual(next.ids, [FaceID(50_000 + Int64(FaceStore.bulkLoadThreshold))])
+    }
+
+    func testAnInterruptedBulkLoadIsRolledBackOnOpen() throws {
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        var store = try FaceStore.create(at: path, space: space, index: .flat)
+        _ = try store.addFaces(faces(10, identities: 3, rng: &rng), createMissingIdentities: true)
+        let before = try contents(store)
+        // What a crash between ingestion and commit leaves: the pending mark, face rows and
+        // membership rows above every acknowledged id, and a table file not yet ingested.
+        let orphan = store.db.makeBatch()
+        orphan.put(.meta, Keyspace.bulkPendingKey, Keyspace.bigEndian(UInt64(10)))
+        for id in Int64(10)..<20 {
+            let record = FaceRecord(identity: "p0", createdMs: 0, details: nil, vector: (0..<8).map { _ in rng.nextGaussian() })
+            orphan.put(.faces, Keyspace.faceKey(FaceID(id)), try record.encoded())
+            orphan.put(.identityFaces, Keyspace.identityFaceKey("p0", FaceID(id)), [])
+        }
+        try store.db.write(orphan, sync: true)
+        try FileManager.default.createDirectory(atPath: store.bulkDirectory, withIntermediateDirectories: true)
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: store.bulkDirectory + "/faces-9.sst"))
+        store.close()
+
+        store = try FaceStore.open(at: path)
+        defer { store.close() }
+        XCTAssertEqual(try contents(store), before)
+        XCTAssertNil(try store.db.get(.meta, Keyspace.bulkPendingKey))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.bulkDirectory))
+        // The store goes on normally, bulk loads included.
+        let more = try store.addFaces(faces(FaceStore.bulkLoadThreshold, identities: 3, rng: &rng), createMissingIdentities: true)
+        XCTAssertEqual(more.ids.first, FaceID(10))
+        XCTAssertEqual(store.faceCount, 10 + FaceStore.bulkLoadThreshold)
+        XCTAssertEqual(try store.faceIDs(of: "p0").count, 4 + (FaceStore.bulkLoadThreshold + 2) / 3)
+    }
+}
