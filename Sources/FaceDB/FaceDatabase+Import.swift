@@ -50,6 +50,11 @@ extension FaceDatabase {
         thread.start()
 
         let identitiesBefore = identityCount
+        snapshotState.pause()
+        defer {
+            snapshotState.resume()
+            noteChanged(0)
+        }
         while true {
             let batch = queue.take()
             do {
@@ -57,7 +62,7 @@ extension FaceDatabase {
                 summary.rejected += batch.rejected.count
                 summary.resumed += batch.resumed
                 let mark = options.resumeKey.map { FaceStore.ImportMark(key: $0, rows: batch.rowsDone) }
-                if !batch.faces.isEmpty || (mark != nil && batch.rows > batch.resumed) {
+                if batch.faces.count > 0 || (mark != nil && batch.rows > batch.resumed) {
                     let added = try addFacesReporting(batch.faces, createMissingIdentities: true, existing: options.existing, mark: mark)
                     summary.stored += added.ids.count
                     summary.replaced += added.replaced.count
@@ -94,10 +99,10 @@ extension FaceDatabase {
     }
 }
 
-/// Rows read and checked on the reader thread, stored as one write.
+/// Rows read, checked and encoded on the reader thread, stored as one write.
 struct ImportBatch: @unchecked Sendable {
     /// Valid rows, ready to store.
-    var faces: [NewFace] = []
+    var faces = PreparedFaces.empty
     /// Rows rejected by the reader or the validator.
     var rejected: [RejectedRow] = []
     /// How many rows of the file this batch covers (valid, rejected and resumed).
@@ -134,20 +139,31 @@ final class BatchReader: @unchecked Sendable {
     /// as a stored face (skipped or replaced) instead of failing the write.
     func run(into queue: Handoff<ImportBatch>) {
         var batch = ImportBatch()
+        var faces: [NewFace] = []
         var ids = Set<Int64>()
         var rowsDone = 0
+        let space = validator.space
         func send(last: Bool) -> Bool {
             batch.bytesRead = source.bytesRead
             batch.rowsDone = rowsDone
             batch.isLast = last
+            do {
+                // Checking and encoding here keeps that work off the thread that writes.
+                batch.faces = try PreparedFaces(faces, space: space)
+            } catch {
+                batch.error = error
+                batch.isLast = true
+                _ = queue.put(batch)
+                return false
+            }
             defer {
                 batch = ImportBatch()
-                batch.faces.reserveCapacity(batchSize)
+                faces.removeAll(keepingCapacity: true)
                 ids.removeAll(keepingCapacity: true)
             }
             return queue.put(batch) && !last
         }
-        batch.faces.reserveCapacity(batchSize)
+        faces.reserveCapacity(batchSize)
         while true {
             let item: ImportItem?
             do {
@@ -185,8 +201,8 @@ final class BatchReader: @unchecked Sendable {
                         rowsDone += 1
                         ids.insert(id)
                     }
-                    batch.faces.append(NewFace(identity: row.identity, embedding: row.embedding,
-                                               id: row.faceID.map(FaceID.init(rawValue:)), metadata: row.metadata))
+                    faces.append(NewFace(identity: row.identity, embedding: row.embedding,
+                                         id: row.faceID.map(FaceID.init(rawValue:)), metadata: row.metadata))
                     batch.rows += 1
                 }
             }

@@ -122,6 +122,8 @@ extension FaceDatabase {
 
     /// Writes the index snapshot for the current state and trims the change log behind it.
     func writeSnapshot() throws {
+        // Nothing changed since the last snapshot written or loaded: the file already holds this state.
+        if let last = snapshotState.sequence, last >= indexLock.withReadLock({ indexSequence }) { return }
         // Writers wait only while the index is copied, not while the file is written.
         let prepared = try indexLock.withReadLock { try IndexSnapshot.prepare(index, sequence: indexSequence) }
         if try snapshotState.write(sequence: prepared.sequence, { try IndexSnapshot.write(prepared, to: snapshotPath) }) {

@@ -238,7 +238,14 @@ public final class FaceDatabase: @unchecked Sendable {
 
     /// ``addFaces(_:createMissingIdentities:existing:)`` with the store's full account of the write.
     func addFacesReporting(
-        _ faces: [NewFace], createMissingIdentities: Bool, existing: FaceStore.ExistingFacePolicy,
+        _ faces: [NewFace], createMissingIdentities: Bool, existing: FaceStore.ExistingFacePolicy
+    ) throws -> FaceStore.AddedFaces {
+        try addFacesReporting(try PreparedFaces(faces, space: space), createMissingIdentities: createMissingIdentities, existing: existing)
+    }
+
+    /// Adds faces prepared (checked and encoded) beforehand, possibly on another thread.
+    func addFacesReporting(
+        _ faces: PreparedFaces, createMissingIdentities: Bool, existing: FaceStore.ExistingFacePolicy,
         mark: FaceStore.ImportMark? = nil
     ) throws -> FaceStore.AddedFaces {
         try write(removes: existing == .replace) {

@@ -10,6 +10,7 @@ final class SnapshotState: @unchecked Sendable {
     private var lastSequence: UInt64?
     private var changedSince = 0
     private var inProgress = false
+    private var pauses = 0
 
     /// The sequence of the last snapshot written or loaded.
     var sequence: UInt64? { lock.withLock { lastSequence } }
@@ -38,12 +39,19 @@ final class SnapshotState: @unchecked Sendable {
     func noteChanged(_ faces: Int, threshold: Int) -> Bool {
         lock.withLock {
             changedSince += faces
-            guard !inProgress, changedSince >= threshold else { return false }
+            guard !inProgress, pauses == 0, changedSince >= threshold else { return false }
             inProgress = true
             group.enter()
             return true
         }
     }
+
+    /// Holds background snapshots back (a bulk import would otherwise copy the growing index again
+    /// and again; the change log covers it meanwhile) until the matching ``resume()``.
+    func pause() { lock.withLock { pauses += 1 } }
+
+    /// Ends a ``pause()``; the next change starts a snapshot if enough changed meanwhile.
+    func resume() { lock.withLock { pauses -= 1 } }
 
     /// Marks the background snapshot finished.
     func backgroundSnapshotEnded() {

@@ -28,24 +28,22 @@ extension FaceStore {
 
     /// Writes `faces` (all with new or no ids) as table files and ingests them; fills `batch` with
     /// the rest of the write. Runs inside ``commit(_:)``. Returns the index change.
-    func bulkLoad(
-        _ faces: [NewFace], prepared: [Float], createdMs: Int64, counters c: inout Counters, batch: WriteBatch,
-        result: inout AddedFaces
-    ) throws -> IndexChange {
-        let dim = space.dimension
-        let lowest = c.nextFaceID
+    func bulkLoad(_ faces: PreparedFaces, counters c: inout Counters, batch: WriteBatch, result: inout AddedFaces) throws -> IndexChange {
+        let floor = c.nextFaceID
         var ids = [FaceID]()
         ids.reserveCapacity(faces.count)
-        for f in faces {
-            if let given = f.id {
-                ids.append(given)
+        var ascending = true
+        for given in faces.ids {
+            let id: FaceID
+            if let given {
+                id = given
             } else {
-                ids.append(FaceID(c.nextFaceID))
+                id = FaceID(c.nextFaceID)
                 c.nextFaceID += 1
             }
+            if let last = ids.last, last.rawValue >= id.rawValue { ascending = false }
+            ids.append(id)
         }
-        let lowestChosen = faces.compactMap(\.id?.rawValue).min() ?? lowest
-        let floor = min(lowest, lowestChosen)
         c.nextFaceID = max(c.nextFaceID, (ids.map(\.rawValue).max() ?? -1) &+ 1)
 
         try FileManager.default.createDirectory(atPath: bulkDirectory, withIntermediateDirectories: true)
@@ -56,21 +54,18 @@ extension FaceStore {
             try? FileManager.default.removeItem(atPath: facesFile)
             try? FileManager.default.removeItem(atPath: membersFile)
         }
-        // Table files take keys in ascending order: face keys are big-endian ids.
-        let byID = ids.indices.sorted { ids[$0].rawValue < ids[$1].rawValue }
+        // Table files take keys in ascending order: face keys are big-endian ids, which ascend with
+        // position unless the caller chose them.
+        let byID = ascending ? Array(ids.indices) : ids.indices.sorted { ids[$0].rawValue < ids[$1].rawValue }
         let faceWriter = try db.makeTableWriter(for: .faces, path: facesFile)
-        for i in byID {
-            let f = faces[i]
-            let details = (f.source != nil || f.metadata != nil) ? FaceDetails(source: f.source, metadata: f.metadata) : nil
-            let row = Array(prepared[(i * dim)..<((i + 1) * dim)])
-            try faceWriter.put(Keyspace.faceKey(ids[i]),
-                               try FaceRecord(identity: f.identity, createdMs: createdMs, details: details, vector: row).encoded())
-        }
+        for i in byID { try faceWriter.put(Keyspace.faceKey(ids[i]), faces.values[i]) }
         try faceWriter.finish()
-        let memberKeys = zip(ids, faces).map { Keyspace.identityFaceKey($1.identity, $0) }.sorted(by: Keyspace.precedes)
+        var memberKeys = faces.byIdentity.map { Keyspace.identityFaceKey(faces.identities[$0], ids[$0]) }
+        if !ascending { memberKeys.sort(by: Keyspace.precedes) }
         let memberWriter = try db.makeTableWriter(for: .identityFaces, path: membersFile)
         for key in memberKeys { try memberWriter.put(key, []) }
         try memberWriter.finish()
+
         let pending = db.makeBatch()
         pending.put(.meta, Keyspace.bulkPendingKey, Keyspace.bigEndian(UInt64(floor)))
         try db.write(pending, sync: true)
@@ -85,8 +80,8 @@ extension FaceStore {
         batch.delete(.meta, Keyspace.bulkPendingKey)
 
         result.ids = ids
-        result.identities = faces.map(\.identity)
-        result.vectors = prepared
+        result.identities = faces.identities
+        result.vectors = faces.vectors
         c.faces += faces.count
         return IndexChange(added: ids.map(\.rawValue))
     }

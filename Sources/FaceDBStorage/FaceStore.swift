@@ -320,27 +320,22 @@ public final class FaceStore: @unchecked Sendable {
         _ faces: [NewFace], createMissingIdentities: Bool = false, existing: ExistingFacePolicy = .fail,
         mark: ImportMark? = nil
     ) throws -> AddedFaces {
-        var prepared = [Float]()
-        prepared.reserveCapacity(faces.count * space.dimension)
-        for (i, f) in faces.enumerated() {
-            try Identity.validate(id: f.identity)
-            if let m = f.metadata { try Identity.validate(metadata: m) }
-            if let id = f.id, id.rawValue < 0 {
-                throw FaceDBError(.invalidArgument, "Face id \(id) is negative.", remedy: "Face ids must be ≥ 0.", faceID: id)
-            }
-            do {
-                prepared.append(contentsOf: try space.prepare(f.embedding))
-            } catch var error as FaceDBError {
-                error.message = "Face #\(i) of identity '\(f.identity)': " + error.message
-                error.identity = f.identity
-                throw error
-            }
-        }
+        try addFaces(try PreparedFaces(faces, space: space), createMissingIdentities: createMissingIdentities,
+                     existing: existing, mark: mark)
+    }
+
+    /// ``addFaces(_:createMissingIdentities:existing:mark:)`` for faces already prepared (possibly on
+    /// another thread) for this store's space.
+    public func addFaces(
+        _ faces: PreparedFaces, createMissingIdentities: Bool = false, existing: ExistingFacePolicy = .fail,
+        mark: ImportMark? = nil
+    ) throws -> AddedFaces {
+        precondition(faces.vectors.count == faces.count * space.dimension, "faces prepared for another space")
         var result = AddedFaces(ids: [], identities: [], vectors: [], replaced: [], skipped: 0, sequence: 0)
         var learned: [String] = []
         result.sequence = try commit { batch, c in
             // Identities: all must exist unless they may be created.
-            let names = Array(Set(faces.map(\.identity)).subtracting(knownIdentities))
+            let names = Array(Set(faces.identities).subtracting(knownIdentities))
             let found = try db.multiGet(.identities, names.map(Keyspace.identityKey))
             learned = names
             let now = Date().milliseconds
@@ -355,7 +350,7 @@ public final class FaceStore: @unchecked Sendable {
                 c.identities += 1
             }
             // Caller-chosen ids: find those already stored.
-            let chosen = faces.compactMap(\.id)
+            let chosen = faces.ids.compactMap { $0 }
             guard Set(chosen).count == chosen.count else {
                 throw FaceDBError(.invalidArgument, "The same face id appears twice in one write.", remedy: "Give each face a distinct id.")
             }
@@ -364,20 +359,20 @@ public final class FaceStore: @unchecked Sendable {
             let allNew = chosen.allSatisfy { $0.rawValue >= c.nextFaceID }
             // Ids assigned here start above every chosen id, so the two never collide.
             c.nextFaceID = max(c.nextFaceID, (chosen.map(\.rawValue).max() ?? -1) &+ 1)
-            if allNew && faces.count >= Self.bulkLoadThreshold {
-                if let mark { batch.put(.meta, Keyspace.importMarkKey(mark.key), Keyspace.bigEndian(UInt64(mark.rows))) }
-                return try bulkLoad(faces, prepared: prepared, createdMs: now, counters: &c, batch: batch, result: &result)
-            }
-            var stored: [FaceID: FaceRecord] = [:]
-            for (id, value) in zip(chosen, try db.multiGet(.faces, chosen.map(Keyspace.faceKey))) {
-                if let value { stored[id] = try FaceRecord(decoding: value, dimension: dim) }
-            }
             if let mark { batch.put(.meta, Keyspace.importMarkKey(mark.key), Keyspace.bigEndian(UInt64(mark.rows))) }
+            if allNew && faces.count >= Self.bulkLoadThreshold {
+                return try bulkLoad(faces, counters: &c, batch: batch, result: &result)
+            }
+            var stored: [FaceID: String] = [:]
+            for (id, value) in zip(chosen, try db.multiGet(.faces, chosen.map(Keyspace.faceKey))) {
+                if let value { stored[id] = try value.withUnsafeBytes { try FaceRecord.identity(decoding: $0, dimension: dim) } }
+            }
             var change = IndexChange()
-            for (i, f) in faces.enumerated() {
+            for i in 0..<faces.count {
+                let identity = faces.identities[i]
                 let id: FaceID
-                if let given = f.id {
-                    if let old = stored[given] {
+                if let given = faces.ids[i] {
+                    if let oldIdentity = stored[given] {
                         switch existing {
                         case .fail:
                             throw FaceDBError(.alreadyExists, "A face with id \(given) is already stored.",
@@ -386,7 +381,7 @@ public final class FaceStore: @unchecked Sendable {
                             result.skipped += 1
                             continue
                         case .replace:
-                            batch.delete(.identityFaces, Keyspace.identityFaceKey(old.identity, given))
+                            batch.delete(.identityFaces, Keyspace.identityFaceKey(oldIdentity, given))
                             change.removed.append(given.rawValue)
                             result.replaced.append(given)
                             c.faces -= 1
@@ -397,14 +392,11 @@ public final class FaceStore: @unchecked Sendable {
                     id = FaceID(c.nextFaceID)
                     c.nextFaceID += 1
                 }
-                let row = Array(prepared[(i * dim)..<((i + 1) * dim)])
-                let details = (f.source != nil || f.metadata != nil) ? FaceDetails(source: f.source, metadata: f.metadata) : nil
-                let key = Keyspace.faceKey(id)
-                batch.put(.faces, key, try FaceRecord(identity: f.identity, createdMs: now, details: details, vector: row).encoded())
-                batch.put(.identityFaces, Keyspace.identityFaceKey(f.identity, id), [])
+                batch.put(.faces, Keyspace.faceKey(id), faces.values[i])
+                batch.put(.identityFaces, Keyspace.identityFaceKey(identity, id), [])
                 result.ids.append(id)
-                result.identities.append(f.identity)
-                result.vectors.append(contentsOf: row)
+                result.identities.append(identity)
+                result.vectors.append(contentsOf: faces.vectors[(i * dim)..<((i + 1) * dim)])
                 change.added.append(id.rawValue)
                 c.faces += 1
             }

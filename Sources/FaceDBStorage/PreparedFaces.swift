@@ -1,0 +1,72 @@
+import FaceDBCore
+import Foundation
+
+/// New faces checked against an embedding space and encoded as `faces` rows, ready for
+/// ``FaceStore/addFaces(_:createMissingIdentities:existing:mark:)``.
+///
+/// Preparing is pure and may run on any thread, so a bulk import prepares the next batch while the
+/// store writes the previous one.
+public struct PreparedFaces: Sendable {
+    /// How many faces.
+    public var count: Int { identities.count }
+    /// No faces.
+    public static let empty = PreparedFaces(identities: [], ids: [], vectors: [], values: [], byIdentity: [])
+
+    private init(identities: [String], ids: [FaceID?], vectors: [Float], values: [[UInt8]], byIdentity: [Int]) {
+        self.identities = identities
+        self.ids = ids
+        self.vectors = vectors
+        self.values = values
+        self.byIdentity = byIdentity
+    }
+    /// The identity of each face.
+    let identities: [String]
+    /// The caller-chosen id of each face, if any.
+    let ids: [FaceID?]
+    /// The vectors as stored (normalized if the space says so), row-major.
+    let vectors: [Float]
+    /// Each face's `faces` row value (see `Schemas/keyspace.md`).
+    let values: [[UInt8]]
+    /// Face indices ordered by identity (bytewise) and, for equal identities, by position: the
+    /// order of their `identity_faces` keys when ids ascend with position.
+    let byIdentity: [Int]
+
+    /// Checks and encodes `faces` for `space`; one bad face refuses them all.
+    /// - Parameter createdMs: the creation time recorded for every face, ms since 1970 (nil: now).
+    /// - Throws: `.invalidArgument` (identity, metadata, negative id), `.dimensionMismatch`,
+    ///   `.invalidVector`, naming the face.
+    public init(_ faces: [NewFace], space: EmbeddingSpace, createdMs: Int64? = nil) throws {
+        let dim = space.dimension
+        let createdMs = createdMs ?? Date().milliseconds
+        var vectors = [Float]()
+        vectors.reserveCapacity(faces.count * dim)
+        var values = [[UInt8]]()
+        values.reserveCapacity(faces.count)
+        for (i, f) in faces.enumerated() {
+            try Identity.validate(id: f.identity)
+            if let m = f.metadata { try Identity.validate(metadata: m) }
+            if let id = f.id, id.rawValue < 0 {
+                throw FaceDBError(.invalidArgument, "Face id \(id) is negative.", remedy: "Face ids must be ≥ 0.", faceID: id)
+            }
+            let vector: [Float]
+            do {
+                vector = try space.prepare(f.embedding)
+            } catch var error as FaceDBError {
+                error.message = "Face #\(i) of identity '\(f.identity)': " + error.message
+                error.identity = f.identity
+                throw error
+            }
+            vectors.append(contentsOf: vector)
+            let details = (f.source != nil || f.metadata != nil) ? FaceDetails(source: f.source, metadata: f.metadata) : nil
+            values.append(try FaceRecord(identity: f.identity, createdMs: createdMs, details: details, vector: vector).encoded())
+        }
+        identities = faces.map(\.identity)
+        ids = faces.map(\.id)
+        self.vectors = vectors
+        self.values = values
+        let keys = identities.map { Array($0.utf8) }
+        byIdentity = keys.indices.sorted { a, b in
+            Keyspace.precedes(keys[a], keys[b]) || (keys[a] == keys[b] && a < b)
+        }
+    }
+}
