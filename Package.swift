@@ -67,7 +67,7 @@ let package = Package(
 
         // MARK: Test support, benchmark, demo
         .target(name: "FaceDBTestSupport", dependencies: ["FaceDBCore"]),
-        .executableTarget(name: "facedb-bench", dependencies: ["FaceDB", "FaceDBIndex", "FaceDBTestSupport"]),
+        .executableTarget(name: "facedb-bench", dependencies: ["FaceDB", "FaceDBIndex", "FaceDBImport", "FaceDBTestSupport"]),
         .executableTarget(name: "facedb-demo", dependencies: ["FaceDB", "FaceDBTestSupport"]),
         .executableTarget(name: "facedb-import-bench", dependencies: ["FaceDB", "FaceDBImport", "FaceDBTestSupport"]),
         // The child process of the crash-safety test: writes batches and acknowledges each one.
