@@ -2,7 +2,7 @@
 // FaceDB: an embeddable face identity database.
 //
 // Dependencies point one way:
-//   C shims (CRocksDB, CFaiss) → FaceDBCore → {FaceDBStorage, FaceDBIndex, FaceDBCalibration, FaceDBImport} → FaceDB → FaceDBCLI → facedb
+//   C shims (CRocksDB, CFaiss, CBLAS) → FaceDBCore → {FaceDBStorage, FaceDBIndex, FaceDBCalibration, FaceDBImport, FaceDBVision} → FaceDB → FaceDBCLI → facedb
 // Storage and index never import each other; the FaceDB façade is the only place that joins them.
 import PackageDescription
 
@@ -21,10 +21,12 @@ let package = Package(
     products: [
         .library(name: "FaceDB", targets: ["FaceDB"]),
         .library(name: "FaceDBCLI", targets: ["FaceDBCLI"]),
+        .library(name: "FaceDBVision", targets: ["FaceDBVision"]),
         .executable(name: "facedb", targets: ["facedb"]),
         .executable(name: "facedb-bench", targets: ["facedb-bench"]),
         .executable(name: "facedb-demo", targets: ["facedb-demo"]),
         .executable(name: "facedb-import-bench", targets: ["facedb-import-bench"]),
+        .executable(name: "facedb-embed-bench", targets: ["facedb-embed-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -44,6 +46,9 @@ let package = Package(
             linkerSettings: faissLinkage
         ),
 
+        // OpenBLAS's CBLAS interface plus its thread-count controls (Debian: libopenblas-dev).
+        .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+
         // MARK: Core value types and errors (no C)
         .target(name: "FaceDBCore"),
 
@@ -52,6 +57,9 @@ let package = Package(
 
         // MARK: Streaming readers of embedding files for bulk import (.npy, .fvecs, JSON Lines, CSV)
         .target(name: "FaceDBImport", dependencies: ["FaceDBCore"]),
+
+        // MARK: CNN inference on cblas_sgemm, dlib model reader, ResNet face embedder
+        .target(name: "FaceDBVision", dependencies: ["CBLAS", "FaceDBCore"]),
 
         // MARK: Storage, index (never import each other)
         .target(name: "FaceDBStorage", dependencies: ["CRocksDB", "FaceDBCore"]),
@@ -70,6 +78,7 @@ let package = Package(
         .executableTarget(name: "facedb-bench", dependencies: ["FaceDB", "FaceDBIndex", "FaceDBImport", "FaceDBTestSupport"]),
         .executableTarget(name: "facedb-demo", dependencies: ["FaceDB", "FaceDBTestSupport"]),
         .executableTarget(name: "facedb-import-bench", dependencies: ["FaceDB", "FaceDBImport", "FaceDBTestSupport"]),
+        .executableTarget(name: "facedb-embed-bench", dependencies: ["FaceDBVision"]),
         // The child process of the crash-safety test: writes batches and acknowledges each one.
         .executableTarget(
             name: "facedb-crash-writer",
@@ -83,6 +92,8 @@ let package = Package(
         .testTarget(name: "FaceDBIndexTests", dependencies: ["FaceDBIndex", "FaceDBTestSupport"]),
         .testTarget(name: "FaceDBCalibrationTests", dependencies: ["FaceDBCalibration", "FaceDBTestSupport"]),
         .testTarget(name: "FaceDBImportTests", dependencies: ["FaceDBImport", "FaceDBTestSupport"]),
+        .testTarget(name: "FaceDBVisionTests", dependencies: ["FaceDBVision", "FaceDBTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "FaceDBTests", dependencies: ["FaceDB", "FaceDBTestSupport", "facedb-crash-writer"]),
         .testTarget(name: "FaceDBCLITests", dependencies: ["FaceDBCLI", "FaceDBTestSupport", "facedb"]),
     ],

@@ -1,0 +1,223 @@
+import CBLAS
+
+/// Winograd's minimal filtering F(2×2, 3×3) for 3×3 stride-1 convolutions (Lavin & Gray, 2016):
+/// each 2×2 block of outputs is computed from a 4×4 input tile with 16 multiplications per
+/// (filter, channel) instead of 36. The 16 element-wise products over channels become 16 GEMMs
+/// `M[ξ] = U[ξ] (filters × channels) · V[ξ] (channels × tiles)`, with the tiles of every sample of the
+/// batch in the GEMM's N dimension.
+///
+/// Transforms (rows of B^T, G, A^T):
+///   B^T = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
+///   A^T = [1 1 1 0; 0 1 −1 −1];  V = B^T d B,  U = G g G^T,  Y = A^T M A.
+/// The extra rounding (additions only, and halves in G) keeps results within a few 1e-7 of the
+/// direct convolution on this network's activations; the golden tests hold it to 1e-5 of dlib.
+extension Convolution {
+    /// Whether a layer of this geometry uses the Winograd path: 3×3, stride 1, padding ≤ 1, and not
+    /// so many channels that the 16/9 larger transformed filters cost more memory traffic than they
+    /// save (the 256-channel layers of the ResNet work on 4×4 planes where GEMMs are bandwidth-bound).
+    static func winogradEligible(
+        kernelRows: Int, kernelColumns: Int, strideRows: Int, strideColumns: Int,
+        paddingRows: Int, paddingColumns: Int, inputChannels: Int
+    ) -> Bool {
+        kernelRows == 3 && kernelColumns == 3 && strideRows == 1 && strideColumns == 1
+            && paddingRows <= 1 && paddingColumns <= 1 && inputChannels <= 128
+    }
+
+    /// U = G g G^T for every (filter, channel), stored `[ξ][filter][channel]` (ξ = 4·row + column).
+    static func winogradTransform(weights: [Float], filters: Int, inputChannels: Int) -> [Float] {
+        var u = [Float](repeating: 0, count: 16 * filters * inputChannels)
+        let plane = filters * inputChannels
+        for f in 0..<filters {
+            for c in 0..<inputChannels {
+                let g = Array(weights[((f * inputChannels + c) * 9)..<((f * inputChannels + c) * 9 + 9)])
+                // t = G g (4×3), then U = t G^T (4×4).
+                var t = [Float](repeating: 0, count: 12)
+                for j in 0..<3 {
+                    let g0 = g[j], g1 = g[3 + j], g2 = g[6 + j]
+                    t[j] = g0
+                    t[3 + j] = 0.5 * (g0 + g1 + g2)
+                    t[6 + j] = 0.5 * (g0 - g1 + g2)
+                    t[9 + j] = g2
+                }
+                for i in 0..<4 {
+                    let t0 = t[3 * i], t1 = t[3 * i + 1], t2 = t[3 * i + 2]
+                    let row = [t0, 0.5 * (t0 + t1 + t2), 0.5 * (t0 - t1 + t2), t2]
+                    for j in 0..<4 { u[(4 * i + j) * plane + f * inputChannels + c] = row[j] }
+                }
+            }
+        }
+        return u
+    }
+
+    /// The distance between the 16 ξ planes: the plane size rounded up to 64 bytes plus 64 bytes, so
+    /// that the 16 streams a tile writes and reads never sit a multiple of 4 KiB apart (which would
+    /// make them evict each other from the L1 cache).
+    static func winogradPlaneStride(_ count: Int) -> Int { (count + 15) / 16 * 16 + 16 }
+
+    /// The number of floats of working memory per tile (transformed input and products).
+    private var winogradFloatsPerTile: Int { 16 * (inputChannels + filters) }
+
+    /// Whether `forward` takes the Winograd path for this output shape: the layer qualifies and the
+    /// planes are big enough for 2×2 output blocks to pay off.
+    func usesWinograd(for out: TensorShape) -> Bool {
+        winogradWeights != nil && out.rows >= 8 && out.columns >= 8
+    }
+
+    /// The Winograd forward pass (same contract as the im2col path).
+    func winogradForward(
+        input: UnsafePointer<Float>, shape: TensorShape, out: TensorShape, output: UnsafeMutablePointer<Float>,
+        scratch: ConvolutionScratch, workers: Int
+    ) {
+        let tileRows = (out.rows + 1) / 2, tileCols = (out.columns + 1) / 2
+        let totalTiles = out.samples * tileRows * tileCols
+        // Transformed inputs and products of a chunk, 16·(channels + filters) floats per tile, stay
+        // within 2 MiB so that they are still in cache when the GEMMs and the output pass read them.
+        let budgetTiles = max(1, (1 << 19) / winogradFloatsPerTile)
+        let chunk = min(budgetTiles, (totalTiles + workers - 1) / workers)
+        let chunks = (totalTiles + chunk - 1) / chunk
+        let active = min(workers, chunks)
+        scratch.reserve(workers: active, columnCount: 16 * Convolution.winogradPlaneStride(inputChannels * chunk),
+                        resultCount: 16 * Convolution.winogradPlaneStride(filters * chunk))
+        let buffers = (0..<active).map { (SharedPointer(scratch.columnBuffer($0)), SharedPointer(scratch.resultBuffer($0))) }
+        let x = SharedPointer(input), y = SharedPointer(output)
+        scratch.reserveZeros(shape.columns + 4)
+        let zeros = SharedPointer(scratch.zeroBuffer)
+        parallel(active) { w in
+            var index = w
+            while index < chunks {
+                let first = index * chunk, count = min(chunk, totalTiles - first)
+                let (v, m) = buffers[w]
+                self.winogradInput(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
+                                   firstTile: first, tileCount: count, v: v.base, zeros: zeros.base)
+                self.winogradMultiply(v: v.base, tileCount: count, m: m.base)
+                self.winogradOutput(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
+                                    firstTile: first, tileCount: count, output: y.base)
+                index += active
+            }
+        }
+    }
+
+    /// V[ξ][c][t] = (B^T d B)[ξ] for the 4×4 input patch d of tile t (zero outside the plane).
+    ///
+    /// Walks rows of tiles: rows of the patch outside the plane read from a zero row, and only the
+    /// tiles at the left and right edges check columns.
+    private func winogradInput(
+        input: UnsafePointer<Float>, shape: TensorShape, tileRows: Int, tileCols: Int,
+        firstTile: Int, tileCount: Int, v: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>
+    ) {
+        let inRows = shape.rows, inCols = shape.columns, pr = paddingRows, pc = paddingColumns
+        let stride = Convolution.winogradPlaneStride(inputChannels * tileCount)  // between ξ planes
+        let tilesPerSample = tileRows * tileCols
+        let lastTile = firstTile + tileCount
+        for c in 0..<inputChannels {
+            var tile = firstTile
+            while tile < lastTile {
+                let n = tile / tilesPerSample, ty = (tile % tilesPerSample) / tileCols, txFirst = tile % tileCols
+                let txEnd = min(tileCols, txFirst + (lastTile - tile))
+                let plane = input + (n * inputChannels + c) * inRows * inCols
+                let y0 = 2 * ty - pr
+                // Rows of the patch; a row outside the plane is the zero row, shifted so that any
+                // column index in -1 ..< inCols + 2 stays inside it.
+                func rowPointer(_ i: Int) -> UnsafePointer<Float> {
+                    y0 + i >= 0 && y0 + i < inRows ? plane + (y0 + i) * inCols : zeros + 2
+                }
+                let row0 = rowPointer(0), row1 = rowPointer(1), row2 = rowPointer(2), row3 = rowPointer(3)
+                var dst = v + c * tileCount + (tile - firstTile)
+                for tx in txFirst..<txEnd {
+                    let x0 = 2 * tx - pc
+                    var d0 = (Float(0), Float(0), Float(0), Float(0)), d1 = d0, d2 = d0, d3 = d0
+                    if x0 >= 0, x0 + 4 <= inCols {
+                        d0 = (row0[x0], row0[x0 + 1], row0[x0 + 2], row0[x0 + 3])
+                        d1 = (row1[x0], row1[x0 + 1], row1[x0 + 2], row1[x0 + 3])
+                        d2 = (row2[x0], row2[x0 + 1], row2[x0 + 2], row2[x0 + 3])
+                        d3 = (row3[x0], row3[x0 + 1], row3[x0 + 2], row3[x0 + 3])
+                    } else {
+                        @inline(__always) func at(_ row: UnsafePointer<Float>, _ x: Int) -> Float {
+                            x >= 0 && x < inCols ? row[x] : 0
+                        }
+                        d0 = (at(row0, x0), at(row0, x0 + 1), at(row0, x0 + 2), at(row0, x0 + 3))
+                        d1 = (at(row1, x0), at(row1, x0 + 1), at(row1, x0 + 2), at(row1, x0 + 3))
+                        d2 = (at(row2, x0), at(row2, x0 + 1), at(row2, x0 + 2), at(row2, x0 + 3))
+                        d3 = (at(row3, x0), at(row3, x0 + 1), at(row3, x0 + 2), at(row3, x0 + 3))
+                    }
+                    // Rows: r = B^T d; then columns: V = r B.
+                    let r00 = d0.0 - d2.0, r01 = d0.1 - d2.1, r02 = d0.2 - d2.2, r03 = d0.3 - d2.3
+                    let r10 = d1.0 + d2.0, r11 = d1.1 + d2.1, r12 = d1.2 + d2.2, r13 = d1.3 + d2.3
+                    let r20 = d2.0 - d1.0, r21 = d2.1 - d1.1, r22 = d2.2 - d1.2, r23 = d2.3 - d1.3
+                    let r30 = d1.0 - d3.0, r31 = d1.1 - d3.1, r32 = d1.2 - d3.2, r33 = d1.3 - d3.3
+                    dst[0] = r00 - r02; dst[stride] = r01 + r02; dst[2 * stride] = r02 - r01; dst[3 * stride] = r01 - r03
+                    dst[4 * stride] = r10 - r12; dst[5 * stride] = r11 + r12; dst[6 * stride] = r12 - r11; dst[7 * stride] = r11 - r13
+                    dst[8 * stride] = r20 - r22; dst[9 * stride] = r21 + r22; dst[10 * stride] = r22 - r21; dst[11 * stride] = r21 - r23
+                    dst[12 * stride] = r30 - r32; dst[13 * stride] = r31 + r32; dst[14 * stride] = r32 - r31; dst[15 * stride] = r31 - r33
+                    dst += 1
+                }
+                tile += txEnd - txFirst
+            }
+        }
+    }
+
+    /// M[ξ] = U[ξ] · V[ξ] for the 16 ξ (`cblas_sgemm`, row-major).
+    private func winogradMultiply(v: UnsafePointer<Float>, tileCount: Int, m: UnsafeMutablePointer<Float>) {
+        let k = inputChannels
+        winogradWeights!.withUnsafeBufferPointer { u in
+            for xi in 0..<16 {
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                    Int32(filters), Int32(tileCount), Int32(k),
+                    1, u.baseAddress! + xi * filters * k, Int32(k),
+                    v + xi * Convolution.winogradPlaneStride(k * tileCount), Int32(tileCount),
+                    0, m + xi * Convolution.winogradPlaneStride(filters * tileCount), Int32(tileCount))
+            }
+        }
+    }
+
+    /// Y = A^T M A per (filter, tile), then bias, fused affine and ReLU; writes the in-range outputs.
+    private func winogradOutput(
+        m: UnsafePointer<Float>, out: TensorShape, tileRows: Int, tileCols: Int,
+        firstTile: Int, tileCount: Int, output: UnsafeMutablePointer<Float>
+    ) {
+        let stride = Convolution.winogradPlaneStride(filters * tileCount)
+        let outRows = out.rows, outCols = out.columns, relu = appliesReLU
+        let tilesPerSample = tileRows * tileCols
+        let lastTile = firstTile + tileCount
+        let scale = affine?.scale ?? [Float](repeating: 1, count: filters)
+        let shift = affine?.shift ?? [Float](repeating: 0, count: filters)
+        let hasAffine = affine != nil
+        for f in 0..<filters {
+            let b = bias[f], g = scale[f], s = shift[f]
+            @inline(__always) func finish(_ value: Float) -> Float {
+                let v = hasAffine ? (value + b) * g + s : value + b
+                return relu ? max(0, v) : v
+            }
+            var tile = firstTile
+            while tile < lastTile {
+                let n = tile / tilesPerSample, ty = (tile % tilesPerSample) / tileCols, txFirst = tile % tileCols
+                let txEnd = min(tileCols, txFirst + (lastTile - tile))
+                let y0 = 2 * ty
+                let hasSecondRow = y0 + 1 < outRows
+                let rowStart = output + ((n * filters + f) * outRows + y0) * outCols
+                var p = m + f * tileCount + (tile - firstTile)
+                for tx in txFirst..<txEnd {
+                    let m00 = p[0], m01 = p[stride], m02 = p[2 * stride], m03 = p[3 * stride]
+                    let m10 = p[4 * stride], m11 = p[5 * stride], m12 = p[6 * stride], m13 = p[7 * stride]
+                    let m20 = p[8 * stride], m21 = p[9 * stride], m22 = p[10 * stride], m23 = p[11 * stride]
+                    let m30 = p[12 * stride], m31 = p[13 * stride], m32 = p[14 * stride], m33 = p[15 * stride]
+                    // Rows: a = A^T M (2×4); then Y = a A (2×2).
+                    let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                    let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                    let x0 = 2 * tx
+                    let dst = rowStart + x0
+                    let hasSecondColumn = x0 + 1 < outCols
+                    dst[0] = finish(a00 + a01 + a02)
+                    if hasSecondColumn { dst[1] = finish(a01 - a02 - a03) }
+                    if hasSecondRow {
+                        dst[outCols] = finish(a10 + a11 + a12)
+                        if hasSecondColumn { dst[outCols + 1] = finish(a11 - a12 - a13) }
+                    }
+                    p += 1
+                }
+                tile += txEnd - txFirst
+            }
+        }
+    }
+}

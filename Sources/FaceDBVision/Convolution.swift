@@ -1,0 +1,112 @@
+/// A 2-D convolution (cross-correlation, filters not flipped) with zero padding, as dlib's `con_`:
+/// `out[f][y][x] = bias[f] + Σ_c Σ_i Σ_j W[f][c][i][j] · in[c][y·s − p + i][x·s − p + j]`.
+///
+/// It can carry a per-channel ``Affine`` and a ReLU fused into its output pass
+/// (``fused(with:relu:)``): the output is then `relu(scale[f] · (conv + bias[f]) + shift[f])`, computed
+/// in exactly that float order, which is what dlib computes with three separate layers.
+///
+/// The forward pass is im2col + `cblas_sgemm`, tiled over output rows of all samples of the batch
+/// (the batch is part of the GEMM's N dimension) so that the column buffer stays within
+/// ``ConvolutionScratch/columnBudget`` floats per worker. 3×3 stride-1 layers with up to 128 input
+/// channels on planes of 8×8 or more take Winograd's F(2×2, 3×3) instead (16 GEMMs over 2×2 output
+/// blocks, 2.25× fewer multiplications; `Convolution+Winograd.swift`). Both paths agree with direct
+/// summation to float rounding (the layer tests) and the ResNet stays within a few 1e-7 of dlib.
+public struct Convolution: Sendable {
+    /// Number of filters (output channels).
+    public let filters: Int
+    /// Number of input channels.
+    public let inputChannels: Int
+    /// Kernel rows.
+    public let kernelRows: Int
+    /// Kernel columns.
+    public let kernelColumns: Int
+    /// Vertical stride.
+    public let strideRows: Int
+    /// Horizontal stride.
+    public let strideColumns: Int
+    /// Zero rows added above and below.
+    public let paddingRows: Int
+    /// Zero columns added left and right.
+    public let paddingColumns: Int
+    /// Filter weights, `filters × inputChannels × kernelRows × kernelColumns`, row-major.
+    public let weights: [Float]
+    /// One bias per filter.
+    public let bias: [Float]
+    /// The fused affine transform, if any (one scale and shift per filter).
+    public private(set) var affine: Affine?
+    /// Whether a ReLU is applied last in the output pass.
+    public private(set) var appliesReLU: Bool = false
+    /// The filters in the Winograd F(2×2, 3×3) domain, `16 × filters × inputChannels`, for 3×3
+    /// stride-1 convolutions with padding ≤ 1 (nil otherwise); see `Convolution+Winograd.swift`.
+    let winogradWeights: [Float]?
+
+    /// Makes a convolution.
+    ///
+    /// - Parameters:
+    ///   - weights: `filters × inputChannels × kernelRows × kernelColumns` values, row-major.
+    ///   - bias: `filters` values, or nil for none (zeros).
+    public init(
+        filters: Int, inputChannels: Int, kernelRows: Int, kernelColumns: Int,
+        strideRows: Int = 1, strideColumns: Int = 1, paddingRows: Int = 0, paddingColumns: Int = 0,
+        weights: [Float], bias: [Float]? = nil
+    ) {
+        precondition(filters > 0 && inputChannels > 0 && kernelRows > 0 && kernelColumns > 0, "empty convolution")
+        precondition(strideRows > 0 && strideColumns > 0, "stride must be positive")
+        precondition(paddingRows >= 0 && paddingColumns >= 0, "padding must not be negative")
+        precondition(paddingRows < kernelRows && paddingColumns < kernelColumns, "padding must be smaller than the kernel")
+        precondition(weights.count == filters * inputChannels * kernelRows * kernelColumns, "wrong number of weights")
+        precondition(bias == nil || bias!.count == filters, "wrong number of biases")
+        self.filters = filters
+        self.inputChannels = inputChannels
+        self.kernelRows = kernelRows
+        self.kernelColumns = kernelColumns
+        self.strideRows = strideRows
+        self.strideColumns = strideColumns
+        self.paddingRows = paddingRows
+        self.paddingColumns = paddingColumns
+        self.weights = weights
+        self.bias = bias ?? [Float](repeating: 0, count: filters)
+        self.winogradWeights = Convolution.winogradEligible(
+            kernelRows: kernelRows, kernelColumns: kernelColumns, strideRows: strideRows, strideColumns: strideColumns,
+            paddingRows: paddingRows, paddingColumns: paddingColumns, inputChannels: inputChannels)
+            ? Convolution.winogradTransform(weights: weights, filters: filters, inputChannels: inputChannels)
+            : nil
+    }
+
+    /// This convolution followed by `affine` (one channel per filter) and, if `relu`, a ReLU, in one pass.
+    public func fused(with affine: Affine?, relu: Bool) -> Convolution {
+        precondition(affine == nil || affine!.channels == filters, "affine channels differ from the filters")
+        var copy = self
+        copy.affine = affine
+        copy.appliesReLU = relu
+        return copy
+    }
+
+    /// Rows of the patch matrix: `inputChannels × kernelRows × kernelColumns`.
+    public var patchSize: Int { inputChannels * kernelRows * kernelColumns }
+
+    /// The output shape for `input`: `1 + floor((H + 2p − k)/s)` rows, likewise columns, `filters` channels.
+    /// Nil when the input has the wrong channel count or is smaller than the kernel.
+    public func outputShape(for input: TensorShape) -> TensorShape? {
+        guard input.channels == inputChannels else { return nil }
+        let h = input.rows + 2 * paddingRows - kernelRows
+        let w = input.columns + 2 * paddingColumns - kernelColumns
+        guard h >= 0, w >= 0 else { return nil }
+        return TensorShape(samples: input.samples, channels: filters, rows: 1 + h / strideRows, columns: 1 + w / strideColumns)
+    }
+
+    /// Runs the layer on `input` (allocating; for tests and one-off use).
+    public func forward(_ input: Tensor, workers: Int = 1) -> Tensor {
+        guard let shape = outputShape(for: input.shape) else {
+            preconditionFailure("convolution \(filters)×\(inputChannels)×\(kernelRows)×\(kernelColumns) cannot take input \(input.shape)")
+        }
+        var output = Tensor(shape: shape)
+        let scratch = ConvolutionScratch()
+        input.values.withUnsafeBufferPointer { x in
+            output.values.withUnsafeMutableBufferPointer { y in
+                forward(input: x.baseAddress!, shape: input.shape, output: y.baseAddress!, scratch: scratch, workers: workers)
+            }
+        }
+        return output
+    }
+}

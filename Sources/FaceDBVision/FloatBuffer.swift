@@ -1,0 +1,33 @@
+/// A growable, manually managed float buffer (64-byte aligned) that keeps its memory across uses.
+final class FloatBuffer: @unchecked Sendable {
+    private(set) var pointer: UnsafeMutablePointer<Float>
+    private(set) var capacity: Int
+
+    init(capacity: Int = 0) {
+        self.capacity = max(capacity, 16)
+        pointer = FloatBuffer.allocate(self.capacity)
+    }
+
+    /// Grows to at least `count` floats; the old contents are not kept.
+    func reserve(_ count: Int) {
+        guard count > capacity else { return }
+        UnsafeMutableRawPointer(pointer).deallocate()
+        capacity = count
+        pointer = FloatBuffer.allocate(count)
+    }
+
+    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
+    }
+
+    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+}
+
+/// A raw pointer that crosses into worker closures. The forward passes guarantee that workers touch
+/// disjoint ranges, which is what makes this sound.
+struct SharedPointer<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+    init(_ base: UnsafeMutablePointer<T>) { self.base = base }
+    init(_ base: UnsafePointer<T>) { self.base = UnsafeMutablePointer(mutating: base) }
+}
