@@ -22,20 +22,24 @@ public struct FaceSource: Codable, Hashable, Sendable {
     public var landmarks: [Point]?
     /// Quality measurements by name (e.g. `"sharpness"`, `"confidence"`).
     public var quality: [String: Double]?
+    /// The aligned face chip as a base64 PNG, stored only when asked for (it is a photo of a person).
+    public var chipPNG: String?
 
     /// Makes a source description.
     public init(path: String? = nil, imageSHA256: String? = nil, box: [Double]? = nil,
-                landmarks: [Point]? = nil, quality: [String: Double]? = nil) {
+                landmarks: [Point]? = nil, quality: [String: Double]? = nil, chipPNG: String? = nil) {
         self.path = path
         self.imageSHA256 = imageSHA256
         self.box = box
         self.landmarks = landmarks
         self.quality = quality
+        self.chipPNG = chipPNG
     }
 
     enum CodingKeys: String, CodingKey {
         case path, box, landmarks, quality
         case imageSHA256 = "image_sha256"
+        case chipPNG = "chip_png"
     }
 }
 

@@ -538,6 +538,20 @@ public final class FaceStore: @unchecked Sendable {
         try db.get(.meta, Keyspace.calibrationKey)
     }
 
+    /// The JSON list of the photo pipeline's models (`pipeline-models.schema.json`), if photos were enrolled.
+    public func pipelineModelsDocument() throws -> [UInt8]? {
+        try db.get(.meta, Keyspace.pipelineModelsKey)
+    }
+
+    /// Records the photo pipeline's models in one atomic write.
+    @discardableResult
+    public func setPipelineModelsDocument(_ json: [UInt8]) throws -> UInt64 {
+        try commit { batch, _ in
+            batch.put(.meta, Keyspace.pipelineModelsKey, json)
+            return IndexChange()
+        }
+    }
+
     /// Stores (or with nil, removes) the calibration document in one atomic write.
     @discardableResult
     public func setCalibrationDocument(_ json: [UInt8]?) throws -> UInt64 {

@@ -18,6 +18,8 @@ enum Keyspace {
     static let logTruncatedThroughKey = Array("log_truncated_through".utf8)
     static let createdKey = Array("created_ms".utf8)
     static let calibrationKey = Array("calibration".utf8)
+    /// The models of the photo pipeline whose embeddings the database holds (JSON).
+    static let pipelineModelsKey = Array("pipeline_models".utf8)
     /// Set while a bulk load's table files are being ingested: the lowest face id it can hold.
     static let bulkPendingKey = Array("bulk_pending".utf8)
     /// `import/<key>`: how many rows of an import file are stored (see ``FaceStore/ImportMark``).
