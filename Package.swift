@@ -2,7 +2,7 @@
 // FaceDB: an embeddable face identity database.
 //
 // Dependencies point one way:
-//   C shims (CRocksDB, CFaiss, CBLAS) → FaceDBCore → {FaceDBStorage, FaceDBIndex, FaceDBCalibration, FaceDBImport, FaceDBVision} → FaceDB → FaceDBCLI → facedb
+//   C shims (CRocksDB, CFaiss, CBLAS, CImageCodecs) → FaceDBCore → {FaceDBStorage, FaceDBIndex, FaceDBCalibration, FaceDBImport, FaceDBVision} → FaceDB → FaceDBCLI → facedb
 // Storage and index never import each other; the FaceDB façade is the only place that joins them.
 import PackageDescription
 
@@ -27,6 +27,7 @@ let package = Package(
         .executable(name: "facedb-demo", targets: ["facedb-demo"]),
         .executable(name: "facedb-import-bench", targets: ["facedb-import-bench"]),
         .executable(name: "facedb-embed-bench", targets: ["facedb-embed-bench"]),
+        .executable(name: "facedb-detect-bench", targets: ["facedb-detect-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +49,13 @@ let package = Package(
 
         // OpenBLAS's CBLAS interface plus its thread-count controls (Debian: libopenblas-dev).
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // JPEG and PNG decoding through libjpeg-turbo and libpng (Debian: libjpeg62-turbo-dev, libpng-dev).
+        // A C target, not a bare system library: the libraries' setjmp/longjmp error handling must stay in C.
+        .target(
+            name: "CImageCodecs",
+            cSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
+        ),
 
         // MARK: Core value types and errors (no C)
         .target(name: "FaceDBCore"),
@@ -58,27 +66,34 @@ let package = Package(
         // MARK: Streaming readers of embedding files for bulk import (.npy, .fvecs, JSON Lines, CSV)
         .target(name: "FaceDBImport", dependencies: ["FaceDBCore"]),
 
-        // MARK: CNN inference on cblas_sgemm, dlib model reader, ResNet face embedder
-        .target(name: "FaceDBVision", dependencies: ["CBLAS", "FaceDBCore"]),
+        // MARK: Vision: image decoding, CNN engine on cblas_sgemm, dlib model readers, detector,
+        // landmarks, alignment, embedder, the photo pipeline.
+        // Optimised even in debug builds: the detector's golden tests push ~50 megapixel tensors through
+        // Swift loops (im2col, pyramid resize) that run ~20× slower at -Onone.
+        .target(
+            name: "FaceDBVision", dependencies: ["CBLAS", "CImageCodecs", "FaceDBCore"],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
 
         // MARK: Storage, index (never import each other)
         .target(name: "FaceDBStorage", dependencies: ["CRocksDB", "FaceDBCore"]),
         .target(name: "FaceDBIndex", dependencies: ["CFaiss", "FaceDBCore"]),
 
         // MARK: Façade, CLI
-        .target(name: "FaceDB", dependencies: ["FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration", "FaceDBImport"]),
+        .target(name: "FaceDB", dependencies: ["FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration", "FaceDBImport", "FaceDBVision"]),
         .target(
             name: "FaceDBCLI",
-            dependencies: ["FaceDB", "FaceDBCalibration", "FaceDBImport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["FaceDB", "FaceDBCalibration", "FaceDBImport", "FaceDBVision", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "facedb", dependencies: ["FaceDBCLI"]),
 
         // MARK: Test support, benchmark, demo
         .target(name: "FaceDBTestSupport", dependencies: ["FaceDBCore"]),
         .executableTarget(name: "facedb-bench", dependencies: ["FaceDB", "FaceDBIndex", "FaceDBImport", "FaceDBTestSupport"]),
-        .executableTarget(name: "facedb-demo", dependencies: ["FaceDB", "FaceDBTestSupport"]),
+        .executableTarget(name: "facedb-demo", dependencies: ["FaceDB", "FaceDBVision"]),
         .executableTarget(name: "facedb-import-bench", dependencies: ["FaceDB", "FaceDBImport", "FaceDBTestSupport"]),
         .executableTarget(name: "facedb-embed-bench", dependencies: ["FaceDBVision"]),
+        .executableTarget(name: "facedb-detect-bench", dependencies: ["FaceDBVision"]),
         // The child process of the crash-safety test: writes batches and acknowledges each one.
         .executableTarget(
             name: "facedb-crash-writer",
@@ -94,7 +109,10 @@ let package = Package(
         .testTarget(name: "FaceDBImportTests", dependencies: ["FaceDBImport", "FaceDBTestSupport"]),
         .testTarget(name: "FaceDBVisionTests", dependencies: ["FaceDBVision", "FaceDBTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "FaceDBTests", dependencies: ["FaceDB", "FaceDBTestSupport", "facedb-crash-writer"]),
+        // Decoding, image algorithms, detector, landmarks, chips, annotate.
+        .testTarget(name: "FaceDBDetectionTests", dependencies: ["FaceDBVision", "FaceDBTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "FaceDBTests", dependencies: ["FaceDB", "FaceDBStorage", "FaceDBVision", "FaceDBImport", "FaceDBTestSupport", "facedb-crash-writer"]),
         .testTarget(name: "FaceDBCLITests", dependencies: ["FaceDBCLI", "FaceDBTestSupport", "facedb"]),
     ],
     swiftLanguageModes: [.v6]

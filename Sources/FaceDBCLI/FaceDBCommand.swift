@@ -14,13 +14,16 @@ public struct FaceDBCommand: ParsableCommand {
               facedb reindex people.facedb --index hnsw
               facedb calibrate people.facedb --svg roc.svg
               facedb identify people.facedb --embedding-file probes.txt
+              facedb enroll people.facedb --folder photos/
+              facedb identify people.facedb visitor.jpg
               facedb import people.facedb faces.npy --labels labels.txt
               facedb export people.facedb --format jsonl --output people.jsonl
             """,
         version: "0.1.0",
         subcommands: [CreateCommand.self, StatsCommand.self, ReindexCommand.self, CheckCommand.self,
                       IdentifyCommand.self, VerifyCommand.self, CalibrateCommand.self, EvaluateCommand.self,
-                      ImportCommand.self, ExportCommand.self, ShellCommand.self]
+                      ImportCommand.self, ExportCommand.self, ShellCommand.self,
+                      EnrollCommand.self, EmbedCommand.self, AnnotateCommand.self]
     )
 
     /// Makes the command (used by ArgumentParser).

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Progress of long work on standard error: a bar with rate and ETA on a terminal,
-/// a plain line every few seconds otherwise, nothing when disabled.
-final class ProgressReporter {
+/// a plain line every few seconds otherwise, nothing when disabled. Safe to update from any thread.
+final class ProgressReporter: @unchecked Sendable {
+    private let lock = NSLock()
     private let label: String
     private var total: Int
     private let enabled: Bool
@@ -19,6 +20,8 @@ final class ProgressReporter {
 
     /// Records `done` units finished (and a better estimate of the total, if known) and prints when due.
     func update(_ done: Int, total: Int? = nil) {
+        lock.lock()
+        defer { lock.unlock() }
         self.done = done
         if let total { self.total = total }
         guard enabled else { return }
@@ -31,6 +34,8 @@ final class ProgressReporter {
 
     /// Prints the final state.
     func finish() {
+        lock.lock()
+        defer { lock.unlock() }
         guard enabled else { return }
         emit(final: true)
     }

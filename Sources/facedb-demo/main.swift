@@ -1,92 +1,96 @@
-// The main job on an embedded default database, end to end (run by Tools/demo):
-// create a database, bulk-add a gallery, calibrate its thresholds, identify enrolled people and
-// strangers, verify pairs.
-// Until the photo pipeline lands, the gallery is synthetic: 128-D embeddings clustered per person.
+// The main job on an embedded default database, end to end, on real photos (run by Tools/demo):
+// enrol one photo of each person who has several, identify their other photos, a stranger and a
+// photo with no face, verify pairs, and draw who was found on a copy of a photo.
+//
+//   facedb-demo DATABASE PHOTOS-DIR     (photos named faces__<person>__<photo>.jpg, as in the fixtures)
 import FaceDB
 import FaceDBCore
-import FaceDBTestSupport
+import FaceDBVision
 import Foundation
 
-let path = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "facedb-demo-db"
-let people = 2_000
-let facesPerPerson = 5
-let dimension = 128
-func say(_ text: String) { print(text) }
-func seconds(since start: Date) -> String { String(format: "%.2f s", Date().timeIntervalSince(start)) }
+let arguments = CommandLine.arguments
+guard arguments.count == 3 else {
+    FileHandle.standardError.write(Data("usage: facedb-demo DATABASE PHOTOS-DIR\n".utf8))
+    exit(2)
+}
+let path = arguments[1]
+let photos = arguments[2]
+func seconds(since start: Date) -> String { String(format: "%.1f s", Date().timeIntervalSince(start)) }
 
 do {
     if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
-                                            withIntermediateDirectories: true)
-    var rng = SeededGenerator(seed: 2026)
-    // Faces of one person spread about as widely as people differ: the score distributions overlap a
-    // little, as with real photos, so the thresholds matter.
-    let gallery = SyntheticEmbeddings(dimension: dimension, identities: people + 10, withinSpread: 1.1, generator: &rng)
-
-    let space = EmbeddingSpace(model: "synthetic-128", dimension: dimension, metric: .l2)
-    let db = try FaceDatabase.create(at: path, space: space, index: IndexConfiguration(kind: .hnsw))
-    say("Created \(path): \(space.dimension)-D \(space.metric.rawValue) embeddings, index \(IndexConfiguration(kind: .hnsw)).")
+    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    // Who is in which photo: the fixtures' file names say it.
+    var byPerson: [String: [String]] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: photos).sorted() where name.hasPrefix("faces__") {
+        let parts = name.components(separatedBy: "__")
+        byPerson[parts[1], default: []].append(photos + "/" + name)
+    }
+    let enrolled = byPerson.filter { $0.value.count >= 2 }.keys.sorted()
+    let strangers = byPerson.filter { $0.value.count == 1 }.keys.sorted()
 
     var start = Date()
-    for person in 0..<people {
-        try db.addIdentity("person-\(person)", displayName: "Person \(person)", galleries: [person % 2 == 0 ? "staff" : "visitors"])
-    }
-    var batch: [NewFace] = []
-    for person in 0..<people {
-        for _ in 0..<facesPerPerson {
-            batch.append(NewFace(identity: "person-\(person)", embedding: gallery.face(of: person, generator: &rng)))
+    let pipeline = try FacePipeline()
+    print("Loaded dlib's detector, landmark and embedding models in \(seconds(since: start)).")
+    let db = try FaceDatabase.create(at: path, space: .dlibResNet)
+    print("Created \(path) (128-D dlib descriptors, L2).")
+
+    start = Date()
+    var enrolledPhotos = 0
+    for person in enrolled {
+        let enrollment = try db.enroll(photosAt: [byPerson[person]!.last!], identity: person, pipeline: pipeline)
+        enrolledPhotos += enrollment.accepted
+        for outcome in enrollment.outcomes where !outcome.accepted {
+            print("  refused \(outcome.path): \(outcome.issues.map(\.description).joined(separator: "; "))")
         }
-        if batch.count >= 5_000 { try db.addFaces(batch); batch.removeAll() }
     }
-    try db.addFaces(batch)
-    say("Enrolled \(db.identityCount) people with \(db.faceCount) faces in \(seconds(since: start)).")
+    print("Enrolled \(enrolledPhotos) people, one photo each, in \(seconds(since: start)).")
 
+    func show(_ photo: String, expected: String) throws {
+        let result = try db.identify(photoAt: photo, pipeline: pipeline)
+        let name = (photo as NSString).lastPathComponent
+        guard !result.faces.isEmpty else {
+            print(String(format: "  %-58@ no face%@", name, expected == "no face" ? " ✓" : " ✗ (expected \(expected))"))
+            return
+        }
+        for face in result.faces {
+            let answer = face.identification
+            let who = answer.identity ?? answer.decision.rawValue
+            let score = answer.matches.first.map { String(format: "%.3f", $0.score) } ?? "-"
+            print(String(format: "  %-58@ %@ (distance %@)%@", name, who, score, who == expected ? " ✓" : " ✗ (expected \(expected))"))
+        }
+    }
     start = Date()
-    let report = try db.calibrate(CalibrationOptions(targetFMR: 1e-3, targetFPIR: 1e-2))
-    let point = report.operatingPoint
-    say(String(format: "\nCalibrated in %@ on %d genuine and %d impostor pairs: EER %.4f;", seconds(since: start),
-               report.roc.genuineCount, report.roc.impostorCount, report.equalErrorRate.rate))
-    say(String(format: "  1:1 threshold %.3f at FMR %.0e (FNMR %.4f)", point.verificationThreshold, point.targetFMR, point.fnmr))
-    if let t = point.identificationThreshold, let g = point.galleryIdentities {
-        say(String(format: "  1:N threshold %.3f keeps FPIR ≤ 1%% for %d enrolled people", t, g))
+    print("Who is this? (threshold: dlib's 0.6; nobody here is calibrated yet)")
+    for person in enrolled {
+        for photo in byPerson[person]!.dropLast() { try show(photo, expected: person) }
     }
-
-    say("\nWho is this? (1:N, top 3 identities)")
-    start = Date()
-    var probes: [(String, [Float])] = (0..<5).map { i in
-        let person = i * 397 % people
-        return ("a new photo of person-\(person)", gallery.face(of: person, generator: &rng))
+    for person in strangers.prefix(4) { try show(byPerson[person]![0], expected: "unknown") }
+    for other in ["other__obama_exif_orientation6.jpg", "other__chelsea.png"] where FileManager.default.fileExists(atPath: photos + "/" + other) {
+        try show(photos + "/" + other, expected: other.contains("obama") ? "barack_obama" : "no face")
     }
-    probes += (0..<3).map { i in ("a stranger #\(i + 1)", gallery.face(of: people + i, generator: &rng)) }
-    let answers = try db.identify(batch: probes.map(\.1), options: IdentificationOptions(k: 3))
-    for ((label, _), answer) in zip(probes, answers) {
-        let verdict = answer.identity.map { "→ \($0)" } ?? "→ \(answer.decision.rawValue)"
-        let list = answer.matches.map { String(format: "%@ %.2f", $0.identity, $0.score) }.joined(separator: ", ")
-        say("  \(label.padding(toLength: 28, withPad: " ", startingAt: 0)) \(verdict.padding(toLength: 20, withPad: " ", startingAt: 0)) [\(list)]")
+    print("Identified in \(seconds(since: start)).")
+
+    if let a = byPerson["joe_biden"], a.count >= 2, let b = byPerson["al_gore"]?.first {
+        print("Is this the same person?")
+        for (x, y) in [(a[0], a[1]), (a[0], b)] {
+            let v = try db.verify(photoAt: x, photoAt: y, pipeline: pipeline)
+            print(String(format: "  %@ vs %@: distance %.3f → %@", (x as NSString).lastPathComponent, (y as NSString).lastPathComponent,
+                         v.score, v.decision == .match ? "same person" : "different people"))
+        }
     }
-    say("  (\(probes.count) probes in \(seconds(since: start)), threshold \(answers[0].threshold.map { String(format: "%.3f", $0) } ?? "none") from \(answers[0].thresholdSource.rawValue))")
-
-    say("\nOnly among staff (gallery filter):")
-    let visitor = try db.identify(gallery.face(of: 1, generator: &rng), options: IdentificationOptions(k: 1, filter: SearchFilter(galleries: ["staff"])))
-    say(String(format: "  a photo of person-1 (a visitor) among staff: closest %@ at %.2f → %@",
-               visitor.matches[0].identity, visitor.matches[0].score, visitor.decision.rawValue))
-
-    say("\nIs this the same person? (1:1)")
-    for (label, probe, claimed) in [
-        ("person-42's photo vs person-42", gallery.face(of: 42, generator: &rng), "person-42"),
-        ("person-42's photo vs person-43", gallery.face(of: 42, generator: &rng), "person-43"),
-    ] {
-        let v = try db.verify(probe, identity: claimed)
-        let fmr = v.estimatedFMRText ?? "n/a"
-        say(String(format: "  %@: distance %.2f → %@ (estimated false-match rate of this score: %@)", label, v.score,
-                   v.decision == .match ? "same person" : "different people", fmr))
+    if let photo = byPerson["barack_obama"]?.first {
+        let result = try db.identify(photoAt: photo, pipeline: pipeline)
+        let image = try pipeline.decoder.decode(contentsOf: photo)
+        let output = (path as NSString).deletingLastPathComponent + "/demo-annotated.png"
+        try Annotator.write(image, faces: result.faces.map {
+            FaceAnnotation(rectangle: $0.face.detection.rectangle, landmarks: $0.face.landmarks,
+                           label: $0.identification.identity ?? $0.identification.decision.rawValue)
+        }, to: output)
+        print("Drew who was found on a copy of \((photo as NSString).lastPathComponent): \(output)")
     }
-
-    let stats = try db.stats()
     try db.close()
-    say("\nDatabase: \(stats.identities) identities, \(stats.faces) faces, \(stats.sizeOnDisk / 1024) KiB on disk, index \(stats.indexState).")
-    say("Inspect it with: swift run facedb stats \(path)")
-} catch {
-    FileHandle.standardError.write(Data("demo failed: \(error)\n".utf8))
+} catch let error as FaceDBError {
+    FileHandle.standardError.write(Data("error: \(error.message)\n  \(error.remedy ?? "")\n".utf8))
     exit(1)
 }

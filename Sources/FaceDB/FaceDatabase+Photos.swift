@@ -1,0 +1,164 @@
+import FaceDBCore
+import FaceDBStorage
+import FaceDBVision
+import Foundation
+
+extension FaceDatabase {
+    /// Enrolls photos of one person: finds the face in each, checks its quality (and that it looks
+    /// like the faces already enrolled for `identity`), and stores the accepted ones — with their
+    /// box, landmarks, quality and the photo's path and SHA-256 — in one atomic write. The identity
+    /// is created if needed. Refused photos are reported with their reasons, never thrown.
+    ///
+    /// - Throws: `.modelMismatch` when the database's embeddings came from other models, or its
+    ///   space is not the pipeline's (128-D); storage errors.
+    public func enroll(
+        photosAt paths: [String], identity: String, pipeline: FacePipeline, options: EnrollOptions = EnrollOptions(),
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) throws -> Enrollment {
+        try checkOpen()
+        try Identity.validate(id: identity)
+        try adopt(pipeline)
+        var pipelineOptions = options.pipeline
+        pipelineOptions.keepChips = options.storeChips
+        let analyses = pipeline.analyze(photosAt: paths, options: pipelineOptions, progress: progress)
+        let gate = QualityGate(options.quality)
+        let threshold = options.checkIdentityMatch ? try verificationThreshold().threshold : nil
+        var references: [[Float]] = (try? faces(of: identity).map(\.embedding)) ?? []
+        var outcomes: [Enrollment.Outcome] = []
+        var accepted: [(index: Int, face: NewFace)] = []
+        for (path, result) in zip(paths, analyses) {
+            var outcome = Enrollment.Outcome(path: path, faceID: nil, issues: [], quality: nil)
+            defer { outcomes.append(outcome) }
+            let photo: PhotoAnalysis
+            switch result {
+            case .failure(let error):
+                let message = (error as? FaceDBError)?.message ?? "\(error)"
+                outcome.issues = [QualityIssue(.unreadable, message)]
+                continue
+            case .success(let analysis):
+                photo = analysis
+            }
+            guard let face = photo.largestFace else {
+                outcome.issues = [QualityIssue(.noFace, "no face was found (looking for faces of \(options.pipeline.minimumFaceSize) px or more)")]
+                continue
+            }
+            outcome.quality = face.quality
+            if photo.faces.count > 1 && !options.pickLargestFace {
+                outcome.issues = [QualityIssue(.severalFaces, measured: Double(photo.faces.count), threshold: 1,
+                                               "\(photo.faces.count) faces were found where one was expected (enroll the largest with --largest)")]
+                continue
+            }
+            outcome.issues = gate.issues(face.quality)
+            if outcome.issues.isEmpty, let threshold, !references.isEmpty {
+                let closest = references.map { space.score($0, face.embedding) }.min() ?? 0
+                if closest > threshold {
+                    outcome.issues = [QualityIssue(.identityMismatch, measured: Double(closest), threshold: Double(threshold),
+                                                   String(format: "the face is %.3f from the closest face of '%@'; the same person is within %.3f", closest, identity, threshold))]
+                }
+            }
+            guard outcome.issues.isEmpty else { continue }
+            references.append(face.embedding)
+            accepted.append((outcomes.count, NewFace(identity: identity, embedding: face.embedding, source: source(of: face, in: photo))))
+        }
+        if !accepted.isEmpty {
+            if try self.identity(identity) == nil { try addIdentity(identity) }
+            let ids = try addFaces(accepted.map(\.face))
+            for (item, id) in zip(accepted, ids) { outcomes[item.index].faceID = id }
+        }
+        return Enrollment(identity: identity, outcomes: outcomes)
+    }
+
+    /// Finds every face in the photo and identifies each (see ``identify(batch:options:)``).
+    /// - Throws: the pipeline's errors for an unreadable photo; `.modelMismatch`.
+    public func identify(
+        photoAt path: String, pipeline: FacePipeline, options: IdentificationOptions = IdentificationOptions(),
+        pipelineOptions: PipelineOptions = PipelineOptions()
+    ) throws -> PhotoIdentification {
+        try checkOpen()
+        try checkPipeline(pipeline)
+        let photo = try pipeline.analyze(photoAt: path, options: pipelineOptions)
+        let answers = photo.faces.isEmpty ? [] : try identify(batch: photo.faces.map(\.embedding), options: options)
+        return PhotoIdentification(path: path, width: photo.width, height: photo.height, sha256: photo.sha256,
+                                   faces: zip(photo.faces, answers).map { PhotoIdentification.Face(face: $0, identification: $1) })
+    }
+
+    /// 1:1: is the (largest) face of the photo `identity`?
+    /// - Throws: `.invalidArgument` when the photo has no face; `.unknownIdentity`.
+    public func verify(photoAt path: String, identity: String, pipeline: FacePipeline,
+                       pipelineOptions: PipelineOptions = PipelineOptions()) throws -> Verification {
+        try checkPipeline(pipeline)
+        return try verify(try largestFace(path, pipeline, pipelineOptions).embedding, identity: identity)
+    }
+
+    /// 1:1: are the (largest) faces of two photos the same person?
+    /// - Throws: `.invalidArgument` when a photo has no face.
+    public func verify(photoAt a: String, photoAt b: String, pipeline: FacePipeline,
+                       pipelineOptions: PipelineOptions = PipelineOptions()) throws -> Verification {
+        try checkPipeline(pipeline)
+        return try verify(try largestFace(a, pipeline, pipelineOptions).embedding,
+                          try largestFace(b, pipeline, pipelineOptions).embedding)
+    }
+
+    // MARK: - Models
+
+    /// The pipeline's models as stored in meta `pipeline_models`.
+    private static func document(_ pipeline: FacePipeline) -> [PipelineModel] {
+        pipeline.models.map { PipelineModel(role: $0.role, file: $0.file, sha256: $0.sha256) }
+    }
+
+    /// Refuses a pipeline whose models or embedding size differ from those of the stored embeddings.
+    func checkPipeline(_ pipeline: FacePipeline) throws {
+        guard space.dimension == EmbeddingSpace.dlibResNet.dimension else {
+            throw FaceDBError(.modelMismatch,
+                              "The database stores \(space.dimension)-D embeddings of '\(space.model)'; the photo pipeline makes 128-D dlib descriptors.",
+                              remedy: "Create the database with --model \(EmbeddingSpace.dlibResNet.model) --dim 128 --metric l2 for photos.")
+        }
+        guard let stored = try store.pipelineModelsDocument() else { return }
+        let models = try JSONDecoder().decode([PipelineModel].self, from: Data(stored))
+        let mine = Self.document(pipeline)
+        guard models == mine else {
+            let describe = { (m: [PipelineModel]) in m.map { "\($0.file) (\($0.sha256.prefix(12)))" }.joined(separator: ", ") }
+            throw FaceDBError(.modelMismatch,
+                              "The database's embeddings were made by \(describe(models)); this pipeline uses \(describe(mine)).",
+                              remedy: "Use the same model files (Tools/fetch-models), or enroll into a new database.")
+        }
+    }
+
+    /// ``checkPipeline(_:)``, then records the pipeline's models if none are recorded yet.
+    private func adopt(_ pipeline: FacePipeline) throws {
+        try checkPipeline(pipeline)
+        if try store.pipelineModelsDocument() == nil {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try store.setPipelineModelsDocument(Array(try encoder.encode(Self.document(pipeline))))
+        }
+    }
+
+    private func largestFace(_ path: String, _ pipeline: FacePipeline, _ options: PipelineOptions) throws -> AnalyzedFace {
+        guard let face = try pipeline.analyze(photoAt: path, options: options).largestFace else {
+            throw FaceDBError(.invalidArgument, "No face was found in \(path).",
+                              remedy: "Use a photo with a face of at least \(options.minimumFaceSize) px, or lower the minimum face size.", path: path)
+        }
+        return face
+    }
+
+    /// What is stored with an enrolled face: where it came from and how good it was.
+    private func source(of face: AnalyzedFace, in photo: PhotoAnalysis) -> FaceSource {
+        let r = face.detection.rectangle
+        let q = face.quality
+        var source = FaceSource(path: photo.path, imageSHA256: photo.sha256,
+                                box: [Double(r.left), Double(r.top), Double(r.right), Double(r.bottom)],
+                                landmarks: face.landmarks.points.map { Point(x: Double($0.x), y: Double($0.y)) },
+                                quality: ["confidence": q.confidence, "face_size": Double(q.faceSize), "sharpness": q.sharpness,
+                                          "yaw": q.yaw, "roll": q.roll])
+        if let chip = face.chip, let png = try? PNGEncoder.encode(chip) { source.chipPNG = Data(png).base64EncodedString() }
+        return source
+    }
+}
+
+/// One entry of meta `pipeline_models` (`Schemas/pipeline-models.schema.json`).
+struct PipelineModel: Codable, Equatable {
+    var role: String
+    var file: String
+    var sha256: String
+}

@@ -1,0 +1,116 @@
+/// The detector's input: an image pyramid (factor 5/6, dlib's `pyramid_down<6>`) packed into one
+/// tensor, as dlib's `input_rgb_image_pyramid` builds it (specification 4.2).
+///
+/// Level 0 is the image itself; the next levels go below it in a first column, then right-aligned
+/// bottom-up beside them, 10 pixels apart, with an 11-pixel border. Values are
+/// `(pixel − channel mean)/256` in float32 (0 = the mean colour); level i ≥ 1 is the bilinear resize
+/// of the tile of level i − 1 (a cascade).
+struct TiledPyramid {
+    /// Padding between levels.
+    static let padding = 10
+    /// Border around the whole tensor.
+    static let outerPadding = 11
+
+    /// Tensor rows.
+    let rows: Int
+    /// Tensor columns.
+    let columns: Int
+    /// The placed levels' rectangles in tensor coordinates, level 0 first.
+    let levels: [DlibRectangle]
+
+    /// The layout for a `width × height` image (no pixels yet).
+    init(width: Int, height: Int) {
+        var sizes: [(h: Int, w: Int)] = [(height, width)]
+        var h = height, w = width
+        while true {
+            h = Int((5.0 / 6.0 * Double(h)).rounded(.down))
+            w = Int((5.0 / 6.0 * Double(w)).rounded(.down))
+            if h * w == 0 || h < 5 { break }
+            sizes.append((h, w))
+        }
+        let p = TiledPyramid.padding, o = TiledPyramid.outerPadding
+        let totalHeight = sizes.reduce(0) { $0 + $1.h + p } - 2 * p
+        var column = 0, prevWidth = 0
+        for size in sizes {
+            if size.w <= width - prevWidth - p && (column - height) * 2 >= totalHeight - height { break }
+            column += size.h + p
+            prevWidth = size.w
+        }
+        column -= p
+        rows = column + 2 * o
+        columns = width + 2 * o
+        var rects: [DlibRectangle] = []
+        var y = o, i = 0
+        while y < column + o && i < sizes.count {
+            rects.append(DlibRectangle(left: o, top: y, right: o + sizes[i].w - 1, bottom: y + sizes[i].h - 1))
+            y += sizes[i].h + p
+            i += 1
+        }
+        y -= p
+        while i < sizes.count {
+            let br = (x: o + width - 1, y: y - 1)
+            let rect = DlibRectangle(left: br.x - (sizes[i].w - 1), top: br.y - (sizes[i].h - 1), right: br.x, bottom: br.y)
+            if !rect.intersection(rects[0]).isEmpty { break }
+            rects.append(rect)
+            y -= sizes[i].h + p
+            i += 1
+        }
+        levels = rects
+    }
+
+    /// Writes the pyramid of `image` (which must have this layout's size) into `tensor`
+    /// (3 × rows × columns floats, zeroed by the caller), channel 0 = R.
+    func fill(_ image: RGBImage, means: [Float], into tensor: UnsafeMutablePointer<Float>) {
+        let plane = rows * columns
+        let l0 = levels[0]
+        image.pixels.withUnsafeBufferPointer { px in
+            for c in 0..<3 {
+                let mean = means[c]
+                for y in 0..<image.height {
+                    let dst = tensor + c * plane + (l0.top + y) * columns + l0.left
+                    let src = y * image.width * 3 + c
+                    for x in 0..<image.width {
+                        dst[x] = (Float(px[src + 3 * x]) - mean) / 256
+                    }
+                }
+            }
+        }
+        for i in 1..<levels.count {
+            let s = levels[i - 1], d = levels[i]
+            for c in 0..<3 {
+                let base = tensor + c * plane
+                BilinearResize.resizePlane(
+                    source: base + s.top * columns + s.left, sourceWidth: s.width, sourceHeight: s.height, sourceStride: columns,
+                    destination: base + d.top * columns + d.left, width: d.width, height: d.height, destinationStride: columns)
+            }
+        }
+    }
+
+    /// `tiled_pyramid_to_image` for a box in tensor coordinates: the level containing its rounded
+    /// centre (or the nearest), made local, then scaled up by `point_up` of `pyramid_down<6>` once
+    /// per level.
+    func toImage(_ box: DoubleRectangle) -> DoubleRectangle {
+        let cx = Int((box.centreX + 0.5).rounded(.down)), cy = Int((box.centreY + 0.5).rounded(.down))
+        var best = 0
+        if let inside = levels.firstIndex(where: { $0.contains(x: cx, y: cy) }) {
+            best = inside
+        } else {
+            var bestDistance = Double.infinity
+            for (i, r) in levels.enumerated() {
+                let dx = Double(cx < r.left ? r.left - cx : (cx > r.right ? cx - r.right : 0))
+                let dy = Double(cy < r.top ? r.top - cy : (cy > r.bottom ? cy - r.bottom : 0))
+                let d = (dx * dx + dy * dy).squareRoot()
+                if d < bestDistance { bestDistance = d; best = i }
+            }
+        }
+        let level = levels[best]
+        var r = DoubleRectangle(left: box.left - Double(level.left), top: box.top - Double(level.top),
+                                right: box.right - Double(level.left), bottom: box.bottom - Double(level.top))
+        let ratio = 6.0 / (6.0 - 1.0)
+        for _ in 0..<best {
+            r = DoubleRectangle(left: r.left * ratio + 0.3, top: r.top * ratio + 0.3,
+                                right: r.right * ratio + 0.3, bottom: r.bottom * ratio + 0.3)
+        }
+        return r
+    }
+}

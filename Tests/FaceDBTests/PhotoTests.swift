@@ -1,0 +1,191 @@
+import FaceDB
+import FaceDBCore
+import FaceDBStorage
+import FaceDBTestSupport
+import FaceDBVision
+import Foundation
+import XCTest
+
+/// Photos end to end: enrol, identify, verify, the quality gate and bad files, on the public-domain
+/// fixture portraits (`Tests/FaceDBDetectionTests/Fixtures/photos`, provenance there). The oracle
+/// is who is in each photo (its file name) and dlib's own distances on these photos (every
+/// same-person pair within 0.56, every different-person pair beyond 0.61; see the golden README).
+final class PhotoTests: XCTestCase {
+    static let photos = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("FaceDBDetectionTests/Fixtures/photos").path
+    static func photo(_ person: String, _ name: String) -> String { photos + "/faces__\(person)__\(name)" }
+    static func other(_ name: String) -> String { photos + "/other__\(name)" }
+
+    /// The models, loaded once for the whole class (checksums verified).
+    nonisolated(unsafe) static var shared: FacePipeline?
+    var pipeline: FacePipeline!
+    var directory: TemporaryDirectory!
+    let quiet = DatabaseOptions(log: { _ in })
+
+    override func setUpWithError() throws {
+        if ProcessInfo.processInfo.environment["FACEDB_SKIP_MODEL_TESTS"] == "1" { throw XCTSkip("FACEDB_SKIP_MODEL_TESTS=1") }
+        if Self.shared == nil { Self.shared = try FacePipeline() }
+        pipeline = Self.shared
+        directory = TemporaryDirectory("photos")
+    }
+
+    override func tearDown() { directory = nil }
+
+    func makeDatabase() throws -> FaceDatabase {
+        try FaceDatabase.create(at: directory.path("db"), space: .dlibResNet, options: quiet)
+    }
+
+    /// One photo per person enrolled; the others are probes.
+    let enrolled: [(person: String, photo: String)] = [
+        ("barack_obama", "senate_bioguide.jpg"), ("joe_biden", "president_portrait.jpg"),
+        ("deb_haaland", "congress_photo_b_current.jpg"), ("jim_costa", "congress_photo_b_current.jpg"),
+        ("terri_sewell", "congress_photo_b_current.jpg"), ("cedric_richmond", "congress_photo_b_current.jpg"),
+    ]
+    let probes: [(person: String, photo: String)] = [
+        ("barack_obama", "wh_official_portrait_2012.jpg"), ("barack_obama", "wh_congress_address_2009.jpg"),
+        ("joe_biden", "senate_bioguide.jpg"), ("joe_biden", "wh_blue_room_2010_crop.jpg"),
+        ("deb_haaland", "congress_photo_a_older.jpg"), ("jim_costa", "congress_photo_a_older.jpg"),
+        ("terri_sewell", "congress_photo_a_older.jpg"), ("cedric_richmond", "congress_photo_a_older.jpg"),
+    ]
+    let strangers = [("al_gore", "congress_bioguide.jpg"), ("kamala_harris", "congress_bioguide.jpg"),
+                     ("dick_cheney", "congress_bioguide.jpg"), ("john_kerry", "congress_bioguide.jpg")]
+
+    func testEnrolledPeopleAreIdentifiedAndStrangersAreUnknown() throws {
+        let db = try makeDatabase()
+        for (person, photo) in enrolled {
+            let enrollment = try db.enroll(photosAt: [Self.photo(person, photo)], identity: person, pipeline: pipeline)
+            XCTAssertEqual(enrollment.accepted, 1, "\(person): \(enrollment.outcomes.map(\.issues))")
+        }
+        // What is stored with a face: where it came from and how good it was.
+        let face = try XCTUnwrap(try db.faces(of: "joe_biden").first)
+        XCTAssertEqual(face.source?.path, Self.photo("joe_biden", "president_portrait.jpg"))
+        XCTAssertEqual(face.source?.imageSHA256?.count, 64)
+        XCTAssertEqual(face.source?.landmarks?.count, 5)
+        XCTAssertNotNil(face.source?.quality?["sharpness"])
+        XCTAssertNil(face.source?.chipPNG)
+
+        for (person, photo) in probes {
+            let result = try db.identify(photoAt: Self.photo(person, photo), pipeline: pipeline)
+            XCTAssertEqual(result.faces.count, 1, "\(person)/\(photo)")
+            let answer = try XCTUnwrap(result.faces.first?.identification)
+            XCTAssertEqual(answer.matches.first?.identity, person, "\(person)/\(photo): \(answer.matches)")
+            XCTAssertEqual(answer.identity, person, "\(person)/\(photo) decided \(answer.decision)")
+        }
+        for (person, photo) in strangers {
+            let answer = try XCTUnwrap(try db.identify(photoAt: Self.photo(person, photo), pipeline: pipeline).faces.first?.identification)
+            XCTAssertEqual(answer.decision, .unknown, "\(person) was taken for \(answer.matches.first?.identity ?? "-")")
+        }
+        // The photo stored sideways with an EXIF orientation is found upright, and is Obama.
+        let rotated = try db.identify(photoAt: Self.other("obama_exif_orientation6.jpg"), pipeline: pipeline)
+        XCTAssertEqual(rotated.width, 910)
+        XCTAssertEqual(rotated.height, 1137)
+        XCTAssertEqual(rotated.faces.first?.identification.identity, "barack_obama")
+        // The cat has no face.
+        XCTAssertTrue(try db.identify(photoAt: Self.other("chelsea.png"), pipeline: pipeline).faces.isEmpty)
+    }
+
+    func testVerifyingPhotosAgainstPhotosAndIdentities() throws {
+        let db = try makeDatabase()
+        let same = try db.verify(photoAt: Self.photo("joe_biden", "president_portrait.jpg"),
+                                 photoAt: Self.photo("joe_biden", "senate_bioguide.jpg"), pipeline: pipeline)
+        XCTAssertEqual(same.decision, .match, "distance \(same.score)")
+        XCTAssertLessThan(same.score, 0.6)
+        let different = try db.verify(photoAt: Self.photo("joe_biden", "president_portrait.jpg"),
+                                      photoAt: Self.photo("al_gore", "congress_bioguide.jpg"), pipeline: pipeline)
+        XCTAssertEqual(different.decision, .unknown, "distance \(different.score)")
+        XCTAssertGreaterThan(different.score, 0.6)
+        _ = try db.enroll(photosAt: [Self.photo("deb_haaland", "congress_photo_b_current.jpg")], identity: "deb", pipeline: pipeline)
+        XCTAssertEqual(try db.verify(photoAt: Self.photo("deb_haaland", "congress_photo_a_older.jpg"), identity: "deb", pipeline: pipeline).decision, .match)
+        XCTAssertEqual(try db.verify(photoAt: Self.photo("terri_sewell", "congress_photo_a_older.jpg"), identity: "deb", pipeline: pipeline).decision, .unknown)
+        XCTAssertThrowsError(try db.verify(photoAt: Self.other("coffee.png"), identity: "deb", pipeline: pipeline)) { error in
+            XCTAssertTrue((error as? FaceDBError)?.message.contains("No face") ?? false, "\(error)")
+        }
+    }
+
+    func testTheQualityGateRefusesWithReasons() throws {
+        let db = try makeDatabase()
+        // The wrong person's photo into an existing identity.
+        XCTAssertEqual(try db.enroll(photosAt: [Self.photo("jim_costa", "congress_photo_b_current.jpg")], identity: "jim", pipeline: pipeline).accepted, 1)
+        let wrong = try db.enroll(photosAt: [Self.photo("al_gore", "congress_bioguide.jpg"), Self.photo("jim_costa", "congress_photo_a_older.jpg")],
+                                  identity: "jim", pipeline: pipeline)
+        XCTAssertEqual(wrong.outcomes.map(\.accepted), [false, true])
+        let issue = try XCTUnwrap(wrong.outcomes[0].issues.first)
+        XCTAssertEqual(issue.kind, .identityMismatch)
+        XCTAssertGreaterThan(issue.measured ?? 0, issue.threshold ?? 1)
+        XCTAssertEqual(try db.faces(of: "jim").count, 2)
+        // No face; a face smaller than asked for; a sharpness limit no photo meets.
+        let none = try db.enroll(photosAt: [Self.other("rocket.jpg")], identity: "x", pipeline: pipeline)
+        XCTAssertEqual(none.outcomes.first?.issues.first?.kind, .noFace)
+        var strict = EnrollOptions()
+        strict.quality.minimumSharpness = 1e9
+        let blurry = try db.enroll(photosAt: [Self.photo("terri_sewell", "congress_photo_b_current.jpg")], identity: "terri",
+                                   pipeline: pipeline, options: strict)
+        let measured = try XCTUnwrap(blurry.outcomes.first?.quality?.sharpness)
+        XCTAssertEqual(blurry.outcomes.first?.issues.map(\.kind), [.blurry])
+        XCTAssertEqual(blurry.outcomes.first?.issues.first?.measured, measured)
+        // A photo blurred with a 5×5 box filter.
+        let sharpPhoto = try pipeline.decoder.decode(contentsOf: Self.photo("terri_sewell", "congress_photo_b_current.jpg"))
+        let w = sharpPhoto.width, h = sharpPhoto.height
+        var soft = [UInt8](repeating: 0, count: sharpPhoto.pixels.count)
+        for y in 0..<h {
+            for x in 0..<w {
+                for c in 0..<3 {
+                    var sum = 0
+                    for dy in -2...2 { for dx in -2...2 { sum += Int(sharpPhoto.pixels[(min(h - 1, max(0, y + dy)) * w + min(w - 1, max(0, x + dx))) * 3 + c]) } }
+                    soft[(y * w + x) * 3 + c] = UInt8(sum / 25)
+                }
+            }
+        }
+        let blurredPath = directory.path("blurred.png")
+        try PNGEncoder.write(try RGBImage(width: w, height: h, pixels: soft), to: blurredPath)
+        let refused = try db.enroll(photosAt: [blurredPath], identity: "terri", pipeline: pipeline)
+        XCTAssertEqual(refused.outcomes.first?.issues.first?.kind, .blurry, "\(refused.outcomes.map(\.issues)) \(String(describing: refused.outcomes.first?.quality))")
+        var big = EnrollOptions()
+        big.quality.minimumFaceSize = 5_000
+        let small = try db.enroll(photosAt: [Self.photo("terri_sewell", "congress_photo_b_current.jpg")], identity: "terri",
+                                  pipeline: pipeline, options: big)
+        XCTAssertEqual(small.outcomes.first?.issues.first?.kind, .faceTooSmall)
+        XCTAssertNil(try db.identity("terri"), "a refused enrolment must not create the identity")
+    }
+
+    func testBadFilesInABatchAreRefusedAndTheRestEnrolled() throws {
+        let db = try makeDatabase()
+        let good = Self.photo("ed_case", "congress_photo_b_current.jpg")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        let truncated = directory.path("truncated.jpg")
+        try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: truncated))
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let garbage = directory.path("garbage.jpg")
+        try Data((0..<5_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) }).write(to: URL(fileURLWithPath: garbage))
+        let missing = directory.path("missing.jpg")
+        let enrollment = try db.enroll(photosAt: [truncated, good, garbage, missing], identity: "ed", pipeline: pipeline)
+        XCTAssertEqual(enrollment.outcomes.map(\.accepted), [false, true, false, false], "\(enrollment.outcomes.map(\.issues)), seed \(rng.seed)")
+        for outcome in enrollment.outcomes where !outcome.accepted {
+            XCTAssertTrue(outcome.issues.contains { $0.kind == .unreadable || $0.kind == .noFace }, "\(outcome.path): \(outcome.issues)")
+            XCTAssertFalse(outcome.issues.first?.message.isEmpty ?? true)
+        }
+        XCTAssertEqual(try db.faces(of: "ed").count, 1)
+    }
+
+    func testADatabaseOfOtherModelsRefusesThePipeline() throws {
+        let other = try FaceDatabase.create(at: directory.path("wide"), space: EmbeddingSpace(model: "arcface", dimension: 512, metric: .cosine),
+                                            options: quiet)
+        XCTAssertThrowsError(try other.enroll(photosAt: [Self.photo("joe_biden", "president_portrait.jpg")], identity: "j", pipeline: pipeline)) { error in
+            XCTAssertEqual((error as? FaceDBError)?.code, .modelMismatch)
+        }
+        try other.close()
+        // Embeddings recorded as made by other model files.
+        var db = try makeDatabase()
+        XCTAssertEqual(try db.enroll(photosAt: [Self.photo("joe_biden", "president_portrait.jpg")], identity: "j", pipeline: pipeline).accepted, 1)
+        try db.close()
+        let store = try FaceStore.open(at: directory.path("db") + "/store")
+        try store.setPipelineModelsDocument(Array(#"[{"role":"embedder","file":"other.dat","sha256":"\#(String(repeating: "0", count: 64))"}]"#.utf8))
+        store.close()
+        db = try FaceDatabase.open(at: directory.path("db"), options: quiet)
+        XCTAssertThrowsError(try db.identify(photoAt: Self.photo("joe_biden", "senate_bioguide.jpg"), pipeline: pipeline)) { error in
+            XCTAssertEqual((error as? FaceDBError)?.code, .modelMismatch)
+            XCTAssertTrue((error as? FaceDBError)?.message.contains("other.dat") ?? false)
+        }
+        try db.close()
+    }
+}
