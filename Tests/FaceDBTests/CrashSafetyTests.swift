@@ -1,4 +1,4 @@
-import FaceDB
+@_spi(Benchmark) import FaceDB
 import FaceDBCore
 import FaceDBTestSupport
 import Foundation
@@ -111,11 +111,21 @@ final class CrashSafetyTests: XCTestCase {
             let check = try db.checkIndex()
             XCTAssertTrue(check.isConsistent, "index and store disagree: \(check); \(context)")
             XCTAssertFalse(log.all.contains { $0.contains("rebuilding") }, "a kill must not damage the snapshot: \(log.all); \(context)")
-            // The index answers exactly the stored faces.
+            // The index holds exactly the stored faces, with their vectors, and finds them: always for
+            // Flat; for HNSW (approximate, the more so with the tombstones of removed faces) nearly always.
+            var found = 0
+            var total = 0
             for identity in try db.identities().prefix(20) {
                 for face in try db.faces(of: identity.id) {
-                    XCTAssertEqual(try db.search(face.embedding, k: 1).first?.faceID, face.id, context)
+                    XCTAssertEqual(try db.vectorIndex.vectors(for: [face.id.rawValue]), face.embedding, "face \(face.id); \(context)")
+                    total += 1
+                    if try db.search(face.embedding, k: 1).first?.faceID == face.id { found += 1 }
                 }
+            }
+            if kind == .flat {
+                XCTAssertEqual(found, total, context)
+            } else {
+                XCTAssertGreaterThanOrEqual(Double(found), 0.95 * Double(total), "\(found) of \(total) found; \(context)")
             }
             try db.close()
             next = inFlight + 1

@@ -26,7 +26,8 @@ public enum ShapePredictorReader {
         var d = DlibDecoder(bytes: bytes)
         do {
             return try parse(&d)
-        } catch let failure as DlibDecoder.Failure {
+        } catch {
+            let failure = error
             let reason = failure.truncated
                 ? "it is truncated (\(bytes.count) bytes; \(failure.description))"
                 : "it does not match dlib's shape predictor format \(failure.description)"

@@ -1,0 +1,85 @@
+import FaceDBTestSupport
+import Foundation
+import XCTest
+
+/// `facedb enroll`, `identify`, `verify`, `embed` and `annotate` on photos, through the built binary.
+final class PhotoCLITests: XCTestCase {
+    static let photos = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("FaceDBDetectionTests/Fixtures/photos").path
+    static func photo(_ name: String) -> String { photos + "/" + name }
+
+    override func setUpWithError() throws {
+        if ProcessInfo.processInfo.environment["FACEDB_SKIP_MODEL_TESTS"] == "1" { throw XCTSkip("FACEDB_SKIP_MODEL_TESTS=1") }
+    }
+
+    func testFolderEnrollmentThenIdentifyVerifyEmbedAndAnnotate() throws {
+        let dir = TemporaryDirectory("photo-cli")
+        let db = dir.path("db")
+        XCTAssertEqual(try runFacedb(["create", db, "--model", "dlib_face_recognition_resnet_model_v1", "--dim", "128", "--metric", "l2"]).status, 0)
+        // photos/<identity>/…: two good photos, a truncated copy, garbage, a cat, and a second person.
+        let folder = dir.path("folder")
+        let fm = FileManager.default
+        for (person, files) in [("deb", ["faces__deb_haaland__congress_photo_b_current.jpg"]),
+                                ("terri", ["faces__terri_sewell__congress_photo_b_current.jpg", "other__chelsea.png"])] {
+            try fm.createDirectory(atPath: folder + "/" + person, withIntermediateDirectories: true)
+            for f in files { try fm.copyItem(atPath: Self.photo(f), toPath: "\(folder)/\(person)/\(f)") }
+        }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: Self.photo("faces__jim_costa__congress_photo_b_current.jpg")))
+        try bytes.prefix(2_000).write(to: URL(fileURLWithPath: folder + "/deb/truncated.jpg"))
+        try Data(repeating: 0x42, count: 3_000).write(to: URL(fileURLWithPath: folder + "/deb/garbage.png"))
+        let rejects = dir.path("rejects.jsonl")
+        let enrolled = try runFacedb(["enroll", db, "--folder", folder, "--rejects", rejects, "--json"])
+        XCTAssertEqual(enrolled.status, 2, enrolled.stderr)
+        let outcomes = try jsonLines(enrolled.stdout)
+        XCTAssertEqual(outcomes.count, 5)
+        let accepted = outcomes.filter { $0["face_id"] != nil }.compactMap { ($0["path"] as? String).map { ($0 as NSString).lastPathComponent } }
+        XCTAssertEqual(Set(accepted), ["faces__deb_haaland__congress_photo_b_current.jpg", "faces__terri_sewell__congress_photo_b_current.jpg"])
+        let refused = try jsonLines(try String(contentsOfFile: rejects, encoding: .utf8))
+        XCTAssertEqual(refused.count, 3)
+        let kinds = Dictionary(uniqueKeysWithValues: refused.map { (($0["path"] as! NSString).lastPathComponent,
+                                                                   (($0["issues"] as? [[String: Any]])?.first?["kind"] as? String) ?? "") })
+        XCTAssertEqual(kinds["other__chelsea.png"], "no-face")
+        XCTAssertEqual(kinds["truncated.jpg"], "unreadable")
+        XCTAssertEqual(kinds["garbage.png"], "unreadable")
+
+        // Identify: the other photo of Deb is Deb; a stranger is unknown.
+        let identify = try runFacedb(["identify", db, Self.photo("faces__deb_haaland__congress_photo_a_older.jpg"),
+                                      Self.photo("faces__al_gore__congress_bioguide.jpg"), "--json"])
+        XCTAssertEqual(identify.status, 0, identify.stderr)
+        let answers = try jsonLines(identify.stdout)
+        func decision(_ answer: [String: Any]) -> (String?, String?) {
+            let face = (answer["faces"] as? [[String: Any]])?.first
+            let id = face?["identification"] as? [String: Any]
+            return (id?["decision"] as? String, ((id?["matches"] as? [[String: Any]])?.first?["identity"]) as? String)
+        }
+        XCTAssertEqual(decision(answers[0]).0, "match")
+        XCTAssertEqual(decision(answers[0]).1, "deb")
+        XCTAssertEqual(decision(answers[1]).0, "unknown")
+
+        // Verify a photo against an identity, and two photos.
+        let verify = try runFacedb(["verify", db, "--identity", "terri", Self.photo("faces__terri_sewell__congress_photo_a_older.jpg"), "--json"])
+        XCTAssertEqual(verify.status, 0, verify.stderr)
+        XCTAssertTrue(verify.stdout.contains("\"decision\":\"match\""), verify.stdout)
+        let pair = try runFacedb(["verify", db, Self.photo("faces__terri_sewell__congress_photo_a_older.jpg"),
+                                  Self.photo("faces__deb_haaland__congress_photo_a_older.jpg")])
+        XCTAssertTrue(pair.stdout.contains("different people"), pair.stdout)
+
+        // Embed: one object per photo, 128 values per face; errors per photo, exit code 1.
+        let embed = try runFacedb(["embed", Self.photo("faces__jim_costa__congress_photo_b_current.jpg"), dir.path("missing.jpg")])
+        XCTAssertEqual(embed.status, 1)
+        let rows = try jsonLines(embed.stdout)
+        let faces = try XCTUnwrap(rows.first?["faces"] as? [[String: Any]])
+        XCTAssertEqual(faces.count, 1)
+        XCTAssertEqual((faces[0]["embedding"] as? [Double])?.count, 128)
+        XCTAssertEqual((faces[0]["landmarks"] as? [[Int]])?.count, 5)
+        XCTAssertEqual((faces[0]["box"] as? [Int])?.count, 4)
+        XCTAssertNotNil(rows.last?["error"])
+
+        // Annotate writes a PNG of the photo's size.
+        let png = dir.path("who.png")
+        let annotate = try runFacedb(["annotate", Self.photo("faces__deb_haaland__congress_photo_a_older.jpg"), "--database", db, "-o", png])
+        XCTAssertEqual(annotate.status, 0, annotate.stderr)
+        let written = try Data(contentsOf: URL(fileURLWithPath: png))
+        XCTAssertEqual(Array(written.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
+}
