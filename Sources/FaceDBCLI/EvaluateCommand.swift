@@ -17,6 +17,7 @@ struct EvaluateCommand: ParsableCommand {
             Example:
               facedb evaluate --pairs pairs.csv --database people.facedb
               facedb evaluate --pairs pairs.txt --embeddings lfw-embeddings.jsonl --metric l2 --threshold 0.6 --json
+              facedb evaluate --pairs pairs.txt --images lfw/      # photos through the face pipeline
             """)
 
     @Option(help: "The labelled pairs: a .csv (a,b,same) or an LFW-style pairs.txt.")
@@ -24,6 +25,11 @@ struct EvaluateCommand: ParsableCommand {
 
     @Option(help: "For pairs.txt: JSON Lines of {\"image\": \"name/name_0001.jpg\", \"embedding\": [...]}.")
     var embeddings: String?
+
+    @Option(help: "Photos instead of embeddings: the LFW folder (name/name_0001.jpg) or the base of a CSV's relative photo paths. Embeds the largest face of each photo with the face pipeline (128-D, L2).")
+    var images: String?
+
+    @OptionGroup var photoOptions: PhotoOptions
 
     @Option(help: "Take the metric, normalization and operating point from this database.")
     var database: String?
@@ -48,7 +54,23 @@ struct EvaluateCommand: ParsableCommand {
                 space = db.space
                 if threshold == nil { (threshold, source) = try db.verificationThreshold() }
             }
-            let labelled = try LabelledEmbeddings.load(pairs: pairs, embeddings: embeddings)
+            let labelled: [LabelledEmbeddings]
+            if let images {
+                let pipeline = try PhotoOptions.loadPipeline()
+                let progress = ProgressReporter(label: "embedding photos", total: 0, enabled: !json)
+                let loaded = try LabelledEmbeddings.load(pairs: pairs, images: images, pipeline: pipeline, options: photoOptions.pipeline) {
+                    progress.update($0)
+                }
+                progress.finish()
+                labelled = loaded.pairs
+                if space == nil { space = .dlibResNet }
+                if threshold == nil && source == .none { (threshold, source) = (ModelDefaults.threshold(for: EmbeddingSpace.dlibResNet), .modelDefault) }
+                if !loaded.unusable.isEmpty {
+                    FileHandle.standardError.write(Data("evaluate: \(loaded.unusable.count) of \(loaded.photos) photos have no usable face; their pairs count as non-matches: \(loaded.unusable.prefix(5).joined(separator: ", "))\n".utf8))
+                }
+            } else {
+                labelled = try LabelledEmbeddings.load(pairs: pairs, embeddings: embeddings)
+            }
             guard let first = labelled.first else {
                 throw FaceDBError(.insufficientData, "\(pairs) holds no pairs.", remedy: "Check the file.", path: pairs)
             }

@@ -82,4 +82,41 @@ final class PhotoCLITests: XCTestCase {
         let written = try Data(contentsOf: URL(fileURLWithPath: png))
         XCTAssertEqual(Array(written.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
+
+    func testEvaluateOnLFWStylePhotoPairs() throws {
+        let dir = TemporaryDirectory("photo-evaluate")
+        // An LFW folder: images/<name>/<name>_000N.jpg, linked to the fixture portraits.
+        let people: [String: [String]] = [
+            "joe_biden": ["president_portrait.jpg", "senate_bioguide.jpg"],
+            "deb_haaland": ["congress_photo_b_current.jpg", "congress_photo_a_older.jpg"],
+            "terri_sewell": ["congress_photo_b_current.jpg", "congress_photo_a_older.jpg"],
+            "al_gore": ["congress_bioguide.jpg"], "jim_costa": ["congress_photo_b_current.jpg"],
+        ]
+        let images = dir.path("images")
+        for (name, photos) in people {
+            try FileManager.default.createDirectory(atPath: "\(images)/\(name)", withIntermediateDirectories: true)
+            for (i, photo) in photos.enumerated() {
+                try FileManager.default.createSymbolicLink(atPath: String(format: "%@/%@/%@_%04d.jpg", images, name, name, i + 1),
+                                                           withDestinationPath: Self.photo("faces__\(name)__\(photo)"))
+            }
+        }
+        // One fold of 3 same and 3 different pairs; dlib's own distances decide all six correctly at 0.6.
+        let pairs = dir.path("pairs.txt")
+        try """
+            1\t3
+            joe_biden\t1\t2
+            deb_haaland\t1\t2
+            terri_sewell\t1\t2
+            joe_biden\t1\tal_gore\t1
+            deb_haaland\t2\tterri_sewell\t1
+            al_gore\t1\tjim_costa\t1
+
+            """.write(toFile: pairs, atomically: true, encoding: .utf8)
+        let run = try runFacedb(["evaluate", "--pairs", pairs, "--images", images, "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(report["pairs"] as? Int, 6)
+        XCTAssertEqual(report["accuracy"] as? Double, 1.0, run.stdout)
+        XCTAssertEqual(report["threshold"] as? Double ?? 0, 0.6, accuracy: 1e-6)
+    }
 }
