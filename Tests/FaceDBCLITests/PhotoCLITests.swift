@@ -119,4 +119,28 @@ final class PhotoCLITests: XCTestCase {
         XCTAssertEqual(report["accuracy"] as? Double, 1.0, run.stdout)
         XCTAssertEqual(report["threshold"] as? Double ?? 0, 0.6, accuracy: 1e-6)
     }
+
+    func testTheShellTakesPhotoPaths() throws {
+        let dir = TemporaryDirectory("photo-shell")
+        let db = dir.path("db")
+        XCTAssertEqual(try runFacedb(["create", db, "--model", "dlib_face_recognition_resnet_model_v1", "--dim", "128", "--metric", "l2"]).status, 0)
+        let script = """
+            add face deb \(Self.photo("faces__deb_haaland__congress_photo_b_current.jpg")) create
+            identify \(Self.photo("faces__deb_haaland__congress_photo_a_older.jpg")) k 1
+            verify \(Self.photo("faces__terri_sewell__congress_photo_a_older.jpg")) deb
+            verify \(Self.photo("faces__deb_haaland__congress_photo_a_older.jpg")) \(Self.photo("faces__deb_haaland__congress_photo_b_current.jpg"))
+            add face deb \(Self.photo("faces__al_gore__congress_bioguide.jpg"))
+
+            """
+        let run = try runFacedb(["shell", db, "--json"], input: script)
+        XCTAssertEqual(run.status, 1, "the last line (the wrong person) must fail: \(run.stderr)")
+        XCTAssertTrue(run.stderr.contains("line 5") && run.stderr.contains("identity-mismatch"), run.stderr)
+        let results = try jsonLines(run.stdout)
+        XCTAssertEqual(results.count, 4, run.stdout)
+        XCTAssertEqual(results[0]["action"] as? String, "added")
+        XCTAssertEqual(results[1]["decision"] as? String, "match")
+        XCTAssertEqual(((results[1]["matches"] as? [[String: Any]])?.first?["identity"]) as? String, "deb")
+        XCTAssertEqual(results[2]["decision"] as? String, "unknown")
+        XCTAssertEqual(results[3]["decision"] as? String, "match")
+    }
 }

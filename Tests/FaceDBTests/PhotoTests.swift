@@ -94,7 +94,14 @@ final class PhotoTests: XCTestCase {
                                       photoAt: Self.photo("al_gore", "congress_bioguide.jpg"), pipeline: pipeline)
         XCTAssertEqual(different.decision, .unknown, "distance \(different.score)")
         XCTAssertGreaterThan(different.score, 0.6)
-        _ = try db.enroll(photosAt: [Self.photo("deb_haaland", "congress_photo_b_current.jpg")], identity: "deb", pipeline: pipeline)
+        // Asked to, enrolment keeps the aligned chip: a 150×150 PNG.
+        var keep = EnrollOptions()
+        keep.storeChips = true
+        let ids = try db.enroll(photosAt: [Self.photo("deb_haaland", "congress_photo_b_current.jpg")], identity: "deb",
+                                pipeline: pipeline, options: keep).outcomes.compactMap(\.faceID)
+        let png = try XCTUnwrap(try db.face(XCTUnwrap(ids.first))?.source?.chipPNG)
+        let chip = try ImageDecoder().decode(Array(try XCTUnwrap(Data(base64Encoded: png))))
+        XCTAssertEqual([chip.width, chip.height], [150, 150])
         XCTAssertEqual(try db.verify(photoAt: Self.photo("deb_haaland", "congress_photo_a_older.jpg"), identity: "deb", pipeline: pipeline).decision, .match)
         XCTAssertEqual(try db.verify(photoAt: Self.photo("terri_sewell", "congress_photo_a_older.jpg"), identity: "deb", pipeline: pipeline).decision, .unknown)
         XCTAssertThrowsError(try db.verify(photoAt: Self.other("coffee.png"), identity: "deb", pipeline: pipeline)) { error in
@@ -140,6 +147,29 @@ final class PhotoTests: XCTestCase {
         try PNGEncoder.write(try RGBImage(width: w, height: h, pixels: soft), to: blurredPath)
         let refused = try db.enroll(photosAt: [blurredPath], identity: "terri", pipeline: pipeline)
         XCTAssertEqual(refused.outcomes.first?.issues.first?.kind, .blurry, "\(refused.outcomes.map(\.issues)) \(String(describing: refused.outcomes.first?.quality))")
+        // Two people side by side: refused, unless the largest face is asked for.
+        let left = try pipeline.decoder.decode(contentsOf: Self.photo("ed_case", "congress_photo_b_current.jpg"))
+        let right = try pipeline.decoder.decode(contentsOf: Self.photo("kamala_harris", "congress_bioguide.jpg"))
+        let height = max(left.height, right.height)
+        var pair = [UInt8](repeating: 255, count: (left.width + right.width) * height * 3)
+        for (image, x0) in [(left, 0), (right, left.width)] {
+            for y in 0..<image.height {
+                let from = y * image.width * 3
+                let to = (y * (left.width + right.width) + x0) * 3
+                pair.replaceSubrange(to..<(to + image.width * 3), with: image.pixels[from..<(from + image.width * 3)])
+            }
+        }
+        let pairPath = directory.path("two.png")
+        try PNGEncoder.write(try RGBImage(width: left.width + right.width, height: height, pixels: pair), to: pairPath)
+        let two = try db.enroll(photosAt: [pairPath], identity: "ed", pipeline: pipeline)
+        XCTAssertEqual(two.outcomes.first?.issues.first?.kind, .severalFaces, "\(two.outcomes.map(\.issues))")
+        XCTAssertEqual(two.outcomes.first?.issues.first?.measured, 2)
+        var largest = EnrollOptions()
+        largest.pickLargestFace = true
+        let picked = try db.enroll(photosAt: [pairPath], identity: "ed", pipeline: pipeline, options: largest)
+        XCTAssertEqual(picked.accepted, 1, "\(picked.outcomes.map(\.issues))")
+        let stored = try XCTUnwrap(try db.faces(of: "ed").first?.source?.box)
+        XCTAssertLessThan(stored[2], Double(left.width), "the larger face (Ed Case, on the left) was enrolled")
         var big = EnrollOptions()
         big.quality.minimumFaceSize = 5_000
         let small = try db.enroll(photosAt: [Self.photo("terri_sewell", "congress_photo_b_current.jpg")], identity: "terri",

@@ -47,17 +47,18 @@ struct ShellCommandTable {
 
     /// The table of `facedb shell`.
     static let standard = ShellCommandTable(entries: [
-        Entry(words: ["identify"], usage: "identify EMBEDDING|@FILE [k N] [fusion best|mean:M] [threshold T] [margin M] [gallery G]...",
+        Entry(words: ["identify"], usage: "identify EMBEDDING|@FILE|PHOTO [k N] [fusion best|mean:M] [threshold T] [margin M] [gallery G]...",
               summary: "Who is this? The top-k identities for an embedding (1:N).",
               details: """
-                  EMBEDDING is [0.1, -0.2, …] or 0.1,-0.2,… ; @FILE holds one embedding per line (one result per line).
+                  EMBEDDING is [0.1, -0.2, …] or 0.1,-0.2,… ; @FILE holds one embedding per line (one result per line);
+                  PHOTO is a .jpg or .png file: every face in it is identified, largest first.
                   The options override the session's settings (see `set`) for this command only.
                   """,
               examples: ["identify [0.12, -0.05, 0.33, 0.41] k 3", "identify @probes.txt gallery staff"],
               arguments: [.embedding], options: ["k", "fusion", "threshold", "margin", "gallery"]),
-        Entry(words: ["verify"], usage: "verify EMBEDDING IDENTITY|EMBEDDING [fusion best|mean:M] [threshold T]",
+        Entry(words: ["verify"], usage: "verify EMBEDDING|PHOTO IDENTITY|EMBEDDING|PHOTO [fusion best|mean:M] [threshold T]",
               summary: "Is this the same person? An embedding against an identity or another embedding (1:1).",
-              details: "The second argument is an embedding when written like one ([…], a comma list or @FILE); otherwise an identity id.",
+              details: "The second argument is an embedding when written like one ([…], a comma list, @FILE or a .jpg/.png photo, whose largest face is used); otherwise an identity id.",
               examples: ["verify [0.12, -0.05, 0.33, 0.41] ada", "verify 0.1,0.2,0.3,0.4 0.1,0.2,0.3,0.5"],
               arguments: [.embedding, .embeddingOrIdentity], options: ["fusion", "threshold"]),
         Entry(words: ["show"], usage: "show IDENTITY",
@@ -80,9 +81,13 @@ struct ShellCommandTable {
               details: "JSON is an object, e.g. {\"team\": \"blue\"}; braces keep it one word without quotes.",
               examples: ["add identity ada name \"Ada Lovelace\" meta {\"team\": \"blue\"} gallery staff"],
               arguments: [.text], options: ["name", "meta", "gallery"]),
-        Entry(words: ["add", "face"], aliases: ["faces"], usage: "add face IDENTITY EMBEDDING|@FILE [meta JSON] [create]",
+        Entry(words: ["add", "face"], aliases: ["faces"], usage: "add face IDENTITY EMBEDDING|@FILE|PHOTO [meta JSON] [create]",
               summary: "Add faces (embeddings) to an identity; @FILE adds one face per line, in one atomic write.",
-              details: "`create` creates the identity when it is not stored yet.",
+              details: """
+                  `create` creates the identity when it is not stored yet. A PHOTO (.jpg/.png) is enrolled like
+                  `facedb enroll`: one face, through the quality gate (size, confidence, sharpness, pose, and
+                  within the threshold of the identity's other faces); a refused photo is an error saying why.
+                  """,
               examples: ["add face ada [0.12, -0.05, 0.33, 0.41]", "add face bob @bob.txt create"],
               arguments: [.identity, .embedding], options: ["meta", "create"]),
         Entry(words: ["remove", "identity"], usage: "remove identity ID",

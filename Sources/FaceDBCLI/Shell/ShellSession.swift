@@ -1,4 +1,5 @@
 import FaceDB
+import FaceDBVision
 import FaceDBCore
 import Foundation
 
@@ -15,6 +16,8 @@ final class ShellSession {
 
     /// The database the commands run against.
     let db: FaceDatabase
+    /// The face models, loaded when a command first names a photo.
+    private var pipeline: FacePipeline?
     /// The current settings (`set`).
     var settings: ShellSettings
     /// The command table (shared with completion and help).
@@ -47,7 +50,7 @@ final class ShellSession {
             let options = IdentificationOptions(
                 k: k ?? settings.k, fusion: fusion ?? settings.fusion, margin: margin ?? settings.margin,
                 filter: SearchFilter(galleries: galleries.isEmpty ? nil : galleries), threshold: threshold ?? settings.threshold)
-            let probes = try probe.vectors(what: "embedding", dimension: db.space.dimension)
+            let probes = try probe.vectors(what: "embedding", dimension: db.space.dimension, photo: photoFaces)
             let answers = try db.identify(batch: probes, options: options)
             for (i, answer) in answers.enumerated() { try printIdentification(answer, probe: probes.count > 1 ? i + 1 : nil) }
         case let .verifyIdentity(probe, identity, fusion, threshold):
@@ -68,6 +71,8 @@ final class ShellSession {
         case let .addIdentity(id, name, metadata, galleries):
             try db.addIdentity(id, displayName: name, metadata: metadata ?? .emptyObject, galleries: galleries)
             try report(ShellResult.Change(action: "added", identity: id, faces: nil), text: "added identity '\(id)'")
+        case let .addFaces(identity, .photo(path), _, _):
+            try enroll(path, identity: identity)
         case let .addFaces(identity, embedding, metadata, create):
             let faces = try embedding.vectors(what: "embedding", dimension: db.space.dimension).map { NewFace(identity: identity, embedding: $0, metadata: metadata) }
             let ids = try db.addFaces(faces, createMissingIdentities: create)
@@ -109,7 +114,35 @@ final class ShellSession {
         write(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
+    /// The embeddings of the faces in a photo, largest first (the face models load at the first photo).
+    private func photoFaces(_ path: String) throws -> [[Float]] {
+        let faces = try photoPipeline().analyze(photoAt: path).faces.map(\.embedding)
+        guard !faces.isEmpty else {
+            throw FaceDBError(.invalidArgument, "No face was found in \(path).", remedy: "Use a photo with a face of at least 40 px.", path: path)
+        }
+        return faces
+    }
+
+    private func photoPipeline() throws -> FacePipeline {
+        if let pipeline { return pipeline }
+        let loaded = try FacePipeline()
+        pipeline = loaded
+        return loaded
+    }
+
+    /// `add face ID photo.jpg`: enrols the photo through the quality gate.
+    private func enroll(_ path: String, identity: String) throws {
+        let outcome = try db.enroll(photosAt: [path], identity: identity, pipeline: try photoPipeline()).outcomes[0]
+        guard let id = outcome.faceID else {
+            throw FaceDBError(.invalidArgument, "\(path) was refused: \(outcome.issues.map(\.description).joined(separator: "; ")).",
+                              remedy: "Use another photo of \(identity).", path: path)
+        }
+        try report(ShellResult.Change(action: "added", identity: identity, faces: [id.rawValue]),
+                   text: "enrolled \(path) as face \(id) of '\(identity)'")
+    }
+
     private func single(_ embedding: ShellEmbedding, what: String) throws -> [Float] {
+        if case .photo = embedding { return try photoFaces(embedding.photoPath!)[0] }
         let vectors = try embedding.vectors(what: what, dimension: db.space.dimension)
         guard vectors.count == 1 else {
             throw FaceDBError(.invalidArgument, "The \(what) file holds \(vectors.count) embeddings; verify compares one.",
