@@ -49,8 +49,11 @@ final class ImportCLITests: XCTestCase {
         // Running it again stores nothing new (the file is known), and --again still skips every face id.
         let second = try facedb("import", db, rows)
         XCTAssertTrue(second.stdout.contains("502 done by an earlier import"), second.stdout)
+        // Progress: plain lines with count, percent, rate and ETA when stderr is not a terminal; none with --quiet.
+        XCTAssertTrue(second.stderr.contains("importing rows.jsonl: 502/502 (100.0%)") && second.stderr.contains("/s ETA"), second.stderr)
         let again = try facedb("import", db, rows, "--again", "--quiet")
         XCTAssertEqual(again.status, 2)
+        XCTAssertEqual(again.stderr, "")
         let stats = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try facedb("stats", db, "--json").stdout.utf8)) as? [String: Any])
         XCTAssertEqual(stats["faces"] as? Int, 500)
 
