@@ -23,7 +23,7 @@ extension FaceDatabase {
         let analyses = pipeline.analyze(photosAt: paths, options: pipelineOptions, progress: progress)
         let gate = QualityGate(options.quality)
         let threshold = options.checkIdentityMatch ? try verificationThreshold().threshold : nil
-        var references: [[Float]] = (try? faces(of: identity).map(\.embedding)) ?? []
+        var references: [[Float]] = try self.identity(identity) == nil ? [] : faces(of: identity).map(\.embedding)
         var outcomes: [Enrollment.Outcome] = []
         var accepted: [(index: Int, face: NewFace)] = []
         for (path, result) in zip(paths, analyses) {

@@ -41,8 +41,9 @@ extension LabelledEmbeddings {
             }
         }
         // Far beyond any real distance between dlib descriptors (at most 2 for unit-ish vectors).
-        let nowhere = [Float](repeating: 1_000, count: 128)
-        let zero = [Float](repeating: 0, count: 128)
+        let dimension = EmbeddingSpace.dlibResNet.dimension
+        let nowhere = [Float](repeating: 1_000, count: dimension)
+        let zero = [Float](repeating: 0, count: dimension)
         let pairs = labelled.map { p in
             guard let a = embeddings[p.a], let b = embeddings[p.b] else {
                 return LabelledEmbeddings(a: zero, b: nowhere, same: p.same, fold: p.fold)

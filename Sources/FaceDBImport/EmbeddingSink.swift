@@ -30,11 +30,33 @@ extension EmbeddingFiles {
         return stem + ".labels.jsonl"
     }
 
-    /// Formats a float so that parsing the text gives the same float back (shortest round-trip form).
-    static func text(_ value: Float) -> String { "\(value)" }
-
-    /// Appends `value` as a JSON number (finite values only).
+    /// Appends `value` as a JSON number in its shortest form that parses back to the same float
+    /// (finite values only).
     static func appendJSON(_ value: Float, to out: inout [UInt8]) {
-        out.append(contentsOf: text(value).utf8)
+        out.append(contentsOf: "\(value)".utf8)
+    }
+
+    /// Appends one JSON Lines object of a row: `identity`, `face_id` when given, the `embedding`
+    /// when asked for, and `metadata` when given (the rows of `.jsonl` files and of labels files).
+    static func appendJSONLine(_ row: ImportRow, embedding: Bool, to line: inout [UInt8]) {
+        line.append(contentsOf: #"{"identity":"#.utf8)
+        RejectsWriter.appendJSONString(row.identity, to: &line)
+        if let id = row.faceID {
+            line.append(contentsOf: #","face_id":"#.utf8)
+            line.append(contentsOf: String(id).utf8)
+        }
+        if embedding {
+            line.append(contentsOf: #","embedding":["#.utf8)
+            for (i, x) in row.embedding.enumerated() {
+                if i > 0 { line.append(UInt8(ascii: ",")) }
+                appendJSON(x, to: &line)
+            }
+            line.append(UInt8(ascii: "]"))
+        }
+        if let metadata = row.metadata {
+            line.append(contentsOf: #","metadata":"#.utf8)
+            line.append(contentsOf: metadata.description.utf8)
+        }
+        line.append(contentsOf: "}\n".utf8)
     }
 }

@@ -15,23 +15,7 @@ public struct JSONLinesWriter: EmbeddingSink {
     /// Appends one row as a line.
     public mutating func write(_ row: ImportRow) throws {
         line.removeAll(keepingCapacity: true)
-        line.append(contentsOf: #"{"identity":"#.utf8)
-        RejectsWriter.appendJSONString(row.identity, to: &line)
-        if let id = row.faceID {
-            line.append(contentsOf: #","face_id":"#.utf8)
-            line.append(contentsOf: String(id).utf8)
-        }
-        line.append(contentsOf: #","embedding":["#.utf8)
-        for (i, x) in row.embedding.enumerated() {
-            if i > 0 { line.append(UInt8(ascii: ",")) }
-            EmbeddingFiles.appendJSON(x, to: &line)
-        }
-        line.append(UInt8(ascii: "]"))
-        if let metadata = row.metadata {
-            line.append(contentsOf: #","metadata":"#.utf8)
-            line.append(contentsOf: metadata.description.utf8)
-        }
-        line.append(contentsOf: "}\n".utf8)
+        EmbeddingFiles.appendJSONLine(row, embedding: true, to: &line)
         try file.write(line)
     }
 

@@ -19,17 +19,7 @@ public struct NpyWriter: EmbeddingSink {
         try matrix.file.write(floats: row.embedding)
         matrix.didWriteRow()
         line.removeAll(keepingCapacity: true)
-        line.append(contentsOf: #"{"identity":"#.utf8)
-        RejectsWriter.appendJSONString(row.identity, to: &line)
-        if let id = row.faceID {
-            line.append(contentsOf: #","face_id":"#.utf8)
-            line.append(contentsOf: String(id).utf8)
-        }
-        if let metadata = row.metadata {
-            line.append(contentsOf: #","metadata":"#.utf8)
-            line.append(contentsOf: metadata.description.utf8)
-        }
-        line.append(contentsOf: "}\n".utf8)
+        EmbeddingFiles.appendJSONLine(row, embedding: false, to: &line)
         try labels.write(line)
     }
 

@@ -27,7 +27,8 @@ extension FaceStore {
     var bulkDirectory: String { path + ".bulk" }
 
     /// Writes `faces` (all with new or no ids) as table files and ingests them; fills `batch` with
-    /// the rest of the write. Runs inside ``commit(_:)``. Returns the index change.
+    /// the rest of the write. Runs inside ``commit(_:)``, after `addFaces` has moved `next_face_id`
+    /// above every chosen id, so ids assigned here never meet them. Returns the index change.
     func bulkLoad(_ faces: PreparedFaces, counters c: inout Counters, batch: WriteBatch, result: inout AddedFaces) throws -> IndexChange {
         let floor = c.nextFaceID
         var ids = [FaceID]()
@@ -44,7 +45,6 @@ extension FaceStore {
             if let last = ids.last, last.rawValue >= id.rawValue { ascending = false }
             ids.append(id)
         }
-        c.nextFaceID = max(c.nextFaceID, (ids.map(\.rawValue).max() ?? -1) &+ 1)
 
         try FileManager.default.createDirectory(atPath: bulkDirectory, withIntermediateDirectories: true)
         let stamp = "\(c.sequence + 1)"

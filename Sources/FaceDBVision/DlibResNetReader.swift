@@ -130,12 +130,12 @@ public enum DlibResNetReader {
             case .inputConvolution:
                 convolutionIndex += 1
                 d.context = "convolution \(convolutionIndex) (the stem)"
-                layers.append(.convolution(try readConvolution(&d, inputChannels: channels, filters: 32, kernel: 7, stride: 2)))
+                layers.append(.convolution(try d.readConvolution(inputChannels: channels, filters: 32, kernel: 7, stride: 2)))
                 channels = 32
             case .convolution(let filters, let kernel, let stride):
                 convolutionIndex += 1
                 d.context = "convolution \(convolutionIndex)"
-                layers.append(.convolution(try readConvolution(&d, inputChannels: channels, filters: filters, kernel: kernel, stride: stride)))
+                layers.append(.convolution(try d.readConvolution(inputChannels: channels, filters: filters, kernel: kernel, stride: stride)))
                 channels = filters
             case .affine:
                 layers.append(.affine(try readAffine(&d, channels: channels)))
@@ -174,34 +174,6 @@ public enum DlibResNetReader {
             throw d.fail("\(d.remaining) unexpected bytes follow the last layer (the file must end there)")
         }
         return try assemble(layers, means: means, rows: rows, columns: columns, margin: margin, threshold: threshold)
-    }
-
-    private static func readConvolution(
-        _ d: inout DlibDecoder, inputChannels: Int, filters: Int, kernel: Int, stride: Int
-    ) throws -> Convolution {
-        try d.expectTag(["con_4"], "a convolution layer")
-        let params = try d.readTensor("the parameters")
-        let weightCount = filters * inputChannels * kernel * kernel
-        guard params.shape == TensorShape(samples: weightCount + filters, channels: 1, rows: 1, columns: 1) else {
-            throw d.fail("the parameters have shape \(params.shape), expected \(weightCount + filters)×1×1×1")
-        }
-        let padding = stride == 1 ? kernel / 2 : 0
-        try d.expectInt(filters, "num_filters")
-        try d.expectInt(kernel, "the kernel rows")
-        try d.expectInt(kernel, "the kernel columns")
-        try d.expectInt(stride, "stride_y")
-        try d.expectInt(stride, "stride_x")
-        try d.expectInt(padding, "padding_y")
-        try d.expectInt(padding, "padding_x")
-        try d.expectAliasTensor(TensorShape(samples: filters, channels: inputChannels, rows: kernel, columns: kernel), "the filters alias")
-        try d.expectAliasTensor(TensorShape(samples: 1, channels: filters, rows: 1, columns: 1), "the biases alias")
-        for name in ["learning_rate_mult", "weight_decay_mult", "bias_learning_rate_mult", "bias_weight_decay_mult"] {
-            _ = try d.readDouble(name)
-        }
-        return Convolution(
-            filters: filters, inputChannels: inputChannels, kernelRows: kernel, kernelColumns: kernel,
-            strideRows: stride, strideColumns: stride, paddingRows: padding, paddingColumns: padding,
-            weights: Array(params.values[0..<weightCount]), bias: Array(params.values[weightCount...]))
     }
 
     private static func readAffine(_ d: inout DlibDecoder, channels: Int) throws -> Affine {

@@ -27,17 +27,9 @@ while let flag = arguments.next() {
     }
 }
 
-func log(_ text: String) { FileHandle.standardError.write(Data("bench: \(text)\n".utf8)) }
-func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
-    let start = DispatchTime.now().uptimeNanoseconds
-    let result = try body()
-    return (result, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-}
-func residentMemory() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
-    return (Int(line.split(separator: " ")[1]) ?? 0) * 1024
-}
+func log(_ text: String) { BenchmarkClock.log(text) }
+func time<T>(_ body: () throws -> T) rethrows -> (T, Double) { try BenchmarkClock.time(body) }
+func residentMemory() -> Int { BenchmarkClock.memory("VmRSS") }
 func percentile(_ values: [Double], _ p: Double) -> Double {
     let sorted = values.sorted()
     return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]

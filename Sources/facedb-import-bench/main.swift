@@ -22,17 +22,9 @@ while let flag = arguments.next() {
     }
 }
 
-func log(_ text: String) { FileHandle.standardError.write(Data("bench: \(text)\n".utf8)) }
-func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
-    let start = DispatchTime.now().uptimeNanoseconds
-    let result = try body()
-    return (result, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-}
-func peakMemory() -> String {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return "?" }
-    return String(format: "%.0f MiB", Double(Int(line.split(separator: " ")[1]) ?? 0) / 1024)
-}
+func log(_ text: String) { BenchmarkClock.log(text) }
+func time<T>(_ body: () throws -> T) rethrows -> (T, Double) { try BenchmarkClock.time(body) }
+func peakMemory() -> String { String(format: "%.0f MiB", Double(BenchmarkClock.memory("VmHWM")) / 1_048_576) }
 
 print("| dim | rows | read+check only | import (Flat) | import / read | export .npy | peak RSS |")
 print("|---:|---:|---:|---:|---:|---:|---:|")

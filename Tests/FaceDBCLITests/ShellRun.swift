@@ -1,9 +1,9 @@
 import FaceDBTestSupport
 import Foundation
 
-/// Runs the built `facedb` with `arguments`, writing `input` to its standard input (a pipe, so the
-/// shell runs in script mode), and collects its output and exit status.
-func runFacedb(_ arguments: [String], input: String, environment: [String: String]? = nil) throws -> FacedbRun {
+/// Runs the built `facedb` with `arguments`, writing `input` (when given) to its standard input (a
+/// pipe, so the shell runs in script mode), and collects its output and exit status.
+func runFacedb(_ arguments: [String], input: String?, environment: [String: String]? = nil) throws -> FacedbRun {
     // A child that stops reading early must not kill the test run with SIGPIPE.
     signal(SIGPIPE, SIG_IGN)
     let process = Process()
@@ -13,7 +13,7 @@ func runFacedb(_ arguments: [String], input: String, environment: [String: Strin
     let stdin = Pipe()
     let out = Pipe()
     let err = Pipe()
-    process.standardInput = stdin
+    if input != nil { process.standardInput = stdin }
     process.standardOutput = out
     process.standardError = err
     try process.run()
@@ -22,8 +22,9 @@ func runFacedb(_ arguments: [String], input: String, environment: [String: Strin
     let errBox = Box()
     let reader = Thread { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
     reader.start()
-    let bytes = Data(input.utf8)
+    let bytes = Data((input ?? "").utf8)
     let writer = Thread {
+        guard input != nil else { return }
         // The child may stop reading early (at the first error); a broken pipe is then expected.
         try? stdin.fileHandleForWriting.write(contentsOf: bytes)
         try? stdin.fileHandleForWriting.close()

@@ -27,7 +27,8 @@ public enum MMODReader {
         var d = DlibDecoder(bytes: bytes)
         do {
             return try parse(&d)
-        } catch let failure as DlibDecoder.Failure {
+        } catch {
+            let failure = error
             let reason = failure.truncated
                 ? "it is truncated (\(bytes.count) bytes; \(failure.description))"
                 : "it does not match the dlib MMOD detector format \(failure.description)"
@@ -94,7 +95,7 @@ public enum MMODReader {
         var wrapperIndex = 17
         for (i, step) in plan.enumerated() {
             d.context = "convolution \(i + 1)"
-            var conv = try readConvolution(&d, inputChannels: channels, filters: step.filters, kernel: step.kernel, stride: step.stride)
+            var conv = try d.readConvolution(inputChannels: channels, filters: step.filters, kernel: step.kernel, stride: step.stride)
             if i == 0 {
                 try trailingState(&d, onInput: true, version: inputVersion)
             } else {
@@ -135,35 +136,6 @@ public enum MMODReader {
         }
     }
 
-    private static func readConvolution(
-        _ d: inout DlibDecoder, inputChannels: Int, filters: Int, kernel: Int, stride: Int
-    ) throws(DlibDecoder.Failure) -> Convolution {
-        try d.expectTag(["con_4"], "a convolution layer")
-        let params = try d.readTensor("the parameters")
-        let weightCount = filters * inputChannels * kernel * kernel
-        guard params.shape == TensorShape(samples: weightCount + filters, channels: 1, rows: 1, columns: 1) else {
-            throw d.fail("the parameters have shape \(params.shape), expected \(weightCount + filters)×1×1×1")
-        }
-        let padding = stride == 1 ? kernel / 2 : 0
-        try d.expectInt(filters, "num_filters")
-        try d.expectInt(kernel, "the kernel rows")
-        try d.expectInt(kernel, "the kernel columns")
-        try d.expectInt(stride, "stride_y")
-        try d.expectInt(stride, "stride_x")
-        try d.expectInt(padding, "padding_y")
-        try d.expectInt(padding, "padding_x")
-        try d.expectAliasTensor(TensorShape(samples: filters, channels: inputChannels, rows: kernel, columns: kernel), "the filters alias")
-        try d.expectAliasTensor(TensorShape(samples: 1, channels: filters, rows: 1, columns: 1), "the biases alias")
-        for name in ["learning_rate_mult", "weight_decay_mult", "bias_learning_rate_mult", "bias_weight_decay_mult"] {
-            _ = try d.readDouble(name)
-        }
-        return Convolution(
-            filters: filters, inputChannels: inputChannels, kernelRows: kernel, kernelColumns: kernel,
-            strideRows: stride, strideColumns: stride, paddingRows: padding, paddingColumns: padding,
-            weights: Array(params.values[0..<weightCount]), bias: Array(params.values[weightCount...]))
-    }
-
-    /// `bn_con2` (converted at load time to an affine, in float32) or a plain `affine_`.
     private static func readBatchNorm(_ d: inout DlibDecoder, channels k: Int) throws(DlibDecoder.Failure) -> Affine {
         let tag = try d.expectTag(["bn_con2", "affine_"], "a batch norm layer")
         let params = try d.readTensor("the parameters")

@@ -54,14 +54,12 @@ public final class FacePipeline: Sendable {
         let located = ParallelMap.map(paths, workers: 2) { path in
             Result { try self.locate(photoAt: path, options: options) }
         }
-        var results: [Result<PhotoAnalysis, any Error>] = []
-        results.reserveCapacity(paths.count)
+        var results = [Result<PhotoAnalysis, any Error>?](repeating: nil, count: paths.count)
         // Embed in groups of photos so that each forward pass holds a full batch of chips.
         var pending: [(index: Int, photo: LocatedPhoto)] = []
         func flush() {
-            let chips = pending.flatMap { $0.photo.chips }
             do {
-                let descriptors = try embedder.descriptors(for: chips)
+                let descriptors = try embedder.descriptors(for: pending.flatMap { $0.photo.chips })
                 var at = 0
                 for item in pending {
                     let n = item.photo.chips.count
@@ -76,16 +74,15 @@ public final class FacePipeline: Sendable {
         for (i, result) in located.enumerated() {
             switch result {
             case .success(let photo):
-                results.append(.failure(FaceDBError(.io, "not analysed yet")))
                 pending.append((i, photo))
                 if pending.reduce(0, { $0 + $1.photo.chips.count }) >= embedder.maximumBatch { flush() }
             case .failure(let error):
-                results.append(.failure(error))
+                results[i] = .failure(error)
             }
             progress?(i + 1)
         }
         flush()
-        return results
+        return results.map { $0! }
     }
 
     // MARK: - Steps

@@ -1,6 +1,8 @@
 import Foundation
 
-/// Maps a function over an array on a few threads of our own, keeping the order.
+/// Maps a function over an array on a few threads of our own, keeping the order: for coarse work
+/// such as whole photos. Not ``WorkerPool``: its helpers run the parts of one layer, and a photo's
+/// detector hands layer parts to them, so a photo running on a helper would wait on itself.
 enum ParallelMap {
     /// `items.map(body)` computed by `workers` threads taking items in turn.
     static func map<T: Sendable, R: Sendable>(_ items: [T], workers: Int, _ body: @escaping @Sendable (T) -> R) -> [R] {

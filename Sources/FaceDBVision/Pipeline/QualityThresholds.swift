@@ -1,4 +1,8 @@
 /// The limits of the quality gate (``QualityGate``), with documented defaults.
+///
+/// The fixture figures below come from `facedb enroll DB --folder F --json --no-identity-check`
+/// over the fixture portraits (`Tests/FaceDBDetectionTests/Fixtures/photos`, one sub-folder per
+/// person), which prints every photo's measurements.
 public struct QualityThresholds: Sendable, Codable, Hashable {
     /// The shorter side of the face box must be at least this many pixels. Default 40: the
     /// detector's own floor at one upsampling, and the smallest faces the embedder was trained on.
@@ -8,8 +12,8 @@ public struct QualityThresholds: Sendable, Codable, Hashable {
     public var minimumConfidence: Double
     /// The chip's sharpness (``FaceQuality/sharpness``) must be at least this. Default 15. On the
     /// fixture portraits the softest chip (a 48 px face, enlarged to 150 px) scores 25 and the
-    /// sharpest 1,558; a 119 px face scoring about 400 drops to 14 when its photo is blurred with a
-    /// 5×5 box filter.
+    /// sharpest 1,558; a 119 px face scoring 344 drops to 14 when its photo is blurred with a 5×5
+    /// box filter (`PhotoTests`).
     public var minimumSharpness: Double
     /// The head turn (``FaceQuality/yaw``, 0 frontal, 1 nose over an eye) must be at most this in
     /// magnitude. Default 0.8; the most turned fixture portrait measures 0.54.
