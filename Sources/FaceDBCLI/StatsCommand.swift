@@ -31,23 +31,7 @@ struct StatsCommand: ParsableCommand {
                 print(String(decoding: try encoder.encode(stats), as: UTF8.self))
                 return
             }
-            let rows: [(String, String)] = [
-                ("database", stats.path),
-                ("format version", "\(stats.formatVersion)"),
-                ("model", stats.space.model),
-                ("dimension", "\(stats.space.dimension)"),
-                ("metric", stats.space.metric.rawValue + (stats.space.normalize ? " (normalized)" : "")),
-                ("identities", "\(stats.identities)"),
-                ("faces", "\(stats.faces)"),
-                ("index", stats.index.description),
-                ("index state", stats.indexState),
-                ("indexed vectors", "\(stats.indexedVectors)" + (stats.indexTombstones > 0 ? " (+\(stats.indexTombstones) deleted, not yet compacted)" : "")),
-                ("index memory", formatBytes(stats.indexMemory)),
-                ("change sequence", "\(stats.sequence)"),
-                ("snapshot sequence", stats.snapshotSequence.map { "\($0)" } ?? "none"),
-                ("size on disk", formatBytes(stats.sizeOnDisk)),
-                ("durability", stats.durability == .powerLoss ? "sync (survives power loss)" : "process (survives a killed process)"),
-            ]
+            let rows = stats.rows(detailed: true)
             let width = rows.map(\.0.count).max() ?? 0
             for (name, value) in rows { print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
         }

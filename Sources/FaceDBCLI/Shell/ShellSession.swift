@@ -229,19 +229,7 @@ final class ShellSession {
             try emitJSON(ShellResult.Stats(database: stats, calibration: calibration, threshold: threshold, thresholdSource: source))
             return
         }
-        var rows: [(String, String)] = [
-            ("database", stats.path),
-            ("model", stats.space.model),
-            ("dimension", "\(stats.space.dimension)"),
-            ("metric", stats.space.metric.rawValue + (stats.space.normalize ? " (normalized)" : "")),
-            ("identities", "\(stats.identities)"),
-            ("faces", "\(stats.faces)"),
-            ("index", stats.index.description),
-            ("index state", stats.indexState),
-            ("indexed vectors", "\(stats.indexedVectors)" + (stats.indexTombstones > 0 ? " (+\(stats.indexTombstones) deleted, not yet compacted)" : "")),
-            ("index memory", formatBytes(stats.indexMemory)),
-            ("size on disk", formatBytes(stats.sizeOnDisk)),
-        ]
+        var rows = stats.rows(detailed: false)
         if let point {
             rows.append(("calibrated", Self.date(point.date)))
             rows.append(("1:1 threshold", "\(Output.score(point.verificationThreshold)) at FMR \(point.targetFMR) (measured \(point.measuredFMR)), FNMR \(String(format: "%.4f", point.fnmr))"))
