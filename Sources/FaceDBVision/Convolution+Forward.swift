@@ -19,6 +19,14 @@ extension Convolution {
         let totalRows = out.samples * out.rows
         guard totalRows > 0, out.columns > 0 else { return }
         let workers = max(1, requestedWorkers)
+        if let split = phaseSplit, split.applies(to: shape) {
+            split.forward(input: input, shape: shape, output: output, scratch: scratch, workers: workers)
+            return
+        }
+        if usesDirect {
+            directForward(input: input, shape: shape, out: out, output: output, workers: workers)
+            return
+        }
         if usesWinograd(for: out) {
             winogradForward(input: input, shape: shape, out: out, output: output, scratch: scratch, workers: workers)
             return

@@ -1,28 +1,18 @@
 import CBLAS
 
-/// Winograd's minimal filtering F(2×2, 3×3) for 3×3 stride-1 convolutions (Lavin & Gray, 2016):
-/// each 2×2 block of outputs is computed from a 4×4 input tile with 16 multiplications per
-/// (filter, channel) instead of 36. The 16 element-wise products over channels become 16 GEMMs
+/// Winograd's minimal filtering (``WinogradTile``) for 3×3 and 5×5 stride-1 convolutions: each
+/// 2×2 block of outputs is computed from an n×n input tile with n² multiplications per
+/// (filter, channel) instead of 4·r². The n² element-wise products over channels become n² GEMMs
 /// `M[ξ] = U[ξ] (filters × channels) · V[ξ] (channels × tiles)`, with the tiles of every sample of the
-/// batch in the GEMM's N dimension.
+/// batch in the GEMM's N dimension. This file has the driver and the F(2×2, 3×3) transforms;
+/// `Convolution+Winograd5.swift` has those of F(2×2, 5×5).
 ///
-/// Transforms (rows of B^T, G, A^T):
+/// F(2×2, 3×3) transforms (rows of B^T, G, A^T):
 ///   B^T = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
 ///   A^T = [1 1 1 0; 0 1 −1 −1];  V = B^T d B,  U = G g G^T,  Y = A^T M A.
 /// The extra rounding (additions only, and halves in G) keeps results within a few 1e-7 of the
 /// direct convolution on this network's activations; the golden tests hold it to 1e-5 of dlib.
 extension Convolution {
-    /// Whether a layer of this geometry uses the Winograd path: 3×3, stride 1, padding ≤ 1, and not
-    /// so many channels that the 16/9 larger transformed filters cost more memory traffic than they
-    /// save (the 256-channel layers of the ResNet work on 4×4 planes where GEMMs are bandwidth-bound).
-    static func winogradEligible(
-        kernelRows: Int, kernelColumns: Int, strideRows: Int, strideColumns: Int,
-        paddingRows: Int, paddingColumns: Int, inputChannels: Int
-    ) -> Bool {
-        kernelRows == 3 && kernelColumns == 3 && strideRows == 1 && strideColumns == 1
-            && paddingRows <= 1 && paddingColumns <= 1 && inputChannels <= 128
-    }
-
     /// U = G g G^T for every (filter, channel), stored `[ξ][filter][channel]` (ξ = 4·row + column).
     static func winogradTransform(weights: [Float], filters: Int, inputChannels: Int) -> [Float] {
         var u = [Float](repeating: 0, count: 16 * filters * inputChannels)
@@ -54,13 +44,10 @@ extension Convolution {
     /// make them evict each other from the L1 cache).
     static func winogradPlaneStride(_ count: Int) -> Int { (count + 15) / 16 * 16 + 16 }
 
-    /// The number of floats of working memory per tile (transformed input and products).
-    private var winogradFloatsPerTile: Int { 16 * (inputChannels + filters) }
-
     /// Whether `forward` takes the Winograd path for this output shape: the layer qualifies and the
     /// planes are big enough for 2×2 output blocks to pay off.
     func usesWinograd(for out: TensorShape) -> Bool {
-        winogradWeights != nil && out.rows >= 8 && out.columns >= 8
+        winograd != nil && out.rows >= 8 && out.columns >= 8
     }
 
     /// The Winograd forward pass (same contract as the im2col path).
@@ -68,30 +55,44 @@ extension Convolution {
         input: UnsafePointer<Float>, shape: TensorShape, out: TensorShape, output: UnsafeMutablePointer<Float>,
         scratch: ConvolutionScratch, workers: Int
     ) {
+        guard let tile = winograd else { preconditionFailure("not a Winograd layer") }
+        let planes = tile.planes
         let tileRows = (out.rows + 1) / 2, tileCols = (out.columns + 1) / 2
         let totalTiles = out.samples * tileRows * tileCols
-        // Transformed inputs and products of a chunk, 16·(channels + filters) floats per tile, stay
+        // Transformed inputs and products of a chunk, n²·(channels + filters) floats per tile, stay
         // within 2 MiB so that they are still in cache when the GEMMs and the output pass read them.
-        let budgetTiles = max(1, (1 << 19) / winogradFloatsPerTile)
+        let budgetTiles = max(1, (1 << 19) / (planes * (inputChannels + filters)))
         let chunk = min(budgetTiles, (totalTiles + workers - 1) / workers)
         let chunks = (totalTiles + chunk - 1) / chunk
         let active = min(workers, chunks)
-        scratch.reserve(workers: active, columnCount: 16 * Convolution.winogradPlaneStride(inputChannels * chunk),
-                        resultCount: 16 * Convolution.winogradPlaneStride(filters * chunk))
+        scratch.reserve(workers: active, columnCount: planes * Convolution.winogradPlaneStride(inputChannels * chunk),
+                        resultCount: planes * Convolution.winogradPlaneStride(filters * chunk))
         let buffers = (0..<active).map { (SharedPointer(scratch.columnBuffer($0)), SharedPointer(scratch.resultBuffer($0))) }
         let x = SharedPointer(input), y = SharedPointer(output)
-        scratch.reserveZeros(shape.columns + 4)
+        scratch.reserveZeros(shape.columns + 16)
         let zeros = SharedPointer(scratch.zeroBuffer)
         parallel(active) { w in
             var index = w
             while index < chunks {
                 let first = index * chunk, count = min(chunk, totalTiles - first)
                 let (v, m) = buffers[w]
-                self.winogradInput(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
-                                   firstTile: first, tileCount: count, v: v.base, zeros: zeros.base)
-                self.winogradMultiply(v: v.base, tileCount: count, m: m.base)
-                self.winogradOutput(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
-                                    firstTile: first, tileCount: count, output: y.base)
+                switch tile {
+                case .threeByThree:
+                    self.winogradInput(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
+                                       firstTile: first, tileCount: count, v: v.base, zeros: zeros.base)
+                case .fiveByFive:
+                    self.winograd5Input(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
+                                        firstTile: first, tileCount: count, v: v.base, zeros: zeros.base)
+                }
+                self.winogradMultiply(v: v.base, tileCount: count, planes: planes, m: m.base)
+                switch tile {
+                case .threeByThree:
+                    self.winogradOutput(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
+                                        firstTile: first, tileCount: count, output: y.base)
+                case .fiveByFive:
+                    self.winograd5Output(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
+                                         firstTile: first, tileCount: count, output: y.base)
+                }
                 index += active
             }
         }
@@ -123,8 +124,15 @@ extension Convolution {
                 }
                 let row0 = rowPointer(0), row1 = rowPointer(1), row2 = rowPointer(2), row3 = rowPointer(3)
                 var dst = v + c * tileCount + (tile - firstTile)
-                for tx in txFirst..<txEnd {
+                var tx = txFirst
+                while tx < txEnd {
                     let x0 = 2 * tx - pc
+                    if tx + 4 <= txEnd, x0 >= 0, x0 + 10 <= inCols {
+                        Convolution.winogradInputQuad(row0, row1, row2, row3, x0: x0, dst: dst, stride: stride)
+                        dst += 4
+                        tx += 4
+                        continue
+                    }
                     var d0 = (Float(0), Float(0), Float(0), Float(0)), d1 = d0, d2 = d0, d3 = d0
                     if x0 >= 0, x0 + 4 <= inCols {
                         d0 = (row0[x0], row0[x0 + 1], row0[x0 + 2], row0[x0 + 3])
@@ -150,17 +158,18 @@ extension Convolution {
                     dst[8 * stride] = r20 - r22; dst[9 * stride] = r21 + r22; dst[10 * stride] = r22 - r21; dst[11 * stride] = r21 - r23
                     dst[12 * stride] = r30 - r32; dst[13 * stride] = r31 + r32; dst[14 * stride] = r32 - r31; dst[15 * stride] = r31 - r33
                     dst += 1
+                    tx += 1
                 }
                 tile += txEnd - txFirst
             }
         }
     }
 
-    /// M[ξ] = U[ξ] · V[ξ] for the 16 ξ (`cblas_sgemm`, row-major).
-    private func winogradMultiply(v: UnsafePointer<Float>, tileCount: Int, m: UnsafeMutablePointer<Float>) {
+    /// M[ξ] = U[ξ] · V[ξ] for the n² planes ξ (`cblas_sgemm`, row-major).
+    private func winogradMultiply(v: UnsafePointer<Float>, tileCount: Int, planes: Int, m: UnsafeMutablePointer<Float>) {
         let k = inputChannels
         winogradWeights!.withUnsafeBufferPointer { u in
-            for xi in 0..<16 {
+            for xi in 0..<planes {
                 cblas_sgemm(
                     CblasRowMajor, CblasNoTrans, CblasNoTrans,
                     Int32(filters), Int32(tileCount), Int32(k),
@@ -189,6 +198,10 @@ extension Convolution {
                 let v = hasAffine ? (value + b) * g + s : value + b
                 return relu ? max(0, v) : v
             }
+            @inline(__always) func finishQuad(_ value: SIMD8<Float>) -> SIMD8<Float> {
+                let v = hasAffine ? (value + b) * g + s : value + b
+                return relu ? v.replacing(with: 0, where: v .< 0) : v
+            }
             var tile = firstTile
             while tile < lastTile {
                 let n = tile / tilesPerSample, ty = (tile % tilesPerSample) / tileCols, txFirst = tile % tileCols
@@ -197,7 +210,17 @@ extension Convolution {
                 let hasSecondRow = y0 + 1 < outRows
                 let rowStart = output + ((n * filters + f) * outRows + y0) * outCols
                 var p = m + f * tileCount + (tile - firstTile)
-                for tx in txFirst..<txEnd {
+                var tx = txFirst
+                while tx < txEnd {
+                    if tx + 4 <= txEnd, 2 * tx + 8 <= outCols {
+                        let (y0, y1) = Convolution.winogradOutputQuad(p, stride: stride)
+                        let dst = rowStart + 2 * tx
+                        Convolution.store(finishQuad(y0), at: dst)
+                        if hasSecondRow { Convolution.store(finishQuad(y1), at: dst + outCols) }
+                        p += 4
+                        tx += 4
+                        continue
+                    }
                     let m00 = p[0], m01 = p[stride], m02 = p[2 * stride], m03 = p[3 * stride]
                     let m10 = p[4 * stride], m11 = p[5 * stride], m12 = p[6 * stride], m13 = p[7 * stride]
                     let m20 = p[8 * stride], m21 = p[9 * stride], m22 = p[10 * stride], m23 = p[11 * stride]
@@ -215,9 +238,67 @@ extension Convolution {
                         if hasSecondColumn { dst[outCols + 1] = finish(a11 - a12 - a13) }
                     }
                     p += 1
+                    tx += 1
                 }
                 tile += txEnd - txFirst
             }
         }
+    }
+
+    /// The F(2×2, 3×3) input transform of four neighbouring tiles at once (SIMD lanes = tiles; the
+    /// tiles' 10 input columns `x0 ..< x0 + 10` must lie inside the rows), with exactly the
+    /// operations of the one-tile path per element.
+    @inline(__always)
+    static func winogradInputQuad(
+        _ row0: UnsafePointer<Float>, _ row1: UnsafePointer<Float>, _ row2: UnsafePointer<Float>,
+        _ row3: UnsafePointer<Float>, x0: Int, dst: UnsafeMutablePointer<Float>, stride: Int
+    ) {
+        // Column j of the four tiles' patches: input columns x0 + 2t + j, t = 0 … 3.
+        @inline(__always) func columns(_ row: UnsafePointer<Float>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+            let a = UnsafeRawPointer(row + x0).loadUnaligned(as: SIMD8<Float>.self)
+            let b8 = row[x0 + 8], b9 = row[x0 + 9]
+            return (SIMD4(a[0], a[2], a[4], a[6]), SIMD4(a[1], a[3], a[5], a[7]),
+                    SIMD4(a[2], a[4], a[6], b8), SIMD4(a[3], a[5], a[7], b9))
+        }
+        let d0 = columns(row0), d1 = columns(row1), d2 = columns(row2), d3 = columns(row3)
+        let r00 = d0.0 - d2.0, r01 = d0.1 - d2.1, r02 = d0.2 - d2.2, r03 = d0.3 - d2.3
+        let r10 = d1.0 + d2.0, r11 = d1.1 + d2.1, r12 = d1.2 + d2.2, r13 = d1.3 + d2.3
+        let r20 = d2.0 - d1.0, r21 = d2.1 - d1.1, r22 = d2.2 - d1.2, r23 = d2.3 - d1.3
+        let r30 = d1.0 - d3.0, r31 = d1.1 - d3.1, r32 = d1.2 - d3.2, r33 = d1.3 - d3.3
+        @inline(__always) func put(_ xi: Int, _ value: SIMD4<Float>) {
+            UnsafeMutableRawPointer(dst + xi * stride).storeBytes(of: value, as: SIMD4<Float>.self)
+        }
+        put(0, r00 - r02); put(1, r01 + r02); put(2, r02 - r01); put(3, r01 - r03)
+        put(4, r10 - r12); put(5, r11 + r12); put(6, r12 - r11); put(7, r11 - r13)
+        put(8, r20 - r22); put(9, r21 + r22); put(10, r22 - r21); put(11, r21 - r23)
+        put(12, r30 - r32); put(13, r31 + r32); put(14, r32 - r31); put(15, r31 - r33)
+    }
+
+    /// The F(2×2, 3×3) output transform of four neighbouring tiles at once: their two output rows,
+    /// each 8 values (2 per tile, left to right), before bias and activation.
+    @inline(__always)
+    static func winogradOutputQuad(_ p: UnsafePointer<Float>, stride: Int) -> (SIMD8<Float>, SIMD8<Float>) {
+        @inline(__always) func at(_ xi: Int) -> SIMD4<Float> {
+            UnsafeRawPointer(p + xi * stride).loadUnaligned(as: SIMD4<Float>.self)
+        }
+        let m00 = at(0), m01 = at(1), m02 = at(2), m03 = at(3)
+        let m10 = at(4), m11 = at(5), m12 = at(6), m13 = at(7)
+        let m20 = at(8), m21 = at(9), m22 = at(10), m23 = at(11)
+        let m30 = at(12), m31 = at(13), m32 = at(14), m33 = at(15)
+        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+        return (interleave(a00 + a01 + a02, a01 - a02 - a03), interleave(a10 + a11 + a12, a11 - a12 - a13))
+    }
+
+    /// `(a0, b0, a1, b1, a2, b2, a3, b3)`: a tile row's left and right outputs in column order.
+    @inline(__always)
+    static func interleave(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD8<Float> {
+        SIMD8(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3])
+    }
+
+    /// Stores 8 floats at `pointer` (any alignment).
+    @inline(__always)
+    static func store(_ value: SIMD8<Float>, at pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
     }
 }

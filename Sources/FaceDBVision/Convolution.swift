@@ -7,10 +7,14 @@
 ///
 /// The forward pass is im2col + `cblas_sgemm`, tiled over output rows of all samples of the batch
 /// (the batch is part of the GEMM's N dimension) so that the column buffer stays within
-/// ``ConvolutionScratch/columnBudget`` floats per worker. 3×3 stride-1 layers with up to 128 input
-/// channels on planes of 8×8 or more take Winograd's F(2×2, 3×3) instead (16 GEMMs over 2×2 output
-/// blocks, 2.25× fewer multiplications; `Convolution+Winograd.swift`). Both paths agree with direct
-/// summation to float rounding (the layer tests) and the ResNet stays within a few 1e-7 of dlib.
+/// ``ConvolutionScratch/columnBudget`` floats per worker. Stride-1 3×3 and 5×5 layers with up to
+/// 128 input channels on planes of 8×8 or more take Winograd's F(2×2, 3×3) or F(2×2, 5×5) instead
+/// (16 or 36 GEMMs over 2×2 output blocks: 2.25× or 2.8× fewer multiplications;
+/// `Convolution+Winograd.swift`), and 5×5 stride-2 unpadded layers (the detector's downsampler) are
+/// rewritten as a 3×3 stride-1 convolution over the input's four phases, which takes F(2×2, 3×3)
+/// (`Convolution+SpaceToDepth.swift`). All paths agree with direct summation to float rounding (the
+/// layer tests); the ResNet stays within a few 1e-7 of dlib and the detector's confidences within
+/// a few 1e-6.
 public struct Convolution: Sendable {
     /// Number of filters (output channels).
     public let filters: Int
@@ -36,9 +40,14 @@ public struct Convolution: Sendable {
     public private(set) var affine: Affine?
     /// Whether a ReLU is applied last in the output pass.
     public private(set) var appliesReLU: Bool = false
-    /// The filters in the Winograd F(2×2, 3×3) domain, `16 × filters × inputChannels`, for 3×3
-    /// stride-1 convolutions with padding ≤ 1 (nil otherwise); see `Convolution+Winograd.swift`.
+    /// The Winograd algorithm of this layer's geometry (3×3 or 5×5, stride 1), if any.
+    let winograd: WinogradTile?
+    /// The filters in that algorithm's domain, `n² × filters × inputChannels` (nil without one);
+    /// see `Convolution+Winograd.swift`.
     let winogradWeights: [Float]?
+    /// For 5×5 stride-2 unpadded layers: the same layer rewritten as a 3×3 stride-1 convolution over
+    /// the input's four stride-2 phases, which takes Winograd's F(2×2, 3×3) (`Convolution+SpaceToDepth.swift`).
+    private(set) var phaseSplit: PhaseSplitConvolution?
 
     /// Makes a convolution.
     ///
@@ -66,11 +75,14 @@ public struct Convolution: Sendable {
         self.paddingColumns = paddingColumns
         self.weights = weights
         self.bias = bias ?? [Float](repeating: 0, count: filters)
-        self.winogradWeights = Convolution.winogradEligible(
+        self.winograd = WinogradTile.of(
             kernelRows: kernelRows, kernelColumns: kernelColumns, strideRows: strideRows, strideColumns: strideColumns,
             paddingRows: paddingRows, paddingColumns: paddingColumns, inputChannels: inputChannels)
-            ? Convolution.winogradTransform(weights: weights, filters: filters, inputChannels: inputChannels)
-            : nil
+        self.winogradWeights = winograd?.transformedWeights(weights, filters: filters, inputChannels: inputChannels)
+        self.phaseSplit = PhaseSplitConvolution(
+            filters: filters, inputChannels: inputChannels, kernelRows: kernelRows, kernelColumns: kernelColumns,
+            strideRows: strideRows, strideColumns: strideColumns, paddingRows: paddingRows,
+            paddingColumns: paddingColumns, weights: weights, bias: self.bias)
     }
 
     /// This convolution followed by `affine` (one channel per filter) and, if `relu`, a ReLU, in one pass.
@@ -79,6 +91,7 @@ public struct Convolution: Sendable {
         var copy = self
         copy.affine = affine
         copy.appliesReLU = relu
+        copy.phaseSplit = phaseSplit?.fused(with: affine, relu: relu)
         return copy
     }
 

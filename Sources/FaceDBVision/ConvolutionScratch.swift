@@ -26,6 +26,15 @@ public final class ConvolutionScratch: @unchecked Sendable {
         }
     }
 
+    private let phases = FloatBuffer()
+
+    /// A buffer of at least `count` floats for a layer's rearranged input (``PhaseSplitConvolution``);
+    /// call before starting workers.
+    func phaseBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+        phases.reserve(count)
+        return phases.pointer
+    }
+
     private let zeros = FloatBuffer()
     private var zeroCount = 0
 

@@ -177,11 +177,10 @@ public final class FaceDetector: Sendable {
     func forward(_ image: RGBImage, layout: TiledPyramid) -> (values: [Float], rows: Int, columns: Int) {
         var shape = TensorShape(samples: 1, channels: 3, rows: layout.rows, columns: layout.columns)
         var current = FloatBuffer(capacity: shape.count)
-        current.pointer.update(repeating: 0, count: shape.count)
-        layout.fill(image, means: model.means, into: current.pointer)
         let scratch = ConvolutionScratch()
         let stack = leadingStack
         return budget.withWorkers(upTo: budget.cores) { workers in
+            layout.fill(image, means: model.means, into: current.pointer, workers: workers)
             // The unpadded stride-2 layers run in row bands (their full outputs are never held).
             if !stack.layers.isEmpty {
                 guard let out = stack.outputShape(for: shape) else { return ([], 0, 0) }
@@ -190,9 +189,13 @@ public final class FaceDetector: Sendable {
                 current = next
                 shape = out
             }
+            // Later layers ping-pong between two buffers (fresh memory costs a page fault per 4 KiB).
+            var spare: FloatBuffer?
             for layer in model.layers.dropFirst(stack.layers.count) {
                 guard let out = layer.outputShape(for: shape) else { return ([], 0, 0) }
-                let next = FloatBuffer(capacity: out.count)
+                let next = spare ?? FloatBuffer()
+                next.reserve(out.count)
+                spare = current
                 layer.forward(input: current.pointer, shape: shape, output: next.pointer, scratch: scratch, workers: workers)
                 current = next
                 shape = out

@@ -59,30 +59,38 @@ struct TiledPyramid {
     }
 
     /// Writes the pyramid of `image` (which must have this layout's size) into `tensor`
-    /// (3 × rows × columns floats, zeroed by the caller), channel 0 = R.
-    func fill(_ image: RGBImage, means: [Float], into tensor: UnsafeMutablePointer<Float>) {
-        let plane = rows * columns
+    /// (3 × rows × columns floats, zero outside the levels), channel 0 = R. The three channels are
+    /// independent: up to three workers take one each.
+    func fill(_ image: RGBImage, means: [Float], into tensor: UnsafeMutablePointer<Float>, workers: Int) {
+        let out = SharedPointer(tensor)
+        let active = max(1, min(3, workers))
+        parallel(active) { w in
+            var c = w
+            while c < 3 {
+                self.fill(channel: c, of: image, mean: means[c], into: out.base + c * self.rows * self.columns)
+                c += active
+            }
+        }
+    }
+
+    /// One channel's plane of ``fill(_:means:into:workers:)``.
+    private func fill(channel c: Int, of image: RGBImage, mean: Float, into base: UnsafeMutablePointer<Float>) {
+        base.update(repeating: 0, count: rows * columns)
         let l0 = levels[0]
         image.pixels.withUnsafeBufferPointer { px in
-            for c in 0..<3 {
-                let mean = means[c]
-                for y in 0..<image.height {
-                    let dst = tensor + c * plane + (l0.top + y) * columns + l0.left
-                    let src = y * image.width * 3 + c
-                    for x in 0..<image.width {
-                        dst[x] = (Float(px[src + 3 * x]) - mean) / 256
-                    }
+            for y in 0..<image.height {
+                let dst = base + (l0.top + y) * columns + l0.left
+                let src = y * image.width * 3 + c
+                for x in 0..<image.width {
+                    dst[x] = (Float(px[src + 3 * x]) - mean) / 256
                 }
             }
         }
         for i in 1..<levels.count {
             let s = levels[i - 1], d = levels[i]
-            for c in 0..<3 {
-                let base = tensor + c * plane
-                BilinearResize.resizePlane(
-                    source: base + s.top * columns + s.left, sourceWidth: s.width, sourceHeight: s.height, sourceStride: columns,
-                    destination: base + d.top * columns + d.left, width: d.width, height: d.height, destinationStride: columns)
-            }
+            BilinearResize.resizePlane(
+                source: base + s.top * columns + s.left, sourceWidth: s.width, sourceHeight: s.height, sourceStride: columns,
+                destination: base + d.top * columns + d.left, width: d.width, height: d.height, destinationStride: columns)
         }
     }
 
