@@ -188,7 +188,10 @@ final class CodecVariantTests: XCTestCase {
     func testEveryVariantDecodesLikePillow() throws {
         let dir = DetectionFixtures.directory.appendingPathComponent("codecs")
         let manifest = try JSONDecoder().decode([String: Expected].self, from: Data(contentsOf: dir.appendingPathComponent("codecs.json")))
-        XCTAssertGreaterThanOrEqual(manifest.count, 17)
+        XCTAssertGreaterThanOrEqual(manifest.count, 21)
+        for name in ["ycck.jpg", "interlaced.png", "interlaced_gray16.png", "interlaced_palette4.png"] {
+            XCTAssertNotNil(manifest[name], "codecs.json has no \(name)")
+        }
         var failures: [String] = []
         for (name, expected) in manifest.sorted(by: { $0.key < $1.key }) {
             do {
@@ -201,5 +204,68 @@ final class CodecVariantTests: XCTestCase {
             }
         }
         XCTAssertEqual(failures, [])
+    }
+
+    private var codecs: URL { DetectionFixtures.directory.appendingPathComponent("codecs") }
+
+    private func bytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: codecs.appendingPathComponent(name)))
+    }
+
+    private func decode(_ name: String) throws -> RGBImage {
+        try ImageDecoder().decode(contentsOf: codecs.appendingPathComponent(name).path)
+    }
+
+    /// The `width`×`height` window of `image` whose top-left pixel is (`x`, `y`).
+    private func window(_ image: RGBImage, x: Int, y: Int, width: Int, height: Int) throws -> RGBImage {
+        var pixels: [UInt8] = []
+        for row in y..<(y + height) {
+            let start = (row * image.width + x) * 3
+            pixels += image.pixels[start..<(start + width * 3)]
+        }
+        return try RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// An Adam7-interlaced PNG decodes to exactly the pixels of the same samples stored without
+    /// interlacing: 8-bit RGB (all passes full), 16-bit gray at an odd size (partial passes) and
+    /// 4-bit palette three rows high (pass 3 empty).
+    func testInterlacedPNGsDecodeLikeTheirNonInterlacedTwins() throws {
+        let cases: [(interlaced: String, twin: String, x: Int, y: Int, width: Int, height: Int)] = [
+            ("interlaced.png", "rgb8.png", 0, 0, 96, 72),
+            ("interlaced_gray16.png", "gray16.png", 0, 0, 93, 69),
+            ("interlaced_palette4.png", "palette4.png", 30, 30, 35, 3),
+        ]
+        for c in cases {
+            // IHDR's interlace method is the file's byte 28 (signature 8, chunk length and type 8, 12 header bytes before it).
+            XCTAssertEqual(try bytes(c.interlaced)[28], 1, "\(c.interlaced) is not interlaced")
+            XCTAssertEqual(try bytes(c.twin)[28], 0, "\(c.twin) is interlaced")
+            let interlaced = try decode(c.interlaced)
+            let twin = try window(try decode(c.twin), x: c.x, y: c.y, width: c.width, height: c.height)
+            XCTAssertEqual(interlaced.width, c.width, c.interlaced)
+            XCTAssertEqual(interlaced.height, c.height, c.interlaced)
+            XCTAssert(interlaced == twin, "\(c.interlaced) decodes to other pixels than \(c.twin)")
+        }
+    }
+
+    /// ycck.jpg is what it claims to be: four components with an Adobe APP14 segment whose
+    /// transform byte is 2 (YCCK), so its manifest entry tests the YCCK → CMYK → RGB path.
+    func testYCCKFixtureHasAdobeTransformTwo() throws {
+        let jpeg = try bytes("ycck.jpg")
+        var transform: UInt8?
+        var components: UInt8?
+        var at = 2
+        while at + 4 <= jpeg.count, jpeg[at] == 0xFF, jpeg[at + 1] != 0xDA {
+            let length = Int(jpeg[at + 2]) << 8 | Int(jpeg[at + 3])
+            let segment = Array(jpeg[(at + 4)..<min(jpeg.count, at + 2 + length)])
+            if jpeg[at + 1] == 0xEE, segment.count >= 12, segment.prefix(5).elementsEqual("Adobe".utf8) {
+                transform = segment[11]  // "Adobe", version, flags0, flags1 (2 bytes each), transform
+            }
+            if (0xC0...0xC2).contains(jpeg[at + 1]), segment.count >= 6 {
+                components = segment[5]  // precision, height (2), width (2), component count
+            }
+            at += 2 + length
+        }
+        XCTAssertEqual(transform, 2)
+        XCTAssertEqual(components, 4)
     }
 }
