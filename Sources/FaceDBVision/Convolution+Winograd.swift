@@ -5,7 +5,8 @@ import CBLAS
 /// (filter, channel) instead of 4·r². The n² element-wise products over channels become n² GEMMs
 /// `M[ξ] = U[ξ] (filters × channels) · V[ξ] (channels × tiles)`, with the tiles of every sample of the
 /// batch in the GEMM's N dimension. This file has the driver and the F(2×2, 3×3) transforms;
-/// `Convolution+Winograd5.swift` has those of F(2×2, 5×5).
+/// `Convolution+Winograd6.swift` has the 6×6 input transform of F(2×2, 5×5) and F(4×4, 3×3), and
+/// `Convolution+Winograd5.swift` and `Convolution+Winograd43.swift` their output transforms.
 ///
 /// F(2×2, 3×3) transforms (rows of B^T, G, A^T):
 ///   B^T = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
@@ -56,8 +57,8 @@ extension Convolution {
         scratch: ConvolutionScratch, workers: Int
     ) {
         guard let tile = winograd else { preconditionFailure("not a Winograd layer") }
-        let planes = tile.planes
-        let tileRows = (out.rows + 1) / 2, tileCols = (out.columns + 1) / 2
+        let planes = tile.planes, step = tile.output
+        let tileRows = (out.rows + step - 1) / step, tileCols = (out.columns + step - 1) / step
         let totalTiles = out.samples * tileRows * tileCols
         // Transformed inputs and products of a chunk, n²·(channels + filters) floats per tile, stay
         // within 2 MiB so that they are still in cache when the GEMMs and the output pass read them.
@@ -69,29 +70,31 @@ extension Convolution {
                         resultCount: planes * Convolution.winogradPlaneStride(filters * chunk))
         let buffers = (0..<active).map { (SharedPointer(scratch.columnBuffer($0)), SharedPointer(scratch.resultBuffer($0))) }
         let x = SharedPointer(input), y = SharedPointer(output)
-        scratch.reserveZeros(shape.columns + 16)
+        scratch.reserveZeros(shape.columns + 24)
         let zeros = SharedPointer(scratch.zeroBuffer)
         parallel(active) { w in
             var index = w
             while index < chunks {
                 let first = index * chunk, count = min(chunk, totalTiles - first)
                 let (v, m) = buffers[w]
-                switch tile {
-                case .threeByThree:
+                if tile == .output2Kernel3 {
                     self.winogradInput(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
                                        firstTile: first, tileCount: count, v: v.base, zeros: zeros.base)
-                case .fiveByFive:
-                    self.winograd5Input(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
-                                        firstTile: first, tileCount: count, v: v.base, zeros: zeros.base)
+                } else {
+                    self.winograd6Input(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
+                                        firstTile: first, tileCount: count, step: step, v: v.base, zeros: zeros.base)
                 }
                 self.winogradMultiply(v: v.base, tileCount: count, planes: planes, m: m.base)
                 switch tile {
-                case .threeByThree:
+                case .output2Kernel3:
                     self.winogradOutput(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
                                         firstTile: first, tileCount: count, output: y.base)
-                case .fiveByFive:
+                case .output2Kernel5:
                     self.winograd5Output(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
                                          firstTile: first, tileCount: count, output: y.base)
+                case .output4Kernel3:
+                    self.winograd43Output(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
+                                          firstTile: first, tileCount: count, output: y.base)
                 }
                 index += active
             }

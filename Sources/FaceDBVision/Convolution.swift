@@ -11,8 +11,8 @@
 /// 128 input channels on planes of 8×8 or more take Winograd's F(2×2, 3×3) or F(2×2, 5×5) instead
 /// (16 or 36 GEMMs over 2×2 output blocks: 2.25× or 2.8× fewer multiplications;
 /// `Convolution+Winograd.swift`), and 5×5 stride-2 unpadded layers (the detector's downsampler) are
-/// rewritten as a 3×3 stride-1 convolution over the input's four phases, which takes F(2×2, 3×3)
-/// (`Convolution+SpaceToDepth.swift`). All paths agree with direct summation to float rounding (the
+/// rewritten as a 3×3 stride-1 convolution over the input's four phases, which takes F(4×4, 3×3)
+/// (``PhaseSplitConvolution``). All paths agree with direct summation to float rounding (the
 /// layer tests); the ResNet stays within a few 1e-7 of dlib and the detector's confidences within
 /// a few 1e-6.
 public struct Convolution: Sendable {
@@ -41,12 +41,12 @@ public struct Convolution: Sendable {
     /// Whether a ReLU is applied last in the output pass.
     public private(set) var appliesReLU: Bool = false
     /// The Winograd algorithm of this layer's geometry (3×3 or 5×5, stride 1), if any.
-    let winograd: WinogradTile?
+    private(set) var winograd: WinogradTile?
     /// The filters in that algorithm's domain, `n² × filters × inputChannels` (nil without one);
     /// see `Convolution+Winograd.swift`.
-    let winogradWeights: [Float]?
+    private(set) var winogradWeights: [Float]?
     /// For 5×5 stride-2 unpadded layers: the same layer rewritten as a 3×3 stride-1 convolution over
-    /// the input's four stride-2 phases, which takes Winograd's F(2×2, 3×3) (`Convolution+SpaceToDepth.swift`).
+    /// the input's four stride-2 phases, which takes Winograd's F(4×4, 3×3) (``PhaseSplitConvolution``).
     private(set) var phaseSplit: PhaseSplitConvolution?
 
     /// Makes a convolution.
@@ -92,6 +92,17 @@ public struct Convolution: Sendable {
         copy.affine = affine
         copy.appliesReLU = relu
         copy.phaseSplit = phaseSplit?.fused(with: affine, relu: relu)
+        return copy
+    }
+
+    /// This convolution computed with the Winograd algorithm `tile` instead of its default (the
+    /// kernel size must match, stride 1).
+    func using(_ tile: WinogradTile) -> Convolution {
+        precondition(tile.kernel == kernelRows && tile.kernel == kernelColumns && strideRows == 1 && strideColumns == 1,
+                     "Winograd algorithm for another geometry")
+        var copy = self
+        copy.winograd = tile
+        copy.winogradWeights = tile.transformedWeights(weights, filters: filters, inputChannels: inputChannels)
         return copy
     }
 

@@ -1,5 +1,5 @@
 /// A 5×5 stride-2 unpadded convolution rewritten as a 3×3 stride-1 unpadded convolution over the
-/// input's four stride-2 phases (space-to-depth), so that it can take Winograd's F(2×2, 3×3).
+/// input's four stride-2 phases (space-to-depth), so that it can take Winograd's F(4×4, 3×3).
 ///
 /// With `i = 2a + p` and `j = 2b + q` (p, q ∈ {0, 1}; a, b ∈ {0, 1, 2}),
 /// `out[f][y][x] = Σ_c Σ_{i,j<5} W[f][c][i][j] · in[c][2y + i][2x + j]
@@ -8,8 +8,8 @@
 /// `2b + q` reaches 5. The phases are `ceil(H/2) × ceil(W/2)`, zero where the input ends; the
 /// output has the same size either way (`ceil(H/2) − 2 = floor((H − 5)/2) + 1`).
 ///
-/// Work: 4·9 = 36 instead of 25 multiply-adds per (output, channel) before Winograd, 16 after it:
-/// 1.56× fewer, and no 25-row im2col matrix. The detector's second and third downsampling layers
+/// Work: 4·9 = 36 instead of 25 multiply-adds per (output, channel) before Winograd, 9 after
+/// F(4×4, 3×3) (``WinogradTile``): 2.8× fewer, and no 25-row im2col matrix. The detector's second and third downsampling layers
 /// (16 and 32 channels in, so 64 and 128 after the split) qualify; the ResNet has no 5×5 layers.
 final class PhaseSplitConvolution: Sendable {
     /// The equivalent 3×3 stride-1 convolution over `4 × inputChannels` phase channels.
@@ -44,7 +44,7 @@ final class PhaseSplitConvolution: Sendable {
             }
         }
         convolution = Convolution(filters: filters, inputChannels: phases, kernelRows: 3, kernelColumns: 3,
-                                  weights: split, bias: bias)
+                                  weights: split, bias: bias).using(.output4Kernel3)
     }
 
     private init(convolution: Convolution) { self.convolution = convolution }

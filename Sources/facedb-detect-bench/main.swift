@@ -1,12 +1,13 @@
 // facedb-detect-bench: per-stage timings of FaceDB's detection pipeline on photos, and dlib's
 // Python API on the same photos in the same run when `python -c "import dlib"` works.
 //
-//   swift run -c release facedb-detect-bench [--python PYTHON] [--repeat N] [--annotate DIR] PHOTO...
+//   swift run -c release facedb-detect-bench [--python PYTHON] [--repeat N] [--annotate DIR] [--stages] PHOTO...
 //
 // Stages per photo: decode (JPEG/PNG → RGB), detect at upsample 0 and 1, landmarks (5-point) and
 // chip (150×150) for every face found at upsample 1, and end-to-end (decode + detect(up 1) +
 // landmarks + chips). Times are wall-clock milliseconds, best of N runs. With --annotate, each
-// photo is also written to DIR as a PNG with its upsample-1 boxes, landmarks and confidences.
+// photo is also written to DIR as a PNG with its upsample-1 boxes, landmarks and confidences. With
+// --stages, the detector's stages at upsample 1 (pyramid, each layer, decoding) are timed one by one.
 import FaceDBVision
 import Foundation
 
@@ -32,20 +33,22 @@ var python = "/work/pyenv/bin/python"
 var runs = 1
 var photos: [String] = []
 var annotateDirectory: String?
+var stages = false
 while let argument = arguments.first {
     arguments.removeFirst()
     switch argument {
     case "--python": python = arguments.removeFirst()
     case "--repeat": runs = max(1, Int(arguments.removeFirst()) ?? 1)
     case "--annotate": annotateDirectory = arguments.removeFirst()
+    case "--stages": stages = true
     case "-h", "--help":
-        print("usage: facedb-detect-bench [--python PATH] [--repeat N] [--annotate DIR] PHOTO...")
+        print("usage: facedb-detect-bench [--python PATH] [--repeat N] [--annotate DIR] [--stages] PHOTO...")
         exit(0)
     default: photos.append(argument)
     }
 }
 guard !photos.isEmpty else {
-    FileHandle.standardError.write("usage: facedb-detect-bench [--python PATH] [--repeat N] [--annotate DIR] PHOTO...\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: facedb-detect-bench [--python PATH] [--repeat N] [--annotate DIR] [--stages] PHOTO...\n".data(using: .utf8)!)
     exit(2)
 }
 
@@ -93,6 +96,16 @@ for path in photos {
                 FaceAnnotation(rectangle: $0.0.rectangle, landmarks: $0.1, label: String(format: "%.3f", $0.0.confidence))
             }
             try Annotator.write(image, faces: annotations, to: (directory as NSString).appendingPathComponent((row.name as NSString).deletingPathExtension + ".annotated.png"))
+        }
+        if stages {
+            // Each stage's best time over the runs, at upsample 1.
+            var best: [(stage: String, seconds: Double)] = []
+            for _ in 0..<runs {
+                let times = detector.stageTimes(in: image, upsample: 1)
+                best = best.isEmpty ? times : zip(best, times).map { ($0.stage, min($0.seconds, $1.seconds)) }
+            }
+            for (stage, seconds) in best { print(String(format: "    %@ %9.1f ms", pad(stage, 60), seconds * 1000)) }
+            print(String(format: "    %@ %9.1f ms", pad("sum of stages", 60), best.reduce(0) { $0 + $1.seconds } * 1000))
         }
         row.faces0 = faces0.count
         row.faces1 = faces1.count

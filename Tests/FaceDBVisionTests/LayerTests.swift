@@ -74,6 +74,30 @@ final class LayerTests: XCTestCase {
         }
     }
 
+    /// F(4×4, 3×3), which only the phase-split layers choose, on 3×3 layers of every edge case: plane
+    /// sizes that leave 1, 2 and 3 outputs in the last tile, paddings 0 and 1, with affine and ReLU.
+    func testFourByFourWinogradMatchesNaiveLoops() {
+        var rng = seededGenerator(self)
+        for (rows, columns, padding) in [(10, 10, 0), (11, 23, 1), (13, 12, 1), (20, 37, 0), (25, 18, 1)] {
+            let shape = TensorShape(samples: 2, channels: 6, rows: rows, columns: columns)
+            let x = rng.tensor(shape)
+            let weights = rng.floats(5 * 6 * 9), bias = rng.floats(5)
+            let affine = Affine(scale: rng.floats(5), shift: rng.floats(5))
+            let layer = Convolution(filters: 5, inputChannels: 6, kernelRows: 3, kernelColumns: 3,
+                                    paddingRows: padding, paddingColumns: padding, weights: weights, bias: bias)
+                .using(.output4Kernel3).fused(with: affine, relu: true)
+            let expected = Naive.relu(Naive.affine(
+                Naive.convolution(x, weights: weights, bias: bias, filters: 5, kernelRows: 3, kernelColumns: 3,
+                                  stride: (1, 1), padding: (padding, padding)),
+                scale: affine.scale, shift: affine.shift))
+            let out = layer.outputShape(for: shape)!
+            XCTAssertTrue(layer.usesWinograd(for: out))
+            for workers in [1, 2] {
+                assertClose(layer.forward(x, workers: workers), expected, tolerance: 1e-4, "\(shape) pad \(padding), \(workers) workers")
+            }
+        }
+    }
+
     func testConvolutionWithFusedAffineAndReLUMatchesThreeLayers() {
         var rng = seededGenerator(self)
         for test in Self.convolutionCases {
@@ -114,8 +138,8 @@ final class LayerTests: XCTestCase {
         XCTAssertFalse(layer(256).usesWinograd(for: big))
         XCTAssertFalse(layer(32, stride: 2).usesWinograd(for: big))
         XCTAssertFalse(layer(3, kernel: 7).usesWinograd(for: big))
-        XCTAssertEqual(layer(32).winograd, .threeByThree)
-        XCTAssertEqual(layer(45, kernel: 5).winograd, .fiveByFive)
+        XCTAssertEqual(layer(32).winograd, .output2Kernel3)
+        XCTAssertEqual(layer(45, kernel: 5).winograd, .output2Kernel5)
         XCTAssertTrue(layer(45, kernel: 5).usesWinograd(for: big))
         XCTAssertNil(layer(45, kernel: 5).phaseSplit)
         XCTAssertFalse(layer(45, kernel: 5).usesDirect)

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Runs a stack of unpadded convolutions (the detector's three 5×5 stride-2 "downsampler" layers)
 /// band by band over output rows, so that the large intermediate outputs of the first layers never
 /// exist in full: only the stack's input and final output are whole tensors, plus one band of each
@@ -72,13 +74,16 @@ struct BandedConvolutionStack {
         return total
     }
 
-    /// Runs the stack on `input` (one sample, NCHW) into `output` (``outputShape(for:)``).
+    /// Runs the stack on `input` (one sample, NCHW) into `output` (``outputShape(for:)``); `elapsed`,
+    /// if given, receives each layer's total time over the bands, in seconds.
     func forward(input: UnsafePointer<Float>, shape: TensorShape, output: UnsafeMutablePointer<Float>,
-                 scratch: ConvolutionScratch, workers: Int) {
+                 scratch: ConvolutionScratch, workers: Int, elapsed: ((Int, Double) -> Void)? = nil) {
         precondition(shape.samples == 1, "banded convolutions run one sample at a time")
         guard let outShape = outputShape(for: shape), outShape.rows > 0 else { return }
         let band = bandRows(for: shape)
         var buffers: [FloatBuffer] = []
+        var nanoseconds = [UInt64](repeating: 0, count: layers.count)
+        defer { if let elapsed { for (i, t) in nanoseconds.enumerated() { elapsed(i, Double(t) / 1e9) } } }
         var a = 0
         while a < outShape.rows {
             let b = min(outShape.rows, a + band)
@@ -100,7 +105,9 @@ struct BandedConvolutionStack {
             for (i, layer) in layers.enumerated() {
                 guard let next = layer.outputShape(for: bandShape) else { preconditionFailure("band shape") }
                 buffers[i + 1].reserve(next.count)
+                let start = DispatchTime.now().uptimeNanoseconds
                 layer.forward(input: buffers[i].pointer, shape: bandShape, output: buffers[i + 1].pointer, scratch: scratch, workers: workers)
+                nanoseconds[i] += DispatchTime.now().uptimeNanoseconds - start
                 bandShape = next
             }
             precondition(bandShape.rows == b - a, "band rows")

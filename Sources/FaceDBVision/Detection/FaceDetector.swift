@@ -173,19 +173,35 @@ public final class FaceDetector: Sendable {
         return decode(scores: scores.values, rows: scores.rows, columns: scores.columns, layout: layout)
     }
 
-    /// The score map of the network on the tiled pyramid of `image`.
-    func forward(_ image: RGBImage, layout: TiledPyramid) -> (values: [Float], rows: Int, columns: Int) {
+    /// The score map of the network on the tiled pyramid of `image`; `elapsed`, if given, receives
+    /// the time of each stage (pyramid, then each layer), in seconds.
+    func forward(_ image: RGBImage, layout: TiledPyramid, elapsed: ((String, Double) -> Void)? = nil)
+        -> (values: [Float], rows: Int, columns: Int) {
         var shape = TensorShape(samples: 1, channels: 3, rows: layout.rows, columns: layout.columns)
         var current = FloatBuffer(capacity: shape.count)
         let scratch = ConvolutionScratch()
         let stack = leadingStack
+        func describe(_ layer: Convolution, _ input: TensorShape) -> String {
+            "conv \(layer.kernelRows)×\(layer.kernelColumns)/\(layer.strideRows) \(layer.inputChannels)→\(layer.filters) on \(input.rows)×\(input.columns)"
+        }
+        func timed(_ name: @autoclosure () -> String, _ body: () -> Void) {
+            guard let elapsed else { return body() }
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            elapsed(name(), Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
         return budget.withWorkers(upTo: budget.cores) { workers in
-            layout.fill(image, means: model.means, into: current.pointer, workers: workers)
+            timed("tiled pyramid \(layout.rows)×\(layout.columns)") {
+                layout.fill(image, means: model.means, into: current.pointer, workers: workers)
+            }
             // The unpadded stride-2 layers run in row bands (their full outputs are never held).
             if !stack.layers.isEmpty {
                 guard let out = stack.outputShape(for: shape) else { return ([], 0, 0) }
                 let next = FloatBuffer(capacity: out.count)
-                stack.forward(input: current.pointer, shape: shape, output: next.pointer, scratch: scratch, workers: workers)
+                var inputs = [shape]
+                for layer in stack.layers.dropLast() { inputs.append(layer.outputShape(for: inputs.last!)!) }
+                stack.forward(input: current.pointer, shape: shape, output: next.pointer, scratch: scratch, workers: workers,
+                              elapsed: elapsed.map { report in { i, seconds in report(describe(stack.layers[i], inputs[i]) + " (bands)", seconds) } })
                 current = next
                 shape = out
             }
@@ -196,12 +212,30 @@ public final class FaceDetector: Sendable {
                 let next = spare ?? FloatBuffer()
                 next.reserve(out.count)
                 spare = current
-                layer.forward(input: current.pointer, shape: shape, output: next.pointer, scratch: scratch, workers: workers)
+                timed(describe(layer, shape)) {
+                    layer.forward(input: current.pointer, shape: shape, output: next.pointer, scratch: scratch, workers: workers)
+                }
                 current = next
                 shape = out
             }
             return (Array(UnsafeBufferPointer(start: current.pointer, count: shape.count)), shape.rows, shape.columns)
         }
+    }
+
+    /// How long each stage of ``detect(in:upsample:)`` takes on `image`, in order (upsampling, the
+    /// tiled pyramid, each layer, decoding), in seconds: for benchmarks and profiling.
+    public func stageTimes(in image: RGBImage, upsample: Int) -> [(stage: String, seconds: Double)] {
+        var times: [(stage: String, seconds: Double)] = []
+        var start = DispatchTime.now().uptimeNanoseconds
+        var scaled = image
+        for _ in 0..<upsample { scaled = ImagePyramid.up(scaled) }
+        times.append(("upsample ×\(upsample)", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+        let layout = TiledPyramid(width: scaled.width, height: scaled.height)
+        let scores = forward(scaled, layout: layout) { times.append(($0, $1)) }
+        start = DispatchTime.now().uptimeNanoseconds
+        _ = decode(scores: scores.values, rows: scores.rows, columns: scores.columns, layout: layout)
+        times.append(("decode + NMS", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+        return times
     }
 
     /// The leading unpadded layers, run in bands.
