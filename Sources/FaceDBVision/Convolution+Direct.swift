@@ -87,6 +87,24 @@ extension Convolution {
         }
         for x in 0..<interiorFirst { edge(x) }
         var x = interiorFirst
+        if kernelColumns == 9 {
+            // The detector's score layer: the nine taps stay in registers across the row.
+            let w0 = SIMD8(repeating: taps[0]), w1 = SIMD8(repeating: taps[1]), w2 = SIMD8(repeating: taps[2])
+            let w3 = SIMD8(repeating: taps[3]), w4 = SIMD8(repeating: taps[4]), w5 = SIMD8(repeating: taps[5])
+            let w6 = SIMD8(repeating: taps[6]), w7 = SIMD8(repeating: taps[7]), w8 = SIMD8(repeating: taps[8])
+            while x + 8 <= interiorEnd {
+                let start = UnsafeRawPointer(source + x - padding)
+                @inline(__always) func at(_ j: Int) -> SIMD8<Float> {
+                    start.loadUnaligned(fromByteOffset: j * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
+                }
+                var sum = UnsafeRawPointer(acc + x).loadUnaligned(as: SIMD8<Float>.self)
+                sum += w0 * at(0); sum += w1 * at(1); sum += w2 * at(2)
+                sum += w3 * at(3); sum += w4 * at(4); sum += w5 * at(5)
+                sum += w6 * at(6); sum += w7 * at(7); sum += w8 * at(8)
+                UnsafeMutableRawPointer(acc + x).storeBytes(of: sum, as: SIMD8<Float>.self)
+                x += 8
+            }
+        }
         while x + 8 <= interiorEnd {
             var sum = UnsafeRawPointer(acc + x).loadUnaligned(as: SIMD8<Float>.self)
             let start = source + x - padding

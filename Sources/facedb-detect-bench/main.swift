@@ -171,16 +171,23 @@ do {
         print("dlib (Python): not available (\(output.trimmingCharacters(in: .whitespacesAndNewlines))); no comparison")
     } else {
         var dlibSum = [Double](repeating: 0, count: 6)
+        print("dlib (Python), ms, and how many times faster FaceDB is (dlib ÷ FaceDB):")
+        print("\(pad("photo", 58))     detect0            detect1            end2end")
         for line in output.split(separator: "\n") where line.hasPrefix("ROW ") {
             let parts = line.split(separator: " ")
             let values = parts.suffix(6).compactMap { Double($0) }
             guard values.count == 6 else { continue }
             for i in 0..<6 { dlibSum[i] += values[i] }
+            let name = (String(parts[1]) as NSString).lastPathComponent
+            if let row = rows.first(where: { $0.name == name }) {
+                print(String(format: "%@ %9.1f %6.1f×  %9.1f %6.1f×  %9.1f %6.1f×", pad(name, 58),
+                             values[1], values[1] / row.detect0, values[2], values[2] / row.detect1, values[5], values[5] / row.total))
+            }
         }
         let ours = [sum.decode, sum.detect0, sum.detect1, sum.landmarks, sum.chips, sum.total]
-        print("dlib (Python) totals (ms) and FaceDB/dlib time ratio:")
+        print("totals (ms):")
         for (i, name) in ["decode", "detect0", "detect1", "landmarks", "chips", "end2end"].enumerated() {
-            print(String(format: "  %@ dlib %9.1f  FaceDB %9.1f  ratio %.2f", pad(name, 10), dlibSum[i], ours[i], ours[i] / max(dlibSum[i], 1e-9)))
+            print(String(format: "  %@ dlib %9.1f  FaceDB %9.1f  dlib ÷ FaceDB %5.2f×", pad(name, 10), dlibSum[i], ours[i], dlibSum[i] / max(ours[i], 1e-9)))
         }
     }
 } catch {

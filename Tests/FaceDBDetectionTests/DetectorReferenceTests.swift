@@ -137,4 +137,21 @@ final class DetectorEdgeTests: XCTestCase {
             XCTAssertEqual(try detector.detect(in: image), [], "\(w)×\(h)")
         }
     }
+
+    /// A detector reuses its tensors between calls (only the pyramid's padding is cleared): a large
+    /// photo, a small one, the large one again and a mid-sized one give exactly what a fresh
+    /// detector gives for each.
+    func testReusedWorkspacesGiveExactlyWhatFreshOnesGive() throws {
+        let reused = try FaceDetector(model: DetectorGoldenTests.detector().model)
+        let large = try DetectionFixtures.decoded(try DetectionFixtures.image("faces/barack_obama/wh_official_portrait_2012.jpg"))
+        let small = try DetectionFixtures.decoded(try DetectionFixtures.image("faces/al_gore/congress_bioguide.jpg"))
+        let middle = try DetectionFixtures.decoded(try DetectionFixtures.image("faces/jim_costa/congress_photo_b_current.jpg"))
+        for (image, upsample) in [(large, 0), (small, 1), (large, 0), (middle, 0), (small, 0)] {
+            let fresh = try FaceDetector(model: reused.model).detect(in: image, upsample: upsample)
+            XCTAssertFalse(fresh.isEmpty)
+            XCTAssertEqual(try reused.detect(in: image, upsample: upsample), fresh, "\(image.width)×\(image.height) upsample \(upsample)")
+        }
+        reused.releaseWorkspaces()
+        XCTAssertEqual(try reused.detect(in: small, upsample: 0), try FaceDetector(model: reused.model).detect(in: small, upsample: 0))
+    }
 }

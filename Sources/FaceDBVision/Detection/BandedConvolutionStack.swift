@@ -74,14 +74,17 @@ struct BandedConvolutionStack {
         return total
     }
 
-    /// Runs the stack on `input` (one sample, NCHW) into `output` (``outputShape(for:)``); `elapsed`,
-    /// if given, receives each layer's total time over the bands, in seconds.
+    /// Runs the stack on `input` (one sample, NCHW) into `output` (``outputShape(for:)``), with
+    /// `layers.count + 1` band buffers (grown as needed; by default fresh ones); `elapsed`, if
+    /// given, receives each layer's total time over the bands, in seconds.
     func forward(input: UnsafePointer<Float>, shape: TensorShape, output: UnsafeMutablePointer<Float>,
-                 scratch: ConvolutionScratch, workers: Int, elapsed: ((Int, Double) -> Void)? = nil) {
+                 scratch: ConvolutionScratch, workers: Int, bands: [FloatBuffer]? = nil,
+                 elapsed: ((Int, Double) -> Void)? = nil) {
         precondition(shape.samples == 1, "banded convolutions run one sample at a time")
         guard let outShape = outputShape(for: shape), outShape.rows > 0 else { return }
         let band = bandRows(for: shape)
-        var buffers: [FloatBuffer] = []
+        let buffers = bands ?? (0...layers.count).map { _ in FloatBuffer() }
+        precondition(buffers.count == layers.count + 1, "one band buffer per level")
         var nanoseconds = [UInt64](repeating: 0, count: layers.count)
         defer { if let elapsed { for (i, t) in nanoseconds.enumerated() { elapsed(i, Double(t) / 1e9) } } }
         var a = 0
@@ -96,7 +99,6 @@ struct BandedConvolutionStack {
             // Copy the input rows of the band, channel by channel.
             let (r0, r1) = ranges[0]
             var bandShape = TensorShape(samples: 1, channels: shape.channels, rows: r1 - r0, columns: shape.columns)
-            if buffers.isEmpty { buffers = (0...layers.count).map { _ in FloatBuffer() } }
             buffers[0].reserve(bandShape.count)
             for c in 0..<shape.channels {
                 (buffers[0].pointer + c * bandShape.planeCount)

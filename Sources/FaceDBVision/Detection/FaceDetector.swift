@@ -1,5 +1,6 @@
 import FaceDBCore
 import Foundation
+import Synchronization
 
 /// dlib's CNN face detector (`cnn_face_detection_model_v1` with `mmod_human_face_detector.dat`),
 /// reimplemented on FaceDB's CNN engine with the same boxes as dlib (specification 4).
@@ -20,9 +21,12 @@ import Foundation
 /// output (2 bytes per tensor pixel) and one band exist — about 50 bytes per image pixel, 0.2 GB for
 /// a 1137×910 photo upsampled once. Calls whose estimate
 /// (``estimatedPeakBytes(width:height:upsample:)``) exceeds ``memoryLimit`` are refused by
-/// ``detect(in:upsample:)`` and scaled down by ``detect(in:minimumFaceSize:)``.
+/// ``detect(in:upsample:)`` and scaled down by ``detect(in:minimumFaceSize:)``. The tensors are kept
+/// between calls (one set per concurrent call, up to ``retainedMemoryLimit`` each) because fresh
+/// memory costs a page fault per 4 KiB; ``releaseWorkspaces()`` frees them.
 ///
-/// Thread-safe; each call uses the shared ``ComputeBudget`` for its convolution workers.
+/// Thread-safe; each call takes its own workspace and uses the shared ``ComputeBudget`` for its
+/// convolution workers.
 public final class FaceDetector: Sendable {
     /// The parsed network.
     public let model: MMODModel
@@ -33,13 +37,21 @@ public final class FaceDetector: Sendable {
     /// The default ``memoryLimit``: 2 GiB.
     public static let defaultMemoryLimit = 2 << 30
 
+    /// The most tensor memory one call's workspace may hold and still be kept for the next call
+    /// (default 1 GiB: a 1 MP photo upsampled once keeps about 0.4 GB); larger ones are freed.
+    /// ``releaseWorkspaces()`` frees what is kept.
+    public let retainedMemoryLimit: Int
+    private let workspaces = Mutex<[DetectorWorkspace]>([])
+
     /// The face size in pixels the network's window is trained for (80 for this model).
     public var windowSize: Int { model.windowHeight }
 
     /// Wraps a parsed model.
-    public init(model: MMODModel, memoryLimit: Int = FaceDetector.defaultMemoryLimit, budget: ComputeBudget = .shared) {
+    public init(model: MMODModel, memoryLimit: Int = FaceDetector.defaultMemoryLimit, retainedMemoryLimit: Int = 1 << 30,
+                budget: ComputeBudget = .shared) {
         self.model = model
         self.memoryLimit = memoryLimit
+        self.retainedMemoryLimit = retainedMemoryLimit
         self.budget = budget
     }
 
@@ -178,8 +190,10 @@ public final class FaceDetector: Sendable {
     func forward(_ image: RGBImage, layout: TiledPyramid, elapsed: ((String, Double) -> Void)? = nil)
         -> (values: [Float], rows: Int, columns: Int) {
         var shape = TensorShape(samples: 1, channels: 3, rows: layout.rows, columns: layout.columns)
-        var current = FloatBuffer(capacity: shape.count)
-        let scratch = ConvolutionScratch()
+        let workspace = workspaces.withLock { $0.popLast() } ?? DetectorWorkspace()
+        defer {
+            if workspace.tensorBytes <= retainedMemoryLimit { workspaces.withLock { $0.append(workspace) } }
+        }
         let stack = leadingStack
         func describe(_ layer: Convolution, _ input: TensorShape) -> String {
             "conv \(layer.kernelRows)×\(layer.kernelColumns)/\(layer.strideRows) \(layer.inputChannels)→\(layer.filters) on \(input.rows)×\(input.columns)"
@@ -191,35 +205,42 @@ public final class FaceDetector: Sendable {
             elapsed(name(), Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         return budget.withWorkers(upTo: budget.cores) { workers in
+            var current = workspace.pyramid
+            current.reserve(shape.count)
             timed("tiled pyramid \(layout.rows)×\(layout.columns)") {
                 layout.fill(image, means: model.means, into: current.pointer, workers: workers)
             }
             // The unpadded stride-2 layers run in row bands (their full outputs are never held).
             if !stack.layers.isEmpty {
                 guard let out = stack.outputShape(for: shape) else { return ([], 0, 0) }
-                let next = FloatBuffer(capacity: out.count)
+                let next = workspace.stackOutput
+                next.reserve(out.count)
                 var inputs = [shape]
                 for layer in stack.layers.dropLast() { inputs.append(layer.outputShape(for: inputs.last!)!) }
-                stack.forward(input: current.pointer, shape: shape, output: next.pointer, scratch: scratch, workers: workers,
+                stack.forward(input: current.pointer, shape: shape, output: next.pointer, scratch: workspace.scratch,
+                              workers: workers, bands: workspace.bandBuffers(stack.layers.count + 1),
                               elapsed: elapsed.map { report in { i, seconds in report(describe(stack.layers[i], inputs[i]) + " (bands)", seconds) } })
                 current = next
                 shape = out
             }
-            // Later layers ping-pong between two buffers (fresh memory costs a page fault per 4 KiB).
-            var spare: FloatBuffer?
+            // The later layers alternate between two buffers.
             for layer in model.layers.dropFirst(stack.layers.count) {
                 guard let out = layer.outputShape(for: shape) else { return ([], 0, 0) }
-                let next = spare ?? FloatBuffer()
+                let next = current === workspace.ping ? workspace.pong : workspace.ping
                 next.reserve(out.count)
-                spare = current
                 timed(describe(layer, shape)) {
-                    layer.forward(input: current.pointer, shape: shape, output: next.pointer, scratch: scratch, workers: workers)
+                    layer.forward(input: current.pointer, shape: shape, output: next.pointer, scratch: workspace.scratch, workers: workers)
                 }
                 current = next
                 shape = out
             }
             return (Array(UnsafeBufferPointer(start: current.pointer, count: shape.count)), shape.rows, shape.columns)
         }
+    }
+
+    /// Releases the memory kept for reuse between calls (it is allocated again on the next call).
+    public func releaseWorkspaces() {
+        workspaces.withLock { $0.removeAll() }
     }
 
     /// How long each stage of ``detect(in:upsample:)`` takes on `image`, in order (upsampling, the

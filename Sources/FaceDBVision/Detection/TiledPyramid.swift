@@ -59,8 +59,8 @@ struct TiledPyramid {
     }
 
     /// Writes the pyramid of `image` (which must have this layout's size) into `tensor`
-    /// (3 × rows × columns floats, zero outside the levels), channel 0 = R. The three channels are
-    /// independent: up to three workers take one each.
+    /// (3 × rows × columns floats, any contents; it is zero outside the levels afterwards),
+    /// channel 0 = R. The three channels are independent: up to three workers take one each.
     func fill(_ image: RGBImage, means: [Float], into tensor: UnsafeMutablePointer<Float>, workers: Int) {
         let out = SharedPointer(tensor)
         let active = max(1, min(3, workers))
@@ -75,7 +75,7 @@ struct TiledPyramid {
 
     /// One channel's plane of ``fill(_:means:into:workers:)``.
     private func fill(channel c: Int, of image: RGBImage, mean: Float, into base: UnsafeMutablePointer<Float>) {
-        base.update(repeating: 0, count: rows * columns)
+        zeroOutsideLevels(base)
         let l0 = levels[0]
         image.pixels.withUnsafeBufferPointer { px in
             for y in 0..<image.height {
@@ -91,6 +91,21 @@ struct TiledPyramid {
             BilinearResize.resizePlane(
                 source: base + s.top * columns + s.left, sourceWidth: s.width, sourceHeight: s.height, sourceStride: columns,
                 destination: base + d.top * columns + d.left, width: d.width, height: d.height, destinationStride: columns)
+        }
+    }
+
+    /// Zeroes the plane's padding: every pixel no level covers (the levels themselves are written
+    /// in full, so a reused buffer needs nothing else cleared).
+    private func zeroOutsideLevels(_ base: UnsafeMutablePointer<Float>) {
+        let byLeft = levels.sorted { $0.left < $1.left }
+        for y in 0..<rows {
+            let row = base + y * columns
+            var x = 0
+            for level in byLeft where level.top <= y && y <= level.bottom {
+                if level.left > x { (row + x).update(repeating: 0, count: level.left - x) }
+                x = max(x, level.right + 1)
+            }
+            if x < columns { (row + x).update(repeating: 0, count: columns - x) }
         }
     }
 
