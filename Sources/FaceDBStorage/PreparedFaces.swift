@@ -36,13 +36,47 @@ public struct PreparedFaces: Sendable {
     /// - Throws: `.invalidArgument` (identity, metadata, negative id), `.dimensionMismatch`,
     ///   `.invalidVector`, naming the face.
     public init(_ faces: [NewFace], space: EmbeddingSpace, createdMs: Int64? = nil) throws {
-        let dim = space.dimension
         let createdMs = createdMs ?? Date().milliseconds
+        // Large writes are checked and encoded in two halves at once (each face is independent);
+        // the first bad face, by position, is the one reported either way.
+        let parts = faces.count >= Self.parallelThreshold ? 2 : 1
+        let bounds = (0...parts).map { faces.count * $0 / parts }
+        let results = ResultSlots(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            results[part] = Result {
+                try PreparedFaces.encode(faces[bounds[part]..<bounds[part + 1]], space: space, createdMs: createdMs)
+            }
+        }
+        var vectors = [Float](), values = [[UInt8]]()
+        vectors.reserveCapacity(faces.count * space.dimension)
+        values.reserveCapacity(faces.count)
+        for part in 0..<parts {
+            let (v, e) = try results[part]!.get()
+            vectors += v
+            values += e
+        }
+        identities = faces.map(\.identity)
+        ids = faces.map(\.id)
+        self.vectors = vectors
+        self.values = values
+        let keys = identities.map { Array($0.utf8) }
+        byIdentity = keys.indices.sorted { a, b in
+            Keyspace.precedes(keys[a], keys[b]) || (keys[a] == keys[b] && a < b)
+        }
+    }
+
+    /// From this many faces on, preparing uses two threads.
+    static let parallelThreshold = 4096
+
+    /// Checks and encodes `faces` (positions as in the whole write, for error messages).
+    private static func encode(
+        _ faces: ArraySlice<NewFace>, space: EmbeddingSpace, createdMs: Int64
+    ) throws -> (vectors: [Float], values: [[UInt8]]) {
         var vectors = [Float]()
-        vectors.reserveCapacity(faces.count * dim)
+        vectors.reserveCapacity(faces.count * space.dimension)
         var values = [[UInt8]]()
         values.reserveCapacity(faces.count)
-        for (i, f) in faces.enumerated() {
+        for (i, f) in zip(faces.indices, faces) {
             try Identity.validate(id: f.identity)
             if let m = f.metadata { try Identity.validate(metadata: m) }
             if let id = f.id, id.rawValue < 0 {
@@ -60,13 +94,27 @@ public struct PreparedFaces: Sendable {
             let details = (f.source != nil || f.metadata != nil) ? FaceDetails(source: f.source, metadata: f.metadata) : nil
             values.append(try FaceRecord(identity: f.identity, createdMs: createdMs, details: details, vector: vector).encoded())
         }
-        identities = faces.map(\.identity)
-        ids = faces.map(\.id)
-        self.vectors = vectors
-        self.values = values
-        let keys = identities.map { Array($0.utf8) }
-        byIdentity = keys.indices.sorted { a, b in
-            Keyspace.precedes(keys[a], keys[b]) || (keys[a] == keys[b] && a < b)
-        }
+        return (vectors, values)
+    }
+}
+
+/// One result slot per parallel part, each written by exactly one part before any is read (raw
+/// storage: parts write their own slot without touching a shared array value).
+private final class ResultSlots: @unchecked Sendable {
+    typealias Slot = Result<(vectors: [Float], values: [[UInt8]]), Error>?
+    private let slots: UnsafeMutablePointer<Slot>
+    private let count: Int
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil, count: count)
+    }
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+    subscript(part: Int) -> Slot {
+        get { slots[part] }
+        set { slots[part] = newValue }
     }
 }

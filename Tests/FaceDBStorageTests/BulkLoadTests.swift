@@ -50,6 +50,23 @@ final class BulkLoadTests: XCTestCase {
         XCTAssertEqual(next.ids, [FaceID(50_000 + Int64(FaceStore.bulkLoadThreshold))])
     }
 
+    /// Large writes are prepared in two halves at once; a bad face is still reported by its position
+    /// (the first one when there are several) and nothing is stored.
+    func testBadFacesInLargeWritesAreReportedByPosition() throws {
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let store = try FaceStore.create(at: path, space: space, index: .flat)
+        defer { store.close() }
+        let count = PreparedFaces.parallelThreshold + 500
+        for bad in [[count - 3], [7, count - 3], [count / 2 + 1, count - 1]] {
+            var batch = faces(count, identities: 11, rng: &rng)
+            for i in bad { batch[i].embedding[3] = .nan }
+            XCTAssertThrowsError(try store.addFaces(batch, createMissingIdentities: true)) { error in
+                XCTAssertTrue("\(error)".contains("Face #\(bad[0]) "), "\(bad): \(error)")
+            }
+            XCTAssertEqual(store.faceCount, 0)
+        }
+    }
+
     func testAnInterruptedBulkLoadIsRolledBackOnOpen() throws {
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
         var store = try FaceStore.create(at: path, space: space, index: .flat)
