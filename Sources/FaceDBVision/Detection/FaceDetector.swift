@@ -107,7 +107,7 @@ public final class FaceDetector: Sendable {
                               remedy: "Use fewer upsamplings, detect(in:minimumFaceSize:) (which scales large photos down), or a larger memoryLimit.")
         }
         var scaled = image
-        for _ in 0..<upsample { scaled = ImagePyramid.up(scaled) }
+        for _ in 0..<upsample { scaled = budget.withWorkers(upTo: budget.cores) { ImagePyramid.up(scaled, workers: $0) } }
         return detectAtScale(scaled).map { detection in
             var r = DoubleRectangle(left: Double(detection.rectangle.left), top: Double(detection.rectangle.top),
                                     right: Double(detection.rectangle.right), bottom: Double(detection.rectangle.bottom))
@@ -249,7 +249,7 @@ public final class FaceDetector: Sendable {
         var times: [(stage: String, seconds: Double)] = []
         var start = DispatchTime.now().uptimeNanoseconds
         var scaled = image
-        for _ in 0..<upsample { scaled = ImagePyramid.up(scaled) }
+        for _ in 0..<upsample { scaled = budget.withWorkers(upTo: budget.cores) { ImagePyramid.up(scaled, workers: $0) } }
         times.append(("upsample ×\(upsample)", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
         let layout = TiledPyramid(width: scaled.width, height: scaled.height)
         let scores = forward(scaled, layout: layout) { times.append(($0, $1)) }

@@ -52,44 +52,52 @@ public enum BilinearResize {
     }
 
     /// Resizes an RGB image to `width × height` (dlib's `resize_image(src, dest)` on `rgb_pixel`).
-    public static func resize(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
+    ///
+    /// - Parameter workers: threads to share the rows among (each row is computed the same either way).
+    public static func resize(_ image: RGBImage, width: Int, height: Int, workers: Int = 1) -> RGBImage {
         precondition(width > 0 && height > 0, "empty destination")
-        let sw = image.width, sh = image.height
+        let sw = image.width
         let xs = Double(sw - 1) / Double(max(width - 1, 1))
-        let rowList = rows(sourceHeight: sh, height: height)
+        let rowList = rows(sourceHeight: image.height, height: height)
         let (laneLeft, laneFraction, groups) = laneGroups(sourceWidth: sw, width: width)
         var out = [UInt8](repeating: 0, count: width * height * 3)
-        image.pixels.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for (r, row) in rowList.enumerated() {
-                    let a = Float(1 - row.fraction), b = Float(row.fraction)
-                    let top = row.top * sw * 3, bottom = row.bottom * sw * 3
-                    let outRow = r * width * 3
-                    for c in 0..<(4 * groups) {
-                        let left = Int(laneLeft[c]), frac = laneFraction[c]
-                        let ifrac = 1 - frac
-                        let wTL = a * ifrac, wTR = a * frac, wBL = b * ifrac, wBR = b * frac
-                        for ch in 0..<3 {
-                            let tl = Float(src[top + left * 3 + ch]), tr = Float(src[top + (left + 1) * 3 + ch])
-                            let bl = Float(src[bottom + left * 3 + ch]), br = Float(src[bottom + (left + 1) * 3 + ch])
-                            var v = wTL * tl
-                            v = v + wTR * tr
-                            v = v + wBL * bl
-                            v = v + wBR * br
-                            dst[outRow + c * 3 + ch] = UInt8(Int32(v))
+        image.pixels.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { destination in
+                let src = SharedPointer(source.baseAddress!), dst = SharedPointer(destination.baseAddress!)
+                let active = max(1, min(workers, height / 64))
+                parallel(active) { w in
+                    let src = src.base, dst = dst.base
+                    for r in (height * w / active)..<(height * (w + 1) / active) {
+                        let row = rowList[r]
+                        let a = Float(1 - row.fraction), b = Float(row.fraction)
+                        let top = row.top * sw * 3, bottom = row.bottom * sw * 3
+                        let outRow = r * width * 3
+                        for c in 0..<(4 * groups) {
+                            let left = Int(laneLeft[c]), frac = laneFraction[c]
+                            let ifrac = 1 - frac
+                            let wTL = a * ifrac, wTR = a * frac, wBL = b * ifrac, wBR = b * frac
+                            for ch in 0..<3 {
+                                let tl = Float(src[top + left * 3 + ch]), tr = Float(src[top + (left + 1) * 3 + ch])
+                                let bl = Float(src[bottom + left * 3 + ch]), br = Float(src[bottom + (left + 1) * 3 + ch])
+                                var v = wTL * tl
+                                v = v + wTR * tr
+                                v = v + wBL * bl
+                                v = v + wBR * br
+                                dst[outRow + c * 3 + ch] = UInt8(Int32(v))
+                            }
                         }
-                    }
-                    var x = -xs + Double(4 * groups) * xs
-                    let tb = row.fraction
-                    for c in (4 * groups)..<width {
-                        x += xs
-                        let left = Int(x.rounded(.down)), right = min(left + 1, sw - 1)
-                        let lr = x - Double(left)
-                        for ch in 0..<3 {
-                            let tl = Double(src[top + left * 3 + ch]), tr = Double(src[top + right * 3 + ch])
-                            let bl = Double(src[bottom + left * 3 + ch]), br = Double(src[bottom + right * 3 + ch])
-                            let v = (1 - tb) * ((1 - lr) * tl + lr * tr) + tb * ((1 - lr) * bl + lr * br)
-                            dst[outRow + c * 3 + ch] = UInt8(Int(v))
+                        var x = -xs + Double(4 * groups) * xs
+                        let tb = row.fraction
+                        for c in (4 * groups)..<width {
+                            x += xs
+                            let left = Int(x.rounded(.down)), right = min(left + 1, sw - 1)
+                            let lr = x - Double(left)
+                            for ch in 0..<3 {
+                                let tl = Double(src[top + left * 3 + ch]), tr = Double(src[top + right * 3 + ch])
+                                let bl = Double(src[bottom + left * 3 + ch]), br = Double(src[bottom + right * 3 + ch])
+                                let v = (1 - tb) * ((1 - lr) * tl + lr * tr) + tb * ((1 - lr) * bl + lr * br)
+                                dst[outRow + c * 3 + ch] = UInt8(Int(v))
+                            }
                         }
                     }
                 }

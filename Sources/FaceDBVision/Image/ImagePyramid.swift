@@ -2,9 +2,10 @@
 /// coordinate maps between pyramid levels.
 public enum ImagePyramid {
     /// `pyramid_up`: the image doubled to `(2H + 1) × (2W + 2)` by the bilinear resize of
-    /// ``BilinearResize/resize(_:width:height:)`` (sizes from `point_up` of the image rectangle).
-    public static func up(_ image: RGBImage) -> RGBImage {
-        BilinearResize.resize(image, width: 2 * image.width + 2, height: 2 * image.height + 1)
+    /// ``BilinearResize/resize(_:width:height:workers:)`` (sizes from `point_up` of the image
+    /// rectangle), its rows shared among `workers` threads.
+    public static func up(_ image: RGBImage, workers: Int = 1) -> RGBImage {
+        BilinearResize.resize(image, width: 2 * image.width + 2, height: 2 * image.height + 1, workers: workers)
     }
 
     /// `pyramid_down<2>`: a separable 5-tap [1 4 6 4 1] filter with decimation in integers, output
