@@ -111,13 +111,9 @@ extension Convolution {
     ) {
         let inRows = shape.rows, inCols = shape.columns, pr = paddingRows, pc = paddingColumns
         let stride = Convolution.winogradPlaneStride(inputChannels * tileCount)  // between ξ planes
-        let tilesPerSample = tileRows * tileCols
-        let lastTile = firstTile + tileCount
         for c in 0..<inputChannels {
-            var tile = firstTile
-            while tile < lastTile {
-                let n = tile / tilesPerSample, ty = (tile % tilesPerSample) / tileCols, txFirst = tile % tileCols
-                let txEnd = min(tileCols, txFirst + (lastTile - tile))
+            Convolution.forEachTileRun(firstTile: firstTile, tileCount: tileCount, tileRows: tileRows, tileCols: tileCols) {
+                n, ty, txFirst, txEnd, offset in
                 let plane = input + (n * inputChannels + c) * inRows * inCols
                 let y0 = 2 * ty - pr
                 // Rows of the patch; a row outside the plane is the zero row, shifted so that any
@@ -126,7 +122,7 @@ extension Convolution {
                     y0 + i >= 0 && y0 + i < inRows ? plane + (y0 + i) * inCols : zeros + 2
                 }
                 let row0 = rowPointer(0), row1 = rowPointer(1), row2 = rowPointer(2), row3 = rowPointer(3)
-                var dst = v + c * tileCount + (tile - firstTile)
+                var dst = v + c * tileCount + offset
                 var tx = txFirst
                 while tx < txEnd {
                     let x0 = 2 * tx - pc
@@ -163,7 +159,6 @@ extension Convolution {
                     dst += 1
                     tx += 1
                 }
-                tile += txEnd - txFirst
             }
         }
     }
@@ -189,37 +184,22 @@ extension Convolution {
         firstTile: Int, tileCount: Int, output: UnsafeMutablePointer<Float>
     ) {
         let stride = Convolution.winogradPlaneStride(filters * tileCount)
-        let outRows = out.rows, outCols = out.columns, relu = appliesReLU
-        let tilesPerSample = tileRows * tileCols
-        let lastTile = firstTile + tileCount
-        let scale = affine?.scale ?? [Float](repeating: 1, count: filters)
-        let shift = affine?.shift ?? [Float](repeating: 0, count: filters)
-        let hasAffine = affine != nil
+        let outRows = out.rows, outCols = out.columns
         for f in 0..<filters {
-            let b = bias[f], g = scale[f], s = shift[f]
-            @inline(__always) func finish(_ value: Float) -> Float {
-                let v = hasAffine ? (value + b) * g + s : value + b
-                return relu ? max(0, v) : v
-            }
-            @inline(__always) func finishQuad(_ value: SIMD8<Float>) -> SIMD8<Float> {
-                let v = hasAffine ? (value + b) * g + s : value + b
-                return relu ? v.replacing(with: 0, where: v .< 0) : v
-            }
-            var tile = firstTile
-            while tile < lastTile {
-                let n = tile / tilesPerSample, ty = (tile % tilesPerSample) / tileCols, txFirst = tile % tileCols
-                let txEnd = min(tileCols, txFirst + (lastTile - tile))
+            let activation = outputActivation(filter: f)
+            Convolution.forEachTileRun(firstTile: firstTile, tileCount: tileCount, tileRows: tileRows, tileCols: tileCols) {
+                n, ty, txFirst, txEnd, offset in
                 let y0 = 2 * ty
                 let hasSecondRow = y0 + 1 < outRows
                 let rowStart = output + ((n * filters + f) * outRows + y0) * outCols
-                var p = m + f * tileCount + (tile - firstTile)
+                var p = m + f * tileCount + offset
                 var tx = txFirst
                 while tx < txEnd {
                     if tx + 4 <= txEnd, 2 * tx + 8 <= outCols {
                         let (y0, y1) = Convolution.winogradOutputQuad(p, stride: stride)
                         let dst = rowStart + 2 * tx
-                        Convolution.store(finishQuad(y0), at: dst)
-                        if hasSecondRow { Convolution.store(finishQuad(y1), at: dst + outCols) }
+                        Convolution.store(activation.apply(y0), at: dst)
+                        if hasSecondRow { Convolution.store(activation.apply(y1), at: dst + outCols) }
                         p += 4
                         tx += 4
                         continue
@@ -234,16 +214,15 @@ extension Convolution {
                     let x0 = 2 * tx
                     let dst = rowStart + x0
                     let hasSecondColumn = x0 + 1 < outCols
-                    dst[0] = finish(a00 + a01 + a02)
-                    if hasSecondColumn { dst[1] = finish(a01 - a02 - a03) }
+                    dst[0] = activation.apply(a00 + a01 + a02)
+                    if hasSecondColumn { dst[1] = activation.apply(a01 - a02 - a03) }
                     if hasSecondRow {
-                        dst[outCols] = finish(a10 + a11 + a12)
-                        if hasSecondColumn { dst[outCols + 1] = finish(a11 - a12 - a13) }
+                        dst[outCols] = activation.apply(a10 + a11 + a12)
+                        if hasSecondColumn { dst[outCols + 1] = activation.apply(a11 - a12 - a13) }
                     }
                     p += 1
                     tx += 1
                 }
-                tile += txEnd - txFirst
             }
         }
     }

@@ -19,30 +19,15 @@ extension Convolution {
         firstTile: Int, tileCount: Int, output: UnsafeMutablePointer<Float>
     ) {
         let stride = Convolution.winogradPlaneStride(filters * tileCount)
-        let outRows = out.rows, outCols = out.columns, relu = appliesReLU
-        let tilesPerSample = tileRows * tileCols
-        let lastTile = firstTile + tileCount
-        let scale = affine?.scale ?? [Float](repeating: 1, count: filters)
-        let shift = affine?.shift ?? [Float](repeating: 0, count: filters)
-        let hasAffine = affine != nil
+        let outRows = out.rows, outCols = out.columns
         for f in 0..<filters {
-            let b = bias[f], g = scale[f], s = shift[f]
-            @inline(__always) func finish(_ value: Float) -> Float {
-                let v = hasAffine ? (value + b) * g + s : value + b
-                return relu ? max(0, v) : v
-            }
-            @inline(__always) func finishRow(_ value: SIMD16<Float>) -> SIMD16<Float> {
-                let v = hasAffine ? (value + b) * g + s : value + b
-                return relu ? v.replacing(with: 0, where: v .< 0) : v
-            }
-            var tile = firstTile
-            while tile < lastTile {
-                let n = tile / tilesPerSample, ty = (tile % tilesPerSample) / tileCols, txFirst = tile % tileCols
-                let txEnd = min(tileCols, txFirst + (lastTile - tile))
+            let activation = outputActivation(filter: f)
+            Convolution.forEachTileRun(firstTile: firstTile, tileCount: tileCount, tileRows: tileRows, tileCols: tileCols) {
+                n, ty, txFirst, txEnd, offset in
                 let y0 = 4 * ty
                 let rowsInside = min(4, outRows - y0)
                 let rowStart = output + ((n * filters + f) * outRows + y0) * outCols
-                var p = m + f * tileCount + (tile - firstTile)
+                var p = m + f * tileCount + offset
                 var tx = txFirst
                 while tx < txEnd {
                     if tx + 4 <= txEnd, 4 * tx + 16 <= outCols {
@@ -51,7 +36,7 @@ extension Convolution {
                         let dst = rowStart + 4 * tx
                         for i in 0..<rowsInside {
                             let row = i == 0 ? rows.0 : i == 1 ? rows.1 : i == 2 ? rows.2 : rows.3
-                            UnsafeMutableRawPointer(dst + i * outCols).storeBytes(of: finishRow(row), as: SIMD16<Float>.self)
+                            UnsafeMutableRawPointer(dst + i * outCols).storeBytes(of: activation.apply(row), as: SIMD16<Float>.self)
                         }
                         p += 4
                         tx += 4
@@ -71,13 +56,12 @@ extension Convolution {
                             SIMD2(ai[0], 0), SIMD2(ai[1], 0), SIMD2(ai[2], 0), SIMD2(ai[3], 0), SIMD2(ai[4], 0), SIMD2(ai[5], 0))
                         let values = SIMD4(y.0[0], y.1[0], y.2[0], y.3[0])
                         let dst = rowStart + i * outCols + x0
-                        for c in 0..<columnsInside { dst[c] = finish(values[c]) }
+                        for c in 0..<columnsInside { dst[c] = activation.apply(values[c]) }
                     }
                     emit(0, a.0); emit(1, a.1); emit(2, a.2); emit(3, a.3)
                     p += 1
                     tx += 1
                 }
-                tile += txEnd - txFirst
             }
         }
     }

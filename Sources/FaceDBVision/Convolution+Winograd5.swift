@@ -14,37 +14,22 @@ extension Convolution {
         firstTile: Int, tileCount: Int, output: UnsafeMutablePointer<Float>
     ) {
         let stride = Convolution.winogradPlaneStride(filters * tileCount)
-        let outRows = out.rows, outCols = out.columns, relu = appliesReLU
-        let tilesPerSample = tileRows * tileCols
-        let lastTile = firstTile + tileCount
-        let scale = affine?.scale ?? [Float](repeating: 1, count: filters)
-        let shift = affine?.shift ?? [Float](repeating: 0, count: filters)
-        let hasAffine = affine != nil
+        let outRows = out.rows, outCols = out.columns
         for f in 0..<filters {
-            let b = bias[f], g = scale[f], s = shift[f]
-            @inline(__always) func finish(_ value: Float) -> Float {
-                let v = hasAffine ? (value + b) * g + s : value + b
-                return relu ? max(0, v) : v
-            }
-            @inline(__always) func finishQuad(_ value: SIMD8<Float>) -> SIMD8<Float> {
-                let v = hasAffine ? (value + b) * g + s : value + b
-                return relu ? v.replacing(with: 0, where: v .< 0) : v
-            }
-            var tile = firstTile
-            while tile < lastTile {
-                let n = tile / tilesPerSample, ty = (tile % tilesPerSample) / tileCols, txFirst = tile % tileCols
-                let txEnd = min(tileCols, txFirst + (lastTile - tile))
+            let activation = outputActivation(filter: f)
+            Convolution.forEachTileRun(firstTile: firstTile, tileCount: tileCount, tileRows: tileRows, tileCols: tileCols) {
+                n, ty, txFirst, txEnd, offset in
                 let y0 = 2 * ty
                 let hasSecondRow = y0 + 1 < outRows
                 let rowStart = output + ((n * filters + f) * outRows + y0) * outCols
-                var p = m + f * tileCount + (tile - firstTile)
+                var p = m + f * tileCount + offset
                 var tx = txFirst
                 while tx < txEnd {
                     if tx + 4 <= txEnd, 2 * tx + 8 <= outCols {
                         let (y0, y1) = Convolution.winograd5OutputQuad(p, stride: stride)
                         let dst = rowStart + 2 * tx
-                        Convolution.store(finishQuad(y0), at: dst)
-                        if hasSecondRow { Convolution.store(finishQuad(y1), at: dst + outCols) }
+                        Convolution.store(activation.apply(y0), at: dst)
+                        if hasSecondRow { Convolution.store(activation.apply(y1), at: dst + outCols) }
                         p += 4
                         tx += 4
                         continue
@@ -61,16 +46,15 @@ extension Convolution {
                     let x0 = 2 * tx
                     let dst = rowStart + x0
                     let hasSecondColumn = x0 + 1 < outCols
-                    dst[0] = finish(a0[0] + a0[1] + a0[2] + a0[3] + a0[4])
-                    if hasSecondColumn { dst[1] = finish(a0[1] - a0[2] + 2 * (a0[3] - a0[4]) + a0[5]) }
+                    dst[0] = activation.apply(a0[0] + a0[1] + a0[2] + a0[3] + a0[4])
+                    if hasSecondColumn { dst[1] = activation.apply(a0[1] - a0[2] + 2 * (a0[3] - a0[4]) + a0[5]) }
                     if hasSecondRow {
-                        dst[outCols] = finish(a1[0] + a1[1] + a1[2] + a1[3] + a1[4])
-                        if hasSecondColumn { dst[outCols + 1] = finish(a1[1] - a1[2] + 2 * (a1[3] - a1[4]) + a1[5]) }
+                        dst[outCols] = activation.apply(a1[0] + a1[1] + a1[2] + a1[3] + a1[4])
+                        if hasSecondColumn { dst[outCols + 1] = activation.apply(a1[1] - a1[2] + 2 * (a1[3] - a1[4]) + a1[5]) }
                     }
                     p += 1
                     tx += 1
                 }
-                tile += txEnd - txFirst
             }
         }
     }

@@ -40,20 +40,16 @@ extension Convolution {
     ) {
         let inRows = shape.rows, inCols = shape.columns, pr = paddingRows, pc = paddingColumns
         let stride = Convolution.winogradPlaneStride(inputChannels * tileCount)  // between ξ planes
-        let tilesPerSample = tileRows * tileCols
-        let lastTile = firstTile + tileCount
         for c in 0..<inputChannels {
-            var tile = firstTile
-            while tile < lastTile {
-                let n = tile / tilesPerSample, ty = (tile % tilesPerSample) / tileCols, txFirst = tile % tileCols
-                let txEnd = min(tileCols, txFirst + (lastTile - tile))
+            Convolution.forEachTileRun(firstTile: firstTile, tileCount: tileCount, tileRows: tileRows, tileCols: tileCols) {
+                n, ty, txFirst, txEnd, offset in
                 let plane = input + (n * inputChannels + c) * inRows * inCols
                 let y0 = step * ty - pr
                 func rowPointer(_ i: Int) -> UnsafePointer<Float> {
                     y0 + i >= 0 && y0 + i < inRows ? plane + (y0 + i) * inCols : zeros + 4
                 }
                 let rows = (rowPointer(0), rowPointer(1), rowPointer(2), rowPointer(3), rowPointer(4), rowPointer(5))
-                var dst = v + c * tileCount + (tile - firstTile)
+                var dst = v + c * tileCount + offset
                 var tx = txFirst
                 while tx < txEnd {
                     let x0 = step * tx - pc
@@ -89,7 +85,6 @@ extension Convolution {
                     dst += 1
                     tx += 1
                 }
-                tile += txEnd - txFirst
             }
         }
     }

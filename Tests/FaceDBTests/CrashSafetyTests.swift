@@ -74,7 +74,15 @@ final class CrashSafetyTests: XCTestCase {
         var histories: [IndexConfiguration.Kind: History] = [:]
         var replays = 0
         var acknowledged = 0
-        for trial in 0..<12 {
+        // 12 trials, and more (up to 24) while no bulk-loaded batch has been acknowledged yet: on a
+        // loaded machine the short-lived writers may not reach one in 12.
+        func bulkAcknowledged() -> Bool {
+            histories.values.contains { $0.added.contains { CrashTestData.faceCount(batch: $0) > 1_000 } }
+        }
+        var trial = -1
+        while true {
+            trial += 1
+            if trial >= 24 || (trial >= 12 && bulkAcknowledged()) { break }
             let kind = kinds[trial % kinds.count]
             let trialPath = path + "-\(kind.rawValue)"
             var history = histories[kind] ?? History()
@@ -134,8 +142,7 @@ final class CrashSafetyTests: XCTestCase {
         // The kills must have exercised recovery: writes were acknowledged (bulk loads among them)
         // and the log was replayed.
         XCTAssertGreaterThan(acknowledged, 60, "seed \(seed)")
-        XCTAssertTrue(histories.values.contains { $0.added.contains { CrashTestData.faceCount(batch: $0) > 1_000 } },
-                      "no bulk-loaded batch was acknowledged; seed \(seed)")
+        XCTAssertTrue(bulkAcknowledged(), "no bulk-loaded batch was acknowledged in \(trial) trials; seed \(seed)")
         XCTAssertGreaterThan(replays, 0, "no reopen replayed the change log; seed \(seed)")
     }
 }
