@@ -130,9 +130,9 @@ extension FaceDatabase {
         do {
             guard let tuning = try index.tuneEfSearch() else { return false }
             options.log(String(
-                format: "tuned HNSW efSearch to %d in %.1f s: recall@10 %.3f (target %.3f) on %d stored faces of %d%@",
-                tuning.efSearch, tuning.seconds, tuning.recall, tuning.target, tuning.sampleSize, tuning.faces,
-                tuning.reachedTarget ? "" : "; no candidate reached the target, the largest is used"))
+                format: "tuned HNSW efSearch to %d in %.1f s: recall@10 %.3f ± %.3f (target %.3f) on %d stored faces of %d%@",
+                tuning.efSearch, tuning.seconds, tuning.recall, tuning.margin, tuning.target, tuning.sampleSize,
+                tuning.faces, tuning.reachedTarget ? "" : "; no candidate reached the target, the largest is used"))
             return true
         } catch {
             options.log("tuning HNSW efSearch failed (\(error)); searches keep efSearch \(index.efSearch ?? 0)")

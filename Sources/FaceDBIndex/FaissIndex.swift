@@ -198,11 +198,9 @@ final class FaissIndex {
     }
 
     /// The shim parameters for a configuration. `kind` overrides the configured kind (the
-    /// flat staging index of IVF kinds uses `FDB_KIND_FLAT`); `efSearch` overrides the configured
-    /// one (a tuned value).
+    /// flat staging index of IVF kinds uses `FDB_KIND_FLAT`).
     static func parameters(
-        for configuration: IndexConfiguration, dimension: Int, metric: Metric, kind: fdb_kind? = nil,
-        efSearch: Int? = nil
+        for configuration: IndexConfiguration, dimension: Int, metric: Metric, kind: fdb_kind? = nil
     ) -> fdb_index_params {
         let configured: fdb_kind
         switch configuration.kind {
@@ -216,7 +214,7 @@ final class FaissIndex {
             kind: Int32((kind ?? configured).rawValue), metric: Int32(faissMetric.rawValue),
             dim: Int32(clamping: dimension), hnsw_m: Int32(clamping: configuration.hnswM),
             ef_construction: Int32(clamping: configuration.efConstruction),
-            ef_search: Int32(clamping: efSearch ?? configuration.efSearch), nlist: Int32(clamping: configuration.nlist),
+            ef_search: Int32(clamping: configuration.efSearch), nlist: Int32(clamping: configuration.nlist),
             nprobe: Int32(clamping: configuration.nprobe), pq_m: Int32(clamping: configuration.pqM),
             pq_bits: Int32(clamping: configuration.pqBits),
             refine_factor: Int32(clamping: IndexConfiguration.ivfpqRefineFactor))

@@ -9,7 +9,8 @@ extension VectorIndex {
 
     /// Measures HNSW's recall@10 on stored faces and adopts the smallest efSearch of
     /// ``IndexConfiguration/efSearchCandidates`` that reaches ``IndexConfiguration/recallTarget``
-    /// (the largest when none does).
+    /// with 95 % confidence — measured recall minus ``EfSearchTuning/confidenceZ`` standard errors
+    /// (``EfSearchTuning/reaches(recall:standardError:target:)``) — or the largest when none does.
     ///
     /// `sampleSize` stored faces, drawn with a fixed seed, are the queries. Each query's exact top 10
     /// comes from a batched brute-force scan of the HNSW index's own flat storage (BLAS); the query's
@@ -37,22 +38,34 @@ extension VectorIndex {
         let truth = zip(try searchExact(queries, k: k + 1), sample).map { Set(others($0, of: $1)) }
         let total = truth.reduce(0) { $0 + $1.count }
 
-        var chosen: (efSearch: Int, recall: Double)?
+        var chosen: (efSearch: Int, recall: Double, standardError: Double)?
         for ef in IndexConfiguration.efSearchCandidates {
             let rows = try search(queries, k: k + 1, efSearch: ef)
             var found = 0
-            for (q, row) in rows.enumerated() {
-                found += others(row, of: sample[q]).reduce(0) { $0 + (truth[q].contains($1) ? 1 : 0) }
+            var perQuery: [Double] = []  // each sampled face's own recall
+            for (q, row) in rows.enumerated() where !truth[q].isEmpty {
+                let hits = others(row, of: sample[q]).reduce(0) { $0 + (truth[q].contains($1) ? 1 : 0) }
+                found += hits
+                perQuery.append(Double(hits) / Double(truth[q].count))
             }
             let recall = total == 0 ? 1 : Double(found) / Double(total)
-            chosen = (ef, recall)
-            if recall >= target { break }
+            chosen = (ef, recall, Self.standardError(perQuery))
+            if EfSearchTuning.reaches(recall: recall, standardError: chosen!.standardError, target: target) { break }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let tuning = EfSearchTuning(
-            efSearch: chosen!.efSearch, recall: chosen!.recall, target: target, faces: faces,
-            sampleSize: sample.count, seconds: seconds)
+            efSearch: chosen!.efSearch, recall: chosen!.recall, standardError: chosen!.standardError, target: target,
+            faces: faces, sampleSize: sample.count, seconds: seconds)
         try adopt(tuning)
         return tuning
+    }
+
+    /// The standard error of the mean of `values` (sample standard deviation over √n); 0 for
+    /// fewer than two values.
+    static func standardError(_ values: [Double]) -> Double {
+        guard values.count > 1 else { return 0 }
+        let mean = values.reduce(0, +) / Double(values.count)
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
+        return (variance / Double(values.count)).squareRoot()
     }
 }
