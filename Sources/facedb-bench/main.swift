@@ -172,8 +172,8 @@ let hnsw = IndexConfiguration(kind: .hnsw, hnswM: 32)
 let (_, hnswBuild) = try time { try db.reindex(hnsw) { done, total in if done % 100_000 == 0 { log("hnsw \(done)/\(total)") } } }
 let tuning = try db.stats().efSearchTuning
 if let tuning {
-    log(String(format: "tuned efSearch %d: recall@10 %.3f on %d stored faces (target %.2f), %.1f s",
-               tuning.efSearch, tuning.recall, tuning.sampleSize, tuning.target, tuning.seconds))
+    log(String(format: "tuned efSearch %d: recall@10 %.3f ± %.3f on %d stored faces (target %.2f), %.1f s",
+               tuning.efSearch, tuning.recall, tuning.margin, tuning.sampleSize, tuning.target, tuning.seconds))
 }
 let tunedEf = tuning?.efSearch ?? hnsw.efSearch
 try measure("HNSW32 (efSearch \(tunedEf), tuned)", build: hnswBuild)
@@ -208,7 +208,7 @@ print("""
     | open with a valid snapshot | \(String(format: "%.2f s", openWithSnapshot)) |
     | open without a snapshot (rebuilds Flat from the store) | \(String(format: "%.2f s", openRebuild)) |
     | HNSW32 build (reindex, efConstruction 80, efSearch tuning included) | \(String(format: "%.1f s", hnswBuild)) |
-    | HNSW efSearch tuning (\(tuning?.sampleSize ?? 0) stored faces as queries, target recall@10 \(hnsw.recallTarget ?? 0)) | \(tuning.map { String(format: "efSearch %d, recall %.3f, %.1f s", $0.efSearch, $0.recall, $0.seconds) } ?? "did not run") |
+    | HNSW efSearch tuning (\(tuning?.sampleSize ?? 0) stored faces as queries, target recall@10 \(hnsw.recallTarget ?? 0) with 95 % confidence) | \(tuning.map { String(format: "efSearch %d, recall %.3f ± %.3f, %.1f s", $0.efSearch, $0.recall, $0.margin, $0.seconds) } ?? "did not run") |
     | IVF-PQ build (reindex: train on \(min(count, 1024 * 256)) + add) | \(String(format: "%.1f s", ivfpqBuild)) |
     | resident memory after HNSW | \(mib(hnswMemory)) |
     | IVF-PQ index memory (estimate; codes + exact copy of \(4 * dimension) bytes per face) | \(mib(ivfpqMemory)) |
