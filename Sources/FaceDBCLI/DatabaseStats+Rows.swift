@@ -31,7 +31,7 @@ extension DatabaseStats {
         return rows
     }
 
-    /// HNSW's efSearch and where it comes from, e.g. `256 (tuned: recall 0.983 at 1000000 faces)`.
+    /// HNSW's efSearch and where it comes from, e.g. `64 (tuned: recall 0.988 ± 0.007 at 200000 faces)`.
     private func efSearchText(_ efSearch: Int) -> String {
         if let efSearchTuning { return efSearchTuning.summary }
         guard index.recallTarget != nil else { return "\(efSearch) (set explicitly)" }

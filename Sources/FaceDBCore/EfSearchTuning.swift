@@ -54,13 +54,13 @@ public struct EfSearchTuning: Codable, Hashable, Sendable, CustomStringConvertib
         recall - confidenceZ * standardError >= target
     }
 
-    /// E.g. `256 (tuned: recall 0.986 ± 0.004 at 1000000 faces)`; the ± is ``margin``.
+    /// E.g. `64 (tuned: recall 0.988 ± 0.007 at 200000 faces)`; the ± is ``margin``.
     public var summary: String {
         let recallText = String(format: "%.3f ± %.3f", recall, margin)
         let missed = reachedTarget ? "" : String(format: ", below the target %.3f", target)
         return "\(efSearch) (tuned: recall \(recallText) at \(faces) faces\(missed))"
     }
 
-    /// E.g. `efSearch 256 (tuned: recall 0.986 ± 0.004 at 1000000 faces)`.
+    /// E.g. `efSearch 64 (tuned: recall 0.988 ± 0.007 at 200000 faces)`.
     public var description: String { "efSearch " + summary }
 }
