@@ -1,11 +1,16 @@
 // fdb_faiss.cpp: the C interface of fdb_faiss.h over FAISS 1.7.3.
 //
 // How the pieces fit:
-// - Flat and HNSW indexes store vectors at positions 0..<ntotal. `labels` maps a position to the
-//   caller's id and `positions` maps a live id back to its position. Flat removal deletes the rows
-//   (FAISS keeps the order) and renumbers; HNSW removal marks a tombstone that every search
-//   excludes through an IDSelector until fdb_index_compact() rebuilds the graph.
-// - IVF indexes take the caller's ids directly and keep a hashtable direct map (id -> list and
+// - Flat, HNSW and IVF-PQ indexes store vectors at positions 0..<ntotal ("positional" kinds).
+//   `labels` maps a position to the caller's id and `positions` maps a live id back to its position.
+//   Flat removal deletes the rows (FAISS keeps the order) and renumbers; HNSW and IVF-PQ removal
+//   marks a tombstone that every search excludes through an IDSelector until fdb_index_compact().
+// - IVF-PQ is an IndexRefineFlat around an IndexIVFPQ: FAISS 1.7.3's IndexRefine has no
+//   add_with_ids or remove_ids, so both parts hold rows by position (the IVF lists' ids are
+//   positions). Its search takes no SearchParameters, so searches with a selector or another nprobe
+//   run the same two steps here (refine_search): IVF-PQ candidates, then exact distances from the
+//   flat copy.
+// - IVF-Flat takes the caller's ids directly and keeps a hashtable direct map (id -> list and
 //   offset), which gives duplicate checks, native removal and reconstruction.
 // - Serialization is our own little-endian layout (Schemas/index-snapshot.md), not
 //   faiss::write_index: FAISS's reader sizes buffers from unchecked counts and does not check
@@ -22,6 +27,7 @@
 #include <faiss/IndexIVF.h>
 #include <faiss/IndexIVFFlat.h>
 #include <faiss/IndexIVFPQ.h>
+#include <faiss/IndexRefine.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/HNSW.h>
 #include <faiss/impl/IDSelector.h>
@@ -60,15 +66,15 @@ extern "C" void openblas_set_num_threads(int num_threads);
 struct fdb_index {
     /// The parameters the index was made with (ef_search / nprobe: the current defaults).
     fdb_index_params params{};
-    /// The FAISS index: IndexFlat, IndexHNSWFlat, IndexIVFFlat or IndexIVFPQ.
+    /// The FAISS index: IndexFlat, IndexHNSWFlat, IndexIVFFlat or IndexRefineFlat(IndexIVFPQ).
     std::unique_ptr<faiss::Index> index;
-    /// Flat and HNSW: the id stored at each position (-1 for an HNSW tombstone).
+    /// Positional kinds (flat, HNSW, IVF-PQ): the id stored at each position (-1 for a tombstone).
     std::vector<idx_t> labels;
-    /// Flat and HNSW: the position of each live id.
+    /// Positional kinds: the position of each live id.
     std::unordered_map<idx_t, idx_t> positions;
-    /// HNSW: 1 at each tombstoned position.
+    /// HNSW, IVF-PQ: 1 at each tombstoned position.
     std::vector<uint8_t> dead;
-    /// HNSW: how many positions are tombstones.
+    /// HNSW, IVF-PQ: how many positions are tombstones.
     int64_t tombstones = 0;
     /// Set when a failed FAISS call left FAISS and the bookkeeping out of step; every later call
     /// then fails instead of returning wrong answers.
@@ -185,8 +191,14 @@ bool small_training(int64_t rows, int32_t dim) {
 
 // MARK: - Parameters
 
+/// Kinds whose FAISS index numbers rows by position (our `labels` / `positions` map them to ids).
 bool is_positional(int32_t kind) {
-    return kind == FDB_KIND_FLAT || kind == FDB_KIND_HNSW;
+    return kind == FDB_KIND_FLAT || kind == FDB_KIND_HNSW || kind == FDB_KIND_IVF_PQ;
+}
+
+/// Kinds whose removals leave tombstones until compaction.
+bool keeps_tombstones(int32_t kind) {
+    return kind == FDB_KIND_HNSW || kind == FDB_KIND_IVF_PQ;
 }
 
 bool is_ivf(int32_t kind) {
@@ -224,6 +236,7 @@ void validate_params(const fdb_index_params& p, int status) {
     if (p.kind == FDB_KIND_IVF_PQ) {
         check(p.pq_m >= 1 && p.dim % p.pq_m == 0, "pq_m " + str(p.pq_m) + " must divide dim " + str(p.dim));
         check(valid_pq_bits(p.pq_bits), "pq_bits " + str(p.pq_bits));
+        check(p.refine_factor >= 1 && p.refine_factor <= 4096, "refine_factor " + str(p.refine_factor));
     }
 }
 
@@ -258,8 +271,17 @@ std::unique_ptr<faiss::Index> make_faiss_index(const fdb_index_params& p) {
         quantizer.release();
         ivf->cp.min_points_per_centroid = 1;
         ivf->nprobe = size_t(p.nprobe);
-        ivf->set_direct_map_type(faiss::DirectMap::Hashtable);
-        return ivf;
+        if (p.kind == FDB_KIND_IVF_FLAT) {
+            ivf->set_direct_map_type(faiss::DirectMap::Hashtable);
+            return ivf;
+        }
+        // IVF-PQ: the lists hold positions, which `positions` already maps; no direct map needed.
+        // IndexRefineFlat adds an IndexFlat of the same metric for the exact copy and owns both.
+        auto refine = std::make_unique<faiss::IndexRefineFlat>(ivf.get());
+        ivf.release();
+        refine->own_fields = true;
+        refine->k_factor = float(p.refine_factor);
+        return refine;
     }
     }
 }
@@ -270,14 +292,36 @@ faiss::IndexHNSW* hnsw_of(const fdb_index* ix) {
     return static_cast<faiss::IndexHNSW*>(ix->index.get());
 }
 
+/// IVF-PQ: the IndexRefineFlat (its base_index is the IndexIVFPQ, its refine_index the exact copy).
+faiss::IndexRefineFlat* refine_of(const fdb_index* ix) {
+    return static_cast<faiss::IndexRefineFlat*>(ix->index.get());
+}
+
+/// IVF kinds: the IndexIVF (for IVF-PQ, the base of the refine index).
 faiss::IndexIVF* ivf_of(const fdb_index* ix) {
+    if (ix->params.kind == FDB_KIND_IVF_PQ) return static_cast<faiss::IndexIVF*>(refine_of(ix)->base_index);
     return static_cast<faiss::IndexIVF*>(ix->index.get());
 }
 
-/// Flat and HNSW: the stored vectors, row-major, one row per position.
+/// Positional kinds: the flat index that holds the float vectors, one row per position.
+faiss::IndexFlat* vector_storage(const fdb_index* ix) {
+    switch (ix->params.kind) {
+    case FDB_KIND_HNSW: return static_cast<faiss::IndexFlat*>(hnsw_of(ix)->storage);
+    case FDB_KIND_IVF_PQ: return static_cast<faiss::IndexFlat*>(refine_of(ix)->refine_index);
+    default: return static_cast<faiss::IndexFlat*>(ix->index.get());
+    }
+}
+
+/// Positional kinds: the stored vectors, row-major, one row per position.
 const float* stored_vectors(const fdb_index* ix) {
-    const faiss::Index* storage = ix->params.kind == FDB_KIND_HNSW ? hnsw_of(ix)->storage : ix->index.get();
-    return static_cast<const faiss::IndexFlat*>(storage)->get_xb();
+    return vector_storage(ix)->get_xb();
+}
+
+/// The rows FAISS holds, for detecting a FAISS call that failed half-way (IVF-PQ: base and exact
+/// copy are counted separately, since IndexRefine::add adds to one and then the other).
+std::pair<idx_t, idx_t> faiss_rows(const fdb_index* ix) {
+    if (ix->params.kind == FDB_KIND_IVF_PQ) return {refine_of(ix)->base_index->ntotal, refine_of(ix)->refine_index->ntotal};
+    return {ix->index->ntotal, ix->index->ntotal};
 }
 
 int64_t live_count(const fdb_index* ix) {
@@ -340,8 +384,47 @@ void exact_scan(
     }
 }
 
+/// IVF-PQ with a selector or another nprobe: what IndexRefineFlat::search does (FAISS 1.7.3's takes
+/// no SearchParameters). The IVF-PQ codes propose k * k_factor candidates among the selected rows;
+/// their exact distances to the copy pick the best k (ties: the smaller position). Fills every slot
+/// of `distances` / `labels` (positions; -1 and the metric's worst value where there are fewer).
+void refine_search(
+    const fdb_index* ix, int64_t nq, const float* queries, int64_t k, faiss::IDSelector* selector, size_t nprobe,
+    float* distances, idx_t* labels) {
+    const faiss::IndexRefineFlat* refine = refine_of(ix);
+    const int64_t k_base = std::max<int64_t>(k, int64_t(double(k) * double(refine->k_factor)));
+    std::vector<float> base_distances(size_t(nq * k_base));
+    std::vector<idx_t> base_labels(size_t(nq * k_base));
+    faiss::SearchParametersIVF sp;
+    sp.sel = selector;
+    sp.nprobe = nprobe;
+    refine->base_index->search(nq, queries, k_base, base_distances.data(), base_labels.data(), &sp);
+    // Skips labels of -1 (slots the IVF search could not fill).
+    static_cast<const faiss::IndexFlat*>(refine->refine_index)
+        ->compute_distance_subset(nq, queries, k_base, base_distances.data(), base_labels.data());
+
+    const bool ip = ix->params.metric == FDB_METRIC_INNER_PRODUCT;
+    const float pad = ip ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
+    std::vector<std::pair<float, idx_t>> hits;
+    hits.reserve(size_t(k_base));
+    for (int64_t q = 0; q < nq; q++) {
+        hits.clear();
+        for (int64_t j = 0; j < k_base; j++) {
+            const idx_t pos = base_labels[size_t(q * k_base + j)];
+            if (pos >= 0) hits.emplace_back(base_distances[size_t(q * k_base + j)], pos);
+        }
+        const size_t take = std::min<size_t>(size_t(k), hits.size());
+        std::partial_sort(hits.begin(), hits.begin() + std::ptrdiff_t(take), hits.end(), BetterHit{ip});
+        for (int64_t j = 0; j < k; j++) {
+            const bool filled = size_t(j) < take;
+            distances[q * k + j] = filled ? hits[size_t(j)].first : pad;
+            labels[q * k + j] = filled ? hits[size_t(j)].second : -1;
+        }
+    }
+}
+
 /// Runs the FAISS search with per-call parameters and an optional selector; translates
-/// positions to ids for flat and HNSW.
+/// positions to ids for the positional kinds.
 void faiss_search(
     const fdb_index* ix, int64_t nq, const float* queries, int64_t k, const faiss::IDSelector* selector,
     int64_t ef_search, int64_t nprobe, float* distances, idx_t* labels) {
@@ -358,6 +441,16 @@ void faiss_search(
         sp.sel = sel;
         sp.efSearch = int(std::min<int64_t>(std::max<int64_t>(ef_search, k), std::numeric_limits<int>::max()));
         ix->index->search(nq, queries, k, distances, labels, &sp);
+        break;
+    }
+    case FDB_KIND_IVF_PQ: {
+        const size_t probes = size_t(std::min<int64_t>(nprobe, ix->params.nlist));
+        const size_t default_probes = std::min<size_t>(ivf_of(ix)->nprobe, size_t(ix->params.nlist));
+        if (sel == nullptr && probes == default_probes) {
+            refine_of(ix)->search(nq, queries, k, distances, labels);  // FAISS's IndexRefineFlat
+        } else {
+            refine_search(ix, nq, queries, k, sel, probes, distances, labels);
+        }
         break;
     }
     default: {
@@ -392,7 +485,8 @@ int64_t widen(int64_t budget, int64_t kept, int64_t total) {
 // MARK: - Serialization
 
 const char kMagic[4] = {'F', 'D', 'B', 'F'};
-const uint32_t kVersion = 1;
+/// The payload version written; versions 1 (no refine_factor, IVF-PQ without its exact copy) and 2 are read.
+const uint32_t kVersion = 2;
 
 /// An append-only byte buffer in malloc'd memory, handed over to the caller at the end.
 struct Writer {
@@ -470,47 +564,30 @@ void check_finite(const float* values, size_t count, const char* what) {
 
 void write_params(Writer& w, const fdb_index_params& p) {
     for (int32_t v : {p.kind, p.metric, p.dim, p.hnsw_m, p.ef_construction, p.ef_search, p.nlist, p.nprobe, p.pq_m,
-                      p.pq_bits}) {
+                      p.pq_bits, p.refine_factor}) {
         w.put<int32_t>(v);
     }
 }
 
-fdb_index_params read_params(Reader& r) {
+/// Reads the parameters of a payload of `version` (version 1 has no refine_factor).
+fdb_index_params read_params(Reader& r, uint32_t version) {
     fdb_index_params p{};
     for (int32_t* field : {&p.kind, &p.metric, &p.dim, &p.hnsw_m, &p.ef_construction, &p.ef_search, &p.nlist,
                            &p.nprobe, &p.pq_m, &p.pq_bits}) {
         *field = r.get<int32_t>("parameters");
     }
+    p.refine_factor = version >= 2 ? r.get<int32_t>("parameters") : 1;
     return p;
 }
 
-void serialize_into(const fdb_index* ix, Writer& w) {
+/// The IVF part of a body: trained flag, centroids, PQ codebook, lists (ids and codes).
+void write_ivf(const fdb_index* ix, Writer& w) {
     const fdb_index_params& p = ix->params;
-    const size_t d = size_t(p.dim);
-    const uint64_t n = uint64_t(ix->index->ntotal);
-    w.bytes(kMagic, 4);
-    w.put<uint32_t>(kVersion);
-    write_params(w, p);
-    w.put<uint64_t>(n);
-    if (is_positional(p.kind)) {
-        w.reserve(n * (sizeof(idx_t) + d * sizeof(float)));
-        w.array(ix->labels.data(), ix->labels.size());
-        w.array(stored_vectors(ix), size_t(n) * d);
-        if (p.kind == FDB_KIND_HNSW) {
-            const faiss::HNSW& graph = hnsw_of(ix)->hnsw;
-            w.put<int32_t>(graph.entry_point);
-            w.put<int32_t>(graph.max_level);
-            w.array(graph.levels.data(), graph.levels.size());
-            w.put<uint64_t>(graph.neighbors.size());
-            w.array(graph.neighbors.data(), graph.neighbors.size());
-        }
-        return;
-    }
     const faiss::IndexIVF* ivf = ivf_of(ix);
     w.put<uint32_t>(ivf->is_trained ? 1 : 0);
     if (!ivf->is_trained) return;
     const auto* quantizer = static_cast<const faiss::IndexFlat*>(ivf->quantizer);
-    w.array(quantizer->get_xb(), size_t(p.nlist) * d);
+    w.array(quantizer->get_xb(), size_t(p.nlist) * size_t(p.dim));
     if (p.kind == FDB_KIND_IVF_PQ) {
         const auto& pq = static_cast<const faiss::IndexIVFPQ*>(ivf)->pq;
         w.array(pq.centroids.data(), pq.centroids.size());
@@ -526,33 +603,62 @@ void serialize_into(const fdb_index* ix, Writer& w) {
     }
 }
 
-/// Restores a flat or HNSW index's body after the header.
+void serialize_into(const fdb_index* ix, Writer& w) {
+    const fdb_index_params& p = ix->params;
+    const size_t d = size_t(p.dim);
+    const bool positional = is_positional(p.kind);
+    const uint64_t n = positional ? uint64_t(ix->labels.size()) : uint64_t(ix->index->ntotal);
+    w.bytes(kMagic, 4);
+    w.put<uint32_t>(kVersion);
+    write_params(w, p);
+    w.put<uint64_t>(n);
+    if (positional) {
+        w.reserve(n * (sizeof(idx_t) + d * sizeof(float)));
+        w.array(ix->labels.data(), ix->labels.size());
+        if (n > 0) w.array(stored_vectors(ix), size_t(n) * d);
+    }
+    if (p.kind == FDB_KIND_HNSW) {
+        const faiss::HNSW& graph = hnsw_of(ix)->hnsw;
+        w.put<int32_t>(graph.entry_point);
+        w.put<int32_t>(graph.max_level);
+        w.array(graph.levels.data(), graph.levels.size());
+        w.put<uint64_t>(graph.neighbors.size());
+        w.array(graph.neighbors.data(), graph.neighbors.size());
+    } else if (is_ivf(p.kind)) {
+        write_ivf(ix, w);
+    }
+}
+
+/// Restores the labels and vectors of a positional kind's body (then the HNSW graph for HNSW).
 void read_positional(Reader& r, fdb_index* ix, uint64_t n) {
     const fdb_index_params& p = ix->params;
     const size_t d = size_t(p.dim);
     const bool hnsw = p.kind == FDB_KIND_HNSW;
+    const bool tombstones = keeps_tombstones(p.kind);
     if (hnsw && n > uint64_t(std::numeric_limits<int32_t>::max())) corrupt("too many HNSW vectors");
 
     std::vector<idx_t> labels;
     r.array(labels, n, "labels");
     if (n > std::numeric_limits<uint64_t>::max() / (d * sizeof(float))) corrupt("vector count overflows");
-    // Flat: read the vectors straight into the index's own storage (one copy of what may be gigabytes).
+    // Flat and IVF-PQ: read the vectors straight into the flat index's own storage (one copy of
+    // what may be gigabytes). HNSW adds them to its storage once the graph is checked.
     std::vector<float> vectors;
     if (hnsw) {
         r.array(vectors, n * d, "vectors");
         check_finite(vectors.data(), vectors.size(), "the vectors");
     } else {
-        auto* flat = static_cast<faiss::IndexFlatCodes*>(ix->index.get());
+        faiss::IndexFlat* flat = vector_storage(ix);
+        if (n * d * sizeof(float) > r.left) corrupt("the vectors run past the end of the data");
         flat->codes.resize(size_t(n * d * sizeof(float)));
         r.bytes(flat->codes.data(), flat->codes.size(), "vectors");
         check_finite(reinterpret_cast<const float*>(flat->codes.data()), size_t(n * d), "the vectors");
     }
 
     ix->positions.reserve(size_t(n));
-    ix->dead.assign(hnsw ? size_t(n) : 0, 0);
+    ix->dead.assign(tombstones ? size_t(n) : 0, 0);
     for (size_t pos = 0; pos < size_t(n); pos++) {
         const idx_t id = labels[pos];
-        if (id == -1 && hnsw) {
+        if (id == -1 && tombstones) {
             ix->dead[pos] = 1;
             ix->tombstones++;
             continue;
@@ -562,6 +668,7 @@ void read_positional(Reader& r, fdb_index* ix, uint64_t n) {
     }
 
     if (!hnsw) {
+        vector_storage(ix)->ntotal = idx_t(n);
         ix->index->ntotal = idx_t(n);
         ix->labels = std::move(labels);
         return;
@@ -617,10 +724,12 @@ void read_positional(Reader& r, fdb_index* ix, uint64_t n) {
     ix->labels = std::move(labels);
 }
 
-/// Restores an IVF index's body after the header.
+/// Restores the IVF part of a body. IVF-Flat: `n` vectors under the caller's ids. IVF-PQ: the codes
+/// of all `n` stored rows (tombstones included), each row's position exactly once.
 void read_ivf(Reader& r, fdb_index* ix, uint64_t n) {
     const fdb_index_params& p = ix->params;
     const size_t d = size_t(p.dim);
+    const bool refined = p.kind == FDB_KIND_IVF_PQ;
     faiss::IndexIVF* ivf = ivf_of(ix);
     const uint32_t trained = r.get<uint32_t>("trained flag");
     if (trained > 1) corrupt("bad trained flag");
@@ -631,7 +740,7 @@ void read_ivf(Reader& r, fdb_index* ix, uint64_t n) {
     std::vector<float> centroids;
     r.array(centroids, uint64_t(p.nlist) * d, "centroids");
     check_finite(centroids.data(), centroids.size(), "the centroids");
-    if (p.kind == FDB_KIND_IVF_PQ) {
+    if (refined) {
         auto* ivfpq = static_cast<faiss::IndexIVFPQ*>(ivf);
         std::vector<float> codebook;
         r.array(codebook, uint64_t(ivfpq->pq.M) * ivfpq->pq.ksub * ivfpq->pq.dsub, "PQ centroids");
@@ -640,10 +749,18 @@ void read_ivf(Reader& r, fdb_index* ix, uint64_t n) {
     }
     ivf->quantizer->add(p.nlist, centroids.data());
     ivf->is_trained = true;
-    if (p.kind == FDB_KIND_IVF_PQ) static_cast<faiss::IndexIVFPQ*>(ivf)->precompute_table();
+    if (refined) {
+        static_cast<faiss::IndexIVFPQ*>(ivf)->precompute_table();
+        refine_of(ix)->is_trained = true;
+    }
 
-    std::unordered_set<idx_t> seen;
-    seen.reserve(size_t(std::min<uint64_t>(n, r.left / sizeof(idx_t))));
+    std::unordered_set<idx_t> seen;  // IVF-Flat's ids
+    std::vector<uint8_t> listed;     // IVF-PQ's positions
+    if (refined) {
+        listed.assign(size_t(n), 0);
+    } else {
+        seen.reserve(size_t(std::min<uint64_t>(n, r.left / sizeof(idx_t))));
+    }
     uint64_t total = 0;
     std::vector<idx_t> ids;
     std::vector<uint8_t> codes;
@@ -660,17 +777,24 @@ void read_ivf(Reader& r, fdb_index* ix, uint64_t n) {
             }
         }
         for (idx_t id : ids) {
-            if (id < 0) corrupt("negative id " + str(id));
-            if (!seen.insert(id).second) corrupt("id " + str(id) + " is stored twice");
+            if (refined) {
+                if (id < 0 || uint64_t(id) >= n) corrupt("list entry " + str(id) + " is not a stored row");
+                if (listed[size_t(id)]++) corrupt("row " + str(id) + " is listed twice");
+            } else {
+                if (id < 0) corrupt("negative id " + str(id));
+                if (!seen.insert(id).second) corrupt("id " + str(id) + " is stored twice");
+            }
         }
         if (size) ivf->invlists->add_entries(list, size_t(size), ids.data(), codes.data());
         total += size;
     }
     if (total != n) corrupt("the lists hold " + std::to_string(total) + " vectors, the header says " + std::to_string(n));
     ivf->ntotal = idx_t(n);
-    // The lists were filled directly: rebuild the id -> (list, offset) map from them.
-    ivf->set_direct_map_type(faiss::DirectMap::NoMap);
-    ivf->set_direct_map_type(faiss::DirectMap::Hashtable);
+    if (!refined) {
+        // The lists were filled directly: rebuild the id -> (list, offset) map from them.
+        ivf->set_direct_map_type(faiss::DirectMap::NoMap);
+        ivf->set_direct_map_type(faiss::DirectMap::Hashtable);
+    }
 }
 
 std::unique_ptr<fdb_index> deserialize(const uint8_t* buf, size_t len) {
@@ -679,19 +803,20 @@ std::unique_ptr<fdb_index> deserialize(const uint8_t* buf, size_t len) {
     r.bytes(magic, 4, "magic");
     if (std::memcmp(magic, kMagic, 4) != 0) corrupt("bad magic");
     const uint32_t version = r.get<uint32_t>("version");
-    if (version != kVersion) corrupt("unknown payload version " + std::to_string(version));
-    const fdb_index_params params = read_params(r);
+    if (version < 1 || version > kVersion) corrupt("unknown payload version " + std::to_string(version));
+    const fdb_index_params params = read_params(r, version);
+    if (version == 1 && params.kind == FDB_KIND_IVF_PQ) {
+        fail(FDB_ERR_OUTDATED,
+             "an IVF-PQ index of payload version 1 has no exact copy of its vectors; it must be rebuilt");
+    }
     validate_params(params, FDB_ERR_CORRUPT);
     const uint64_t n = r.get<uint64_t>("vector count");
 
     auto ix = std::make_unique<fdb_index>();
     ix->params = params;
     ix->index = make_faiss_index(params);
-    if (is_positional(params.kind)) {
-        read_positional(r, ix.get(), n);
-    } else {
-        read_ivf(r, ix.get(), n);
-    }
+    if (is_positional(params.kind)) read_positional(r, ix.get(), n);
+    if (is_ivf(params.kind)) read_ivf(r, ix.get(), n);
     if (r.left != 0) corrupt(std::to_string(r.left) + " unexpected bytes after the index");
     return ix;
 }
@@ -743,17 +868,19 @@ int fdb_index_configure(fdb_index* index, const fdb_index_params* params) {
         if (now.kind == FDB_KIND_HNSW) same = same && p.hnsw_m == now.hnsw_m;
         if (is_ivf(now.kind)) same = same && p.nlist == now.nlist;
         if (now.kind == FDB_KIND_IVF_PQ) same = same && p.pq_m == now.pq_m && p.pq_bits == now.pq_bits;
-        if (!same) invalid("only ef_construction, ef_search and nprobe can change after creation");
+        if (!same) invalid("only ef_construction, ef_search, nprobe and refine_factor can change after creation");
         validate_params(p, FDB_ERR_INVALID_ARGUMENT);
         index->params.ef_construction = p.ef_construction;
         index->params.ef_search = p.ef_search;
         index->params.nprobe = p.nprobe;
+        index->params.refine_factor = p.refine_factor;
         if (now.kind == FDB_KIND_HNSW) {
             hnsw_of(index)->hnsw.efConstruction = p.ef_construction;
             hnsw_of(index)->hnsw.efSearch = p.ef_search;
         } else if (is_ivf(now.kind)) {
             ivf_of(index)->nprobe = size_t(p.nprobe);
         }
+        if (now.kind == FDB_KIND_IVF_PQ) refine_of(index)->k_factor = float(p.refine_factor);
     });
 }
 
@@ -798,32 +925,36 @@ int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* id
         }
 
         SingleThreadScope threads(small_rows(n, index->params.dim));
-        const idx_t before = index->index->ntotal;
+        const auto rows_before = faiss_rows(index);
         if (!is_positional(kind)) {
             try {
                 index->index->add_with_ids(n, x, ids);
             } catch (...) {
-                if (index->index->ntotal != before) index->broken = true;
+                if (faiss_rows(index) != rows_before) index->broken = true;
                 throw;
             }
             return;
         }
+        const idx_t before = idx_t(index->labels.size());
         if (kind == FDB_KIND_HNSW && before + n > std::numeric_limits<int32_t>::max()) {
             invalid("an HNSW index holds at most 2^31-1 vectors");
         }
+        const bool tombstones = keeps_tombstones(kind);
         // Reserve first so that nothing but FAISS itself can fail half-way.
         index->labels.reserve(size_t(before + n));
         index->positions.reserve(index->positions.size() + size_t(n));
-        if (kind == FDB_KIND_HNSW) index->dead.reserve(size_t(before + n));
+        if (tombstones) index->dead.reserve(size_t(before + n));
         try {
+            // IVF-PQ: IndexRefine::add gives the rows the positions before .. before + n - 1 in both
+            // the IVF lists and the exact copy.
             index->index->add(n, x);
             for (int64_t i = 0; i < n; i++) {
                 index->labels.push_back(ids[i]);
                 index->positions.emplace(ids[i], before + i);
-                if (kind == FDB_KIND_HNSW) index->dead.push_back(0);
+                if (tombstones) index->dead.push_back(0);
             }
         } catch (...) {
-            if (index->index->ntotal != before) index->broken = true;
+            if (faiss_rows(index) != rows_before) index->broken = true;
             throw;
         }
     });
@@ -837,7 +968,7 @@ int fdb_index_remove(fdb_index* index, int64_t n, const int64_t* ids, int64_t* r
         if (n == 0) return;
         const int32_t kind = index->params.kind;
 
-        if (kind == FDB_KIND_HNSW) {
+        if (keeps_tombstones(kind)) {
             for (int64_t i = 0; i < n; i++) {
                 auto found = index->positions.find(ids[i]);
                 if (found == index->positions.end()) continue;
@@ -940,7 +1071,7 @@ int fdb_index_search(
         const bool positional = is_positional(p.kind);
 
         if (n_allowed < 0) {
-            if (p.kind == FDB_KIND_HNSW && index->tombstones > 0) {
+            if (keeps_tombstones(p.kind) && index->tombstones > 0) {
                 ByteMaskSelector not_dead(index->dead, 0);
                 const int64_t stored = int64_t(index->labels.size());
                 faiss_search(index, nq, queries, k, &not_dead, widen(std::max<int64_t>(ef, k), live, stored), probes,
@@ -993,11 +1124,75 @@ int fdb_index_search(
             std::vector<uint8_t> mask(index->labels.size(), 0);
             for (idx_t pos : keys) mask[size_t(pos)] = 1;
             ByteMaskSelector selector(mask, 1);
-            faiss_search(index, nq, queries, k, &selector, widen(std::max<int64_t>(ef, k), m, live), probes,
-                         distances_out, labels_out);
+            faiss_search(index, nq, queries, k, &selector, widen(std::max<int64_t>(ef, k), m, live),
+                         widen(probes, m, live), distances_out, labels_out);
         } else {
             faiss::IDSelectorBatch selector(size_t(m), keys.data());
             faiss_search(index, nq, queries, k, &selector, ef, widen(probes, m, live), distances_out, labels_out);
+        }
+    });
+}
+
+int fdb_index_search_exact(
+    const fdb_index* index, int64_t nq, const float* queries, int64_t k, float* distances_out, int64_t* labels_out) {
+    return guarded([&] {
+        check_usable(index);
+        if (nq < 0 || k < 1) invalid("nq must be >= 0 and k >= 1");
+        if (nq == 0) return;
+        if (queries == nullptr || distances_out == nullptr || labels_out == nullptr) invalid("NULL argument");
+        const fdb_index_params& p = index->params;
+        const bool ip = p.metric == FDB_METRIC_INNER_PRODUCT;
+        const float pad = ip ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
+        std::fill(distances_out, distances_out + nq * k, pad);
+        std::fill(labels_out, labels_out + nq * k, idx_t(-1));
+        if (live_count(index) == 0) return;
+        // One thread: the scan is one sgemm per block plus heap updates, and OpenMP teams around
+        // the heap updates measured 5-6x slower than one thread when other processes load the CPUs.
+        SingleThreadScope threads(true);
+        if (!is_positional(p.kind)) {
+            if (!ivf_of(index)->is_trained) return;
+            faiss::SearchParametersIVF sp;
+            sp.nprobe = size_t(p.nlist);
+            index->index->search(nq, queries, k, distances_out, labels_out, &sp);
+            return;
+        }
+        const faiss::IndexFlat* storage = vector_storage(index);
+        if (index->tombstones > 0) {
+            ByteMaskSelector not_dead(index->dead, 0);
+            faiss::SearchParameters sp;
+            sp.sel = &not_dead;
+            storage->search(nq, queries, k, distances_out, labels_out, &sp);
+        } else {
+            storage->search(nq, queries, k, distances_out, labels_out);
+        }
+        const size_t stored = index->labels.size();
+        for (int64_t i = 0; i < nq * k; i++) {
+            const idx_t pos = labels_out[i];
+            labels_out[i] = (pos >= 0 && size_t(pos) < stored) ? index->labels[size_t(pos)] : -1;
+        }
+    });
+}
+
+int fdb_index_search_unrefined(
+    const fdb_index* index, int64_t nq, const float* queries, int64_t k, int32_t nprobe, float* distances_out,
+    int64_t* labels_out) {
+    return guarded([&] {
+        check_usable(index);
+        if (index->params.kind != FDB_KIND_IVF_PQ) invalid("only IVF-PQ searches without refinement");
+        if (!index->index->is_trained) invalid("the IVF-PQ index is not trained");
+        if (nq < 0 || k < 1) invalid("nq must be >= 0 and k >= 1");
+        if (nq == 0) return;
+        if (queries == nullptr || distances_out == nullptr || labels_out == nullptr) invalid("NULL argument");
+        SingleThreadScope threads(small_rows(nq, index->params.dim));
+        ByteMaskSelector not_dead(index->dead, 0);
+        faiss::SearchParametersIVF sp;
+        sp.sel = index->tombstones > 0 ? &not_dead : nullptr;
+        sp.nprobe = size_t(std::min<int64_t>(nprobe > 0 ? nprobe : index->params.nprobe, index->params.nlist));
+        refine_of(index)->base_index->search(nq, queries, k, distances_out, labels_out, &sp);
+        const size_t stored = index->labels.size();
+        for (int64_t i = 0; i < nq * k; i++) {
+            const idx_t pos = labels_out[i];
+            labels_out[i] = (pos >= 0 && size_t(pos) < stored) ? index->labels[size_t(pos)] : -1;
         }
     });
 }
@@ -1013,7 +1208,7 @@ int fdb_index_ids(const fdb_index* index, int64_t* out, int64_t capacity, int64_
         int64_t written = 0;
         if (is_positional(index->params.kind)) {
             for (size_t pos = 0; pos < index->labels.size(); pos++) {
-                if (index->params.kind == FDB_KIND_HNSW && index->dead[pos]) continue;
+                if (index->labels[pos] < 0) continue;  // a tombstone
                 out[written++] = index->labels[pos];
             }
             return;
@@ -1052,30 +1247,69 @@ int fdb_index_reconstruct(const fdb_index* index, int64_t n, const int64_t* ids,
 int fdb_index_compact(fdb_index* index) {
     return guarded([&] {
         check_usable(index);
-        if (index->params.kind != FDB_KIND_HNSW || index->tombstones == 0) return;
+        if (!keeps_tombstones(index->params.kind) || index->tombstones == 0) return;
         const size_t d = size_t(index->params.dim);
         const float* xb = stored_vectors(index);
+        const size_t stored = index->labels.size();
         const size_t live = index->positions.size();
-        std::vector<float> vectors;
-        vectors.reserve(live * d);
+        // The renumbered bookkeeping first: new position of each live row, in the old order.
+        std::vector<idx_t> renumbered(stored, -1);
         std::vector<idx_t> labels;
         labels.reserve(live);
         std::unordered_map<idx_t, idx_t> positions;
         positions.reserve(live);
-        for (size_t pos = 0; pos < index->labels.size(); pos++) {
+        for (size_t pos = 0; pos < stored; pos++) {
             if (index->dead[pos]) continue;
+            renumbered[pos] = idx_t(labels.size());
             positions.emplace(index->labels[pos], idx_t(labels.size()));
             labels.push_back(index->labels[pos]);
-            vectors.insert(vectors.end(), xb + pos * d, xb + (pos + 1) * d);
-        }
-        std::unique_ptr<faiss::Index> rebuilt = make_faiss_index(index->params);
-        {
-            SingleThreadScope threads(small_rows(int64_t(live), index->params.dim));
-            rebuilt->add(idx_t(live), vectors.data());
         }
         std::vector<uint8_t> dead(live, 0);
-        // Nothing below can throw: the old graph is replaced only once the new one is complete.
-        index->index = std::move(rebuilt);
+
+        if (index->params.kind == FDB_KIND_IVF_PQ) {
+            // No re-encoding: drop the tombstones' list entries, renumber the others, and delete
+            // the tombstones' rows from the exact copy (IndexFlat keeps the order of the rest).
+            faiss::IndexIVF* ivf = ivf_of(index);
+            auto* lists = dynamic_cast<faiss::ArrayInvertedLists*>(ivf->invlists);
+            if (lists == nullptr) fail(FDB_ERR_FAISS, "unexpected inverted list type");
+            const size_t code_size = ivf->code_size;
+            std::vector<std::vector<idx_t>> ids(lists->nlist);
+            std::vector<std::vector<uint8_t>> codes(lists->nlist);
+            for (size_t list = 0; list < lists->nlist; list++) {
+                const std::vector<idx_t>& old_ids = lists->ids[list];
+                ids[list].reserve(old_ids.size());
+                codes[list].reserve(old_ids.size() * code_size);
+                for (size_t j = 0; j < old_ids.size(); j++) {
+                    const idx_t pos = old_ids[j];
+                    if (pos < 0 || size_t(pos) >= stored) fail(FDB_ERR_FAISS, "an IVF-PQ list entry is not a stored row");
+                    if (renumbered[size_t(pos)] < 0) continue;
+                    ids[list].push_back(renumbered[size_t(pos)]);
+                    const uint8_t* code = lists->codes[list].data() + j * code_size;
+                    codes[list].insert(codes[list].end(), code, code + code_size);
+                }
+            }
+            // Nothing below allocates or throws.
+            ByteMaskSelector tombstone(index->dead, 1);
+            faiss::IndexFlat* copy = vector_storage(index);
+            copy->remove_ids(tombstone);
+            lists->ids.swap(ids);
+            lists->codes.swap(codes);
+            ivf->ntotal = idx_t(live);
+            index->index->ntotal = idx_t(live);
+        } else {
+            std::vector<float> vectors;
+            vectors.reserve(live * d);
+            for (size_t pos = 0; pos < stored; pos++) {
+                if (!index->dead[pos]) vectors.insert(vectors.end(), xb + pos * d, xb + (pos + 1) * d);
+            }
+            std::unique_ptr<faiss::Index> rebuilt = make_faiss_index(index->params);
+            {
+                SingleThreadScope threads(small_rows(int64_t(live), index->params.dim));
+                rebuilt->add(idx_t(live), vectors.data());
+            }
+            // Nothing below can throw: the old graph is replaced only once the new one is complete.
+            index->index = std::move(rebuilt);
+        }
         index->labels = std::move(labels);
         index->positions = std::move(positions);
         index->dead = std::move(dead);
@@ -1092,7 +1326,8 @@ int fdb_index_memory_usage(const fdb_index* index, int64_t* out) {
         const size_t map_entry = 48;
         size_t bytes = sizeof(fdb_index);
         if (is_positional(index->params.kind)) {
-            bytes += size_t(index->index->ntotal) * d * sizeof(float);
+            // The float vectors (IVF-PQ: its exact copy, 4 * dim bytes per row) and the bookkeeping.
+            bytes += index->labels.size() * d * sizeof(float);
             bytes += index->labels.capacity() * sizeof(idx_t) + index->dead.capacity();
             bytes += index->positions.size() * map_entry;
             if (index->params.kind == FDB_KIND_HNSW) {
@@ -1100,10 +1335,13 @@ int fdb_index_memory_usage(const fdb_index* index, int64_t* out) {
                 bytes += graph.neighbors.capacity() * sizeof(int32_t) + graph.offsets.capacity() * sizeof(size_t) +
                          graph.levels.capacity() * sizeof(int);
             }
-        } else {
+        }
+        if (is_ivf(index->params.kind)) {
             const faiss::IndexIVF* ivf = ivf_of(index);
             bytes += size_t(ivf->nlist) * d * sizeof(float);
-            bytes += size_t(ivf->ntotal) * (ivf->code_size + sizeof(idx_t) + map_entry);
+            // Each list entry: its code and its id; IVF-Flat also has its id in the direct map.
+            const size_t per_entry = ivf->code_size + sizeof(idx_t) + (index->params.kind == FDB_KIND_IVF_FLAT ? map_entry : 0);
+            bytes += size_t(ivf->ntotal) * per_entry;
             if (index->params.kind == FDB_KIND_IVF_PQ) {
                 const auto* ivfpq = static_cast<const faiss::IndexIVFPQ*>(ivf);
                 bytes += ivfpq->pq.centroids.size() * sizeof(float) + ivfpq->precomputed_table.size() * sizeof(float);

@@ -26,8 +26,12 @@ public struct DatabaseStats: Codable, Sendable {
     public var snapshotSequence: UInt64?
     /// Bytes used on disk by the whole directory.
     public var sizeOnDisk: Int
-    /// Estimated bytes of memory held by the index.
+    /// Estimated bytes of memory held by the index (IVF-PQ includes its exact copy of the vectors).
     public var indexMemory: Int
+    /// HNSW: the efSearch searches use (tuned or configured); nil for other kinds.
+    public var efSearch: Int?
+    /// HNSW with automatic efSearch: the last tuning, once it has run.
+    public var efSearchTuning: EfSearchTuning?
     /// The durability of writes.
     public var durability: Durability
 }

@@ -28,6 +28,7 @@ extension FaceDatabase {
         options.log("\(problem); rebuilding the index from the store (\(store.faceCount) faces)")
         index = try buildIndex(configuration: configuration)
         indexSequence = storeSequence
+        tuneIfDue(index)
         try writeSnapshot()
     }
 
@@ -118,12 +119,35 @@ extension FaceDatabase {
         return sample
     }
 
+    // MARK: - Tuning
+
+    /// Tunes an HNSW index's efSearch when it is due (never tuned, or doubled since: see
+    /// ``VectorIndex/isTuningDue``) and logs the outcome. A failure is logged and leaves efSearch as
+    /// it was. Returns whether a new value was adopted. Never called from a search.
+    @discardableResult
+    func tuneIfDue(_ index: VectorIndex) -> Bool {
+        guard index.isTuningDue else { return false }
+        do {
+            guard let tuning = try index.tuneEfSearch() else { return false }
+            options.log(String(
+                format: "tuned HNSW efSearch to %d in %.1f s: recall@10 %.3f ± %.3f (target %.3f) on %d stored faces of %d%@",
+                tuning.efSearch, tuning.seconds, tuning.recall, tuning.margin, tuning.target, tuning.sampleSize,
+                tuning.faces, tuning.reachedTarget ? "" : "; no candidate reached the target, the largest is used"))
+            return true
+        } catch {
+            options.log("tuning HNSW efSearch failed (\(error)); searches keep efSearch \(index.efSearch ?? 0)")
+            return false
+        }
+    }
+
     // MARK: - Snapshots
 
     /// Writes the index snapshot for the current state and trims the change log behind it.
-    func writeSnapshot() throws {
+    /// With `tuning`, first tunes HNSW's efSearch if that is due (the tuning is part of the snapshot).
+    func writeSnapshot(tuning: Bool = false) throws {
+        let retuned = tuning && tuneIfDue(indexLock.withReadLock { index })
         // Nothing changed since the last snapshot written or loaded: the file already holds this state.
-        if let last = snapshotState.sequence, last >= indexLock.withReadLock({ indexSequence }) { return }
+        if !retuned, let last = snapshotState.sequence, last >= indexLock.withReadLock({ indexSequence }) { return }
         // Writers wait only while the index is copied, not while the file is written.
         let prepared = try indexLock.withReadLock { try IndexSnapshot.prepare(index, sequence: indexSequence) }
         if try snapshotState.write(sequence: prepared.sequence, { try IndexSnapshot.write(prepared, to: snapshotPath) }) {
@@ -135,25 +159,40 @@ extension FaceDatabase {
     func noteChanged(_ faces: Int) {
         let threshold = max(options.snapshotAfterChanges, store.faceCount)
         guard snapshotState.noteChanged(faces, threshold: threshold) else { return }
+        writeSnapshotInBackground()
+    }
+
+    /// After open: when the loaded index is due for efSearch tuning (it doubled since, e.g. through
+    /// the replayed log), tunes it and writes the snapshot in the background, so that open stays fast.
+    func tuneInBackgroundIfDue() {
+        guard indexLock.withReadLock({ index.isTuningDue }), snapshotState.beginBackgroundSnapshot() else { return }
+        writeSnapshotInBackground()
+    }
+
+    /// Writes a snapshot (tuning first if due) on a background queue; the caller has marked it
+    /// started in ``snapshotState``.
+    private func writeSnapshotInBackground() {
         DispatchQueue.global(qos: .utility).async { [self] in
             defer { snapshotState.backgroundSnapshotEnded() }
-            do { try writeSnapshot() } catch {
+            do { try writeSnapshot(tuning: true) } catch {
                 options.log("writing the index snapshot failed (\(error)); it will be retried; no data is lost")
             }
         }
     }
 
-    /// Writes an index snapshot now, so the next open loads it without replaying the log.
+    /// Writes an index snapshot now, so the next open loads it without replaying the log (tuning
+    /// HNSW's efSearch first when that is due).
     public func checkpoint() throws {
         try checkOpen()
         writeLock.lock()
         defer { writeLock.unlock() }
-        try writeSnapshot()
+        try writeSnapshot(tuning: true)
     }
 
     /// Rebuilds the index from the store with another configuration (e.g. exact → HNSW) and records it.
     /// Searches keep using the old index until the new one is ready. A change of search-time
-    /// parameters only (efSearch, nprobe) is applied to a copy of the index without rebuilding.
+    /// parameters only (efSearch, its recall target, nprobe) is applied to a copy of the index
+    /// without rebuilding. An HNSW index whose efSearch is automatic is tuned before it is used.
     ///
     /// - Parameter progress: called with (vectors added, total) while building.
     public func reindex(_ configuration: IndexConfiguration, progress: ((Int, Int) -> Void)? = nil) throws {
@@ -166,6 +205,7 @@ extension FaceDatabase {
         let built = configuration.differsOnlyInSearchParameters(from: current.configuration) && current.isTrained
             ? try current.withSearchParameters(of: configuration)
             : try buildIndex(configuration: configuration, progress: progress)
+        tuneIfDue(built)
         try indexLock.withWriteLock {
             let sequence = try store.setIndexConfiguration(configuration)
             index = built

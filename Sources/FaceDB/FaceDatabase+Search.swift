@@ -3,8 +3,9 @@ import FaceDBIndex
 import Foundation
 
 extension FaceDatabase {
-    /// The `k` stored faces closest to `embedding`, best first, scored exactly against their stored
-    /// vectors (the index only proposes candidates).
+    /// The `k` stored faces closest to `embedding`, best first, with exact scores: every index kind
+    /// holds exact copies of the stored vectors (IVF-PQ re-scores its compressed candidates against
+    /// its copy), so the index's distances are the scores.
     ///
     /// - Throws: `.dimensionMismatch`, `.invalidVector`, `.invalidArgument` for `k < 1`.
     public func search(_ embedding: [Float], k: Int = 10, filter: SearchFilter = .none) throws -> [FaceMatch] {
@@ -24,22 +25,14 @@ extension FaceDatabase {
         let allowed = try allowedFaces(filter)
         if let allowed, allowed.isEmpty { return embeddings.map { _ in [] } }
         return try indexLock.withReadLock {
-            let configuration = index.configuration
-            let approximate = configuration.kind == .ivfpq && index.isTrained
-            let hits = try index.search(queries, k: approximate ? configuration.candidateCount(for: k) : k, allowed: allowed)
-            return try hits.enumerated().map { q, row in
-                if approximate {
-                    let query = Array(queries[(q * space.dimension)..<((q + 1) * space.dimension)])
-                    return try rescore(row.map(\.id), query: query, k: k)
-                }
-                return try resolve(row)
-            }
+            try index.search(queries, k: k, allowed: allowed).map { try resolve($0) }
         }
     }
 
-    /// Turns exact index hits (Flat, HNSW, IVF-Flat hold bit-identical copies of the stored vectors,
-    /// so their distances are exact) into matches: the metric's natural score and the owning identity.
-    /// Hits whose face the store no longer has are dropped.
+    /// Turns exact index hits into matches: the metric's natural score and the owning identity.
+    /// (Flat, HNSW and IVF-Flat search bit-identical copies of the stored vectors, and IVF-PQ
+    /// re-scores against one, so the distances are exact.) Hits whose face the store no longer has
+    /// are dropped.
     private func resolve(_ hits: [IndexHit]) throws -> [FaceMatch] {
         let valid = hits.filter { $0.id >= 0 }
         let owners = try ownersOf(valid.map(\.id))
@@ -50,8 +43,8 @@ extension FaceDatabase {
         }
     }
 
-    /// Scores candidates exactly against their stored vectors and keeps the best `k`, best first
-    /// (for quantized indexes, whose distances are approximations, and for an identity's faces).
+    /// Scores faces exactly against their stored vectors and keeps the best `k`, best first (an
+    /// identity's faces, for verification and identification).
     func rescore(_ candidates: [Int64], query: [Float], k: Int) throws -> [FaceMatch] {
         let ids = candidates.filter { $0 >= 0 }
         let vectors = try store.vectors(ids)

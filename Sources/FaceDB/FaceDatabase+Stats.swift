@@ -6,15 +6,16 @@ extension FaceDatabase {
     /// Counts, embedding space, index state and size of the database.
     public func stats() throws -> DatabaseStats {
         try checkOpen()
-        let (configuration, state, count, tombstones, memory) = indexLock.withReadLock {
-            (index.configuration, index.stateDescription, index.count, index.tombstones, index.estimatedMemoryBytes)
+        let (configuration, state, count, tombstones, memory, efSearch, tuning) = indexLock.withReadLock {
+            (index.configuration, index.stateDescription, index.count, index.tombstones, index.estimatedMemoryBytes,
+             index.efSearch, index.efSearchTuning)
         }
         return DatabaseStats(
             path: path, formatVersion: FaceStore.formatVersion, space: space,
             identities: store.identityCount, faces: store.faceCount, index: configuration, indexState: state,
             indexedVectors: count, indexTombstones: tombstones, sequence: store.sequence,
             snapshotSequence: snapshotState.sequence, sizeOnDisk: FaceDatabase.directorySize(path),
-            indexMemory: memory, durability: options.durability)
+            indexMemory: memory, efSearch: efSearch, efSearchTuning: tuning, durability: options.durability)
     }
 
     /// The total size of the regular files below `path`.

@@ -127,6 +127,7 @@ public final class FaceDatabase: @unchecked Sendable {
             throw error
         }
         db.owners.load { [store] each in try store.forEachIdentityFaces(each) }
+        db.tuneInBackgroundIfDue()
         return db
     }
 

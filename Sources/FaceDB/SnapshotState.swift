@@ -46,6 +46,17 @@ final class SnapshotState: @unchecked Sendable {
         }
     }
 
+    /// Marks a background snapshot started unless one is running or snapshots are paused; true
+    /// when the caller should start it.
+    func beginBackgroundSnapshot() -> Bool {
+        lock.withLock {
+            guard !inProgress, pauses == 0 else { return false }
+            inProgress = true
+            group.enter()
+            return true
+        }
+    }
+
     /// Holds background snapshots back (a bulk import would otherwise copy the growing index again
     /// and again; the change log covers it meanwhile) until the matching ``resume()``.
     func pause() { lock.withLock { pauses += 1 } }

@@ -14,8 +14,13 @@ struct IndexOptions: ParsableArguments {
     @Option(help: "HNSW: candidate list size while building.")
     var efConstruction: Int = IndexConfiguration().efConstruction
 
-    @Option(help: "HNSW: candidate list size while searching.")
-    var efSearch: Int = IndexConfiguration().efSearch
+    @Option(help: ArgumentHelp(
+        "HNSW: candidate list size while searching. Default: tuned automatically to reach --recall-target.",
+        valueName: "n"))
+    var efSearch: Int?
+
+    @Option(help: "HNSW without --ef-search: the recall@10 that efSearch is tuned to reach, measured on stored faces.")
+    var recallTarget: Double = IndexConfiguration.defaultRecallTarget
 
     @Option(help: "IVF: number of lists; training waits for 39 × nlist faces, searches are exact until then.")
     var nlist: Int = IndexConfiguration().nlist
@@ -31,6 +36,6 @@ struct IndexOptions: ParsableArguments {
 
     var configuration: IndexConfiguration {
         IndexConfiguration(kind: index, hnswM: hnswM, efConstruction: efConstruction, efSearch: efSearch,
-                           nlist: nlist, nprobe: nprobe, pqM: pqM, pqBits: pqBits)
+                           recallTarget: recallTarget, nlist: nlist, nprobe: nprobe, pqM: pqM, pqBits: pqBits)
     }
 }

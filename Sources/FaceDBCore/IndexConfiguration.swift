@@ -1,7 +1,8 @@
 /// Which approximate-nearest-neighbour index FAISS keeps over the stored faces, and its parameters.
 ///
 /// The index is derived from the store and can be changed at any time by a rebuild
-/// (`facedb reindex`). Every kind's candidates are re-scored exactly against the stored vectors.
+/// (`facedb reindex`). Every kind returns exact distances: Flat, HNSW and IVF-Flat search exact
+/// copies of the stored vectors, and IVF-PQ re-scores its candidates against one.
 public struct IndexConfiguration: Codable, Hashable, Sendable, CustomStringConvertible {
     /// The index family.
     public enum Kind: String, Codable, Sendable, CaseIterable {
@@ -11,7 +12,8 @@ public struct IndexConfiguration: Codable, Hashable, Sendable, CustomStringConve
         case hnsw
         /// Inverted file with exact vectors in each list (FAISS `IndexIVFFlat`).
         case ivf
-        /// Inverted file with product-quantized vectors (FAISS `IndexIVFPQ`).
+        /// Inverted file with product-quantized vectors whose candidates are re-scored exactly
+        /// (FAISS `IndexRefineFlat` around `IndexIVFPQ`; see ``IndexConfiguration/ivfpqRefineFactor``).
         case ivfpq
     }
 
@@ -21,8 +23,15 @@ public struct IndexConfiguration: Codable, Hashable, Sendable, CustomStringConve
     public var hnswM: Int
     /// HNSW: candidate list size while building.
     public var efConstruction: Int
-    /// HNSW: candidate list size while searching.
-    public var efSearch: Int
+    /// HNSW: candidate list size while searching. With a ``recallTarget`` this is only the value
+    /// used until the first tuning; setting it makes it explicit (clears ``recallTarget``).
+    public var efSearch: Int {
+        didSet { recallTarget = nil }
+    }
+    /// HNSW: when set, efSearch is tuned automatically — the smallest of
+    /// ``efSearchCandidates`` whose measured recall@10 reaches this target — when the index is built
+    /// and again each time it has doubled. `nil`: ``efSearch`` is used as given.
+    public var recallTarget: Double?
     /// IVF: number of inverted lists (k-means centroids).
     public var nlist: Int
     /// IVF: lists visited per query.
@@ -32,15 +41,36 @@ public struct IndexConfiguration: Codable, Hashable, Sendable, CustomStringConve
     /// IVF-PQ: bits per sub-quantizer code.
     public var pqBits: Int
 
+    /// The efSearch of HNSW before any tuning, and the default of an explicit one.
+    public static let defaultEfSearch = 64
+    /// The recall@10 that automatic efSearch tuning aims for unless told otherwise.
+    public static let defaultRecallTarget = 0.98
+    /// The efSearch values automatic tuning chooses from, smallest first.
+    public static let efSearchCandidates = [32, 64, 128, 256, 512, 1024, 2048]
+    /// Automatic tuning waits until the index holds this many faces; smaller HNSW indexes keep
+    /// ``defaultEfSearch`` (at these sizes its search is nearly exact).
+    public static let minimumTuningCount = 1_000
+    /// IVF-PQ: a top-`k` search takes `k ×` this many candidates from the product-quantized codes and
+    /// re-scores them exactly against the index's float copy of the stored vectors (FAISS
+    /// `IndexRefineFlat`'s `k_factor`). The copy costs 4 × dimension bytes per face.
+    public static let ivfpqRefineFactor = 40
+
     /// A configuration with the documented defaults for every parameter not given.
+    ///
+    /// - Parameters:
+    ///   - efSearch: HNSW's search list size; `nil` (the default) tunes it automatically to reach
+    ///     `recallTarget`. A value given here is used as is and never tuned.
+    ///   - recallTarget: the recall@10 automatic tuning aims for (``defaultRecallTarget`` when
+    ///     nil); ignored when `efSearch` is given.
     public init(
-        kind: Kind = .flat, hnswM: Int = 32, efConstruction: Int = 80, efSearch: Int = 64,
-        nlist: Int = 256, nprobe: Int = 64, pqM: Int = 16, pqBits: Int = 8
+        kind: Kind = .flat, hnswM: Int = 32, efConstruction: Int = 80, efSearch: Int? = nil,
+        recallTarget: Double? = nil, nlist: Int = 256, nprobe: Int = 64, pqM: Int = 16, pqBits: Int = 8
     ) {
         self.kind = kind
         self.hnswM = hnswM
         self.efConstruction = efConstruction
-        self.efSearch = efSearch
+        self.efSearch = efSearch ?? Self.defaultEfSearch
+        self.recallTarget = efSearch == nil ? (recallTarget ?? Self.defaultRecallTarget) : nil
         self.nlist = nlist
         self.nprobe = nprobe
         self.pqM = pqM
@@ -54,20 +84,15 @@ public struct IndexConfiguration: Codable, Hashable, Sendable, CustomStringConve
     /// until then the index answers exactly.
     public var trainingThreshold: Int { 39 * nlist }
 
-    /// How many candidates to take from the index for a top-`k` answer before exact re-scoring.
-    public func candidateCount(for k: Int) -> Int {
-        switch kind {
-        case .flat: return k
-        case .hnsw, .ivf: return k * 2
-        case .ivfpq: return k * 40
-        }
-    }
+    /// Whether HNSW's efSearch is tuned automatically (an HNSW index with a ``recallTarget``).
+    public var tunesEfSearch: Bool { kind == .hnsw && recallTarget != nil }
 
-    /// Whether `other` is the same index but for the search-time parameters (efSearch, nprobe),
-    /// which can change without rebuilding.
+    /// Whether `other` is the same index but for the search-time parameters (efSearch, its recall
+    /// target, nprobe), which can change without rebuilding.
     public func differsOnlyInSearchParameters(from other: IndexConfiguration) -> Bool {
         var a = self
         a.efSearch = other.efSearch
+        a.recallTarget = other.recallTarget
         a.nprobe = other.nprobe
         return a == other
     }
@@ -83,6 +108,9 @@ public struct IndexConfiguration: Codable, Hashable, Sendable, CustomStringConve
         try check((2...512).contains(hnswM), "HNSW M must be 2...512, got \(hnswM)")
         try check((1...4096).contains(efConstruction), "efConstruction must be 1...4096, got \(efConstruction)")
         try check((1...4096).contains(efSearch), "efSearch must be 1...4096, got \(efSearch)")
+        if let recallTarget {
+            try check(recallTarget > 0 && recallTarget <= 1, "the recall target must be above 0 and at most 1, got \(recallTarget)")
+        }
         try check((1...1 << 20).contains(nlist), "nlist must be 1...1048576, got \(nlist)")
         try check((1...1 << 20).contains(nprobe), "nprobe must be 1...1048576, got \(nprobe)")
         try check([4, 5, 6, 7, 8, 10, 12, 16].contains(pqBits), "PQ bits must be one of 4...8, 10, 12, 16, got \(pqBits)")
@@ -91,11 +119,14 @@ public struct IndexConfiguration: Codable, Hashable, Sendable, CustomStringConve
         }
     }
 
-    /// A one-line description, e.g. `hnsw(M=32, efConstruction=80, efSearch=64)`.
+    /// A one-line description, e.g. `hnsw(M=32, efConstruction=80, efSearch=64)` or
+    /// `hnsw(M=32, efConstruction=80, efSearch=auto for recall 0.98)`.
     public var description: String {
         switch kind {
         case .flat: return "flat"
-        case .hnsw: return "hnsw(M=\(hnswM), efConstruction=\(efConstruction), efSearch=\(efSearch))"
+        case .hnsw:
+            let ef = recallTarget.map { "auto for recall \($0)" } ?? "\(efSearch)"
+            return "hnsw(M=\(hnswM), efConstruction=\(efConstruction), efSearch=\(ef))"
         case .ivf: return "ivf(nlist=\(nlist), nprobe=\(nprobe))"
         case .ivfpq: return "ivfpq(nlist=\(nlist), nprobe=\(nprobe), m=\(pqM), bits=\(pqBits))"
         }

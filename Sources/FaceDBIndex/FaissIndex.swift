@@ -40,7 +40,7 @@ final class FaissIndex {
         return out
     }
 
-    /// Changes efConstruction, efSearch and nprobe; the other fields must be unchanged.
+    /// Changes efConstruction, efSearch, nprobe and the refine factor; the other fields must be unchanged.
     func configure(_ parameters: fdb_index_params) throws {
         var parameters = parameters
         try withFaissStatus("change its parameters") { fdb_index_configure(handle, &parameters) }
@@ -117,6 +117,43 @@ final class FaissIndex {
         return (distances, labels)
     }
 
+    /// Exact top-`k` over the live vectors by a batched scan of the stored float vectors (BLAS), on
+    /// the calling thread; rows padded with label -1.
+    func searchExact(_ queries: [Float], queryCount: Int, k: Int) throws -> (distances: [Float], labels: [Int64]) {
+        var distances = [Float](repeating: 0, count: queryCount * k)
+        var labels = [Int64](repeating: -1, count: queryCount * k)
+        try withFaissStatus("search exactly") {
+            queries.withUnsafeBufferPointer { q in
+                distances.withUnsafeMutableBufferPointer { d in
+                    labels.withUnsafeMutableBufferPointer { l in
+                        fdb_index_search_exact(handle, Int64(queryCount), q.baseAddress, Int64(k), d.baseAddress, l.baseAddress)
+                    }
+                }
+            }
+        }
+        return (distances, labels)
+    }
+
+    /// IVF-PQ: the top-`k` of the compressed codes alone (approximate distances, no re-scoring).
+    func searchUnrefined(
+        _ queries: [Float], queryCount: Int, k: Int, nprobe: Int
+    ) throws -> (distances: [Float], labels: [Int64]) {
+        var distances = [Float](repeating: 0, count: queryCount * k)
+        var labels = [Int64](repeating: -1, count: queryCount * k)
+        try withFaissStatus("search without refinement") {
+            queries.withUnsafeBufferPointer { q in
+                distances.withUnsafeMutableBufferPointer { d in
+                    labels.withUnsafeMutableBufferPointer { l in
+                        fdb_index_search_unrefined(
+                            handle, Int64(queryCount), q.baseAddress, Int64(k), Int32(clamping: nprobe), d.baseAddress,
+                            l.baseAddress)
+                    }
+                }
+            }
+        }
+        return (distances, labels)
+    }
+
     /// The live ids, in no particular order.
     func ids() throws -> [Int64] {
         let expected = try count()
@@ -128,7 +165,7 @@ final class FaissIndex {
         return ids
     }
 
-    /// The stored vectors of live `ids`, row-major (decoded approximations for IVF-PQ).
+    /// The stored vectors of live `ids`, row-major, exactly as added.
     func reconstruct(ids: [Int64], dimension: Int) throws -> [Float] {
         var out = [Float](repeating: 0, count: ids.count * dimension)
         try withFaissStatus("read back \(ids.count) vectors") {
@@ -139,9 +176,9 @@ final class FaissIndex {
         return out
     }
 
-    /// HNSW: rebuilds the graph without tombstones.
+    /// HNSW, IVF-PQ: drops the tombstones (HNSW rebuilds its graph).
     func compact() throws {
-        try withFaissStatus("compact the HNSW graph") { fdb_index_compact(handle) }
+        try withFaissStatus("compact away removed vectors") { fdb_index_compact(handle) }
     }
 
     /// An estimate of the memory the index uses, in bytes.
@@ -179,7 +216,8 @@ final class FaissIndex {
             ef_construction: Int32(clamping: configuration.efConstruction),
             ef_search: Int32(clamping: configuration.efSearch), nlist: Int32(clamping: configuration.nlist),
             nprobe: Int32(clamping: configuration.nprobe), pq_m: Int32(clamping: configuration.pqM),
-            pq_bits: Int32(clamping: configuration.pqBits))
+            pq_bits: Int32(clamping: configuration.pqBits),
+            refine_factor: Int32(clamping: IndexConfiguration.ivfpqRefineFactor))
     }
 
     /// A readable name for a shim kind.

@@ -18,6 +18,8 @@ enum FaissStatus {
     static let corrupt = Int32(FDB_ERR_CORRUPT.rawValue)
     /// `FDB_ERR_UNKNOWN`.
     static let unknown = Int32(FDB_ERR_UNKNOWN.rawValue)
+    /// `FDB_ERR_OUTDATED`.
+    static let outdated = Int32(FDB_ERR_OUTDATED.rawValue)
 
     /// The error for a failed shim call, or `nil` for `FDB_OK`.
     ///
@@ -42,6 +44,11 @@ enum FaissStatus {
             return FaceDBError(
                 .corruption, "The vector index could not \(what): the index data is damaged.",
                 remedy: "Delete the index snapshot; the index is rebuilt from the store.", cause: cause)
+        case outdated:
+            return FaceDBError(
+                .unsupportedFormat, "The vector index could not \(what): the index data is of an older layout.",
+                remedy: "Delete the index snapshot; the index is rebuilt from the store (opening a database does this itself).",
+                cause: cause)
         case faiss:
             return FaceDBError(
                 .indexFailure, "FAISS failed to \(what).",

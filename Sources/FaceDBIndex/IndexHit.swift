@@ -2,8 +2,9 @@
 ///
 /// `distance` is FAISS's raw value: the SQUARED Euclidean distance for ``FaceDBCore/Metric/l2``
 /// (smaller is nearer), the inner product for ``FaceDBCore/Metric/cosine`` and
-/// ``FaceDBCore/Metric/innerProduct`` (larger is nearer). For IVF-PQ it is an approximation;
-/// the database re-scores candidates exactly.
+/// ``FaceDBCore/Metric/innerProduct`` (larger is nearer). It is exact for every kind (IVF-PQ
+/// re-scores its candidates against its exact copy of the vectors), except in
+/// `VectorIndex.searchWithoutRefinement`, which returns the codes' approximations.
 public struct IndexHit: Sendable, Hashable {
     /// The face id.
     public var id: Int64

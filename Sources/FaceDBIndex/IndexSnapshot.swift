@@ -9,9 +9,10 @@ import Foundation
 /// | bytes | field |
 /// | --- | --- |
 /// | 8 | magic `FDBINDEX` |
-/// | 4 | format version (UInt32), currently 1 |
+/// | 4 | format version (UInt32), currently 2 |
 /// | 8 | store sequence number (UInt64) |
 /// | 4 + L | configuration JSON length (UInt32), then L bytes of JSON |
+/// | 4 + T | efSearch tuning JSON length (UInt32, 0 for none), then T bytes of JSON (version 2 only) |
 /// | 4 | dimension (UInt32) |
 /// | 1 | metric: 0 l2, 1 cosine, 2 inner product |
 /// | 8 + P | payload length (UInt64), then the P-byte serialized index |
@@ -20,11 +21,12 @@ import Foundation
 /// The checksum always covers everything before the final 8 bytes, in every format version, so
 /// a damaged file is told apart from one written by a newer FaceDB.
 public enum IndexSnapshot {
-    /// The format version this build writes, and the newest it reads.
-    public static let formatVersion: UInt32 = 1
+    /// The format version this build writes, and the newest it reads (it reads 1 too).
+    public static let formatVersion: UInt32 = 2
     /// The first 8 bytes of every snapshot.
     static let magic: [UInt8] = Array("FDBINDEX".utf8)
-    /// Magic, version, sequence, JSON length, dimension, metric, payload length, checksum.
+    /// Magic, version, sequence, JSON length, dimension, metric, payload length, checksum: the
+    /// smallest file of any version (version 2 adds 4 bytes of tuning JSON length).
     static let minimumSize = 8 + 4 + 8 + 4 + 4 + 1 + 8 + 8
 
     /// A snapshot copied out of an index, ready to be written without holding the index.
@@ -44,11 +46,14 @@ public enum IndexSnapshot {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try [UInt8](encoder.encode(index.configuration))
+        let tuning = try index.efSearchTuning.map { try [UInt8](encoder.encode($0)) } ?? []
         var header = magic
         header.appendLittleEndian(formatVersion)
         header.appendLittleEndian(sequence)
         header.appendLittleEndian(UInt32(json.count))
         header.append(contentsOf: json)
+        header.appendLittleEndian(UInt32(tuning.count))
+        header.append(contentsOf: tuning)
         header.appendLittleEndian(UInt32(index.dimension))
         header.append(metricCode(index.metric))
         return Prepared(header: header, payload: try index.serialized(), sequence: sequence)
@@ -85,7 +90,8 @@ public enum IndexSnapshot {
     /// - Throws: ``FaceDBError/Code/io`` (with the path) for a missing or unreadable file;
     ///   ``FaceDBError/Code/corruption`` for an empty, truncated or damaged file, a wrong magic,
     ///   a bad checksum or lengths that do not add up; ``FaceDBError/Code/unsupportedFormat`` for
-    ///   a file from a newer FaceDB.
+    ///   a file from a newer FaceDB, or an IVF-PQ index of an older layout (without its exact copy of
+    ///   the vectors), which must be rebuilt.
     public static func read(from path: String) throws -> (
         index: VectorIndex, sequence: UInt64, configuration: IndexConfiguration
     ) {
@@ -142,6 +148,20 @@ public enum IndexSnapshot {
         } catch {
             throw damaged("the configuration is not readable (\(error))")
         }
+        var tuning: EfSearchTuning?
+        if version >= 2 {
+            guard let tuningLength = reader.integer(UInt32.self) else { throw damaged("the header is cut short") }
+            guard let tuningJSON = reader.take(Int(tuningLength)) else {
+                throw damaged("the tuning length \(tuningLength) runs past the end of the file")
+            }
+            if tuningLength > 0 {
+                do {
+                    tuning = try JSONDecoder().decode(EfSearchTuning.self, from: Data(tuningJSON))
+                } catch {
+                    throw damaged("the efSearch tuning is not readable (\(error))")
+                }
+            }
+        }
         guard let dimension = reader.integer(UInt32.self),
             let metricByte = reader.integer(UInt8.self),
             let payloadLength = reader.integer(UInt64.self)
@@ -159,6 +179,7 @@ public enum IndexSnapshot {
         do {
             let index = try VectorIndex.deserialize(
                 payload, configuration: configuration, dimension: Int(dimension), metric: metric)
+            if let tuning, tuning.target == configuration.recallTarget { try index.adopt(tuning) }
             return (index, sequence, configuration)
         } catch var error as FaceDBError {
             if error.code == .corruption || error.code == .invalidArgument {

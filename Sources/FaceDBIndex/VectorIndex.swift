@@ -14,8 +14,14 @@ import FaceDBCore
 ///   have arrived they are kept in an exact flat *staging* index (answers are exact); the add that
 ///   reaches the threshold trains on everything staged and moves it into the IVF index.
 ///   ``train(sample:)`` does the same on demand.
-/// - **HNSW** cannot delete from its graph: removed vectors become tombstones that searches skip,
-///   and the graph is rebuilt without them once they exceed 10% of the stored vectors.
+/// - **IVF-PQ** (trained) is FAISS's `IndexRefineFlat` around an `IndexIVFPQ`: the PQ codes propose
+///   `k ×` ``IndexConfiguration/ivfpqRefineFactor`` candidates and the index re-scores them against an
+///   exact float copy of the vectors, so every kind returns exact distances.
+/// - **HNSW and IVF-PQ** cannot delete from their FAISS structures: removed vectors become tombstones
+///   that searches skip, dropped once they exceed 10% of the stored vectors (HNSW rebuilds its
+///   graph; IVF-PQ deletes their codes and copies without re-encoding the rest).
+/// - **efSearch** of an HNSW index with a ``IndexConfiguration/recallTarget`` comes from
+///   ``tuneEfSearch(sampleSize:)``; until the first tuning it is the configured value.
 ///
 /// The index is derived data: it can always be rebuilt from the store.
 public final class VectorIndex: @unchecked Sendable {
@@ -37,8 +43,10 @@ public final class VectorIndex: @unchecked Sendable {
     private var index: FaissIndex
     /// Guarded by `lock`: whether `index` is the staging index.
     private var staging: Bool
-    /// Guarded by `lock`: why the last automatic HNSW compaction failed, if it did.
+    /// Guarded by `lock`: why the last automatic compaction failed, if it did.
     private var compactionFailure: String?
+    /// Guarded by `lock`: the last efSearch tuning (only for configurations that tune it).
+    private var tuning: EfSearchTuning?
 
     /// Makes an empty index.
     ///
@@ -70,7 +78,7 @@ public final class VectorIndex: @unchecked Sendable {
         lock.withReadLock { (try? index.count()) ?? 0 }
     }
 
-    /// HNSW: removed vectors still held in the graph until the next compaction (0 for other kinds).
+    /// HNSW, IVF-PQ: removed vectors still held until the next compaction (0 for other kinds).
     public var tombstones: Int {
         lock.withReadLock { (try? index.tombstoneCount()) ?? 0 }
     }
@@ -95,9 +103,52 @@ public final class VectorIndex: @unchecked Sendable {
         }
     }
 
-    /// An estimate of the memory the index holds, in bytes.
+    /// An estimate of the memory the index holds, in bytes (IVF-PQ includes its exact copy of the
+    /// vectors: 4 × dimension bytes per face).
     public var estimatedMemoryBytes: Int {
         lock.withReadLock { (try? index.memoryUsage()) ?? 0 }
+    }
+
+    /// HNSW: the efSearch searches use — the tuned value once tuned, else the configured one; nil
+    /// for other kinds.
+    public var efSearch: Int? {
+        guard configuration.kind == .hnsw else { return nil }
+        return lock.withReadLock { currentEfSearch }
+    }
+
+    /// The last efSearch tuning, when the configuration tunes efSearch and it has run.
+    public var efSearchTuning: EfSearchTuning? {
+        lock.withReadLock { tuning }
+    }
+
+    /// Whether ``tuneEfSearch(sampleSize:)`` should run: the configuration tunes efSearch, the
+    /// index holds at least ``IndexConfiguration/minimumTuningCount`` vectors, and it was never
+    /// tuned, was tuned for another target, or has doubled since.
+    public var isTuningDue: Bool {
+        guard configuration.tunesEfSearch, let target = configuration.recallTarget else { return false }
+        return lock.withReadLock {
+            let live = (try? index.count()) ?? 0
+            guard live >= IndexConfiguration.minimumTuningCount else { return false }
+            guard let tuning, tuning.target == target else { return true }
+            return live >= 2 * tuning.faces
+        }
+    }
+
+    /// Called holding `lock`: the efSearch in effect.
+    private var currentEfSearch: Int {
+        tuning?.efSearch ?? configuration.efSearch
+    }
+
+    /// Records a tuning result (from a measurement or a snapshot) and sets the index's efSearch to
+    /// it; ignored unless the configuration tunes efSearch.
+    func adopt(_ tuning: EfSearchTuning?) throws {
+        guard configuration.tunesEfSearch else { return }
+        try lock.withWriteLock {
+            var parameters = try index.parameters()
+            parameters.ef_search = Int32(clamping: tuning?.efSearch ?? configuration.efSearch)
+            try index.configure(parameters)
+            self.tuning = tuning
+        }
     }
 
     /// IVF kinds: the fewest vectors k-means accepts (one per list; for IVF-PQ also one per code).
@@ -152,7 +203,7 @@ public final class VectorIndex: @unchecked Sendable {
         if ids.isEmpty { return 0 }
         return try lock.withWriteLock {
             let removed = try index.remove(ids: ids)
-            if configuration.kind == .hnsw, removed > 0 { compactIfWorthwhile() }
+            if removed > 0 { compactIfWorthwhile() }
             return removed
         }
     }
@@ -192,7 +243,7 @@ public final class VectorIndex: @unchecked Sendable {
         }
     }
 
-    /// HNSW: rebuilds the graph without tombstones now. A no-op for other kinds.
+    /// HNSW, IVF-PQ: drops the tombstones now (HNSW rebuilds its graph). A no-op for other kinds.
     public func compact() throws {
         try lock.withWriteLock {
             try index.compact()
@@ -225,12 +276,104 @@ public final class VectorIndex: @unchecked Sendable {
             let width = min(k, live, allowed?.count ?? live)
             let (distances, labels) = try index.search(
                 queries, queryCount: queryCount, k: width, allowed: allowed,
-                efSearch: configuration.efSearch, nprobe: configuration.nprobe)
-            return (0..<queryCount).map { row in
-                (row * width..<(row + 1) * width).compactMap { i in
-                    labels[i] >= 0 ? IndexHit(id: labels[i], distance: distances[i]) : nil
+                efSearch: currentEfSearch, nprobe: configuration.nprobe)
+            return Self.rows(distances, labels, queryCount: queryCount, width: width)
+        }
+    }
+
+    /// HNSW: ``search(_:k:allowed:)`` as if the index's efSearch were `efSearch` (for measuring).
+    ///
+    /// FAISS 1.7.3 caps a per-call efSearch at the index's own (its candidate heap is sized by the
+    /// index's value) and explores differently below it, so the index's own value is set for the
+    /// call and restored after, holding the index exclusively. Queries run in batches of 32, so that
+    /// other searches wait for one batch at most.
+    func search(_ queries: [Float], k: Int, efSearch: Int) throws -> [[IndexHit]] {
+        guard queries.count % dimension == 0 else {
+            throw FaceDBError.dimensionMismatch(expected: dimension, given: queries.count, what: "query")
+        }
+        let queryCount = queries.count / dimension
+        var rows: [[IndexHit]] = []
+        rows.reserveCapacity(queryCount)
+        for start in stride(from: 0, to: queryCount, by: 32) {
+            let end = min(start + 32, queryCount)
+            let batch = Array(queries[start * dimension..<end * dimension])
+            try lock.withWriteLock {
+                let live = try index.count()
+                guard live > 0, k > 0 else {
+                    rows += [[IndexHit]](repeating: [], count: end - start)
+                    return
                 }
+                let saved = try index.parameters()
+                var trial = saved
+                trial.ef_search = Int32(clamping: efSearch)
+                try index.configure(trial)
+                defer { try? index.configure(saved) }
+                let width = min(k, live)
+                let (distances, labels) = try index.search(
+                    batch, queryCount: end - start, k: width, allowed: nil, efSearch: efSearch, nprobe: configuration.nprobe)
+                rows += Self.rows(distances, labels, queryCount: end - start, width: width)
             }
+        }
+        return rows
+    }
+
+    /// The exact top-`k` of each query over the live vectors, by a batched scan of the stored
+    /// float vectors (FAISS with BLAS, on the calling thread). For IVF kinds still staging, the
+    /// staging index is exact anyway.
+    func searchExact(_ queries: [Float], k: Int) throws -> [[IndexHit]] {
+        guard queries.count % dimension == 0 else {
+            throw FaceDBError.dimensionMismatch(expected: dimension, given: queries.count, what: "query")
+        }
+        let queryCount = queries.count / dimension
+        if queryCount == 0 || k <= 0 { return [[IndexHit]](repeating: [], count: queryCount) }
+        return try lock.withReadLock {
+            let width = max(1, min(k, try index.count()))
+            let (distances, labels) = try index.searchExact(queries, queryCount: queryCount, k: width)
+            return Self.rows(distances, labels, queryCount: queryCount, width: width)
+        }
+    }
+
+    /// IVF-PQ: the top-`k` of the product-quantized codes alone, with their approximate distances
+    /// and no exact re-scoring — what a bare FAISS `IndexIVFPQ` answers (for benchmarks that show
+    /// what re-scoring costs and gains).
+    /// - Throws: `.invalidArgument` for other kinds and for an IVF-PQ index still staging.
+    @_spi(Benchmark) public func searchWithoutRefinement(_ queries: [Float], k: Int) throws -> [[IndexHit]] {
+        guard queries.count % dimension == 0 else {
+            throw FaceDBError.dimensionMismatch(expected: dimension, given: queries.count, what: "query")
+        }
+        let queryCount = queries.count / dimension
+        return try lock.withReadLock {
+            guard configuration.kind == .ivfpq, !staging else {
+                throw FaceDBError(.invalidArgument, "Only a trained IVF-PQ index searches without refinement.",
+                                  remedy: "Use search(_:k:allowed:).")
+            }
+            let (distances, labels) = try index.searchUnrefined(
+                queries, queryCount: queryCount, k: k, nprobe: configuration.nprobe)
+            return Self.rows(distances, labels, queryCount: queryCount, width: k)
+        }
+    }
+
+    /// Splits shim results into rows of hits, dropping the -1 padding.
+    private static func rows(_ distances: [Float], _ labels: [Int64], queryCount: Int, width: Int) -> [[IndexHit]] {
+        (0..<queryCount).map { row in
+            (row * width..<(row + 1) * width).compactMap { i in
+                labels[i] >= 0 ? IndexHit(id: labels[i], distance: distances[i]) : nil
+            }
+        }
+    }
+
+    /// Up to `count` live vectors drawn at random (seeded), with their ids, and the number of live
+    /// vectors, read together so that none is removed in between.
+    func sampleStoredVectors(_ count: Int, seed: UInt64) throws -> (live: Int, ids: [Int64], vectors: [Float]) {
+        try lock.withReadLock {
+            var ids = try index.ids().sorted()
+            var generator = SplitMix64(seed: seed)
+            let n = min(count, ids.count)
+            for i in 0..<n {  // a partial Fisher–Yates shuffle
+                ids.swapAt(i, i + Int(generator.next() % UInt64(ids.count - i)))
+            }
+            let chosen = Array(ids.prefix(n))
+            return (ids.count, chosen, try index.reconstruct(ids: chosen, dimension: dimension))
         }
     }
 
@@ -239,8 +382,7 @@ public final class VectorIndex: @unchecked Sendable {
         try lock.withReadLock { try index.ids() }.sorted()
     }
 
-    /// The stored vectors of `ids`, row-major: exact for every kind but IVF-PQ, whose vectors
-    /// are the decoded approximations.
+    /// The stored vectors of `ids`, row-major, exactly as added (IVF-PQ reads its exact copy).
     ///
     /// - Throws: ``FaceDBError/Code/invalidArgument`` if an id is not indexed.
     public func vectors(for ids: [Int64]) throws -> [Float] {
@@ -275,16 +417,19 @@ public final class VectorIndex: @unchecked Sendable {
         }
     }
 
-    /// A copy of this index with other search-time parameters (efSearch, nprobe), without rebuilding:
-    /// the index is serialized and restored with `configuration`, which must differ from this one only
-    /// in those parameters.
+    /// A copy of this index with other search-time parameters (efSearch, its recall target,
+    /// nprobe), without rebuilding: the index is serialized and restored with `configuration`, which
+    /// must differ from this one only in those parameters. An efSearch tuning carries over when the
+    /// recall target is unchanged.
     /// - Throws: `.invalidArgument` when anything else differs (that needs a rebuild).
     public func withSearchParameters(of configuration: IndexConfiguration) throws -> VectorIndex {
         guard configuration.differsOnlyInSearchParameters(from: self.configuration) else {
-            throw FaceDBError(.invalidArgument, "Only efSearch and nprobe can change without a rebuild.",
+            throw FaceDBError(.invalidArgument, "Only efSearch, its recall target and nprobe can change without a rebuild.",
                               remedy: "Rebuild the index for other parameters.")
         }
-        return try VectorIndex.deserialize(try serialized(), configuration: configuration, dimension: dimension, metric: metric)
+        let copy = try VectorIndex.deserialize(try serialized(), configuration: configuration, dimension: dimension, metric: metric)
+        if let tuning = efSearchTuning, tuning.target == configuration.recallTarget { try copy.adopt(tuning) }
+        return copy
     }
 
     /// Restores an index from serialized bytes in place (see the `[UInt8]` overload).
@@ -328,9 +473,9 @@ public final class VectorIndex: @unchecked Sendable {
         return trained
     }
 
-    /// Rebuilds the HNSW graph if tombstones exceed ``compactionFraction`` of the stored vectors.
-    /// Called holding the write lock. A failed rebuild leaves the graph as it was (the removal
-    /// stands) and is retried after the next removal; ``stateDescription`` reports it.
+    /// Drops the tombstones if they exceed ``compactionFraction`` of the stored vectors (HNSW,
+    /// IVF-PQ). Called holding the write lock. A failed compaction leaves the index as it was (the
+    /// removal stands) and is retried after the next removal; ``stateDescription`` reports it.
     private func compactIfWorthwhile() {
         guard let tombstones = try? index.tombstoneCount(), let live = try? index.count() else { return }
         guard Double(tombstones) > Self.compactionFraction * Double(live + tombstones) else { return }

@@ -41,6 +41,36 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("ok"), r.stdout)
     }
 
+    func testStatsShowTheExplicitOrTunedEfSearch() throws {
+        let dir = TemporaryDirectory("cli")
+        let db = dir.path("people.facedb")
+        var r = try facedb("create", db, "--dim", "8", "--index", "hnsw", "--hnsw-m", "8", "--ef-search", "48")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }))
+        try handle.addFaces((0..<1_200).map { i in NewFace(identity: "p\(i % 120)", embedding: (0..<8).map { _ in rng.nextGaussian() }) },
+                            createMissingIdentities: true)
+        try handle.close()
+        r = try facedb("stats", db)
+        XCTAssertTrue(r.stdout.contains("48 (set explicitly)"), r.stdout)
+        XCTAssertFalse(r.stderr.contains("tuned"), r.stderr)
+        var stats = try JSONDecoder().decode(DatabaseStats.self, from: Data(try facedb("stats", db, "--json").stdout.utf8))
+        XCTAssertEqual(stats.efSearch, 48)
+        XCTAssertNil(stats.efSearchTuning)
+
+        // Without --ef-search, reindex switches to the automatic efSearch and tunes it (and logs it).
+        r = try facedb("reindex", db, "--index", "hnsw", "--hnsw-m", "8", "--quiet")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("tuned HNSW efSearch"), "tuning is logged: \(r.stderr)")
+        r = try facedb("stats", db)
+        XCTAssertTrue(r.stdout.contains("efSearch=auto for recall 0.98"), r.stdout)
+        let row = r.stdout.split(separator: "\n").first { $0.contains("efSearch") && $0.contains("tuned:") }
+        XCTAssertTrue(row?.contains("at 1200 faces") ?? false, r.stdout)
+        stats = try JSONDecoder().decode(DatabaseStats.self, from: Data(try facedb("stats", db, "--json").stdout.utf8))
+        XCTAssertEqual(stats.efSearchTuning?.faces, 1_200)
+        XCTAssertEqual(stats.efSearch, stats.efSearchTuning?.efSearch)
+    }
+
     func testErrorsGoToStandardErrorWithNonZeroExit() throws {
         let dir = TemporaryDirectory("cli")
         var r = try facedb("stats", dir.path("nothing-here"))

@@ -38,7 +38,39 @@ final class CoreTests: XCTestCase {
         XCTAssertThrowsError(try IndexConfiguration(kind: .hnsw, hnswM: 1).validate(dimension: 128))
         XCTAssertThrowsError(try IndexConfiguration(nprobe: 0).validate(dimension: 128))
         XCTAssertEqual(IndexConfiguration(nlist: 100).trainingThreshold, 3900)
-        XCTAssertGreaterThanOrEqual(IndexConfiguration(kind: .ivfpq).candidateCount(for: 10), 10)
+        XCTAssertThrowsError(try IndexConfiguration(kind: .hnsw, recallTarget: 0).validate(dimension: 128))
+        XCTAssertThrowsError(try IndexConfiguration(kind: .hnsw, recallTarget: 1.01).validate(dimension: 128))
+        XCTAssertNoThrow(try IndexConfiguration(kind: .hnsw, recallTarget: 1).validate(dimension: 128))
+    }
+
+    func testEfSearchIsAutomaticUnlessGiven() throws {
+        let auto = IndexConfiguration(kind: .hnsw)
+        XCTAssertTrue(auto.tunesEfSearch)
+        XCTAssertEqual(auto.recallTarget, IndexConfiguration.defaultRecallTarget)
+        XCTAssertEqual(auto.efSearch, IndexConfiguration.defaultEfSearch, "used until the first tuning")
+        XCTAssertEqual(auto.description, "hnsw(M=32, efConstruction=80, efSearch=auto for recall 0.98)")
+        XCTAssertEqual(IndexConfiguration(kind: .hnsw, recallTarget: 0.99).recallTarget, 0.99)
+
+        let explicit = IndexConfiguration(kind: .hnsw, efSearch: 128, recallTarget: 0.99)
+        XCTAssertFalse(explicit.tunesEfSearch, "an explicit efSearch is never tuned")
+        XCTAssertNil(explicit.recallTarget)
+        XCTAssertEqual(explicit.description, "hnsw(M=32, efConstruction=80, efSearch=128)")
+        var set = auto
+        set.efSearch = 256
+        XCTAssertFalse(set.tunesEfSearch, "assigning efSearch makes it explicit")
+        XCTAssertTrue(set.differsOnlyInSearchParameters(from: auto))
+        XCTAssertFalse(IndexConfiguration(kind: .ivfpq).tunesEfSearch, "only HNSW has efSearch")
+
+        // JSON: the automatic form round-trips; a configuration stored before automatic tuning
+        // existed (no recallTarget) keeps its efSearch as an explicit value.
+        for configuration in [auto, explicit] {
+            let json = try JSONEncoder().encode(configuration)
+            XCTAssertEqual(try JSONDecoder().decode(IndexConfiguration.self, from: json), configuration)
+        }
+        let old = #"{"efConstruction":80,"efSearch":64,"hnswM":32,"kind":"hnsw","nlist":256,"nprobe":16,"pqBits":8,"pqM":16}"#
+        let decoded = try JSONDecoder().decode(IndexConfiguration.self, from: Data(old.utf8))
+        XCTAssertEqual(decoded.efSearch, 64)
+        XCTAssertNil(decoded.recallTarget)
     }
 
     func testSpaceValidation() {

@@ -14,6 +14,7 @@ final class FaissStatusTests: XCTestCase {
             (FaissStatus.outOfMemory, .indexFailure),
             (FaissStatus.corrupt, .corruption),
             (FaissStatus.unknown, .indexFailure),
+            (FaissStatus.outdated, .unsupportedFormat),
             (99, .indexFailure),
         ]
         XCTAssertNil(FaissStatus.error(for: FaissStatus.ok, what: "search", cause: nil))
@@ -31,7 +32,7 @@ final class FaissStatusTests: XCTestCase {
         XCTAssertEqual(FaissStatus.ok, 0)
         XCTAssertEqual(
             Set([FaissStatus.ok, FaissStatus.invalidArgument, FaissStatus.faiss, FaissStatus.outOfMemory,
-                 FaissStatus.corrupt, FaissStatus.unknown]).count, 6)
+                 FaissStatus.corrupt, FaissStatus.unknown, FaissStatus.outdated]).count, 7)
     }
 
     func testWithFaissStatusPassesSuccessAndThrowsFailure() throws {

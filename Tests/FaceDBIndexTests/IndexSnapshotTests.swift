@@ -68,6 +68,57 @@ final class IndexSnapshotTests: XCTestCase {
         XCTAssertEqual(try restored.search([0, 1, 0, 0], k: 1)[0].first?.id, 20)
     }
 
+    func testEfSearchTuningRoundTrips() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        let directory = TemporaryDirectory("snapshot")
+        let (index, data) = try sampleIndex(IndexConfiguration(kind: .hnsw, hnswM: 8), rows: 1_200, seed: seed)
+        let tuning = try XCTUnwrap(try index.tuneEfSearch(sampleSize: 64))
+        try IndexSnapshot.write(index, sequence: 5, to: directory.path("tuned"))
+        let restored = try IndexSnapshot.read(from: directory.path("tuned")).index
+        XCTAssertEqual(restored.efSearchTuning, tuning)
+        XCTAssertEqual(restored.efSearch, tuning.efSearch)
+        XCTAssertEqual(try restored.search(data.queries, k: 5), try index.search(data.queries, k: 5), "seed \(seed)")
+
+        // An explicit efSearch carries no tuning.
+        let (explicit, _) = try sampleIndex(IndexConfiguration(kind: .hnsw, hnswM: 8, efSearch: 40), rows: 1_200, seed: seed)
+        XCTAssertNil(try explicit.tuneEfSearch())
+        try IndexSnapshot.write(explicit, sequence: 6, to: directory.path("explicit"))
+        let reread = try IndexSnapshot.read(from: directory.path("explicit")).index
+        XCTAssertNil(reread.efSearchTuning)
+        XCTAssertEqual(reread.efSearch, 40)
+    }
+
+    /// Files of format version 1 (no tuning field) are still read; an IVF-PQ index of payload
+    /// version 1, which lacks the exact copy of its vectors, is refused as an older format (the
+    /// database rebuilds it).
+    func testVersionOneFilesAreReadExceptOldIVFPQ() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        let directory = TemporaryDirectory("snapshot")
+        for configuration in [IndexConfiguration(kind: .hnsw, hnswM: 4, efSearch: 32),
+                              IndexConfiguration(kind: .ivfpq, nlist: 4, nprobe: 2, pqM: 4, pqBits: 4)] {
+            let (index, data) = try sampleIndex(configuration, rows: 400, seed: seed)
+            try IndexSnapshot.write(index, sequence: 7, to: directory.path("v2"))
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory.path("v2"))))
+            let jsonLength = Int(bytes[20]) | Int(bytes[21]) << 8
+            var v1 = bytes
+            v1.removeSubrange(24 + jsonLength..<28 + jsonLength)  // the empty tuning field
+            v1.replaceSubrange(8..<12, with: [1, 0, 0, 0])
+            if configuration.kind == .hnsw {
+                let restored = try parse(resealed(v1)).index
+                XCTAssertEqual(try restored.search(data.queries, k: 5), try index.search(data.queries, k: 5), "seed \(seed)")
+                continue
+            }
+            // The payload as version 1 wrote it: its own version 1 and no refine factor.
+            let payloadStart = 24 + jsonLength + 4 + 1 + 8
+            v1.replaceSubrange(payloadStart + 4..<payloadStart + 8, with: [1, 0, 0, 0])
+            v1.removeSubrange(payloadStart + 48..<payloadStart + 52)
+            let payloadLength = UInt64(v1.count - 8 - payloadStart)
+            withUnsafeBytes(of: payloadLength.littleEndian) { v1.replaceSubrange(payloadStart - 8..<payloadStart, with: $0) }
+            let error = assertFaceDBError(.unsupportedFormat, "seed \(seed)") { try parse(resealed(v1)) }
+            XCTAssertEqual(error?.path, "test.snapshot")
+        }
+    }
+
     func testRewritingReplacesTheSnapshot() throws {
         let directory = TemporaryDirectory("snapshot")
         let index = try VectorIndex(configuration: .flat, dimension: 2, metric: .l2)
@@ -149,9 +200,9 @@ final class IndexSnapshotTests: XCTestCase {
     func testNewerVersionIsUnsupportedFormat() throws {
         let seed = SeededGenerator.seedFromEnvironment()
         var bytes = try snapshotBytes(seed: seed)
-        bytes.replaceSubrange(8..<12, with: [2, 0, 0, 0])
+        bytes.replaceSubrange(8..<12, with: [3, 0, 0, 0])
         let error = assertFaceDBError(.unsupportedFormat) { try parse(resealed(bytes)) }
-        XCTAssertTrue(error?.message.contains("version 2") ?? false, String(describing: error))
+        XCTAssertTrue(error?.message.contains("version 3") ?? false, String(describing: error))
         // Without a matching checksum the same change is damage, not a newer file.
         assertFaceDBError(.corruption) { try parse(bytes) }
         bytes.replaceSubrange(8..<12, with: [0, 0, 0, 0])
@@ -162,7 +213,8 @@ final class IndexSnapshotTests: XCTestCase {
         let seed = SeededGenerator.seedFromEnvironment()
         let bytes = try snapshotBytes(seed: seed)
         let jsonLength = Int(bytes[20]) | Int(bytes[21]) << 8
-        let afterJSON = 24 + jsonLength  // dimension (4), metric (1), payload length (8)
+        XCTAssertEqual(bytes[24 + jsonLength..<28 + jsonLength], [0, 0, 0, 0], "no tuning in this snapshot")
+        let afterJSON = 28 + jsonLength  // dimension (4), metric (1), payload length (8)
 
         func patched(_ range: Range<Int>, _ value: [UInt8]) -> [UInt8] {
             var copy = bytes
@@ -173,6 +225,8 @@ final class IndexSnapshotTests: XCTestCase {
             ("configuration length too long", patched(20..<24, [0xFF, 0xFF, 0, 0])),
             ("configuration length one short", patched(20..<24, [UInt8(jsonLength - 1), UInt8(jsonLength >> 8), 0, 0])),
             ("configuration not JSON", patched(24..<25, [UInt8(ascii: "!")])),
+            ("tuning length too long", patched(afterJSON - 4..<afterJSON, [0xFF, 0xFF, 0, 0])),
+            ("tuning length swallowing the dimension", patched(afterJSON - 4..<afterJSON, [4, 0, 0, 0])),
             ("dimension differs from the payload", patched(afterJSON..<afterJSON + 4, [32, 0, 0, 0])),
             ("dimension zero", patched(afterJSON..<afterJSON + 4, [0, 0, 0, 0])),
             ("metric unknown", patched(afterJSON + 4..<afterJSON + 5, [9])),

@@ -62,6 +62,12 @@ struct Dataset: Sendable {
         Array(vectors[row * dimension..<(row + 1) * dimension])
     }
 
+    /// The vectors of `ids`, in that order, row-major.
+    func vectors(of ids: [Int64]) -> [Float] {
+        let rows = Dictionary(uniqueKeysWithValues: self.ids.enumerated().map { ($1, $0) })
+        return ids.flatMap { vector(rows[$0]!) }
+    }
+
     /// The rows whose ids are in `keep`, as (ids, vectors).
     func subset(_ keep: Set<Int64>) -> (ids: [Int64], vectors: [Float]) {
         var ids = [Int64]()
@@ -142,6 +148,28 @@ func assertExact(
                 XCTAssertTrue(tied, "query \(q) rank \(rank): id \(hit.id), expected \(e.id); seed \(seed) \(context)",
                               file: file, line: line)
             }
+        }
+    }
+}
+
+/// Asserts that every hit's distance is the exact (brute-force) distance between its query and the
+/// vector stored under its id: the index returns exact scores, whatever it used to find the ids.
+func assertExactDistances(
+    _ hits: [[IndexHit]], _ data: Dataset, metric: Metric, seed: UInt64, _ context: String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) {
+    let rows = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+    for (q, row) in hits.enumerated() {
+        for hit in row {
+            guard let r = rows[hit.id] else {
+                XCTFail("query \(q): unknown id \(hit.id); seed \(seed) \(context)", file: file, line: line)
+                continue
+            }
+            let exact = BruteForce.search(data.query(q), in: data.vector(r), ids: [hit.id], dimension: data.dimension,
+                                          metric: metric, k: 1)[0].score
+            let want = indexDistance(exact, metric)
+            XCTAssertEqual(hit.distance, want, accuracy: 1e-5 * max(1, abs(want)),
+                           "query \(q) id \(hit.id) distance; seed \(seed) \(context)", file: file, line: line)
         }
     }
 }

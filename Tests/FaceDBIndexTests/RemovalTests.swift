@@ -23,7 +23,8 @@ final class RemovalTests: XCTestCase {
 
             XCTAssertEqual(try index.remove(ids: Array(removed) + [999_999_999]), removed.count, context)
             XCTAssertEqual(index.count, kept.count, context)
-            XCTAssertEqual(index.tombstones, configuration.kind == .hnsw ? removed.count : 0, context)
+            let tombstoning = configuration.kind == .hnsw || configuration.kind == .ivfpq
+            XCTAssertEqual(index.tombstones, tombstoning ? removed.count : 0, "below 10%: tombstones; \(context)")
             XCTAssertEqual(try index.remove(ids: Array(removed)), 0, "removing twice; \(context)")
             XCTAssertEqual(Set(try index.allIDs()), kept, context)
 
@@ -32,23 +33,33 @@ final class RemovalTests: XCTestCase {
                 XCTAssertTrue(row.allSatisfy { !removed.contains($0.id) }, context)
                 XCTAssertEqual(row.count, 20, context)
             }
-            let hits = try index.search(data.queries, k: configuration.candidateCount(for: 10))
+            let hits = try index.search(data.queries, k: 10)
             switch configuration.kind {
             case .flat, .ivf:  // IVF with nprobe == nlist scans every list: exact
-                assertExact(hits.map { Array($0.prefix(10)) }, truth, metric: .l2, seed: seed, "\(configuration)")
+                assertExact(hits, truth, metric: .l2, seed: seed, "\(configuration)")
             case .hnsw, .ivfpq:
                 let r = recall(hits, truth, k: 10)
                 XCTAssertGreaterThanOrEqual(r, 0.95, "recall \(r); \(context)")
+                assertExactDistances(hits, data, metric: .l2, seed: seed, context)
             }
         }
     }
 
-    func testHNSWCompactsOnceTombstonesExceedTenPercent() throws {
+    func testHNSWAndIVFPQCompactOnceTombstonesExceedTenPercent() throws {
         let seed = SeededGenerator.seedFromEnvironment()
         let data = Dataset.clustered(count: 2_000, queries: 30, dimension: 16, identities: 200, seed: seed)
-        let configuration = IndexConfiguration(kind: .hnsw, hnswM: 16, efConstruction: 64, efSearch: 64)
+        for configuration in [
+            IndexConfiguration(kind: .hnsw, hnswM: 16, efConstruction: 64, efSearch: 64),
+            IndexConfiguration(kind: .ivfpq, nlist: 16, nprobe: 16, pqM: 8, pqBits: 8),
+        ] {
+            try checkCompaction(configuration, data, seed: seed)
+        }
+    }
+
+    private func checkCompaction(_ configuration: IndexConfiguration, _ data: Dataset, seed: UInt64) throws {
         let index = try VectorIndex(configuration: configuration, dimension: 16, metric: .l2)
         try data.add(to: index)
+        XCTAssertTrue(index.isTrained, "\(configuration)")
 
         let first = Array(data.ids[0..<150])  // 7.5%: stays as tombstones
         XCTAssertEqual(try index.remove(ids: first), 150)
@@ -67,12 +78,17 @@ final class RemovalTests: XCTestCase {
         let hits = try index.search(data.queries, k: 10)
         XCTAssertTrue(hits.allSatisfy { $0.allSatisfy { !removed.contains($0.id) } }, "seed \(seed)")
         let r = recall(hits, data.truth(k: 10, metric: .l2, ids: rest.ids, vectors: rest.vectors), k: 10)
-        XCTAssertGreaterThanOrEqual(r, 0.95, "recall after compaction \(r); seed \(seed)")
+        XCTAssertGreaterThanOrEqual(r, 0.95, "recall after compaction \(r); \(configuration) seed \(seed)")
+        assertExactDistances(hits, data, metric: .l2, seed: seed, "\(configuration)")
+        XCTAssertEqual(Set(try index.allIDs()), Set(rest.ids), "\(configuration)")
+        XCTAssertEqual(try index.vectors(for: rest.ids), rest.vectors, "the kept vectors, exactly; \(configuration)")
+        let restored = try VectorIndex.deserialize(try index.serialized(), configuration: configuration, dimension: 16, metric: .l2)
+        XCTAssertEqual(try restored.search(data.queries, k: 10), hits, "a compacted index round-trips; \(configuration)")
 
         // A removed id can be added again, and is found.
         try index.add(ids: [data.ids[0]], vectors: data.vector(0))
         XCTAssertEqual(index.count, 1_751)
-        XCTAssertEqual(try index.search(data.vector(0), k: 1)[0].first?.id, data.ids[0], "seed \(seed)")
+        XCTAssertEqual(try index.search(data.vector(0), k: 1)[0].first?.id, data.ids[0], "\(configuration) seed \(seed)")
     }
 
     func testExplicitCompactionDropsTombstones() throws {

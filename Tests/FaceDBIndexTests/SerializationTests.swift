@@ -144,6 +144,28 @@ final class SerializationTests: XCTestCase {
         }
     }
 
+    /// Payloads of version 1 (no refine factor; IVF-PQ without its exact copy of the vectors):
+    /// flat, HNSW and IVF-Flat still load; IVF-PQ is refused as an older format, to be rebuilt.
+    func testPayloadVersionOne() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        let query: [Float] = [0.5, -1, 0.25, 2, 0, 1, -0.5, 0.75]
+        for (configuration, bytes) in try damageCases(seed: seed) {
+            var v1 = bytes
+            v1.replaceSubrange(4..<8, with: [1, 0, 0, 0])
+            v1.removeSubrange(48..<52)
+            if configuration.kind == .ivfpq {
+                assertFaceDBError(.unsupportedFormat, "seed \(seed)") {
+                    try VectorIndex.deserialize(v1, configuration: configuration, dimension: 8, metric: .l2)
+                }
+            } else {
+                let original = try VectorIndex.deserialize(bytes, configuration: configuration, dimension: 8, metric: .l2)
+                let restored = try VectorIndex.deserialize(v1, configuration: configuration, dimension: 8, metric: .l2)
+                XCTAssertEqual(try restored.search(query, k: 5), try original.search(query, k: 5), "\(configuration); seed \(seed)")
+                XCTAssertEqual(try restored.serialized(), bytes, "rewritten as version 2; \(configuration)")
+            }
+        }
+    }
+
     func testInvalidGraphLinkIsCorrupt() throws {
         let seed = SeededGenerator.seedFromEnvironment()
         let (configuration, original) = try damageCases(seed: seed)[1]

@@ -45,7 +45,10 @@ typedef enum fdb_status {
     /** Serialized bytes failed validation. */
     FDB_ERR_CORRUPT = 4,
     /** Any other failure. */
-    FDB_ERR_UNKNOWN = 5
+    FDB_ERR_UNKNOWN = 5,
+    /** Serialized bytes are intact but of an older layout this version cannot load (an IVF-PQ
+     *  index of payload version 1, which has no exact copy of the vectors): rebuild the index. */
+    FDB_ERR_OUTDATED = 6
 } fdb_status;
 
 /** Index families. */
@@ -56,7 +59,10 @@ typedef enum fdb_kind {
     FDB_KIND_HNSW = 1,
     /** Inverted file with exact vectors (IndexIVFFlat); needs training before adds. */
     FDB_KIND_IVF_FLAT = 2,
-    /** Inverted file with product-quantized vectors (IndexIVFPQ); needs training before adds. */
+    /** Inverted file with product-quantized vectors, refined exactly: IndexRefineFlat around an
+     *  IndexIVFPQ. The PQ codes propose refine_factor * k candidates, which are re-scored against an
+     *  exact float copy of the vectors, so returned distances are exact. Needs training before adds;
+     *  removals leave tombstones (see fdb_index_compact()). */
     FDB_KIND_IVF_PQ = 3
 } fdb_kind;
 
@@ -91,6 +97,9 @@ typedef struct fdb_index_params {
     int32_t pq_m;
     /** IVF-PQ: bits per sub-quantizer code: 4...8, 10, 12 or 16. */
     int32_t pq_bits;
+    /** IVF-PQ: default candidates per requested result that the PQ codes propose and the exact
+     *  copy re-scores (FAISS IndexRefine's k_factor), 1...4096. */
+    int32_t refine_factor;
 } fdb_index_params;
 
 /** An index: the FAISS index plus the label bookkeeping around it. Opaque. */
@@ -112,8 +121,8 @@ void fdb_index_destroy(fdb_index* index);
 /** Copies the index's parameters (including the current ef_search / nprobe defaults). */
 int fdb_index_get_params(const fdb_index* index, fdb_index_params* out);
 
-/** Changes the tunable parameters ef_construction, ef_search and nprobe. Every other field of
- *  `params` must equal the index's own, else FDB_ERR_INVALID_ARGUMENT. */
+/** Changes the tunable parameters ef_construction, ef_search, nprobe and refine_factor. Every other
+ *  field of `params` must equal the index's own, else FDB_ERR_INVALID_ARGUMENT. */
 int fdb_index_configure(fdb_index* index, const fdb_index_params* params);
 
 /** Sets *out to 1 if vectors can be added (always for flat and HNSW), else 0. */
@@ -130,13 +139,14 @@ int fdb_index_train(fdb_index* index, int64_t n, const float* x);
 int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* ids);
 
 /** Removes the live vectors among `ids` (unknown ids are ignored) and sets *removed to how many
- *  were removed. Flat and IVF delete at once; HNSW marks tombstones (see fdb_index_compact()). */
+ *  were removed. Flat and IVF-Flat delete at once; HNSW and IVF-PQ mark tombstones, which searches
+ *  skip (see fdb_index_compact()). */
 int fdb_index_remove(fdb_index* index, int64_t n, const int64_t* ids, int64_t* removed);
 
 /** Sets *out to the number of live (searchable) vectors. */
 int fdb_index_count(const fdb_index* index, int64_t* out);
 
-/** Sets *out to the number of removed vectors still held in an HNSW graph (0 for other kinds). */
+/** Sets *out to the number of removed vectors still held as tombstones (HNSW, IVF-PQ; 0 for other kinds). */
 int fdb_index_tombstone_count(const fdb_index* index, int64_t* out);
 
 /** Searches `nq` row-major queries for their `k` nearest live vectors.
@@ -153,17 +163,30 @@ int fdb_index_search(
     const int64_t* allowed, int64_t n_allowed, int32_t ef_search, int32_t nprobe,
     float* distances_out, int64_t* labels_out);
 
+/** Exact top-k of `nq` row-major queries over the live vectors, by a scan of the stored float
+ *  vectors (flat, HNSW's flat storage, IVF-PQ's exact copy) with FAISS's batched (BLAS) search;
+ *  IVF-Flat visits every list. Runs on the calling thread alone. Outputs as fdb_index_search(). */
+int fdb_index_search_exact(
+    const fdb_index* index, int64_t nq, const float* queries, int64_t k, float* distances_out, int64_t* labels_out);
+
+/** IVF-PQ only: the top-k of the product-quantized codes alone, with their approximate distances and
+ *  no exact re-scoring (what a bare IndexIVFPQ returns; for benchmarks). `nprobe` <= 0 uses the
+ *  default. Outputs as fdb_index_search(). FDB_ERR_INVALID_ARGUMENT for other kinds or an untrained index. */
+int fdb_index_search_unrefined(
+    const fdb_index* index, int64_t nq, const float* queries, int64_t k, int32_t nprobe,
+    float* distances_out, int64_t* labels_out);
+
 /** Lists the live ids. Sets *count to the number of live ids; if `capacity` is smaller,
  *  writes nothing and fails with FDB_ERR_INVALID_ARGUMENT. The order is unspecified. */
 int fdb_index_ids(const fdb_index* index, int64_t* out, int64_t capacity, int64_t* count);
 
-/** Writes the stored vectors of `n` live ids into `out` (n * dim floats). Exact for flat, HNSW
- *  and IVF-Flat; the decoded approximation for IVF-PQ. Fails with FDB_ERR_INVALID_ARGUMENT if an
- *  id is not live. */
+/** Writes the stored vectors of `n` live ids into `out` (n * dim floats), exactly as added (IVF-PQ
+ *  reads its exact copy). Fails with FDB_ERR_INVALID_ARGUMENT if an id is not live. */
 int fdb_index_reconstruct(const fdb_index* index, int64_t n, const int64_t* ids, float* out);
 
-/** HNSW: rebuilds the graph from the live vectors, dropping every tombstone. A no-op for other
- *  kinds. The index is unchanged if the rebuild fails. */
+/** Drops every tombstone: HNSW rebuilds the graph from the live vectors; IVF-PQ deletes their codes
+ *  and exact copies and renumbers the rest (no re-encoding). A no-op for other kinds. The index is
+ *  unchanged if it fails. */
 int fdb_index_compact(fdb_index* index);
 
 /** Sets *out to an estimate of the index's memory use in bytes. */
@@ -176,8 +199,9 @@ int fdb_index_serialize(const fdb_index* index, uint8_t** buf, size_t* len);
 /** Releases a buffer returned by fdb_index_serialize(). NULL is ignored. */
 void fdb_index_buffer_free(uint8_t* buf);
 
-/** Rebuilds an index from fdb_index_serialize() bytes. Every length, count, id and graph link is
- *  validated; bytes that do not describe a valid index fail with FDB_ERR_CORRUPT. */
+/** Rebuilds an index from fdb_index_serialize() bytes (payload version 2, or 1 for flat, HNSW and
+ *  IVF-Flat). Every length, count, id and graph link is validated; bytes that do not describe a
+ *  valid index fail with FDB_ERR_CORRUPT; an IVF-PQ payload of version 1 fails with FDB_ERR_OUTDATED. */
 int fdb_index_deserialize(const uint8_t* buf, size_t len, fdb_index** out);
 
 #ifdef __cplusplus
