@@ -58,26 +58,14 @@ public enum DlibResNetReader {
     /// - Throws: ``FaceDBError/Code/modelMissing`` if there is no file, ``FaceDBError/Code/io`` if it
     ///   cannot be read, ``FaceDBError/Code/modelCorrupt`` if it is not this model.
     public static func read(contentsOf path: String) throws -> ResNetModel {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw FaceDBError.modelMissing(.faceEmbedder, directory: (path as NSString).deletingLastPathComponent)
-        }
-        let data = try FaceDBError.readModel(at: path, file: .faceEmbedder)
-        return try read(bytes: [UInt8](data), path: path)
+        try DlibDecoder.readModel(at: path, file: .faceEmbedder, format: "the dlib ResNet format", parse)
     }
 
     /// Reads the model from the bytes of a file; `path` is only used in error messages.
     ///
     /// - Throws: ``FaceDBError/Code/modelCorrupt`` naming the offset and what was expected.
     public static func read(bytes: [UInt8], path: String) throws -> ResNetModel {
-        var decoder = DlibDecoder(bytes: bytes)
-        do {
-            return try parse(&decoder)
-        } catch let failure as DlibDecoder.Failure {
-            let reason = failure.truncated
-                ? "it is truncated (\(bytes.count) bytes; \(failure.description))"
-                : "it does not match the dlib ResNet format \(failure.description)"
-            throw FaceDBError.modelCorrupt(.faceEmbedder, path: path, reason)
-        }
+        try DlibDecoder.parseModel(bytes, path: path, file: .faceEmbedder, format: "the dlib ResNet format", parse)
     }
 
     /// The parsed layers, in input → output order.

@@ -33,3 +33,38 @@ extension FaceDBError {
         }
     }
 }
+
+extension DlibDecoder {
+    /// Reads the model file `file` at `path` and parses it with `parse`, the one way every dlib
+    /// model reader opens its file.
+    ///
+    /// - Parameter format: the format's name in the error for a file that does not parse, e.g.
+    ///   "the dlib ResNet format".
+    /// - Throws: ``FaceDBError/Code/modelMissing``, ``FaceDBError/Code/io`` or
+    ///   ``FaceDBError/Code/modelCorrupt`` (naming the offset and what was expected).
+    static func readModel<Model>(
+        at path: String, file: ModelFile, format: String, _ parse: (inout DlibDecoder) throws -> Model
+    ) throws -> Model {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw FaceDBError.modelMissing(file, directory: (path as NSString).deletingLastPathComponent)
+        }
+        let data = try FaceDBError.readModel(at: path, file: file)
+        return try parseModel([UInt8](data), path: path, file: file, format: format, parse)
+    }
+
+    /// Parses the bytes of a model file with `parse`; a decoding failure becomes
+    /// ``FaceDBError/Code/modelCorrupt`` naming `path` (other errors pass through).
+    static func parseModel<Model>(
+        _ bytes: [UInt8], path: String, file: ModelFile, format: String, _ parse: (inout DlibDecoder) throws -> Model
+    ) throws -> Model {
+        var decoder = DlibDecoder(bytes: bytes)
+        do {
+            return try parse(&decoder)
+        } catch let failure as DlibDecoder.Failure {
+            let reason = failure.truncated
+                ? "it is truncated (\(bytes.count) bytes; \(failure.description))"
+                : "it does not match \(format) \(failure.description)"
+            throw FaceDBError.modelCorrupt(file, path: path, reason)
+        }
+    }
+}

@@ -17,8 +17,8 @@ final class PhaseSplitConvolution: Sendable {
 
     /// The split layer for a convolution of this geometry, or nil when it does not qualify: not 5×5
     /// stride 2 unpadded, fewer than 16 input channels (with 64 phase channels or fewer the Winograd
-    /// transforms cost more than they save: the detector's first layer, 3 channels in, runs 15%
-    /// faster through im2col), or more than 32 (Winograd stops at 128 phase channels).
+    /// transforms cost more than they save: the detector's first layer, 3 channels in, is faster
+    /// through im2col, see BENCHMARKS.md), or more than 32 (Winograd stops at 128 phase channels).
     init?(
         filters: Int, inputChannels: Int, kernelRows: Int, kernelColumns: Int,
         strideRows: Int, strideColumns: Int, paddingRows: Int, paddingColumns: Int,

@@ -2,9 +2,9 @@
 /// and output, two buffers the later layers alternate between, and the convolutions' scratch.
 ///
 /// A 1 MP photo upsampled once needs about 0.4 GB of these. Allocating them afresh on every call
-/// cost a page fault per 4 KiB and the kernel's zeroing of every page (a fifth of a detection's
-/// time), so ``FaceDetector`` keeps workspaces in a pool, one per concurrent call, up to its
-/// ``FaceDetector/retainedMemoryLimit``. Used by one call at a time.
+/// cost a page fault per 4 KiB and the kernel's zeroing of every page (15–24% system time while
+/// detecting; BENCHMARKS.md), so ``FaceDetector`` keeps workspaces in a pool, one per concurrent
+/// call, up to its ``FaceDetector/retainedMemoryLimit``. Used by one call at a time.
 final class DetectorWorkspace: @unchecked Sendable {
     /// The tiled pyramid (the network's input).
     let pyramid = FloatBuffer()

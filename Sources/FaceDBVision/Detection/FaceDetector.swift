@@ -215,11 +215,14 @@ public final class FaceDetector: Sendable {
                 guard let out = stack.outputShape(for: shape) else { return ([], 0, 0) }
                 let next = workspace.stackOutput
                 next.reserve(out.count)
-                var inputs = [shape]
-                for layer in stack.layers.dropLast() { inputs.append(layer.outputShape(for: inputs.last!)!) }
+                // Timings name each banded layer by its input shape (only worked out when timing).
+                let bandedElapsed = elapsed.map { report in
+                    var inputs = [shape]
+                    for layer in stack.layers.dropLast() { inputs.append(layer.outputShape(for: inputs.last!)!) }
+                    return { (i: Int, seconds: Double) in report(describe(stack.layers[i], inputs[i]) + " (bands)", seconds) }
+                }
                 stack.forward(input: current.pointer, shape: shape, output: next.pointer, scratch: workspace.scratch,
-                              workers: workers, bands: workspace.bandBuffers(stack.layers.count + 1),
-                              elapsed: elapsed.map { report in { i, seconds in report(describe(stack.layers[i], inputs[i]) + " (bands)", seconds) } })
+                              workers: workers, bands: workspace.bandBuffers(stack.layers.count + 1), elapsed: bandedElapsed)
                 current = next
                 shape = out
             }

@@ -15,25 +15,12 @@ public enum MMODReader {
     ///
     /// - Throws: ``FaceDBError/Code/modelMissing``, ``FaceDBError/Code/io`` or ``FaceDBError/Code/modelCorrupt``.
     public static func read(contentsOf path: String) throws -> MMODModel {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw FaceDBError.modelMissing(.faceDetector, directory: (path as NSString).deletingLastPathComponent)
-        }
-        let data = try FaceDBError.readModel(at: path, file: .faceDetector)
-        return try read(bytes: [UInt8](data), path: path)
+        try DlibDecoder.readModel(at: path, file: .faceDetector, format: "the dlib MMOD detector format", parse)
     }
 
     /// Reads the model from the bytes of a file; `path` names it in errors.
     public static func read(bytes: [UInt8], path: String) throws -> MMODModel {
-        var d = DlibDecoder(bytes: bytes)
-        do {
-            return try parse(&d)
-        } catch {
-            let failure = error
-            let reason = failure.truncated
-                ? "it is truncated (\(bytes.count) bytes; \(failure.description))"
-                : "it does not match the dlib MMOD detector format \(failure.description)"
-            throw FaceDBError.modelCorrupt(.faceDetector, path: path, reason)
-        }
+        try DlibDecoder.parseModel(bytes, path: path, file: .faceDetector, format: "the dlib MMOD detector format", parse)
     }
 
     private static func parse(_ d: inout DlibDecoder) throws(DlibDecoder.Failure) -> MMODModel {

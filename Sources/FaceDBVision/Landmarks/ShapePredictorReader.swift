@@ -14,25 +14,12 @@ public enum ShapePredictorReader {
     /// - Throws: ``FaceDBError/Code/modelMissing``, ``FaceDBError/Code/io`` or
     ///   ``FaceDBError/Code/modelCorrupt``.
     public static func read(contentsOf path: String) throws -> ShapePredictor {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw FaceDBError.modelMissing(.landmarks5, directory: (path as NSString).deletingLastPathComponent)
-        }
-        let data = try FaceDBError.readModel(at: path, file: .landmarks5)
-        return try read(bytes: [UInt8](data), path: path)
+        try DlibDecoder.readModel(at: path, file: .landmarks5, format: "dlib's shape predictor format", parse)
     }
 
     /// Reads the model from the bytes of a file; `path` names it in errors.
     public static func read(bytes: [UInt8], path: String) throws -> ShapePredictor {
-        var d = DlibDecoder(bytes: bytes)
-        do {
-            return try parse(&d)
-        } catch {
-            let failure = error
-            let reason = failure.truncated
-                ? "it is truncated (\(bytes.count) bytes; \(failure.description))"
-                : "it does not match dlib's shape predictor format \(failure.description)"
-            throw FaceDBError.modelCorrupt(.landmarks5, path: path, reason)
-        }
+        try DlibDecoder.parseModel(bytes, path: path, file: .landmarks5, format: "dlib's shape predictor format", parse)
     }
 
     /// A `matrix<float>` column vector: −rows, −cols (positive accepted as legacy), values.
