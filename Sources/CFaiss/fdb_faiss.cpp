@@ -76,6 +76,9 @@ struct fdb_index {
     std::vector<uint8_t> dead;
     /// HNSW, IVF-PQ: how many positions are tombstones.
     int64_t tombstones = 0;
+    /// Positional kinds: no id in the index is above this (the largest id ever added or loaded;
+    /// removals leave it as it is). A batch of ascending ids above it needs no membership checks.
+    idx_t id_ceiling = -1;
     /// Set when a failed FAISS call left FAISS and the bookkeeping out of step; every later call
     /// then fails instead of returning wrong answers.
     bool broken = false;
@@ -665,6 +668,7 @@ void read_positional(Reader& r, fdb_index* ix, uint64_t n) {
         }
         if (id < 0) corrupt("negative id " + str(id));
         if (!ix->positions.emplace(id, idx_t(pos)).second) corrupt("id " + str(id) + " is stored twice");
+        ix->id_ceiling = std::max(ix->id_ceiling, id);
     }
 
     if (!hnsw) {
@@ -821,6 +825,18 @@ std::unique_ptr<fdb_index> deserialize(const uint8_t* buf, size_t len) {
     return ix;
 }
 
+/// Makes room for `needed` elements, at least doubling the capacity when it grows: reserving exactly
+/// what each batch needs would copy (or rehash) everything stored at every add.
+template <class T>
+void reserve_growing(std::vector<T>& v, size_t needed) {
+    if (needed > v.capacity()) v.reserve(std::max(needed, 2 * v.capacity()));
+}
+
+template <class K, class V>
+void reserve_growing(std::unordered_map<K, V>& m, size_t needed) {
+    if (double(needed) > double(m.bucket_count()) * double(m.max_load_factor())) m.reserve(std::max(needed, 2 * m.size()));
+}
+
 } // namespace
 
 // MARK: - C interface
@@ -915,13 +931,19 @@ int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* id
         if (x == nullptr || ids == nullptr) invalid("NULL vectors or ids");
         const int32_t kind = index->params.kind;
         if (is_ivf(kind) && !index->index->is_trained) invalid("the IVF index must be trained before vectors are added");
-        std::unordered_set<idx_t> batch;
-        if (n > 1) batch.reserve(size_t(n));
-        for (int64_t i = 0; i < n; i++) {
-            const idx_t id = ids[i];
-            if (id < 0) invalid("id " + str(id) + " is negative");
-            if (contains(index, id)) invalid("id " + str(id) + " is already in the index");
-            if (n > 1 && !batch.insert(id).second) invalid("id " + str(id) + " appears twice in the batch");
+        // New ids ascending above every stored one (the store's usual batch) are new and distinct
+        // by construction; any other batch is checked id by id.
+        bool fresh = is_positional(kind) && ids[0] > index->id_ceiling;
+        for (int64_t i = 1; fresh && i < n; i++) fresh = ids[i] > ids[i - 1];
+        if (!fresh) {
+            std::unordered_set<idx_t> batch;
+            if (n > 1) batch.reserve(size_t(n));
+            for (int64_t i = 0; i < n; i++) {
+                const idx_t id = ids[i];
+                if (id < 0) invalid("id " + str(id) + " is negative");
+                if (contains(index, id)) invalid("id " + str(id) + " is already in the index");
+                if (n > 1 && !batch.insert(id).second) invalid("id " + str(id) + " appears twice in the batch");
+            }
         }
 
         SingleThreadScope threads(small_rows(n, index->params.dim));
@@ -941,9 +963,9 @@ int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* id
         }
         const bool tombstones = keeps_tombstones(kind);
         // Reserve first so that nothing but FAISS itself can fail half-way.
-        index->labels.reserve(size_t(before + n));
-        index->positions.reserve(index->positions.size() + size_t(n));
-        if (tombstones) index->dead.reserve(size_t(before + n));
+        reserve_growing(index->labels, size_t(before + n));
+        reserve_growing(index->positions, index->positions.size() + size_t(n));
+        if (tombstones) reserve_growing(index->dead, size_t(before + n));
         try {
             // IVF-PQ: IndexRefine::add gives the rows the positions before .. before + n - 1 in both
             // the IVF lists and the exact copy.
@@ -952,6 +974,7 @@ int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* id
                 index->labels.push_back(ids[i]);
                 index->positions.emplace(ids[i], before + i);
                 if (tombstones) index->dead.push_back(0);
+                index->id_ceiling = std::max(index->id_ceiling, ids[i]);
             }
         } catch (...) {
             if (faiss_rows(index) != rows_before) index->broken = true;

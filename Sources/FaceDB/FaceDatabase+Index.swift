@@ -155,11 +155,27 @@ extension FaceDatabase {
         }
     }
 
-    /// Counts changed faces and starts a background snapshot when enough have changed.
+    /// Counts changed faces and starts a background snapshot when enough have changed and writes
+    /// pause (see ``SnapshotState``).
     func noteChanged(_ faces: Int) {
         let threshold = max(options.snapshotAfterChanges, store.faceCount)
-        guard snapshotState.noteChanged(faces, threshold: threshold) else { return }
-        writeSnapshotInBackground()
+        switch snapshotState.noteChanged(faces, threshold: threshold) {
+        case .none: break
+        case .start: writeSnapshotInBackground()
+        case .waitForQuiet: startSnapshotWhenQuiet(after: options.snapshotQuietPeriod)
+        }
+    }
+
+    /// Checks after `delay` seconds whether writes paused long enough to start the due snapshot.
+    private func startSnapshotWhenQuiet(after delay: Double) {
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + delay) { [weak self] in
+            guard let self else { return }
+            switch snapshotState.startIfQuiet(quietPeriod: options.snapshotQuietPeriod) {
+            case .start: writeSnapshotInBackground()
+            case .wait(let seconds): startSnapshotWhenQuiet(after: seconds)
+            case .drop: break
+            }
+        }
     }
 
     /// After open: when the loaded index is due for efSearch tuning (it doubled since, e.g. through

@@ -137,6 +137,7 @@ public final class FaceDatabase: @unchecked Sendable {
         guard closedFlag.close() else { return }
         writeLock.lock()
         defer { writeLock.unlock() }
+        snapshotState.shutDown()
         snapshotState.waitForBackgroundSnapshot()
         owners.stopLoading()
         var snapshotError: (any Error)?
@@ -161,21 +162,36 @@ public final class FaceDatabase: @unchecked Sendable {
     /// Runs a store write and applies its index change, holding the write lock throughout.
     /// Removals are applied under the exclusive index lock together with the commit, so a search
     /// never sees a face the store no longer has.
-    private func write<T>(removes: Bool, _ commit: () throws -> (T, UInt64, IndexChange, [Float])) throws -> T {
+    ///
+    /// - Parameter alongside: in-memory bookkeeping of the committed write, run on a second thread
+    ///   while the index is updated (for a write that removes nothing; otherwise after it).
+    private func write<T: Sendable>(
+        removes: Bool, alongside: (@Sendable (T) -> Void)? = nil, _ commit: () throws -> (T, UInt64, IndexChange, [Float])
+    ) throws -> T {
         try checkOpen()
         writeLock.lock()
         defer { writeLock.unlock() }
+        snapshotState.writeStarted()
+        var counted = false
+        defer { if !counted { snapshotState.writeEnded() } }
         let (result, sequence, change, vectors): (T, UInt64, IndexChange, [Float])
         if removes {
             (result, sequence, change, vectors) = try indexLock.withWriteLock {
                 let r = try commit()
                 try applyToIndex(r.2, vectors: r.3, sequence: r.1)
+                alongside?(r.0)
                 return r
             }
         } else {
             (result, sequence, change, vectors) = try commit()
-            try indexLock.withWriteLock { try applyToIndex(change, vectors: vectors, sequence: sequence) }
+            let apply = { @Sendable [self] in try indexLock.withWriteLock { try applyToIndex(change, vectors: vectors, sequence: sequence) } }
+            if let alongside {
+                _ = try ConcurrentMap.map(2) { $0 == 0 ? try apply() : alongside(result) }
+            } else {
+                try apply()
+            }
         }
+        counted = true
         noteChanged(change.added.count + change.removed.count)
         return result
     }
@@ -249,9 +265,8 @@ public final class FaceDatabase: @unchecked Sendable {
         _ faces: PreparedFaces, createMissingIdentities: Bool, existing: FaceStore.ExistingFacePolicy,
         mark: FaceStore.ImportMark? = nil
     ) throws -> FaceStore.AddedFaces {
-        try write(removes: existing == .replace) {
+        try write(removes: existing == .replace, alongside: { [owners] added in owners.set(added.ids.map(\.rawValue), added.identities) }) {
             let added = try store.addFaces(faces, createMissingIdentities: createMissingIdentities, existing: existing, mark: mark)
-            owners.set(added.ids.map(\.rawValue), added.identities)
             let change = IndexChange(removed: added.replaced.map(\.rawValue), added: added.ids.map(\.rawValue))
             return (added, added.sequence, change, added.vectors)
         }

@@ -2,7 +2,32 @@ import Foundation
 
 /// Book-keeping of index snapshots: the sequence of the last one, how many faces changed since,
 /// and whether one is being written in the background.
+///
+/// When to write one in the background: once `threshold` faces changed, as soon as writes pause for
+/// the quiet period; a stream of writes that never pauses gets one when twice the threshold changed.
+/// A snapshot copies the whole index, so taking it in the middle of a burst of adds would slow the
+/// burst and be outdated before it is written; the change log covers the faces meanwhile.
 final class SnapshotState: @unchecked Sendable {
+    /// What a change asks of the database.
+    enum Decision: Equatable {
+        /// Nothing to do.
+        case none
+        /// Start a background snapshot now (it has been marked started).
+        case start
+        /// A snapshot is due: check again after the quiet period (``startIfQuiet(quietPeriod:now:)``).
+        case waitForQuiet
+    }
+
+    /// What a deferred check found.
+    enum QuietCheck: Equatable {
+        /// Start a background snapshot now (it has been marked started).
+        case start
+        /// Writes were seen lately: check again after this many seconds.
+        case wait(Double)
+        /// Nothing is due any more (started meanwhile, paused or shut down).
+        case drop
+    }
+
     private let lock = NSLock()
     /// Held while a snapshot file is written, so two writers never interleave (close vs background).
     private let fileLock = NSLock()
@@ -11,6 +36,17 @@ final class SnapshotState: @unchecked Sendable {
     private var changedSince = 0
     private var inProgress = false
     private var pauses = 0
+    /// A due snapshot waits for writes to pause.
+    private var waiting = false
+    /// The time of the last change, in seconds (``now()``).
+    private var lastChange = 0.0
+    /// A write is under way (between ``writeStarted()`` and ``noteChanged(_:threshold:now:)``).
+    private var writing = false
+    /// Set by ``shutDown()``: no background snapshot starts any more.
+    private var isShutDown = false
+
+    /// Monotonic seconds.
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     /// The sequence of the last snapshot written or loaded.
     var sequence: UInt64? { lock.withLock { lastSequence } }
@@ -35,24 +71,60 @@ final class SnapshotState: @unchecked Sendable {
         }
     }
 
-    /// Counts changed faces; true when a background snapshot should start now (and marks it started).
-    func noteChanged(_ faces: Int, threshold: Int) -> Bool {
+    /// Marks a write under way: a due snapshot does not start before it ends.
+    func writeStarted() { lock.withLock { writing = true } }
+
+    /// Marks a write ended without changes counted (it failed).
+    func writeEnded() { lock.withLock { writing = false } }
+
+    /// Ends a write: counts changed faces and says whether a background snapshot is due (see the type's comment).
+    func noteChanged(_ faces: Int, threshold: Int, now: Double = SnapshotState.now()) -> Decision {
         lock.withLock {
             changedSince += faces
-            guard !inProgress, pauses == 0, changedSince >= threshold else { return false }
-            inProgress = true
-            group.enter()
-            return true
+            lastChange = now
+            writing = false
+            guard !inProgress, !isShutDown, pauses == 0, changedSince >= threshold else { return .none }
+            if changedSince >= 2 * threshold {
+                markStarted()
+                return .start
+            }
+            if waiting { return .none }
+            waiting = true
+            return .waitForQuiet
         }
     }
+
+    /// For a due snapshot: starts it when no change came for `quietPeriod` seconds.
+    func startIfQuiet(quietPeriod: Double, now: Double = SnapshotState.now()) -> QuietCheck {
+        lock.withLock {
+            guard waiting, !inProgress, !isShutDown, pauses == 0 else {
+                waiting = false
+                return .drop
+            }
+            let idle = writing ? 0 : now - lastChange
+            guard idle >= quietPeriod else { return .wait(quietPeriod - idle) }
+            markStarted()
+            return .start
+        }
+    }
+
+    /// Marks a background snapshot started. Must hold `lock`.
+    private func markStarted() {
+        waiting = false
+        inProgress = true
+        group.enter()
+    }
+
+    /// No background snapshot starts after this (the database is closing); then wait for a running
+    /// one with ``waitForBackgroundSnapshot()``.
+    func shutDown() { lock.withLock { isShutDown = true } }
 
     /// Marks a background snapshot started unless one is running or snapshots are paused; true
     /// when the caller should start it.
     func beginBackgroundSnapshot() -> Bool {
         lock.withLock {
-            guard !inProgress, pauses == 0 else { return false }
-            inProgress = true
-            group.enter()
+            guard !inProgress, !isShutDown, pauses == 0 else { return false }
+            markStarted()
             return true
         }
     }

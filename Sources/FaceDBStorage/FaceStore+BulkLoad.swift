@@ -5,8 +5,8 @@ import Foundation
 ///
 /// A write of at least ``FaceStore/bulkLoadThreshold`` faces whose ids are all new (above every
 /// id ever stored) is loaded in three steps:
-/// 1. its `faces` and `identity_faces` rows are written, sorted, to two table files in
-///    `<store>.bulk/`;
+/// 1. its `faces` rows are written, sorted, to two table files of consecutive ids and its
+///    `identity_faces` rows to a third, in `<store>.bulk/`, on two threads;
 /// 2. a synced write records `bulk_pending` = the lowest id the write can hold, then the files are
 ///    ingested, faces first (their rows appear at once);
 /// 3. the usual batch — identities, counters, change log, import mark — is committed and deletes
@@ -31,6 +31,57 @@ extension FaceStore {
     /// above every chosen id, so ids assigned here never meet them. Returns the index change.
     func bulkLoad(_ faces: PreparedFaces, counters c: inout Counters, batch: WriteBatch, result: inout AddedFaces) throws -> IndexChange {
         let floor = c.nextFaceID
+        let (ids, ascending) = Self.assignIDs(faces, counters: &c)
+
+        try FileManager.default.createDirectory(atPath: bulkDirectory, withIntermediateDirectories: true)
+        let stamp = "\(c.sequence + 1)"
+        // Table files take keys in ascending order: face keys are big-endian ids, which ascend with
+        // position unless the caller chose them. The faces go to two files of consecutive ids, so that
+        // the three files are written on two threads at once.
+        let byID = ascending ? Array(ids.indices) : ids.indices.sorted { ids[$0].rawValue < ids[$1].rawValue }
+        let half = byID.count / 2
+        let faceParts = [byID[..<half], byID[half...]]
+        let facesFiles = faceParts.indices.map { bulkDirectory + "/faces-\(stamp)-\($0).sst" }
+        let membersFile = bulkDirectory + "/identity_faces-\(stamp).sst"
+        defer {
+            for file in facesFiles + [membersFile] { try? FileManager.default.removeItem(atPath: file) }
+        }
+        _ = try ConcurrentMap.map(faceParts.count + 1) { task in
+            if task < faceParts.count {
+                let writer = try db.makeTableWriter(for: .faces, path: facesFiles[task])
+                for i in faceParts[task] { try writer.put(Keyspace.faceKey(ids[i]), faces.values[i]) }
+                try writer.finish()
+            } else {
+                var memberKeys = faces.byIdentity.map { Keyspace.identityFaceKey(faces.identities[$0], ids[$0]) }
+                if !ascending { memberKeys.sort(by: Keyspace.precedes) }
+                let writer = try db.makeTableWriter(for: .identityFaces, path: membersFile)
+                for key in memberKeys { try writer.put(key, []) }
+                try writer.finish()
+            }
+        }
+
+        let pending = db.makeBatch()
+        pending.put(.meta, Keyspace.bulkPendingKey, Keyspace.bigEndian(UInt64(floor)))
+        try db.write(pending, sync: true)
+        do {
+            // Faces first: a crash between the two leaves faces whose rows the rollback finds.
+            try db.ingest(facesFiles, into: .faces)
+            try db.ingest([membersFile], into: .identityFaces)
+        } catch {
+            try? rollBackBulkLoad()
+            throw error
+        }
+        batch.delete(.meta, Keyspace.bulkPendingKey)
+
+        result.ids = ids
+        result.identities = faces.identities
+        result.vectors = faces.vectors
+        c.faces += faces.count
+        return IndexChange(added: ids.map(\.rawValue))
+    }
+
+    /// Each face's id: the caller's, or the next free one. Also says whether the ids ascend with position.
+    private static func assignIDs(_ faces: PreparedFaces, counters c: inout Counters) -> (ids: [FaceID], ascending: Bool) {
         var ids = [FaceID]()
         ids.reserveCapacity(faces.count)
         var ascending = true
@@ -45,45 +96,7 @@ extension FaceStore {
             if let last = ids.last, last.rawValue >= id.rawValue { ascending = false }
             ids.append(id)
         }
-
-        try FileManager.default.createDirectory(atPath: bulkDirectory, withIntermediateDirectories: true)
-        let stamp = "\(c.sequence + 1)"
-        let facesFile = bulkDirectory + "/faces-\(stamp).sst"
-        let membersFile = bulkDirectory + "/identity_faces-\(stamp).sst"
-        defer {
-            try? FileManager.default.removeItem(atPath: facesFile)
-            try? FileManager.default.removeItem(atPath: membersFile)
-        }
-        // Table files take keys in ascending order: face keys are big-endian ids, which ascend with
-        // position unless the caller chose them.
-        let byID = ascending ? Array(ids.indices) : ids.indices.sorted { ids[$0].rawValue < ids[$1].rawValue }
-        let faceWriter = try db.makeTableWriter(for: .faces, path: facesFile)
-        for i in byID { try faceWriter.put(Keyspace.faceKey(ids[i]), faces.values[i]) }
-        try faceWriter.finish()
-        var memberKeys = faces.byIdentity.map { Keyspace.identityFaceKey(faces.identities[$0], ids[$0]) }
-        if !ascending { memberKeys.sort(by: Keyspace.precedes) }
-        let memberWriter = try db.makeTableWriter(for: .identityFaces, path: membersFile)
-        for key in memberKeys { try memberWriter.put(key, []) }
-        try memberWriter.finish()
-
-        let pending = db.makeBatch()
-        pending.put(.meta, Keyspace.bulkPendingKey, Keyspace.bigEndian(UInt64(floor)))
-        try db.write(pending, sync: true)
-        do {
-            // Faces first: a crash between the two leaves faces whose rows the rollback finds.
-            try db.ingest([facesFile], into: .faces)
-            try db.ingest([membersFile], into: .identityFaces)
-        } catch {
-            try? rollBackBulkLoad()
-            throw error
-        }
-        batch.delete(.meta, Keyspace.bulkPendingKey)
-
-        result.ids = ids
-        result.identities = faces.identities
-        result.vectors = faces.vectors
-        c.faces += faces.count
-        return IndexChange(added: ids.map(\.rawValue))
+        return (ids, ascending)
     }
 
     /// Undoes an unacknowledged bulk load: deletes every face at or above `bulk_pending` and its

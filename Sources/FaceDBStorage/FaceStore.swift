@@ -335,7 +335,8 @@ public final class FaceStore: @unchecked Sendable {
         var learned: [String] = []
         result.sequence = try commit { batch, c in
             // Identities: all must exist unless they may be created.
-            let names = Array(Set(faces.identities).subtracting(knownIdentities))
+            // Filtered one by one: `subtracting` would walk a copy of the whole (large) known set.
+            let names = Array(Set(faces.identities).lazy.filter { !self.knownIdentities.contains($0) })
             let found = try db.multiGet(.identities, names.map(Keyspace.identityKey))
             learned = names
             let now = Date().milliseconds

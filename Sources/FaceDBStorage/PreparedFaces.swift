@@ -41,17 +41,13 @@ public struct PreparedFaces: Sendable {
         // the first bad face, by position, is the one reported either way.
         let parts = faces.count >= Self.parallelThreshold ? 2 : 1
         let bounds = (0...parts).map { faces.count * $0 / parts }
-        let results = ResultSlots(count: parts)
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            results[part] = Result {
-                try PreparedFaces.encode(faces[bounds[part]..<bounds[part + 1]], space: space, createdMs: createdMs)
-            }
+        let results = try ConcurrentMap.map(parts) { part in
+            try PreparedFaces.encode(faces[bounds[part]..<bounds[part + 1]], space: space, createdMs: createdMs)
         }
         var vectors = [Float](), values = [[UInt8]]()
         vectors.reserveCapacity(faces.count * space.dimension)
         values.reserveCapacity(faces.count)
-        for part in 0..<parts {
-            let (v, e) = try results[part]!.get()
+        for (v, e) in results {
             vectors += v
             values += e
         }
@@ -95,26 +91,5 @@ public struct PreparedFaces: Sendable {
             values.append(try FaceRecord(identity: f.identity, createdMs: createdMs, details: details, vector: vector).encoded())
         }
         return (vectors, values)
-    }
-}
-
-/// One result slot per parallel part, each written by exactly one part before any is read (raw
-/// storage: parts write their own slot without touching a shared array value).
-private final class ResultSlots: @unchecked Sendable {
-    typealias Slot = Result<(vectors: [Float], values: [[UInt8]]), Error>?
-    private let slots: UnsafeMutablePointer<Slot>
-    private let count: Int
-    init(count: Int) {
-        self.count = count
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil, count: count)
-    }
-    deinit {
-        slots.deinitialize(count: count)
-        slots.deallocate()
-    }
-    subscript(part: Int) -> Slot {
-        get { slots[part] }
-        set { slots[part] = newValue }
     }
 }

@@ -5,7 +5,8 @@
 // no re-scoring), to show what refinement costs and gains. HNSW is built with the automatic
 // efSearch (tuned to recall@10 0.98 on stored faces), then swept over explicit values.
 //
-//   swift run -c release facedb-bench [--count 1000000] [--dim 128] [--queries 200] [--phases all|insert]
+//   swift run -c release facedb-bench [--count 1000000] [--dim 128] [--queries 200] [--phases all|insert|add]
+//                                     [--snapshot-after N]
 @_spi(Benchmark) import FaceDB
 import FaceDBCore
 import FaceDBImport
@@ -16,11 +17,14 @@ import Foundation
 var count = 1_000_000
 var dimension = 128
 var queryCount = 200
-/// `--phases insert` stops after the insert and open measurements (for profiling).
+/// `--phases insert` stops after the insert and open measurements, `add` after `addFaces` (for profiling).
 var phases = "all"
+/// ``DatabaseOptions/snapshotAfterChanges`` of the benchmark's databases.
+var snapshotAfter = DatabaseOptions().snapshotAfterChanges
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next() {
     if flag == "--phases" { phases = arguments.next() ?? "all"; continue }
+    if flag == "--snapshot-after" { snapshotAfter = Int(arguments.next()!)!; continue }
     guard let value = arguments.next().flatMap(Int.init) else { fatalError("usage: facedb-bench [--count N] [--dim D] [--queries Q]") }
     switch flag {
     case "--count": count = value
@@ -49,7 +53,7 @@ log("generated \(count) × \(dimension) vectors, \(identities) identities, \(que
 
 let directory = TemporaryDirectory("bench")
 let path = directory.path("bench.facedb")
-let quiet = DatabaseOptions(log: { _ in })
+let quiet = DatabaseOptions(snapshotAfterChanges: snapshotAfter, log: { _ in })
 let space = EmbeddingSpace(model: "synthetic", dimension: dimension, metric: .l2)
 
 // MARK: insert (Flat)
@@ -71,6 +75,7 @@ let (_, insertSeconds) = try time {
 }
 let (_, closeSeconds) = try time { try db.close() }
 log(String(format: "insert %.0f rows/s", Double(count) / insertSeconds))
+if phases == "add" { print(String(format: "addFaces %.0f rows/s, close %.2f s", Double(count) / insertSeconds, closeSeconds)); exit(0) }
 
 // MARK: insert through the bulk import (the file reader replaced by the generated rows)
 /// The generated faces as an import source, so the import path is measured without file parsing.

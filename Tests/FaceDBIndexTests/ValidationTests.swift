@@ -34,6 +34,37 @@ final class ValidationTests: XCTestCase {
         }
     }
 
+    /// Batches of ascending ids above every id ever added skip the per-id membership check; every
+    /// other batch (an id at or below that ceiling, also after a reload) must still be checked.
+    func testIdsAtOrBelowTheLargestEverAddedAreStillChecked() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        let data = Dataset.random(count: 704, queries: 1, dimension: 16, seed: seed)
+        let base = Array(1...700).map { Int64($0 * 10) }
+        let vectors = Array(data.vectors.prefix(700 * 16))
+        let two = Array(data.vectors.suffix(2 * 16))
+        let top = base.last!
+        for configuration in smallConfigurations() {
+            let context = "\(configuration); seed \(seed)"
+            var index = try VectorIndex(configuration: configuration, dimension: 16, metric: .l2)
+            try index.add(ids: base, vectors: vectors)
+            assertFaceDBError(.invalidArgument, "ascending, below the ceiling, one stored; \(context)") {
+                try index.add(ids: [top - 5, top], vectors: two)
+            }
+            // After a reload the ceiling must come back with the ids.
+            index = try VectorIndex.deserialize(try index.serialized(), configuration: configuration, dimension: 16, metric: .l2)
+            assertFaceDBError(.invalidArgument, "ascending from the top id after a reload; \(context)") {
+                try index.add(ids: [top, top + 1], vectors: two)
+            }
+            // A removed id may come back, though it is not above the ceiling.
+            XCTAssertEqual(try index.remove(ids: [top]), 1, context)
+            try index.add(ids: [top, top + 1], vectors: two)
+            XCTAssertEqual(Set(try index.allIDs()), Set(base + [top + 1]), context)
+            // Above the ceiling, ascending: added.
+            try index.add(ids: [top + 2, top + 3], vectors: two)
+            XCTAssertEqual(index.count, 703, context)
+        }
+    }
+
     func testWrongDimensionsAreRejectedForEveryKind() throws {
         for configuration in smallConfigurations() {
             let index = try VectorIndex(configuration: configuration, dimension: 16, metric: .l2)
