@@ -12,25 +12,15 @@ public enum ConcurrentMap {
     }
 }
 
-/// One result slot per index, each written by exactly one task before any is read (raw storage:
-/// tasks write their own slot without touching a shared array value).
+/// One result slot per index, behind a lock (each task sets its own slot once).
 private final class Slots<R>: @unchecked Sendable {
-    private let slots: UnsafeMutablePointer<Result<R, Error>?>
-    private let count: Int
+    private var slots: [Result<R, Error>?]
+    private let lock = NSLock()
 
-    init(count: Int) {
-        self.count = count
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil, count: count)
-    }
-
-    deinit {
-        slots.deinitialize(count: count)
-        slots.deallocate()
-    }
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
 
     subscript(i: Int) -> Result<R, Error>? {
-        get { slots[i] }
-        set { slots[i] = newValue }
+        get { lock.withLock { slots[i] } }
+        set { lock.withLock { slots[i] = newValue } }
     }
 }

@@ -37,26 +37,45 @@ public struct PreparedFaces: Sendable {
     ///   `.invalidVector`, naming the face.
     public init(_ faces: [NewFace], space: EmbeddingSpace, createdMs: Int64? = nil) throws {
         let createdMs = createdMs ?? Date().milliseconds
-        // Large writes are checked and encoded in two halves at once (each face is independent);
-        // the first bad face, by position, is the one reported either way.
+        // Large writes are checked and encoded in two halves at once (each face is independent),
+        // while a third task orders the faces by identity; the first bad face, by position, is the
+        // one reported either way.
         let parts = faces.count >= Self.parallelThreshold ? 2 : 1
         let bounds = (0...parts).map { faces.count * $0 / parts }
-        let results = try ConcurrentMap.map(parts) { part in
-            try PreparedFaces.encode(faces[bounds[part]..<bounds[part + 1]], space: space, createdMs: createdMs)
+        let results = try ConcurrentMap.map(parts + 1) { part -> Part in
+            guard part < parts else { return .order(Self.identityOrder(faces)) }
+            let (vectors, values) = try PreparedFaces.encode(faces[bounds[part]..<bounds[part + 1]], space: space, createdMs: createdMs)
+            return .encoded(vectors, values)
         }
-        var vectors = [Float](), values = [[UInt8]]()
+        var vectors = [Float](), values = [[UInt8]](), order = [Int]()
         vectors.reserveCapacity(faces.count * space.dimension)
         values.reserveCapacity(faces.count)
-        for (v, e) in results {
-            vectors += v
-            values += e
+        for result in results {
+            switch result {
+            case .encoded(let v, let e):
+                vectors += v
+                values += e
+            case .order(let o):
+                order = o
+            }
         }
         identities = faces.map(\.identity)
         ids = faces.map(\.id)
         self.vectors = vectors
         self.values = values
-        let keys = identities.map { Array($0.utf8) }
-        byIdentity = keys.indices.sorted { a, b in
+        byIdentity = order
+    }
+
+    /// What one task of ``init(_:space:createdMs:)`` produced.
+    private enum Part {
+        case encoded([Float], [[UInt8]])
+        case order([Int])
+    }
+
+    /// Face indices ordered by identity (bytewise), then by position (see ``byIdentity``).
+    private static func identityOrder(_ faces: [NewFace]) -> [Int] {
+        let keys = faces.map { Array($0.identity.utf8) }
+        return keys.indices.sorted { a, b in
             Keyspace.precedes(keys[a], keys[b]) || (keys[a] == keys[b] && a < b)
         }
     }
