@@ -5,7 +5,10 @@
 //
 // Stages per photo: decode (JPEG/PNG → RGB), detect at upsample 0 and 1, landmarks (5-point) and
 // chip (150×150) for every face found at upsample 1, and end-to-end (decode + detect(up 1) +
-// landmarks + chips). Times are wall-clock milliseconds, best of N runs. With --annotate, each
+// landmarks + chips). Times are wall-clock milliseconds, the best of N rounds. In each round every
+// stage of every photo is timed on FaceDB and on dlib (a Python worker process) back to back, who
+// goes first alternating, so that both sides sample the same moments of a machine whose speed
+// drifts (this VM's changes by up to ±40% within minutes). With --annotate, each
 // photo is also written to DIR as a PNG with its upsample-1 boxes, landmarks and confidences. With
 // --stages, the detector's stages at upsample 1 (pyramid, each layer, decoding) are timed one by one.
 import FaceDBVision
@@ -22,12 +25,6 @@ func milliseconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
 }
 
-func best(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
-    var result = Double.infinity
-    for _ in 0..<runs { result = min(result, try milliseconds(body)) }
-    return result
-}
-
 var arguments = Array(CommandLine.arguments.dropFirst())
 var python = "/work/pyenv/bin/python"
 var runs = 1
@@ -38,7 +35,7 @@ while let argument = arguments.first {
     arguments.removeFirst()
     switch argument {
     case "--python": python = arguments.removeFirst()
-    case "--repeat": runs = max(1, Int(arguments.removeFirst()) ?? 1)
+    case "--repeat": runs = max(1, Int(arguments.removeFirst()) ?? 1)  // rounds
     case "--annotate": annotateDirectory = arguments.removeFirst()
     case "--stages": stages = true
     case "-h", "--help":
@@ -63,59 +60,195 @@ do {
     exit(1)
 }
 
+/// One photo's times (ms) on one side; `merge` keeps the better of two rounds stage by stage.
 struct Row {
     var name: String
     var size: String
     var decode = 0.0, detect0 = 0.0, detect1 = 0.0, landmarks = 0.0, chips = 0.0, total = 0.0
     var faces0 = 0, faces1 = 0
+
+    var times: [Double] { [decode, detect0, detect1, landmarks, chips, total] }
+
+    mutating func merge(_ other: Row) {
+        decode = min(decode, other.decode); detect0 = min(detect0, other.detect0); detect1 = min(detect1, other.detect1)
+        landmarks = min(landmarks, other.landmarks); chips = min(chips, other.chips); total = min(total, other.total)
+    }
 }
 
-print("FaceDB detection pipeline, \(ProcessInfo.processInfo.activeProcessorCount) cores, best of \(runs)")
-print("\(pad("photo", 58)) \(pad("size", 10))   decode   detect0   detect1   landm.    chips   end2end faces(up0/up1)")
-var rows: [Row] = []
-for path in photos {
-    do {
-        let decoder = ImageDecoder()
-        var image = try decoder.decode(contentsOf: path)
-        var row = Row(name: (path as NSString).lastPathComponent, size: "\(image.width)x\(image.height)")
-        row.decode = try best(runs) { image = try decoder.decode(contentsOf: path) }
-        var faces0: [FaceDetection] = [], faces1: [FaceDetection] = []
-        row.detect0 = try best(runs) { faces0 = try detector.detect(in: image, upsample: 0) }
-        row.detect1 = try best(runs) { faces1 = try detector.detect(in: image, upsample: 1) }
-        var landmarks: [FaceLandmarks] = []
-        row.landmarks = best(runs) { landmarks = faces1.map { predictor.predict(in: image, rectangle: $0.rectangle) } }
-        row.chips = best(runs) { for l in landmarks { _ = FaceAligner.chip(from: image, landmarks: l) } }
-        row.total = try best(runs) {
-            let img = try decoder.decode(contentsOf: path)
-            for face in try detector.detect(in: img, upsample: 1) {
-                _ = FaceAligner.chip(from: img, landmarks: predictor.predict(in: img, rectangle: face.rectangle))
-            }
-        }
-        if let directory = annotateDirectory {
-            let annotations = zip(faces1, landmarks).map {
-                FaceAnnotation(rectangle: $0.0.rectangle, landmarks: $0.1, label: String(format: "%.3f", $0.0.confidence))
-            }
-            try Annotator.write(image, faces: annotations, to: (directory as NSString).appendingPathComponent((row.name as NSString).deletingPathExtension + ".annotated.png"))
-        }
-        if stages {
-            // Each stage's best time over the runs, at upsample 1.
-            var best: [(stage: String, seconds: Double)] = []
-            for _ in 0..<runs {
-                let times = detector.stageTimes(in: image, upsample: 1)
-                best = best.isEmpty ? times : zip(best, times).map { ($0.stage, min($0.seconds, $1.seconds)) }
-            }
-            for (stage, seconds) in best { print(String(format: "    %@ %9.1f ms", pad(stage, 60), seconds * 1000)) }
-            print(String(format: "    %@ %9.1f ms", pad("sum of stages", 60), best.reduce(0) { $0 + $1.seconds } * 1000))
-        }
-        row.faces0 = faces0.count
-        row.faces1 = faces1.count
-        rows.append(row)
-        print(String(format: "%@ %@ %8.1f %9.1f %9.1f %8.2f %8.2f %9.1f %2d/%-2d", pad(row.name, 58), pad(row.size, 10),
-                     row.decode, row.detect0, row.detect1, row.landmarks, row.chips, row.total, row.faces0, row.faces1))
-        fflush(nil)
-    } catch {
-        print("\(path): \(error)")
+/// The six timed stages, in order (``Row/times``).
+let stageNames = ["decode", "detect0", "detect1", "landmarks", "chips", "end2end"]
+
+/// FaceDB's side of one photo: its state between stages, and each stage timed on demand.
+@MainActor final class FaceDBPhoto {
+    let path: String
+    let decoder = ImageDecoder()
+    var image: RGBImage
+    var faces0: [FaceDetection] = [], faces1: [FaceDetection] = []
+    var landmarks: [FaceLandmarks] = []
+
+    init(_ path: String) throws {
+        self.path = path
+        image = try decoder.decode(contentsOf: path)
+        faces1 = try detector.detect(in: image, upsample: 1)
+        landmarks = faces1.map { predictor.predict(in: image, rectangle: $0.rectangle) }
     }
+
+    /// Milliseconds of stage `stage` (an index into ``stageNames``).
+    func time(_ stage: Int) throws -> Double {
+        switch stage {
+        case 0: return try milliseconds { image = try decoder.decode(contentsOf: path) }
+        case 1: return try milliseconds { faces0 = try detector.detect(in: image, upsample: 0) }
+        case 2: return try milliseconds { faces1 = try detector.detect(in: image, upsample: 1) }
+        case 3: return milliseconds { landmarks = faces1.map { predictor.predict(in: image, rectangle: $0.rectangle) } }
+        case 4: return milliseconds { for l in landmarks { _ = FaceAligner.chip(from: image, landmarks: l) } }
+        default:
+            return try milliseconds {
+                let img = try decoder.decode(contentsOf: path)
+                for face in try detector.detect(in: img, upsample: 1) {
+                    _ = FaceAligner.chip(from: img, landmarks: predictor.predict(in: img, rectangle: face.rectangle))
+                }
+            }
+        }
+    }
+}
+
+// dlib's side: a Python process that times one stage per request ("<stage> <photo>" on a line;
+// it answers with the milliseconds), with Pillow decoding as face_recognition does.
+let script = """
+import sys, time
+try:
+    import dlib, numpy as np
+    from PIL import Image, ImageOps
+except Exception as e:
+    print("UNAVAILABLE", e, flush=True); sys.exit(0)
+det = dlib.cnn_face_detection_model_v1(sys.argv[1] + "/mmod_human_face_detector.dat")
+sp = dlib.shape_predictor(sys.argv[1] + "/shape_predictor_5_face_landmarks.dat")
+print("READY", flush=True)
+load = lambda p: np.array(ImageOps.exif_transpose(Image.open(p)).convert("RGB"))
+state = {}
+def e2e(p):
+    im = load(p)
+    for f in det(im, 1):
+        dlib.get_face_chip(im, sp(im, f.rect), size=150, padding=0.25)
+for line in sys.stdin:
+    stage, p = line.rstrip("\\n").split(" ", 1)
+    if p not in state:
+        img = load(p); faces = det(img, 1)
+        state[p] = [img, faces, [sp(img, f.rect) for f in faces]]
+    img, faces, shapes = state[p]
+    work = {"decode": lambda: load(p), "detect0": lambda: det(img, 0), "detect1": lambda: det(img, 1),
+            "landmarks": lambda: [sp(img, f.rect) for f in faces],
+            "chips": lambda: [dlib.get_face_chip(img, s, size=150, padding=0.25) for s in shapes],
+            "end2end": lambda: e2e(p)}[stage]
+    t = time.perf_counter(); work(); print((time.perf_counter() - t) * 1000, flush=True)
+"""
+
+/// The running dlib worker, or nil when Python or dlib is missing (the reason printed).
+@MainActor final class DlibWorker {
+    let process = Process()
+    let input = Pipe(), output = Pipe()
+    var buffer = Data()
+
+    init?() {
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", script, models.path]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch {
+            print("dlib (Python): could not run \(python): \(error); no comparison")
+            return nil
+        }
+        let first = readLine() ?? ""
+        guard first == "READY" else {
+            print("dlib (Python): not available (\(first)); no comparison")
+            return nil
+        }
+    }
+
+    /// Milliseconds of `stage` on `path`, or nil if the worker failed.
+    func time(_ stage: String, _ path: String) -> Double? {
+        input.fileHandleForWriting.write("\(stage) \(path)\n".data(using: .utf8)!)
+        return readLine().flatMap(Double.init)
+    }
+
+    private func readLine() -> String? {
+        while true {
+            if let end = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[buffer.startIndex..<end], as: UTF8.self)
+                buffer.removeSubrange(buffer.startIndex...end)
+                return line
+            }
+            let more = output.fileHandleForReading.availableData
+            if more.isEmpty { return nil }
+            buffer.append(more)
+        }
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}
+
+print("FaceDB detection pipeline, \(ProcessInfo.processInfo.activeProcessorCount) cores, best of \(runs) rounds; "
+      + "every stage of every photo is timed on FaceDB and on dlib back to back (who goes first alternates)")
+var rows: [Row] = []
+var dlibRows: [String: Row] = [:]
+/// Seconds of idleness before each timed stage.
+let settle = 0.3
+let dlib = DlibWorker()
+for round in 0..<runs {
+    for path in photos {
+        do {
+            let photo = try FaceDBPhoto(path)
+            let name = (path as NSString).lastPathComponent
+            var ours = Row(name: name, size: "\(photo.image.width)x\(photo.image.height)")
+            var theirs = Row(name: name, size: "")
+            var oursTimes = [Double](), theirsTimes = [Double]()
+            for stage in stageNames.indices {
+                var (o, t): (Double, Double?) = (0, nil)
+                // A pause between the two sides: BLAS worker threads keep spinning for a while after
+                // their work ends, and would take a core from whichever side runs next.
+                if (round + stage) % 2 == 0 {
+                    o = try photo.time(stage)
+                    Thread.sleep(forTimeInterval: settle)
+                    t = dlib?.time(stageNames[stage], path)
+                } else {
+                    t = dlib?.time(stageNames[stage], path)
+                    Thread.sleep(forTimeInterval: settle)
+                    o = try photo.time(stage)
+                }
+                Thread.sleep(forTimeInterval: settle)
+                oursTimes.append(o)
+                theirsTimes.append(t ?? .infinity)
+            }
+            (ours.decode, ours.detect0, ours.detect1, ours.landmarks, ours.chips, ours.total) =
+                (oursTimes[0], oursTimes[1], oursTimes[2], oursTimes[3], oursTimes[4], oursTimes[5])
+            (theirs.decode, theirs.detect0, theirs.detect1, theirs.landmarks, theirs.chips, theirs.total) =
+                (theirsTimes[0], theirsTimes[1], theirsTimes[2], theirsTimes[3], theirsTimes[4], theirsTimes[5])
+            ours.faces0 = photo.faces0.count
+            ours.faces1 = photo.faces1.count
+            if round == 0, let directory = annotateDirectory {
+                let annotations = zip(photo.faces1, photo.landmarks).map {
+                    FaceAnnotation(rectangle: $0.0.rectangle, landmarks: $0.1, label: String(format: "%.3f", $0.0.confidence))
+                }
+                try Annotator.write(photo.image, faces: annotations, to: (directory as NSString).appendingPathComponent((name as NSString).deletingPathExtension + ".annotated.png"))
+            }
+            if let i = rows.firstIndex(where: { $0.name == name }) { rows[i].merge(ours) } else { rows.append(ours) }
+            if dlib != nil { dlibRows[name, default: theirs].merge(theirs) }
+        } catch {
+            if round == 0 { print("\(path): \(error)") }
+        }
+    }
+    FileHandle.standardError.write("round \(round + 1) of \(runs) done\n".data(using: .utf8)!)
+}
+dlib?.stop()
+
+print("\(pad("photo", 58)) \(pad("size", 10))   decode   detect0   detect1   landm.    chips   end2end faces(up0/up1)")
+for row in rows {
+    print(String(format: "%@ %@ %8.1f %9.1f %9.1f %8.2f %8.2f %9.1f %2d/%-2d", pad(row.name, 58), pad(row.size, 10),
+                 row.decode, row.detect0, row.detect1, row.landmarks, row.chips, row.total, row.faces0, row.faces1))
 }
 let sum = rows.reduce(into: Row(name: "total", size: "")) {
     $0.decode += $1.decode; $0.detect0 += $1.detect0; $0.detect1 += $1.detect1
@@ -124,72 +257,33 @@ let sum = rows.reduce(into: Row(name: "total", size: "")) {
 print(String(format: "%@ %@ %8.1f %9.1f %9.1f %8.2f %8.2f %9.1f", pad("TOTAL (ms)", 58), pad("", 10),
              sum.decode, sum.detect0, sum.detect1, sum.landmarks, sum.chips, sum.total))
 
-// dlib's Python API on the same photos, same stages (Pillow decode as face_recognition does).
-let script = """
-import sys, time
-try:
-    import dlib, numpy as np
-    from PIL import Image, ImageOps
-except Exception as e:
-    print("UNAVAILABLE", e); sys.exit(0)
-models, runs = sys.argv[1], int(sys.argv[2])
-det = dlib.cnn_face_detection_model_v1(models + "/mmod_human_face_detector.dat")
-sp = dlib.shape_predictor(models + "/shape_predictor_5_face_landmarks.dat")
-def best(f):
-    b = 1e30
-    for _ in range(runs):
-        t = time.perf_counter(); f(); b = min(b, (time.perf_counter() - t) * 1000)
-    return b
-for p in sys.argv[3:]:
-    load = lambda: np.array(ImageOps.exif_transpose(Image.open(p)).convert("RGB"))
-    img = load()
-    d = best(load)
-    d0 = best(lambda: det(img, 0))
-    faces = det(img, 1)
-    d1 = best(lambda: det(img, 1))
-    shapes = []
-    lm = best(lambda: shapes.__setitem__(slice(None), [sp(img, f.rect) for f in faces]))
-    ch = best(lambda: [dlib.get_face_chip(img, s, size=150, padding=0.25) for s in shapes])
-    def e2e():
-        im = load()
-        for f in det(im, 1):
-            dlib.get_face_chip(im, sp(im, f.rect), size=150, padding=0.25)
-    tot = best(e2e)
-    print("ROW", p, d, d0, d1, lm, ch, tot)
-"""
-let process = Process()
-process.executableURL = URL(fileURLWithPath: python)
-process.arguments = ["-c", script, models.path, String(runs)] + photos
-let pipe = Pipe()
-process.standardOutput = pipe
-process.standardError = FileHandle.nullDevice
-do {
-    try process.run()
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    if output.hasPrefix("UNAVAILABLE") || output.isEmpty {
-        print("dlib (Python): not available (\(output.trimmingCharacters(in: .whitespacesAndNewlines))); no comparison")
-    } else {
-        var dlibSum = [Double](repeating: 0, count: 6)
-        print("dlib (Python), ms, and how many times faster FaceDB is (dlib ÷ FaceDB):")
-        print("\(pad("photo", 58))     detect0            detect1            end2end")
-        for line in output.split(separator: "\n") where line.hasPrefix("ROW ") {
-            let parts = line.split(separator: " ")
-            let values = parts.suffix(6).compactMap { Double($0) }
-            guard values.count == 6 else { continue }
-            for i in 0..<6 { dlibSum[i] += values[i] }
-            let name = (String(parts[1]) as NSString).lastPathComponent
-            if let row = rows.first(where: { $0.name == name }) {
-                print(String(format: "%@ %9.1f %6.1f×  %9.1f %6.1f×  %9.1f %6.1f×", pad(name, 58),
-                             values[1], values[1] / row.detect0, values[2], values[2] / row.detect1, values[5], values[5] / row.total))
-            }
+if stages {
+    // Each stage's best time over the rounds' worth of runs, at upsample 1.
+    for path in photos {
+        guard let image = try? ImageDecoder().decode(contentsOf: path) else { continue }
+        print("stages of \((path as NSString).lastPathComponent) at upsample 1:")
+        var best: [(stage: String, seconds: Double)] = []
+        for _ in 0..<runs {
+            let times = detector.stageTimes(in: image, upsample: 1)
+            best = best.isEmpty ? times : zip(best, times).map { ($0.stage, min($0.seconds, $1.seconds)) }
         }
-        let ours = [sum.decode, sum.detect0, sum.detect1, sum.landmarks, sum.chips, sum.total]
-        print("totals (ms):")
-        for (i, name) in ["decode", "detect0", "detect1", "landmarks", "chips", "end2end"].enumerated() {
-            print(String(format: "  %@ dlib %9.1f  FaceDB %9.1f  dlib ÷ FaceDB %5.2f×", pad(name, 10), dlibSum[i], ours[i], dlibSum[i] / max(ours[i], 1e-9)))
-        }
+        for (stage, seconds) in best { print(String(format: "    %@ %9.1f ms", pad(stage, 60), seconds * 1000)) }
+        print(String(format: "    %@ %9.1f ms", pad("sum of stages", 60), best.reduce(0) { $0 + $1.seconds } * 1000))
     }
-} catch {
-    print("dlib (Python): could not run \(python): \(error)")
+}
+
+if !dlibRows.isEmpty {
+    var dlibSum = [Double](repeating: 0, count: 6)
+    print("dlib (Python), ms, and how many times faster FaceDB is (dlib ÷ FaceDB):")
+    print("\(pad("photo", 58))     detect0            detect1            end2end")
+    for row in rows {
+        guard let d = dlibRows[row.name] else { continue }
+        for (i, t) in d.times.enumerated() { dlibSum[i] += t }
+        print(String(format: "%@ %9.1f %6.1f×  %9.1f %6.1f×  %9.1f %6.1f×", pad(row.name, 58),
+                     d.detect0, d.detect0 / row.detect0, d.detect1, d.detect1 / row.detect1, d.total, d.total / row.total))
+    }
+    print("totals (ms):")
+    for (i, name) in ["decode", "detect0", "detect1", "landmarks", "chips", "end2end"].enumerated() {
+        print(String(format: "  %@ dlib %9.1f  FaceDB %9.1f  dlib ÷ FaceDB %5.2f×", pad(name, 10), dlibSum[i], sum.times[i], dlibSum[i] / max(sum.times[i], 1e-9)))
+    }
 }
