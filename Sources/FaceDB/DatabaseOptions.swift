@@ -10,7 +10,8 @@ public struct DatabaseOptions: Sendable {
     /// the whole index over and over), as soon as writes pause for ``snapshotQuietPeriod``; writes
     /// that never pause get one when twice as many changed. Snapshots are also written by
     /// ``FaceDatabase/checkpoint()`` and ``FaceDatabase/close()``. Until a snapshot is written, the
-    /// change log covers the changes: a crash costs their replay at the next open (about 5 µs a face).
+    /// change log covers the changes: a crash costs their replay at the next open (rebuilding the index
+    /// from the store takes 4.5–12 s at 1M faces: "open without a snapshot" in BENCHMARKS.md).
     public var snapshotAfterChanges: Int
     /// How long, in seconds, writes must pause before a due background snapshot starts (default 0.25).
     /// Copying the index in the middle of a burst of writes would slow the burst down.

@@ -172,8 +172,9 @@ public final class FaceDatabase: @unchecked Sendable {
         writeLock.lock()
         defer { writeLock.unlock() }
         snapshotState.writeStarted()
-        var counted = false
-        defer { if !counted { snapshotState.writeEnded() } }
+        // Ends the write for the snapshot scheduler, also when it fails (nothing changed then).
+        var changed = 0
+        defer { noteChanged(changed) }
         let (result, sequence, change, vectors): (T, UInt64, IndexChange, [Float])
         if removes {
             (result, sequence, change, vectors) = try indexLock.withWriteLock {
@@ -191,8 +192,7 @@ public final class FaceDatabase: @unchecked Sendable {
                 try apply()
             }
         }
-        counted = true
-        noteChanged(change.added.count + change.removed.count)
+        changed = change.added.count + change.removed.count
         return result
     }
 

@@ -74,9 +74,6 @@ final class SnapshotState: @unchecked Sendable {
     /// Marks a write under way: a due snapshot does not start before it ends.
     func writeStarted() { lock.withLock { writing = true } }
 
-    /// Marks a write ended without changes counted (it failed).
-    func writeEnded() { lock.withLock { writing = false } }
-
     /// Ends a write: counts changed faces and says whether a background snapshot is due (see the type's comment).
     func noteChanged(_ faces: Int, threshold: Int, now: Double = SnapshotState.now()) -> Decision {
         lock.withLock {

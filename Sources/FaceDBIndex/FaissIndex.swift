@@ -97,57 +97,46 @@ final class FaissIndex {
     func search(
         _ queries: [Float], queryCount: Int, k: Int, allowed: [Int64]?, efSearch: Int, nprobe: Int
     ) throws -> (distances: [Float], labels: [Int64]) {
-        var distances = [Float](repeating: 0, count: queryCount * k)
-        var labels = [Int64](repeating: -1, count: queryCount * k)
-        try withFaissStatus("search") {
-            queries.withUnsafeBufferPointer { q in
-                distances.withUnsafeMutableBufferPointer { d in
-                    labels.withUnsafeMutableBufferPointer { l in
-                        func run(_ ids: UnsafePointer<Int64>?, _ n: Int64) -> Int32 {
-                            fdb_index_search(
-                                handle, Int64(queryCount), q.baseAddress, Int64(k), ids, n,
-                                Int32(clamping: efSearch), Int32(clamping: nprobe), d.baseAddress, l.baseAddress)
-                        }
-                        guard let allowed else { return run(nil, -1) }
-                        return allowed.withUnsafeBufferPointer { run($0.baseAddress, Int64($0.count)) }
-                    }
-                }
+        try searchCall("search", queries, queryCount: queryCount, k: k) { q, d, l in
+            func run(_ ids: UnsafePointer<Int64>?, _ n: Int64) -> Int32 {
+                fdb_index_search(
+                    handle, Int64(queryCount), q, Int64(k), ids, n,
+                    Int32(clamping: efSearch), Int32(clamping: nprobe), d, l)
             }
+            guard let allowed else { return run(nil, -1) }
+            return allowed.withUnsafeBufferPointer { run($0.baseAddress, Int64($0.count)) }
         }
-        return (distances, labels)
     }
 
     /// Exact top-`k` over the live vectors by a batched scan of the stored float vectors (BLAS), on
     /// the calling thread; rows padded with label -1.
     func searchExact(_ queries: [Float], queryCount: Int, k: Int) throws -> (distances: [Float], labels: [Int64]) {
-        var distances = [Float](repeating: 0, count: queryCount * k)
-        var labels = [Int64](repeating: -1, count: queryCount * k)
-        try withFaissStatus("search exactly") {
-            queries.withUnsafeBufferPointer { q in
-                distances.withUnsafeMutableBufferPointer { d in
-                    labels.withUnsafeMutableBufferPointer { l in
-                        fdb_index_search_exact(handle, Int64(queryCount), q.baseAddress, Int64(k), d.baseAddress, l.baseAddress)
-                    }
-                }
-            }
+        try searchCall("search exactly", queries, queryCount: queryCount, k: k) { q, d, l in
+            fdb_index_search_exact(handle, Int64(queryCount), q, Int64(k), d, l)
         }
-        return (distances, labels)
     }
 
     /// IVF-PQ: the top-`k` of the compressed codes alone (approximate distances, no re-scoring).
     func searchUnrefined(
         _ queries: [Float], queryCount: Int, k: Int, nprobe: Int
     ) throws -> (distances: [Float], labels: [Int64]) {
+        try searchCall("search without refinement", queries, queryCount: queryCount, k: k) { q, d, l in
+            fdb_index_search_unrefined(handle, Int64(queryCount), q, Int64(k), Int32(clamping: nprobe), d, l)
+        }
+    }
+
+    /// Runs one of the shim's search calls with the queries and fresh `queryCount × k` result rows
+    /// (distances 0, labels -1), mapping its status (`what` names the operation).
+    private func searchCall(
+        _ what: String, _ queries: [Float], queryCount: Int, k: Int,
+        _ call: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Int64>?) -> Int32
+    ) throws -> (distances: [Float], labels: [Int64]) {
         var distances = [Float](repeating: 0, count: queryCount * k)
         var labels = [Int64](repeating: -1, count: queryCount * k)
-        try withFaissStatus("search without refinement") {
+        try withFaissStatus(what) {
             queries.withUnsafeBufferPointer { q in
                 distances.withUnsafeMutableBufferPointer { d in
-                    labels.withUnsafeMutableBufferPointer { l in
-                        fdb_index_search_unrefined(
-                            handle, Int64(queryCount), q.baseAddress, Int64(k), Int32(clamping: nprobe), d.baseAddress,
-                            l.baseAddress)
-                    }
+                    labels.withUnsafeMutableBufferPointer { l in call(q.baseAddress, d.baseAddress, l.baseAddress) }
                 }
             }
         }

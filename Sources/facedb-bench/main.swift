@@ -24,12 +24,14 @@ var snapshotAfter = DatabaseOptions().snapshotAfterChanges
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next() {
     if flag == "--phases" { phases = arguments.next() ?? "all"; continue }
-    if flag == "--snapshot-after" { snapshotAfter = Int(arguments.next()!)!; continue }
-    guard let value = arguments.next().flatMap(Int.init) else { fatalError("usage: facedb-bench [--count N] [--dim D] [--queries Q]") }
+    guard let value = arguments.next().flatMap(Int.init) else {
+        fatalError("usage: facedb-bench [--count N] [--dim D] [--queries Q] [--phases all|insert|add] [--snapshot-after N]")
+    }
     switch flag {
     case "--count": count = value
     case "--dim": dimension = value
     case "--queries": queryCount = value
+    case "--snapshot-after": snapshotAfter = value
     default: fatalError("unknown option \(flag)")
     }
 }

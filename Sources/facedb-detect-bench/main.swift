@@ -60,23 +60,20 @@ do {
     exit(1)
 }
 
-/// One photo's times (ms) on one side; `merge` keeps the better of two rounds stage by stage.
+/// The six timed stages, in order (the indices of ``Row/times``).
+let stageNames = ["decode", "detect0", "detect1", "landmarks", "chips", "end2end"]
+let (detect0Stage, detect1Stage, endToEndStage) = (1, 2, 5)
+
+/// One photo's times (ms) on one side, per stage of ``stageNames``.
 struct Row {
     var name: String
     var size: String
-    var decode = 0.0, detect0 = 0.0, detect1 = 0.0, landmarks = 0.0, chips = 0.0, total = 0.0
+    var times = [Double](repeating: .infinity, count: stageNames.count)
     var faces0 = 0, faces1 = 0
 
-    var times: [Double] { [decode, detect0, detect1, landmarks, chips, total] }
-
-    mutating func merge(_ other: Row) {
-        decode = min(decode, other.decode); detect0 = min(detect0, other.detect0); detect1 = min(detect1, other.detect1)
-        landmarks = min(landmarks, other.landmarks); chips = min(chips, other.chips); total = min(total, other.total)
-    }
+    /// Keeps the better time of each stage.
+    mutating func merge(_ other: Row) { times = zip(times, other.times).map { min($0, $1) } }
 }
-
-/// The six timed stages, in order (``Row/times``).
-let stageNames = ["decode", "detect0", "detect1", "landmarks", "chips", "end2end"]
 
 /// FaceDB's side of one photo: its state between stages, and each stage timed on demand.
 @MainActor final class FaceDBPhoto {
@@ -195,7 +192,8 @@ print("FaceDB detection pipeline, \(ProcessInfo.processInfo.activeProcessorCount
       + "every stage of every photo is timed on FaceDB and on dlib back to back (who goes first alternates)")
 var rows: [Row] = []
 var dlibRows: [String: Row] = [:]
-/// Seconds of idleness before each timed stage.
+/// Seconds of idleness before each timed stage: OpenBLAS's idle threads busy-wait for a while after
+/// their work ends (dlib's, here), and would take a core from whichever side runs next.
 let settle = 0.3
 let dlib = DlibWorker()
 for round in 0..<runs {
@@ -205,28 +203,14 @@ for round in 0..<runs {
             let name = (path as NSString).lastPathComponent
             var ours = Row(name: name, size: "\(photo.image.width)x\(photo.image.height)")
             var theirs = Row(name: name, size: "")
-            var oursTimes = [Double](), theirsTimes = [Double]()
             for stage in stageNames.indices {
-                var (o, t): (Double, Double?) = (0, nil)
-                // A pause between the two sides: BLAS worker threads keep spinning for a while after
-                // their work ends, and would take a core from whichever side runs next.
-                if (round + stage) % 2 == 0 {
-                    o = try photo.time(stage)
-                    Thread.sleep(forTimeInterval: settle)
-                    t = dlib?.time(stageNames[stage], path)
-                } else {
-                    t = dlib?.time(stageNames[stage], path)
-                    Thread.sleep(forTimeInterval: settle)
-                    o = try photo.time(stage)
-                }
+                let oursFirst = (round + stage) % 2 == 0
+                if oursFirst { ours.times[stage] = try photo.time(stage) }
                 Thread.sleep(forTimeInterval: settle)
-                oursTimes.append(o)
-                theirsTimes.append(t ?? .infinity)
+                theirs.times[stage] = dlib?.time(stageNames[stage], path) ?? .infinity
+                Thread.sleep(forTimeInterval: settle)
+                if !oursFirst { ours.times[stage] = try photo.time(stage) }
             }
-            (ours.decode, ours.detect0, ours.detect1, ours.landmarks, ours.chips, ours.total) =
-                (oursTimes[0], oursTimes[1], oursTimes[2], oursTimes[3], oursTimes[4], oursTimes[5])
-            (theirs.decode, theirs.detect0, theirs.detect1, theirs.landmarks, theirs.chips, theirs.total) =
-                (theirsTimes[0], theirsTimes[1], theirsTimes[2], theirsTimes[3], theirsTimes[4], theirsTimes[5])
             ours.faces0 = photo.faces0.count
             ours.faces1 = photo.faces1.count
             if round == 0, let directory = annotateDirectory {
@@ -245,17 +229,22 @@ for round in 0..<runs {
 }
 dlib?.stop()
 
+/// The stage-by-stage sums of `rows`.
+func totals(_ rows: [Row]) -> [Double] {
+    rows.reduce(into: [Double](repeating: 0, count: stageNames.count)) { sum, row in
+        for (i, t) in row.times.enumerated() { sum[i] += t }
+    }
+}
+
 print("\(pad("photo", 58)) \(pad("size", 10))   decode   detect0   detect1   landm.    chips   end2end faces(up0/up1)")
 for row in rows {
+    let t = row.times
     print(String(format: "%@ %@ %8.1f %9.1f %9.1f %8.2f %8.2f %9.1f %2d/%-2d", pad(row.name, 58), pad(row.size, 10),
-                 row.decode, row.detect0, row.detect1, row.landmarks, row.chips, row.total, row.faces0, row.faces1))
+                 t[0], t[1], t[2], t[3], t[4], t[5], row.faces0, row.faces1))
 }
-let sum = rows.reduce(into: Row(name: "total", size: "")) {
-    $0.decode += $1.decode; $0.detect0 += $1.detect0; $0.detect1 += $1.detect1
-    $0.landmarks += $1.landmarks; $0.chips += $1.chips; $0.total += $1.total
-}
+let sum = totals(rows)
 print(String(format: "%@ %@ %8.1f %9.1f %9.1f %8.2f %8.2f %9.1f", pad("TOTAL (ms)", 58), pad("", 10),
-             sum.decode, sum.detect0, sum.detect1, sum.landmarks, sum.chips, sum.total))
+             sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]))
 
 if stages {
     // Each stage's best time over the rounds' worth of runs, at upsample 1.
@@ -273,17 +262,18 @@ if stages {
 }
 
 if !dlibRows.isEmpty {
-    var dlibSum = [Double](repeating: 0, count: 6)
     print("dlib (Python), ms, and how many times faster FaceDB is (dlib ÷ FaceDB):")
     print("\(pad("photo", 58))     detect0            detect1            end2end")
     for row in rows {
-        guard let d = dlibRows[row.name] else { continue }
-        for (i, t) in d.times.enumerated() { dlibSum[i] += t }
+        guard let d = dlibRows[row.name]?.times else { continue }
+        let t = row.times
         print(String(format: "%@ %9.1f %6.1f×  %9.1f %6.1f×  %9.1f %6.1f×", pad(row.name, 58),
-                     d.detect0, d.detect0 / row.detect0, d.detect1, d.detect1 / row.detect1, d.total, d.total / row.total))
+                     d[detect0Stage], d[detect0Stage] / t[detect0Stage], d[detect1Stage], d[detect1Stage] / t[detect1Stage],
+                     d[endToEndStage], d[endToEndStage] / t[endToEndStage]))
     }
+    let dlibSum = totals(rows.compactMap { dlibRows[$0.name] })
     print("totals (ms):")
-    for (i, name) in ["decode", "detect0", "detect1", "landmarks", "chips", "end2end"].enumerated() {
-        print(String(format: "  %@ dlib %9.1f  FaceDB %9.1f  dlib ÷ FaceDB %5.2f×", pad(name, 10), dlibSum[i], sum.times[i], dlibSum[i] / max(sum.times[i], 1e-9)))
+    for (i, name) in stageNames.enumerated() {
+        print(String(format: "  %@ dlib %9.1f  FaceDB %9.1f  dlib ÷ FaceDB %5.2f×", pad(name, 10), dlibSum[i], sum[i], dlibSum[i] / max(sum[i], 1e-9)))
     }
 }
