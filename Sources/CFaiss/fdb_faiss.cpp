@@ -36,6 +36,7 @@
 #include <faiss/utils/distances.h>
 
 #include <omp.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cmath>
@@ -62,6 +63,89 @@ using idx_t = faiss::Index::idx_t;
 // From OpenBLAS (linked by the package).
 extern "C" void openblas_set_num_threads(int num_threads);
 
+/// The position of each live id of a positional index: an open-addressing hash table (linear
+/// probing, at most half full, deletion by shifting back), so that adding a million ids costs no
+/// allocation per id, as `std::unordered_map`'s nodes did.
+class IdPositions {
+public:
+    /// How many ids are mapped.
+    size_t size() const { return count_; }
+    /// Whether `id` is mapped.
+    bool contains(idx_t id) const { return find(id) >= 0; }
+    /// The position of `id`, or -1.
+    idx_t find(idx_t id) const {
+        if (count_ == 0) return -1;
+        for (size_t i = home(id);; i = (i + 1) & mask_) {
+            const Slot& slot = slots_[i];
+            if (slot.id == id) return slot.position;
+            if (slot.id == kEmpty) return -1;
+        }
+    }
+    /// Maps `id` (≥ 0) to `position`; false (and nothing changes) when `id` is already mapped.
+    bool insert(idx_t id, idx_t position) {
+        reserve(count_ + 1);
+        size_t i = home(id);
+        for (; slots_[i].id != kEmpty; i = (i + 1) & mask_) {
+            if (slots_[i].id == id) return false;
+        }
+        slots_[i] = Slot{id, position};
+        count_++;
+        return true;
+    }
+    /// Unmaps `id`; false when it was not mapped.
+    bool erase(idx_t id) {
+        if (count_ == 0) return false;
+        size_t i = home(id);
+        for (; slots_[i].id != id; i = (i + 1) & mask_) {
+            if (slots_[i].id == kEmpty) return false;
+        }
+        // Shift later entries of the probe run back into the hole, unless their home lies after it.
+        for (size_t j = (i + 1) & mask_; slots_[j].id != kEmpty; j = (j + 1) & mask_) {
+            const size_t h = home(slots_[j].id);
+            const bool stays = i <= j ? (i < h && h <= j) : (i < h || h <= j);
+            if (!stays) {
+                slots_[i] = slots_[j];
+                i = j;
+            }
+        }
+        slots_[i].id = kEmpty;
+        count_--;
+        return true;
+    }
+    /// Makes room for `n` ids without rehashing; grows at least twofold when it must grow.
+    void reserve(size_t n) {
+        if (2 * n <= slots_.size()) return;
+        size_t capacity = std::max<size_t>(16, slots_.size() * 2);
+        while (capacity < 2 * n) capacity *= 2;
+        std::vector<Slot> old(capacity, Slot{kEmpty, 0});
+        old.swap(slots_);
+        mask_ = capacity - 1;
+        shift_ = 64 - __builtin_ctzll(capacity);
+        for (const Slot& slot : old) {
+            if (slot.id == kEmpty) continue;
+            size_t i = home(slot.id);
+            while (slots_[i].id != kEmpty) i = (i + 1) & mask_;
+            slots_[i] = slot;
+        }
+    }
+    /// Bytes held.
+    size_t memory() const { return slots_.capacity() * sizeof(Slot); }
+
+private:
+    struct Slot {
+        idx_t id;
+        idx_t position;
+    };
+    static constexpr idx_t kEmpty = -1;
+    /// Fibonacci hashing: consecutive ids spread over the whole table.
+    size_t home(idx_t id) const { return size_t((uint64_t(id) * 0x9E3779B97F4A7C15ull) >> shift_) & mask_; }
+
+    std::vector<Slot> slots_;
+    size_t count_ = 0;
+    size_t mask_ = 0;
+    int shift_ = 63;
+};
+
 /// The object behind the opaque handle.
 struct fdb_index {
     /// The parameters the index was made with (ef_search / nprobe: the current defaults).
@@ -71,7 +155,7 @@ struct fdb_index {
     /// Positional kinds (flat, HNSW, IVF-PQ): the id stored at each position (-1 for a tombstone).
     std::vector<idx_t> labels;
     /// Positional kinds: the position of each live id.
-    std::unordered_map<idx_t, idx_t> positions;
+    IdPositions positions;
     /// HNSW, IVF-PQ: 1 at each tombstoned position.
     std::vector<uint8_t> dead;
     /// HNSW, IVF-PQ: how many positions are tombstones.
@@ -315,6 +399,45 @@ faiss::IndexFlat* vector_storage(const fdb_index* ix) {
     }
 }
 
+/// Faults in the whole pages of `bytes` at `p`, writable, in one call (`MADV_POPULATE_WRITE`,
+/// Linux 5.14): much cheaper than a page fault per 4 KiB when a large index is filled. Only a
+/// hint; on an older kernel the pages fault in as they are touched.
+void populate(const void* p, size_t bytes) {
+    const uintptr_t page = 4096;
+    const uintptr_t start = (uintptr_t(p) + page - 1) & ~(page - 1);
+    const uintptr_t end = (uintptr_t(p) + bytes) & ~(page - 1);
+    if (end > start) (void)madvise(reinterpret_cast<void*>(start), end - start, 23 /* MADV_POPULATE_WRITE */);
+}
+
+/// Makes room in a flat vector storage for `extra` more bytes and faults that room in.
+///
+/// Growing copies everything stored, so the capacity grows eightfold: capacity beyond the size is
+/// address space only (no page of it is touched until rows arrive), and the fewer copies matter
+/// more than the address space. If the system refuses that much address space (strict
+/// overcommit), it grows twofold, or to exactly what is needed.
+void reserve_codes(faiss::IndexFlatCodes* storage, size_t extra) {
+    std::vector<uint8_t>& codes = storage->codes;
+    const size_t needed = codes.size() + extra;
+    if (needed <= codes.capacity()) {
+        populate(codes.data() + codes.size(), extra);
+        return;
+    }
+    std::vector<uint8_t> bigger;
+    for (const size_t factor : {8, 2, 1}) {
+        try {
+            bigger.reserve(std::max(needed, factor * codes.capacity()));
+            break;
+        } catch (const std::bad_alloc&) {
+            if (factor == 1) throw;
+        } catch (const std::length_error&) {
+            if (factor == 1) throw;
+        }
+    }
+    populate(bigger.data(), needed);
+    bigger.insert(bigger.end(), codes.begin(), codes.end());
+    codes.swap(bigger);
+}
+
 /// Positional kinds: the stored vectors, row-major, one row per position.
 const float* stored_vectors(const fdb_index* ix) {
     return vector_storage(ix)->get_xb();
@@ -332,7 +455,7 @@ int64_t live_count(const fdb_index* ix) {
 }
 
 bool contains(const fdb_index* ix, idx_t id) {
-    if (is_positional(ix->params.kind)) return ix->positions.count(id) != 0;
+    if (is_positional(ix->params.kind)) return ix->positions.contains(id);
     return ivf_of(ix)->direct_map.hashtable.count(id) != 0;
 }
 
@@ -652,6 +775,7 @@ void read_positional(Reader& r, fdb_index* ix, uint64_t n) {
     } else {
         faiss::IndexFlat* flat = vector_storage(ix);
         if (n * d * sizeof(float) > r.left) corrupt("the vectors run past the end of the data");
+        reserve_codes(flat, size_t(n * d * sizeof(float)));
         flat->codes.resize(size_t(n * d * sizeof(float)));
         r.bytes(flat->codes.data(), flat->codes.size(), "vectors");
         check_finite(reinterpret_cast<const float*>(flat->codes.data()), size_t(n * d), "the vectors");
@@ -667,7 +791,7 @@ void read_positional(Reader& r, fdb_index* ix, uint64_t n) {
             continue;
         }
         if (id < 0) corrupt("negative id " + str(id));
-        if (!ix->positions.emplace(id, idx_t(pos)).second) corrupt("id " + str(id) + " is stored twice");
+        if (!ix->positions.insert(id, idx_t(pos))) corrupt("id " + str(id) + " is stored twice");
         ix->id_ceiling = std::max(ix->id_ceiling, id);
     }
 
@@ -832,10 +956,6 @@ void reserve_growing(std::vector<T>& v, size_t needed) {
     if (needed > v.capacity()) v.reserve(std::max(needed, 2 * v.capacity()));
 }
 
-template <class K, class V>
-void reserve_growing(std::unordered_map<K, V>& m, size_t needed) {
-    if (double(needed) > double(m.bucket_count()) * double(m.max_load_factor())) m.reserve(std::max(needed, 2 * m.size()));
-}
 
 } // namespace
 
@@ -964,15 +1084,16 @@ int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* id
         const bool tombstones = keeps_tombstones(kind);
         // Reserve first so that nothing but FAISS itself can fail half-way.
         reserve_growing(index->labels, size_t(before + n));
-        reserve_growing(index->positions, index->positions.size() + size_t(n));
+        index->positions.reserve(index->positions.size() + size_t(n));
         if (tombstones) reserve_growing(index->dead, size_t(before + n));
+        reserve_codes(vector_storage(index), size_t(n) * size_t(index->params.dim) * sizeof(float));
         try {
             // IVF-PQ: IndexRefine::add gives the rows the positions before .. before + n - 1 in both
             // the IVF lists and the exact copy.
             index->index->add(n, x);
             for (int64_t i = 0; i < n; i++) {
                 index->labels.push_back(ids[i]);
-                index->positions.emplace(ids[i], before + i);
+                index->positions.insert(ids[i], before + i);
                 if (tombstones) index->dead.push_back(0);
                 index->id_ceiling = std::max(index->id_ceiling, ids[i]);
             }
@@ -993,12 +1114,12 @@ int fdb_index_remove(fdb_index* index, int64_t n, const int64_t* ids, int64_t* r
 
         if (keeps_tombstones(kind)) {
             for (int64_t i = 0; i < n; i++) {
-                auto found = index->positions.find(ids[i]);
-                if (found == index->positions.end()) continue;
-                const size_t pos = size_t(found->second);
+                const idx_t found = index->positions.find(ids[i]);
+                if (found < 0) continue;
+                const size_t pos = size_t(found);
                 index->dead[pos] = 1;
                 index->labels[pos] = -1;
-                index->positions.erase(found);
+                index->positions.erase(ids[i]);
                 index->tombstones++;
                 (*removed)++;
             }
@@ -1010,20 +1131,20 @@ int fdb_index_remove(fdb_index* index, int64_t n, const int64_t* ids, int64_t* r
             std::vector<uint8_t> kill(stored, 0);
             int64_t count = 0;
             for (int64_t i = 0; i < n; i++) {
-                auto found = index->positions.find(ids[i]);
-                if (found == index->positions.end() || kill[size_t(found->second)]) continue;
-                kill[size_t(found->second)] = 1;
+                const idx_t found = index->positions.find(ids[i]);
+                if (found < 0 || kill[size_t(found)]) continue;
+                kill[size_t(found)] = 1;
                 count++;
             }
             if (count == 0) return;
             // Build the renumbered bookkeeping first; FAISS keeps the order of the rows it keeps.
             std::vector<idx_t> labels;
             labels.reserve(stored - size_t(count));
-            std::unordered_map<idx_t, idx_t> positions;
+            IdPositions positions;
             positions.reserve(stored - size_t(count));
             for (size_t pos = 0; pos < stored; pos++) {
                 if (kill[pos]) continue;
-                positions.emplace(index->labels[pos], idx_t(labels.size()));
+                positions.insert(index->labels[pos], idx_t(labels.size()));
                 labels.push_back(index->labels[pos]);
             }
             ByteMaskSelector selector(kill, 1);
@@ -1114,9 +1235,9 @@ int fdb_index_search(
                 const idx_t id = allowed[i];
                 if (!unique.insert(id).second) continue;
                 if (positional) {
-                    auto found = index->positions.find(id);
-                    if (found == index->positions.end()) continue;
-                    keys.push_back(found->second);
+                    const idx_t found = index->positions.find(id);
+                    if (found < 0) continue;
+                    keys.push_back(found);
                 } else if (!contains(index, id)) {
                     continue;
                 } else {
@@ -1258,7 +1379,7 @@ int fdb_index_reconstruct(const fdb_index* index, int64_t n, const int64_t* ids,
         if (is_positional(index->params.kind)) {
             const float* xb = stored_vectors(index);
             for (int64_t i = 0; i < n; i++) {
-                const size_t pos = size_t(index->positions.at(ids[i]));
+                const size_t pos = size_t(index->positions.find(ids[i]));
                 std::memcpy(out + size_t(i) * d, xb + pos * d, d * sizeof(float));
             }
         } else {
@@ -1279,12 +1400,12 @@ int fdb_index_compact(fdb_index* index) {
         std::vector<idx_t> renumbered(stored, -1);
         std::vector<idx_t> labels;
         labels.reserve(live);
-        std::unordered_map<idx_t, idx_t> positions;
+        IdPositions positions;
         positions.reserve(live);
         for (size_t pos = 0; pos < stored; pos++) {
             if (index->dead[pos]) continue;
             renumbered[pos] = idx_t(labels.size());
-            positions.emplace(index->labels[pos], idx_t(labels.size()));
+            positions.insert(index->labels[pos], idx_t(labels.size()));
             labels.push_back(index->labels[pos]);
         }
         std::vector<uint8_t> dead(live, 0);
@@ -1345,14 +1466,12 @@ int fdb_index_memory_usage(const fdb_index* index, int64_t* out) {
         check_usable(index);
         if (out == nullptr) invalid("NULL argument");
         const size_t d = size_t(index->params.dim);
-        // A hash map entry costs roughly a node (key, value, next pointer, malloc header) plus a bucket.
-        const size_t map_entry = 48;
         size_t bytes = sizeof(fdb_index);
         if (is_positional(index->params.kind)) {
             // The float vectors (IVF-PQ: its exact copy, 4 * dim bytes per row) and the bookkeeping.
             bytes += index->labels.size() * d * sizeof(float);
             bytes += index->labels.capacity() * sizeof(idx_t) + index->dead.capacity();
-            bytes += index->positions.size() * map_entry;
+            bytes += index->positions.memory();
             if (index->params.kind == FDB_KIND_HNSW) {
                 const faiss::HNSW& graph = hnsw_of(index)->hnsw;
                 bytes += graph.neighbors.capacity() * sizeof(int32_t) + graph.offsets.capacity() * sizeof(size_t) +
@@ -1362,7 +1481,10 @@ int fdb_index_memory_usage(const fdb_index* index, int64_t* out) {
         if (is_ivf(index->params.kind)) {
             const faiss::IndexIVF* ivf = ivf_of(index);
             bytes += size_t(ivf->nlist) * d * sizeof(float);
-            // Each list entry: its code and its id; IVF-Flat also has its id in the direct map.
+            // Each list entry: its code and its id; IVF-Flat also has its id in the direct map, a
+            // std::unordered_map whose entry costs roughly a node (key, value, next pointer, malloc
+            // header) plus a bucket.
+            const size_t map_entry = 48;
             const size_t per_entry = ivf->code_size + sizeof(idx_t) + (index->params.kind == FDB_KIND_IVF_FLAT ? map_entry : 0);
             bytes += size_t(ivf->ntotal) * per_entry;
             if (index->params.kind == FDB_KIND_IVF_PQ) {

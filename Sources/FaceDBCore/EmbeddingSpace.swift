@@ -51,16 +51,14 @@ public struct EmbeddingSpace: Codable, Hashable, Sendable {
         guard vector.count == dimension else {
             throw FaceDBError.dimensionMismatch(expected: dimension, given: vector.count, what: what)
         }
-        var sumSquares: Double = 0
-        for (i, x) in vector.enumerated() {
-            guard x.isFinite else {
-                throw FaceDBError(
-                    .invalidVector, "The \(what) holds \(x) at position \(i).",
-                    remedy: "Every component must be a finite number; check the model's output.")
-            }
-            sumSquares += Double(x) * Double(x)
+        if let i = Self.firstNonFinite(vector) {
+            throw FaceDBError(
+                .invalidVector, "The \(what) holds \(vector[i]) at position \(i).",
+                remedy: "Every component must be a finite number; check the model's output.")
         }
         guard normalize else { return vector }
+        var sumSquares: Double = 0
+        for x in vector { sumSquares += Double(x) * Double(x) }
         guard sumSquares > 0 else {
             throw FaceDBError(
                 .invalidVector, "The \(what) is all zeros and cannot be normalized.",
@@ -71,6 +69,14 @@ public struct EmbeddingSpace: Codable, Hashable, Sendable {
         if abs(sumSquares - 1) <= Self.unitTolerance { return vector }
         let scale = Float(1 / sumSquares.squareRoot())
         return vector.map { $0 * scale }
+    }
+
+    /// The position of the first NaN or infinity in `vector`, if any. The common case, all finite,
+    /// is one pass without branches: the largest exponent field, all ones only for NaN and infinity.
+    static func firstNonFinite(_ vector: [Float]) -> Int? {
+        let exponent: UInt32 = 0x7F80_0000
+        let largest = vector.withUnsafeBufferPointer { b in b.reduce(UInt32(0)) { max($0, $1.bitPattern & exponent) } }
+        return largest == exponent ? vector.firstIndex { !$0.isFinite } : nil
     }
 
     /// The metric's score between two prepared vectors: Euclidean distance for L2 (smaller is

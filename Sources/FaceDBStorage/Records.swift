@@ -38,24 +38,29 @@ struct FaceRecord: Equatable {
     static let fixedSize = 1 + 8 + 2 + 4
 
     func encoded() throws -> [UInt8] {
-        let id = Array(identity.utf8)
         let json = try details.map { d -> [UInt8] in d.source == nil && d.metadata == nil ? [] : try Keyspace.json(d) } ?? []
-        var out = [UInt8](repeating: 0, count: Self.fixedSize + id.count + json.count + vector.count * 4)
-        out.withUnsafeMutableBytes { raw in
-            raw[0] = 1
-            raw.storeBytes(of: createdMs.littleEndian, toByteOffset: 1, as: Int64.self)
-            raw.storeBytes(of: UInt16(id.count).littleEndian, toByteOffset: 9, as: UInt16.self)
-            var at = 11
-            for b in id { raw[at] = b; at += 1 }
-            raw.storeBytes(of: UInt32(json.count).littleEndian, toByteOffset: at, as: UInt32.self)
-            at += 4
-            for b in json { raw[at] = b; at += 1 }
-            for x in vector {
-                raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: at, as: UInt32.self)
+        var identity = identity
+        return identity.withUTF8 { id in
+            let size = Self.fixedSize + id.count + json.count + vector.count * 4
+            return [UInt8](unsafeUninitializedCapacity: size) { out, initialized in
+                let raw = UnsafeMutableRawBufferPointer(out)
+                raw[0] = 1
+                raw.storeBytes(of: createdMs.littleEndian, toByteOffset: 1, as: Int64.self)
+                raw.storeBytes(of: UInt16(id.count).littleEndian, toByteOffset: 9, as: UInt16.self)
+                var at = 11
+                UnsafeMutableRawBufferPointer(rebasing: raw[at..<(at + id.count)]).copyMemory(from: UnsafeRawBufferPointer(id))
+                at += id.count
+                raw.storeBytes(of: UInt32(json.count).littleEndian, toByteOffset: at, as: UInt32.self)
                 at += 4
+                UnsafeMutableRawBufferPointer(rebasing: raw[at..<(at + json.count)]).copyMemory(from: UnsafeRawBufferPointer(start: json, count: json.count))
+                at += json.count
+                for x in vector {
+                    raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: at, as: UInt32.self)
+                    at += 4
+                }
+                initialized = size
             }
         }
-        return out
     }
 
     init(identity: String, createdMs: Int64, details: FaceDetails?, vector: [Float]) {

@@ -32,6 +32,33 @@ final class CoreTests: XCTestCase {
         XCTAssertNoThrow(try l2.prepare([0, 0, 0]), "a zero vector is fine for plain L2")
     }
 
+    /// Every kind of non-finite value is found at its position (the check compares exponent bits),
+    /// and the extremes of the finite range pass.
+    func testEveryNonFiniteValueIsRefusedAtItsPosition() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        var rng = SeededGenerator(seed: seed)
+        let space = EmbeddingSpace(model: "m", dimension: 37, metric: .l2)
+        let bad: [Float] = [.nan, -.nan, .signalingNaN, .infinity, -.infinity, Float(bitPattern: 0x7FC0_1234), Float(bitPattern: 0xFF80_0001)]
+        let extremes: [Float] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, -.leastNormalMagnitude, 0, -0.0]
+        for value in bad {
+            for _ in 0..<20 {
+                var vector = (0..<37).map { _ in extremes.randomElement(using: &rng)! }
+                let position = Int(rng.next() % 37)
+                vector[position] = value
+                // Another bad value after the first must not be the one reported.
+                if position < 36 { vector[36] = .infinity }
+                do {
+                    _ = try space.prepare(vector)
+                    XCTFail("accepted \(value) at \(position); seed \(seed)")
+                } catch let error as FaceDBError {
+                    XCTAssertEqual(error.code, .invalidVector, "seed \(seed)")
+                    XCTAssertTrue(error.message.contains("at position \(position)."), "\(error.message); seed \(seed)")
+                }
+            }
+        }
+        XCTAssertEqual(try space.prepare(Array((0..<37).map { extremes[$0 % extremes.count] })).count, 37)
+    }
+
     func testNormalizedVectorsHaveUnitLength() throws {
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
         let space = EmbeddingSpace(model: "m", dimension: 64, metric: .cosine)
