@@ -54,6 +54,11 @@ let queries = (0..<queryCount).map { _ in data.face(of: Int(rng.next() % UInt64(
 log("generated \(count) × \(dimension) vectors, \(identities) identities, \(queryCount) queries")
 
 let directory = TemporaryDirectory("bench")
+/// Removes the benchmark's databases (a global's deinit never runs) and exits.
+func finish() -> Never {
+    try? FileManager.default.removeItem(atPath: directory.path)
+    exit(0)
+}
 let path = directory.path("bench.facedb")
 let quiet = DatabaseOptions(snapshotAfterChanges: snapshotAfter, log: { _ in })
 let space = EmbeddingSpace(model: "synthetic", dimension: dimension, metric: .l2)
@@ -77,7 +82,7 @@ let (_, insertSeconds) = try time {
 }
 let (_, closeSeconds) = try time { try db.close() }
 log(String(format: "insert %.0f rows/s", Double(count) / insertSeconds))
-if phases == "add" { print(String(format: "addFaces %.0f rows/s, close %.2f s", Double(count) / insertSeconds, closeSeconds)); exit(0) }
+if phases == "add" { print(String(format: "addFaces %.0f rows/s, close %.2f s", Double(count) / insertSeconds, closeSeconds)); finish() }
 
 // MARK: insert through the bulk import (the file reader replaced by the generated rows)
 /// The generated faces as an import source, so the import path is measured without file parsing.
@@ -116,7 +121,7 @@ if phases == "insert" {
     try db.close()
     print(String(format: "insert %.0f rows/s (addFaces), %.0f rows/s (importEmbeddings), close %.2f s, open with snapshot %.2f s, open rebuilding %.2f s",
                  Double(count) / insertSeconds, Double(count) / importSeconds, closeSeconds, openWithSnapshot, openRebuild))
-    exit(0)
+    finish()
 }
 
 // MARK: search
@@ -241,3 +246,4 @@ for r in rows {
     print("| \(r.kind) | \(ms(r.p50)) | \(ms(r.p99)) | \(ms(r.rawP50)) | \(ms(r.rawP99)) | \(overhead) | \(recall) | "
           + String(format: "%.3f |", r.rawRecall))
 }
+finish()
