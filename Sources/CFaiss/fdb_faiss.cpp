@@ -29,6 +29,7 @@
 #include <faiss/IndexIVFPQ.h>
 #include <faiss/IndexRefine.h>
 #include <faiss/impl/FaissException.h>
+#include <faiss/impl/DistanceComputer.h>
 #include <faiss/impl/HNSW.h>
 #include <faiss/impl/IDSelector.h>
 #include <faiss/invlists/DirectMap.h>
@@ -160,6 +161,8 @@ struct fdb_index {
     std::vector<uint8_t> dead;
     /// HNSW, IVF-PQ: how many positions are tombstones.
     int64_t tombstones = 0;
+    /// HNSW: nodes added since the graph's reachability was last repaired (see `repair_reachability`).
+    int64_t added_since_repair = 0;
     /// Positional kinds: no id in the index is above this (the largest id ever added or loaded;
     /// removals leave it as it is). A batch of ascending ids above it needs no membership checks.
     idx_t id_ceiling = -1;
@@ -436,6 +439,106 @@ void reserve_codes(faiss::IndexFlatCodes* storage, size_t extra) {
     populate(bigger.data(), needed);
     bigger.insert(bigger.end(), codes.begin(), codes.end());
     codes.swap(bigger);
+}
+
+/// HNSW: marks in `reached` every node that level-0 links lead to from `from`.
+void mark_reachable(const faiss::HNSW& graph, size_t from, std::vector<uint8_t>& reached) {
+    if (reached[from]) return;
+    reached[from] = 1;
+    std::vector<size_t> stack{from};
+    while (!stack.empty()) {
+        const size_t v = stack.back();
+        stack.pop_back();
+        size_t begin, end;
+        graph.neighbor_range(idx_t(v), 0, &begin, &end);
+        for (size_t i = begin; i < end && graph.neighbors[i] >= 0; i++) {
+            const size_t u = size_t(graph.neighbors[i]);
+            if (!reached[u]) {
+                reached[u] = 1;
+                stack.push_back(u);
+            }
+        }
+    }
+}
+
+/// HNSW: links every live node that level-0 links do not lead to from the entry point, and
+/// returns how many links it made.
+///
+/// FAISS prunes a node's neighbour list when a new link overflows it (keeping diverse, close
+/// neighbours). A node dropped from every list that held it, or a tight group of outliers linked
+/// only among themselves, can no longer be reached: no search returns that face, whatever its
+/// efSearch. For each such node v, a search for v's own vector finds its nearest reachable nodes
+/// u; v takes a free slot in the first u's level-0 list, or replaces the neighbour of u farthest
+/// from u among those that keep another in-link. Up to three passes, since such a replacement can
+/// cut off another node. Tombstones are not linked (no search may return them), but links through
+/// them count, since searches walk through tombstones. O(nodes × 2M) per pass plus one search per
+/// unreachable node: run after adds of 1% of the graph or more, after a rebuild and on load.
+int64_t repair_reachability(fdb_index* ix) {
+    faiss::IndexHNSW* index = hnsw_of(ix);
+    faiss::HNSW& graph = index->hnsw;
+    const size_t n = size_t(index->ntotal);
+    ix->added_since_repair = 0;
+    if (n < 2 || graph.entry_point < 0) return 0;
+    const bool tombstones = keeps_tombstones(ix->params.kind);
+    const size_t d = size_t(ix->params.dim);
+    const float* xb = vector_storage(ix)->get_xb();
+    std::unique_ptr<faiss::DistanceComputer> distance(index->storage->get_distance_computer());
+    // Larger is closer for inner products: compare negated.
+    const float sign = index->metric_type == faiss::METRIC_INNER_PRODUCT ? -1.0f : 1.0f;
+    faiss::SearchParametersHNSW params;
+    params.efSearch = std::max(graph.efSearch, 64);
+    const idx_t k = idx_t(std::min<size_t>(n, 16));
+    std::vector<float> found_distances(static_cast<size_t>(k));
+    std::vector<idx_t> found(static_cast<size_t>(k));
+    int64_t linked = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        std::vector<uint8_t> reached(n, 0);
+        mark_reachable(graph, size_t(graph.entry_point), reached);
+        std::vector<size_t> missing;
+        for (size_t v = 0; v < n; v++) {
+            if (!reached[v] && !(tombstones && ix->dead[v])) missing.push_back(v);
+        }
+        if (missing.empty()) break;
+        std::vector<int32_t> in_links(n, 0);
+        for (size_t v = 0; v < n; v++) {
+            size_t begin, end;
+            graph.neighbor_range(idx_t(v), 0, &begin, &end);
+            for (size_t i = begin; i < end && graph.neighbors[i] >= 0; i++) in_links[size_t(graph.neighbors[i])]++;
+        }
+        for (const size_t v : missing) {
+            if (reached[v]) continue;
+            index->search(1, xb + v * d, k, found_distances.data(), found.data(), &params);
+            for (idx_t j = 0; j < k; j++) {
+                const idx_t u = found[size_t(j)];
+                if (u < 0 || size_t(u) == v || !reached[size_t(u)]) continue;
+                size_t ub, ue;
+                graph.neighbor_range(u, 0, &ub, &ue);
+                size_t slot = ue;
+                float farthest = -std::numeric_limits<float>::infinity();
+                for (size_t i = ub; i < ue; i++) {
+                    const int32_t w = graph.neighbors[i];
+                    if (w < 0) {
+                        slot = i;
+                        break;
+                    }
+                    if (in_links[size_t(w)] < 2 || w == graph.entry_point) continue;
+                    const float dist = sign * distance->symmetric_dis(u, idx_t(w));
+                    if (dist > farthest) {
+                        farthest = dist;
+                        slot = i;
+                    }
+                }
+                if (slot == ue) continue;
+                if (graph.neighbors[slot] >= 0) in_links[size_t(graph.neighbors[slot])]--;
+                graph.neighbors[slot] = int32_t(v);
+                in_links[v]++;
+                linked++;
+                mark_reachable(graph, v, reached);
+                break;
+            }
+        }
+    }
+    return linked;
 }
 
 /// Positional kinds: the stored vectors, row-major, one row per position.
@@ -850,6 +953,8 @@ void read_positional(Reader& r, fdb_index* ix, uint64_t n) {
     graph.entry_point = entry_point;
     graph.max_level = max_level;
     ix->labels = std::move(labels);
+    // A snapshot taken between repairs may hold nodes that lost their last in-link.
+    repair_reachability(ix);
 }
 
 /// Restores the IVF part of a body. IVF-Flat: `n` vectors under the caller's ids. IVF-PQ: the codes
@@ -1100,6 +1205,16 @@ int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* id
         } catch (...) {
             if (faiss_rows(index) != rows_before) index->broken = true;
             throw;
+        }
+        if (kind == FDB_KIND_HNSW) {
+            index->added_since_repair += n;
+            if (index->added_since_repair * 100 >= int64_t(index->labels.size())) {
+                // Allocates before it changes any link: a failure leaves a valid graph, repaired later.
+                try {
+                    repair_reachability(index);
+                } catch (...) {
+                }
+            }
         }
     });
 }
@@ -1458,6 +1573,29 @@ int fdb_index_compact(fdb_index* index) {
         index->positions = std::move(positions);
         index->dead = std::move(dead);
         index->tombstones = 0;
+        if (index->params.kind == FDB_KIND_HNSW) {
+            try {
+                repair_reachability(index);
+            } catch (...) {
+            }
+        }
+    });
+}
+
+int fdb_index_hnsw_unreachable(const fdb_index* index, int64_t* out) {
+    return guarded([&] {
+        check_usable(index);
+        if (out == nullptr) invalid("NULL argument");
+        *out = 0;
+        if (index->params.kind != FDB_KIND_HNSW) return;
+        const faiss::HNSW& graph = hnsw_of(index)->hnsw;
+        const size_t n = size_t(index->index->ntotal);
+        if (n == 0) return;
+        std::vector<uint8_t> reached(n, 0);
+        mark_reachable(graph, size_t(graph.entry_point), reached);
+        for (size_t v = 0; v < n; v++) {
+            if (!reached[v] && !index->dead[v]) (*out)++;
+        }
     });
 }
 

@@ -177,6 +177,13 @@ final class FaissIndex {
         return Int(out)
     }
 
+    /// HNSW: live nodes that level-0 links do not lead to from the entry point (0 for other kinds).
+    func unreachableCount() throws -> Int {
+        var out: Int64 = 0
+        try withFaissStatus("count unreachable graph nodes") { fdb_index_hnsw_unreachable(handle, &out) }
+        return Int(out)
+    }
+
     /// Serializes the index and lends the bytes to `body` (they are freed afterwards).
     func withSerialized<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         var buffer: UnsafeMutablePointer<UInt8>?

@@ -109,6 +109,13 @@ public final class VectorIndex: @unchecked Sendable {
         lock.withReadLock { (try? index.memoryUsage()) ?? 0 }
     }
 
+    /// HNSW: how many stored vectors the graph's links do not lead to from its entry point, so that
+    /// no search can return them. Adds of 1% of the graph or more, compaction and loading link such
+    /// vectors, so this is 0 except after smaller adds; 0 for other kinds.
+    public var unreachableCount: Int {
+        lock.withReadLock { (try? index.unreachableCount()) ?? 0 }
+    }
+
     /// HNSW: the efSearch searches use — the tuned value once tuned, else the configured one; nil
     /// for other kinds.
     public var efSearch: Int? {

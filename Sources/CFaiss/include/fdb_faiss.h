@@ -189,6 +189,11 @@ int fdb_index_reconstruct(const fdb_index* index, int64_t n, const int64_t* ids,
  *  unchanged if it fails. */
 int fdb_index_compact(fdb_index* index);
 
+/** HNSW: sets *out to the number of live nodes that level-0 links do not lead to from the entry
+ *  point (searches cannot return them; adds of 1% of the graph or more, compaction and loading
+ *  link them). 0 for other kinds. */
+int fdb_index_hnsw_unreachable(const fdb_index* index, int64_t* out);
+
 /** Sets *out to an estimate of the index's memory use in bytes. */
 int fdb_index_memory_usage(const fdb_index* index, int64_t* out);
 
