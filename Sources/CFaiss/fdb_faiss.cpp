@@ -166,6 +166,9 @@ struct fdb_index {
     /// Positional kinds: no id in the index is above this (the largest id ever added or loaded;
     /// removals leave it as it is). A batch of ascending ids above it needs no membership checks.
     idx_t id_ceiling = -1;
+    /// Flat: rows copied past `ntotal` by fdb_index_stage() for the next add (0: none). Searches
+    /// read only the first `ntotal` rows, so staged rows are invisible until that add.
+    int64_t staged = 0;
     /// Set when a failed FAISS call left FAISS and the bookkeeping out of step; every later call
     /// then fails instead of returning wrong answers.
     bool broken = false;
@@ -468,8 +471,8 @@ void mark_reachable(const faiss::HNSW& graph, size_t from, std::vector<uint8_t>&
 /// neighbours). A node dropped from every list that held it, or a tight group of outliers linked
 /// only among themselves, can no longer be reached: no search returns that face, whatever its
 /// efSearch. For each such node v, a search for v's own vector finds its nearest reachable nodes
-/// u; v takes a free slot in the first u's level-0 list, or replaces the neighbour of u farthest
-/// from u among those that keep another in-link. Up to three passes, since such a replacement can
+/// u; v takes a free slot in the nearest u's level-0 list that has one, or else replaces, in the
+/// nearest u's list, the neighbour farthest from u among those that keep another in-link. Up to three passes, since such a replacement can
 /// cut off another node. Tombstones are not linked (no search may return them), but links through
 /// them count, since searches walk through tombstones. O(nodes × 2M) per pass plus one search per
 /// unreachable node: run after adds of 1% of the graph or more, after a rebuild and on load.
@@ -508,33 +511,37 @@ int64_t repair_reachability(fdb_index* ix) {
         for (const size_t v : missing) {
             if (reached[v]) continue;
             index->search(1, xb + v * d, k, found_distances.data(), found.data(), &params);
-            for (idx_t j = 0; j < k; j++) {
-                const idx_t u = found[size_t(j)];
-                if (u < 0 || size_t(u) == v || !reached[size_t(u)]) continue;
-                size_t ub, ue;
-                graph.neighbor_range(u, 0, &ub, &ue);
-                size_t slot = ue;
-                float farthest = -std::numeric_limits<float>::infinity();
-                for (size_t i = ub; i < ue; i++) {
-                    const int32_t w = graph.neighbors[i];
-                    if (w < 0) {
-                        slot = i;
-                        break;
+            // The nearest reachable node with a free slot takes the link; failing that, the nearest
+            // one with a neighbour it can spare (one that keeps another in-link) replaces it.
+            for (int replace = 0; replace < 2 && !reached[v]; replace++) {
+                for (idx_t j = 0; j < k; j++) {
+                    const idx_t u = found[size_t(j)];
+                    if (u < 0 || size_t(u) == v || !reached[size_t(u)]) continue;
+                    size_t ub, ue;
+                    graph.neighbor_range(u, 0, &ub, &ue);
+                    size_t slot = ue;
+                    float farthest = -std::numeric_limits<float>::infinity();
+                    for (size_t i = ub; i < ue; i++) {
+                        const int32_t w = graph.neighbors[i];
+                        if (w < 0) {
+                            slot = i;
+                            break;
+                        }
+                        if (!replace || in_links[size_t(w)] < 2 || w == graph.entry_point) continue;
+                        const float dist = sign * distance->symmetric_dis(u, idx_t(w));
+                        if (dist > farthest) {
+                            farthest = dist;
+                            slot = i;
+                        }
                     }
-                    if (in_links[size_t(w)] < 2 || w == graph.entry_point) continue;
-                    const float dist = sign * distance->symmetric_dis(u, idx_t(w));
-                    if (dist > farthest) {
-                        farthest = dist;
-                        slot = i;
-                    }
+                    if (slot == ue) continue;
+                    if (graph.neighbors[slot] >= 0) in_links[size_t(graph.neighbors[slot])]--;
+                    graph.neighbors[slot] = int32_t(v);
+                    in_links[v]++;
+                    linked++;
+                    mark_reachable(graph, v, reached);
+                    break;
                 }
-                if (slot == ue) continue;
-                if (graph.neighbors[slot] >= 0) in_links[size_t(graph.neighbors[slot])]--;
-                graph.neighbors[slot] = int32_t(v);
-                in_links[v]++;
-                linked++;
-                mark_reachable(graph, v, reached);
-                break;
             }
         }
     }
@@ -1191,11 +1198,21 @@ int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* id
         reserve_growing(index->labels, size_t(before + n));
         index->positions.reserve(index->positions.size() + size_t(n));
         if (tombstones) reserve_growing(index->dead, size_t(before + n));
-        reserve_codes(vector_storage(index), size_t(n) * size_t(index->params.dim) * sizeof(float));
+        const size_t bytes = size_t(n) * size_t(index->params.dim) * sizeof(float);
+        // Flat: rows staged for exactly this add need only be published.
+        faiss::IndexFlatCodes* storage = vector_storage(index);
+        const bool publish = index->staged == n && storage->codes.size() == size_t(storage->ntotal) * storage->code_size + bytes &&
+                             std::memcmp(storage->codes.data() + size_t(storage->ntotal) * storage->code_size, x, bytes) == 0;
+        index->staged = 0;
+        if (!publish) reserve_codes(storage, bytes);
         try {
             // IVF-PQ: IndexRefine::add gives the rows the positions before .. before + n - 1 in both
             // the IVF lists and the exact copy.
-            index->index->add(n, x);
+            if (publish) {
+                index->index->ntotal += n;
+            } else {
+                index->index->add(n, x);
+            }
             for (int64_t i = 0; i < n; i++) {
                 index->labels.push_back(ids[i]);
                 index->positions.insert(ids[i], before + i);
@@ -1219,9 +1236,26 @@ int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* id
     });
 }
 
+int fdb_index_stage(fdb_index* index, int64_t n, const float* x) {
+    return guarded([&] {
+        check_usable(index);
+        if (n < 0 || (n > 0 && x == nullptr)) invalid("bad arguments");
+        index->staged = 0;
+        if (index->params.kind != FDB_KIND_FLAT || n == 0) return;
+        faiss::IndexFlatCodes* storage = vector_storage(index);
+        const size_t bytes = size_t(n) * size_t(index->params.dim) * sizeof(float);
+        const size_t start = size_t(storage->ntotal) * storage->code_size;
+        reserve_codes(storage, bytes);
+        storage->codes.resize(start + bytes);
+        std::memcpy(storage->codes.data() + start, x, bytes);
+        index->staged = n;
+    });
+}
+
 int fdb_index_remove(fdb_index* index, int64_t n, const int64_t* ids, int64_t* removed) {
     return guarded([&] {
         check_usable(index);
+        index->staged = 0;
         if (removed == nullptr || n < 0 || (n > 0 && ids == nullptr)) invalid("bad arguments");
         *removed = 0;
         if (n == 0) return;

@@ -69,6 +69,14 @@ final class FaissIndex {
         }
     }
 
+    /// Flat: copies `vectors` into the storage ahead of an ``add(ids:vectors:)`` of the same
+    /// vectors, which then only publishes them; searches do not see staged vectors.
+    func stage(vectors: [Float], count: Int) throws {
+        try withFaissStatus("stage \(count) vectors") {
+            vectors.withUnsafeBufferPointer { fdb_index_stage(handle, Int64(count), $0.baseAddress) }
+        }
+    }
+
     /// Removes the live vectors among `ids`; returns how many were removed.
     func remove(ids: [Int64]) throws -> Int {
         var removed: Int64 = 0

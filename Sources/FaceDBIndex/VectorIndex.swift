@@ -202,6 +202,18 @@ public final class VectorIndex: @unchecked Sendable {
         }
     }
 
+    /// Copies `vectors` (row-major) into a Flat index's storage ahead of an ``add(ids:vectors:)``
+    /// of the same vectors, which then only publishes them. Searches do not see staged vectors;
+    /// the next add of other vectors or a removal discards them. For other kinds, or a malformed
+    /// batch, it does nothing: the add does all the work.
+    ///
+    /// Lets a caller copy the vectors while it waits for something else — the database stages a
+    /// write's vectors while the store writes them.
+    public func stage(vectors: [Float]) throws {
+        guard configuration.kind == .flat, !vectors.isEmpty, vectors.count % dimension == 0 else { return }
+        try lock.withWriteLock { try index.stage(vectors: vectors, count: vectors.count / dimension) }
+    }
+
     /// Removes the vectors of `ids`; ids not in the index are ignored.
     ///
     /// - Returns: how many vectors were removed.

@@ -21,7 +21,7 @@ import Foundation
 /// before anything else happens, so the write is all or nothing, like any other.
 extension FaceStore {
     /// The fewest faces a write must have to be loaded as table files.
-    static let bulkLoadThreshold = 4_096
+    public static let bulkLoadThreshold = 4_096
 
     /// Where the table files of a bulk load are written before ingestion.
     var bulkDirectory: String { path + ".bulk" }

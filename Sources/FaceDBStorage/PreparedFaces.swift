@@ -24,7 +24,7 @@ public struct PreparedFaces: Sendable {
     /// The caller-chosen id of each face, if any.
     let ids: [FaceID?]
     /// The vectors as stored (normalized if the space says so), row-major.
-    let vectors: [Float]
+    public let vectors: [Float]
     /// Each face's `faces` row value (see `Schemas/keyspace.md`).
     let values: [[UInt8]]
     /// Face indices ordered by identity (bytewise) and, for equal identities, by position: the

@@ -138,6 +138,12 @@ int fdb_index_train(fdb_index* index, int64_t n, const float* x);
  *  already live in the index, or if an IVF index is untrained. */
 int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* ids);
 
+/** Flat: copies `n` row-major vectors into the index's storage ahead of an fdb_index_add() of the
+ *  same vectors, which then only publishes them (searches never see staged rows). Lets a caller
+ *  do the copy while it waits for something else, such as the store's write. The next add of
+ *  other vectors, a removal or another staging discards them. A no-op for other kinds. */
+int fdb_index_stage(fdb_index* index, int64_t n, const float* x);
+
 /** Removes the live vectors among `ids` (unknown ids are ignored) and sets *removed to how many
  *  were removed. Flat and IVF-Flat delete at once; HNSW and IVF-PQ mark tombstones, which searches
  *  skip (see fdb_index_compact()). */
