@@ -6,26 +6,54 @@ import Foundation
 /// Writes keep it exact: every add sets its faces' owners and every removal drops them, under the
 /// database's write lock. After open, a background scan of the store's `identity_faces` keys fills in
 /// what is not known yet (it never overwrites an entry a write has set). A miss falls back to the store.
-/// It holds one entry per stored face (about 50 bytes each).
+///
+/// The store numbers faces 0, 1, 2, … unless callers choose ids, so owners live in an array indexed
+/// by face id (16 bytes a face; setting a million costs no hashing), which grows to cover an id at
+/// most twice its size; other ids (far beyond it, chosen by callers) go to a dictionary.
 final class FaceOwners: @unchecked Sendable {
     private let lock = NSLock()
-    private var owners: [Int64: String] = [:]
+    /// The owner of face id i at index i (nil: unknown or removed).
+    private var dense: [String?] = []
+    /// Owners of ids beyond what `dense` grows to cover.
+    private var sparse: [Int64: String] = [:]
     private var cancelled = false
     private let loading = DispatchGroup()
 
     /// The known owners of `ids` (nil where unknown).
     func lookup(_ ids: [Int64]) -> [String?] {
-        lock.withLock { ids.map { owners[$0] } }
+        lock.withLock { ids.map(owner) }
     }
 
     /// Records the owners of faces just written (overwriting what was known).
     func set(_ ids: [Int64], _ identities: [String]) {
-        lock.withLock { for (id, who) in zip(ids, identities) { owners[id] = who } }
+        lock.withLock { for (id, who) in zip(ids, identities) { put(id, who) } }
     }
 
     /// Forgets removed faces.
     func remove(_ ids: [Int64]) {
-        lock.withLock { for id in ids { owners[id] = nil } }
+        lock.withLock {
+            for id in ids {
+                if id >= 0 && id < Int64(dense.count) { dense[Int(id)] = nil }
+                if !sparse.isEmpty { sparse[id] = nil }
+            }
+        }
+    }
+
+    /// The owner of `id`, if known. Must hold `lock`.
+    private func owner(_ id: Int64) -> String? {
+        if id >= 0 && id < Int64(dense.count), let who = dense[Int(id)] { return who }
+        return sparse.isEmpty ? nil : sparse[id]
+    }
+
+    /// Records `who` as the owner of `id`. Must hold `lock`.
+    private func put(_ id: Int64, _ who: String) {
+        if id >= 0 && id < Int64(max(2 * dense.count, 1_024)) {
+            if id >= Int64(dense.count) { dense.append(contentsOf: repeatElement(nil, count: Int(id) - dense.count + 1)) }
+            dense[Int(id)] = who
+            if !sparse.isEmpty { sparse[id] = nil }
+        } else {
+            sparse[id] = who
+        }
     }
 
     /// Starts filling the map from `scan` on a background thread. `scan` calls its argument with each
@@ -34,7 +62,7 @@ final class FaceOwners: @unchecked Sendable {
         DispatchQueue.global(qos: .utility).async(group: loading) { [self] in
             try? scan { identity, faces in
                 lock.withLock {
-                    for id in faces where owners[id] == nil { owners[id] = identity }
+                    for id in faces where owner(id) == nil { put(id, identity) }
                     return !cancelled
                 }
             }
