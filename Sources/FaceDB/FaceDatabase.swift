@@ -165,6 +165,8 @@ public final class FaceDatabase: @unchecked Sendable {
     ///
     /// - Parameter alongside: in-memory bookkeeping of the committed write, run on a second thread
     ///   while the index is updated (for a write that removes nothing; otherwise after it).
+    /// - Parameter staging: the vectors a write that removes nothing will add, to copy into the index
+    ///   while the store commits (see ``commitStaging(_:_:)``); nil for small writes.
     private func write<T: Sendable>(
         removes: Bool, alongside: (@Sendable (T) -> Void)? = nil, staging: [Float]? = nil,
         _ commit: () throws -> (T, UInt64, IndexChange, [Float])
