@@ -464,25 +464,27 @@ void mark_reachable(const faiss::HNSW& graph, size_t from, std::vector<uint8_t>&
     }
 }
 
-/// HNSW: links every live node that level-0 links do not lead to from the entry point, and
-/// returns how many links it made.
-///
-/// FAISS prunes a node's neighbour list when a new link overflows it (keeping diverse, close
-/// neighbours). A node dropped from every list that held it, or a tight group of outliers linked
-/// only among themselves, can no longer be reached: no search returns that face, whatever its
-/// efSearch. For each such node v, a search for v's own vector finds its nearest reachable nodes
-/// u; v takes a free slot in the nearest u's level-0 list that has one, or else replaces, in the
-/// nearest u's list, the neighbour farthest from u among those that keep another in-link. Up to three passes, since such a replacement can
-/// cut off another node. Tombstones are not linked (no search may return them), but links through
-/// them count, since searches walk through tombstones. O(nodes × 2M) per pass plus one search per
-/// unreachable node: run after adds of 1% of the graph or more, after a rebuild and on load.
-int64_t repair_reachability(fdb_index* ix) {
+/// HNSW: fills `reached` from the entry point and returns the live nodes it does not reach.
+std::vector<size_t> unreachable_nodes(const fdb_index* ix, std::vector<uint8_t>& reached) {
+    const faiss::HNSW& graph = hnsw_of(ix)->hnsw;
+    const size_t n = size_t(ix->index->ntotal);
+    reached.assign(n, 0);
+    std::vector<size_t> missing;
+    if (n == 0 || graph.entry_point < 0) return missing;
+    mark_reachable(graph, size_t(graph.entry_point), reached);
+    for (size_t v = 0; v < n; v++) {
+        if (!reached[v] && !ix->dead[v]) missing.push_back(v);
+    }
+    return missing;
+}
+
+/// The work of `repair_reachability` (which see), which may throw.
+void link_unreachable(fdb_index* ix) {
     faiss::IndexHNSW* index = hnsw_of(ix);
     faiss::HNSW& graph = index->hnsw;
     const size_t n = size_t(index->ntotal);
     ix->added_since_repair = 0;
-    if (n < 2 || graph.entry_point < 0) return 0;
-    const bool tombstones = keeps_tombstones(ix->params.kind);
+    if (n < 2) return;
     const size_t d = size_t(ix->params.dim);
     const float* xb = vector_storage(ix)->get_xb();
     std::unique_ptr<faiss::DistanceComputer> distance(index->storage->get_distance_computer());
@@ -493,14 +495,9 @@ int64_t repair_reachability(fdb_index* ix) {
     const idx_t k = idx_t(std::min<size_t>(n, 16));
     std::vector<float> found_distances(static_cast<size_t>(k));
     std::vector<idx_t> found(static_cast<size_t>(k));
-    int64_t linked = 0;
+    std::vector<uint8_t> reached;
     for (int pass = 0; pass < 3; pass++) {
-        std::vector<uint8_t> reached(n, 0);
-        mark_reachable(graph, size_t(graph.entry_point), reached);
-        std::vector<size_t> missing;
-        for (size_t v = 0; v < n; v++) {
-            if (!reached[v] && !(tombstones && ix->dead[v])) missing.push_back(v);
-        }
+        const std::vector<size_t> missing = unreachable_nodes(ix, reached);
         if (missing.empty()) break;
         std::vector<int32_t> in_links(n, 0);
         for (size_t v = 0; v < n; v++) {
@@ -538,14 +535,34 @@ int64_t repair_reachability(fdb_index* ix) {
                     if (graph.neighbors[slot] >= 0) in_links[size_t(graph.neighbors[slot])]--;
                     graph.neighbors[slot] = int32_t(v);
                     in_links[v]++;
-                    linked++;
                     mark_reachable(graph, v, reached);
                     break;
                 }
             }
         }
     }
-    return linked;
+}
+
+/// HNSW: links every live node that level-0 links do not lead to from the entry point.
+///
+/// FAISS prunes a node's neighbour list when a new link overflows it (keeping diverse, close
+/// neighbours). A node dropped from every list that held it, or a tight group of outliers linked
+/// only among themselves, can no longer be reached: no search returns that face, whatever its
+/// efSearch. For each such node v, a search for v's own vector finds its nearest reachable nodes
+/// u; v takes a free slot in the nearest u's level-0 list that has one, or else replaces, in the
+/// nearest u's list, the neighbour farthest from u among those that keep another in-link. Up to
+/// three passes, since such a replacement can cut off another node. Tombstones are not linked (no
+/// search may return them), but links through them count, since searches walk through tombstones.
+/// O(nodes × 2M) per pass plus one search per unreachable node: run after adds of 1% of the graph
+/// or more, after a rebuild and on load.
+///
+/// Best effort: every link it changes leaves a valid graph, so a failure half-way (out of memory)
+/// leaves a valid graph too, and the next repair tries again.
+void repair_reachability(fdb_index* ix) noexcept {
+    try {
+        link_unreachable(ix);
+    } catch (...) {
+    }
 }
 
 /// Positional kinds: the stored vectors, row-major, one row per position.
@@ -1068,7 +1085,6 @@ void reserve_growing(std::vector<T>& v, size_t needed) {
     if (needed > v.capacity()) v.reserve(std::max(needed, 2 * v.capacity()));
 }
 
-
 } // namespace
 
 // MARK: - C interface
@@ -1225,13 +1241,7 @@ int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* id
         }
         if (kind == FDB_KIND_HNSW) {
             index->added_since_repair += n;
-            if (index->added_since_repair * 100 >= int64_t(index->labels.size())) {
-                // Allocates before it changes any link: a failure leaves a valid graph, repaired later.
-                try {
-                    repair_reachability(index);
-                } catch (...) {
-                }
-            }
+            if (index->added_since_repair * 100 >= int64_t(index->labels.size())) repair_reachability(index);
         }
     });
 }
@@ -1607,12 +1617,7 @@ int fdb_index_compact(fdb_index* index) {
         index->positions = std::move(positions);
         index->dead = std::move(dead);
         index->tombstones = 0;
-        if (index->params.kind == FDB_KIND_HNSW) {
-            try {
-                repair_reachability(index);
-            } catch (...) {
-            }
-        }
+        if (index->params.kind == FDB_KIND_HNSW) repair_reachability(index);
     });
 }
 
@@ -1622,14 +1627,8 @@ int fdb_index_hnsw_unreachable(const fdb_index* index, int64_t* out) {
         if (out == nullptr) invalid("NULL argument");
         *out = 0;
         if (index->params.kind != FDB_KIND_HNSW) return;
-        const faiss::HNSW& graph = hnsw_of(index)->hnsw;
-        const size_t n = size_t(index->index->ntotal);
-        if (n == 0) return;
-        std::vector<uint8_t> reached(n, 0);
-        mark_reachable(graph, size_t(graph.entry_point), reached);
-        for (size_t v = 0; v < n; v++) {
-            if (!reached[v] && !index->dead[v]) (*out)++;
-        }
+        std::vector<uint8_t> reached;
+        *out = int64_t(unreachable_nodes(index, reached).size());
     });
 }
 

@@ -52,7 +52,7 @@ struct FaceRecord: Equatable {
                 at += id.count
                 raw.storeBytes(of: UInt32(json.count).littleEndian, toByteOffset: at, as: UInt32.self)
                 at += 4
-                UnsafeMutableRawBufferPointer(rebasing: raw[at..<(at + json.count)]).copyMemory(from: UnsafeRawBufferPointer(start: json, count: json.count))
+                json.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: raw[at..<(at + json.count)]).copyMemory(from: $0) }
                 at += json.count
                 for x in vector {
                     raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: at, as: UInt32.self)
