@@ -29,7 +29,7 @@ final class ConcurrencyTests: XCTestCase {
         // A fixed anchor identity the writer never touches: every exact search for its vector must
         // find it first. (Not HNSW's: the anchor is an extreme outlier, about equally far from every
         // other face, and a search with a small efSearch can stop before it reaches the one node that
-        // links to it — about one run in fifteen. That the graph keeps a link to every node is
+        // links to it (1 of 14 runs when this was tried). That the graph keeps a link to every node is
         // tested by `ReachabilityTests` with an exhaustive efSearch; here HNSW's results must be whole.)
         let anchor = [Float](repeating: 100, count: dim)
         try db.addFaces([NewFace(identity: "anchor", embedding: anchor)], createMissingIdentities: true)
