@@ -23,8 +23,8 @@ extension Convolution {
             split.forward(input: input, shape: shape, output: output, scratch: scratch, workers: workers)
             return
         }
-        if usesDirect {
-            directForward(input: input, shape: shape, out: out, output: output, workers: workers)
+        if usesTapPlanes {
+            tapPlaneForward(input: input, shape: shape, out: out, output: output, scratch: scratch, workers: workers)
             return
         }
         if usesWinograd(for: out) {

@@ -5,8 +5,8 @@ import CBLAS
 /// (filter, channel) instead of 4·r². The n² element-wise products over channels become n² GEMMs
 /// `M[ξ] = U[ξ] (filters × channels) · V[ξ] (channels × tiles)`, with the tiles of every sample of the
 /// batch in the GEMM's N dimension. This file has the driver and the F(2×2, 3×3) transforms;
-/// `Convolution+Winograd6.swift` has the 6×6 input transform of F(2×2, 5×5) and F(4×4, 3×3), and
-/// `Convolution+Winograd5.swift` and `Convolution+Winograd43.swift` their output transforms.
+/// `Convolution+Winograd6.swift` and `Convolution+Winograd43.swift` have the transforms of F(4×4, 3×3),
+/// `Convolution+Winograd8.swift` those of F(4×4, 5×5).
 ///
 /// F(2×2, 3×3) transforms (rows of B^T, G, A^T):
 ///   B^T = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
@@ -80,20 +80,23 @@ extension Convolution {
                 if tile == .output2Kernel3 {
                     self.winogradInput(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
                                        firstTile: first, tileCount: count, v: v.base, zeros: zeros.base)
+                } else if tile == .output4Kernel5 {
+                    self.winograd8Input(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
+                                        firstTile: first, tileCount: count, v: v.base, zeros: zeros.base)
                 } else {
                     self.winograd6Input(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
-                                        firstTile: first, tileCount: count, step: step, v: v.base, zeros: zeros.base)
+                                        firstTile: first, tileCount: count, v: v.base, zeros: zeros.base)
                 }
                 self.winogradMultiply(v: v.base, tileCount: count, planes: planes, m: m.base)
                 switch tile {
                 case .output2Kernel3:
                     self.winogradOutput(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
                                         firstTile: first, tileCount: count, output: y.base)
-                case .output2Kernel5:
-                    self.winograd5Output(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
-                                         firstTile: first, tileCount: count, output: y.base)
                 case .output4Kernel3:
                     self.winograd43Output(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
+                                          firstTile: first, tileCount: count, output: y.base)
+                case .output4Kernel5:
+                    self.winograd45Output(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
                                           firstTile: first, tileCount: count, output: y.base)
                 }
                 index += active

@@ -1,4 +1,4 @@
-/// The 6×6 Winograd input transform, shared by F(2×2, 5×5) and F(4×4, 3×3) (points 0, 1, −1, 2, −2, ∞):
+/// The 6×6 Winograd input transform of F(4×4, 3×3) (points 0, 1, −1, 2, −2, ∞):
 ///
 ///   B^T = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1],
 ///   V = B^T d B.
@@ -30,13 +30,13 @@ extension Convolution {
     }
 
     /// V[ξ][c][t] = (B^T d B)[ξ] for the 6×6 input patch d of tile t (zero outside the plane); tiles
-    /// start every `step` (= m) rows and columns.
+    /// start every 4 rows and columns.
     ///
     /// Rows of the patch outside the plane read from a zero row; tiles whose columns leave the plane
     /// read column by column with a bounds check.
     func winograd6Input(
         input: UnsafePointer<Float>, shape: TensorShape, tileRows: Int, tileCols: Int,
-        firstTile: Int, tileCount: Int, step: Int, v: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>
+        firstTile: Int, tileCount: Int, v: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>
     ) {
         let inRows = shape.rows, inCols = shape.columns, pr = paddingRows, pc = paddingColumns
         let stride = Convolution.winogradPlaneStride(inputChannels * tileCount)  // between ξ planes
@@ -44,7 +44,7 @@ extension Convolution {
             Convolution.forEachTileRun(firstTile: firstTile, tileCount: tileCount, tileRows: tileRows, tileCols: tileCols) {
                 n, ty, txFirst, txEnd, offset in
                 let plane = input + (n * inputChannels + c) * inRows * inCols
-                let y0 = step * ty - pr
+                let y0 = 4 * ty - pr
                 func rowPointer(_ i: Int) -> UnsafePointer<Float> {
                     y0 + i >= 0 && y0 + i < inRows ? plane + (y0 + i) * inCols : zeros + 4
                 }
@@ -52,9 +52,9 @@ extension Convolution {
                 var dst = v + c * tileCount + offset
                 var tx = txFirst
                 while tx < txEnd {
-                    let x0 = step * tx - pc
-                    if tx + 4 <= txEnd, x0 >= 0, x0 + 3 * step + 6 <= inCols {
-                        Convolution.winograd6InputQuad(rows, x0: x0, step: step, dst: dst, stride: stride)
+                    let x0 = 4 * tx - pc
+                    if tx + 4 <= txEnd, x0 >= 0, x0 + 18 <= inCols {
+                        Convolution.winograd6InputQuad(rows, x0: x0, dst: dst, stride: stride)
                         dst += 4
                         tx += 4
                         continue
@@ -92,25 +92,18 @@ extension Convolution {
     /// Six SIMD vectors: a patch row's six columns, or a column's six rows, for four tiles.
     typealias SixLanes = (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
 
-    /// The 6×6 input transform of four neighbouring tiles at once (SIMD lanes = tiles), `step` = 2
-    /// (F(2×2, 5×5)) or 4 (F(4×4, 3×3)) columns apart; the tiles' `3·step + 6` input columns from
+    /// The 6×6 input transform of four neighbouring tiles at once (SIMD lanes = tiles), 4 columns
+    /// apart; the tiles' 18 input columns from
     /// `x0` must lie inside the rows.
     @inline(__always)
     static func winograd6InputQuad(
         _ rows: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
                  UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-        x0: Int, step: Int, dst: UnsafeMutablePointer<Float>, stride: Int
+        x0: Int, dst: UnsafeMutablePointer<Float>, stride: Int
     ) {
-        // Row i of the four patches (lane t holds columns x0 + step·t + j), then B applied within
+        // Row i of the four patches (lane t holds columns x0 + 4t + j), then B applied within
         // it: t[i][l] = Σ_j d[i][j] B[j][l].
         @inline(__always) func transformedRow(_ row: UnsafePointer<Float>) -> SixLanes {
-            if step == 2 {
-                let a = UnsafeRawPointer(row + x0).loadUnaligned(as: SIMD8<Float>.self)
-                let b = UnsafeRawPointer(row + x0 + 8).loadUnaligned(as: SIMD4<Float>.self)
-                return inputTransform6(
-                    SIMD4(a[0], a[2], a[4], a[6]), SIMD4(a[1], a[3], a[5], a[7]), SIMD4(a[2], a[4], a[6], b[0]),
-                    SIMD4(a[3], a[5], a[7], b[1]), SIMD4(a[4], a[6], b[0], b[2]), SIMD4(a[5], a[7], b[1], b[3]))
-            }
             let a = UnsafeRawPointer(row + x0).loadUnaligned(as: SIMD16<Float>.self)
             let b16 = row[x0 + 16], b17 = row[x0 + 17]
             return inputTransform6(

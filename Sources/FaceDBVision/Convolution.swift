@@ -8,8 +8,8 @@
 /// The forward pass is im2col + `cblas_sgemm`, tiled over output rows of all samples of the batch
 /// (the batch is part of the GEMM's N dimension) so that the column buffer stays within
 /// ``ConvolutionScratch/columnBudget`` floats per worker. Stride-1 3×3 and 5×5 layers with up to
-/// 128 input channels on planes of 8×8 or more take Winograd's F(2×2, 3×3) or F(2×2, 5×5) instead
-/// (16 or 36 GEMMs over 2×2 output blocks: 2.25× or 2.8× fewer multiplications;
+/// 128 input channels on planes of 8×8 or more take Winograd's F(2×2, 3×3) or F(4×4, 5×5) instead
+/// (16 GEMMs over 2×2 output blocks or 64 over 4×4 blocks: 2.25× or 6.25× fewer multiplications;
 /// `Convolution+Winograd.swift`), and 5×5 stride-2 unpadded layers (the detector's downsampler) are
 /// rewritten as a 3×3 stride-1 convolution over the input's four phases, which takes F(4×4, 3×3)
 /// (``PhaseSplitConvolution``). All paths agree with direct summation to float rounding (the

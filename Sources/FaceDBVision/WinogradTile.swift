@@ -5,8 +5,8 @@
 /// | algorithm | kernel | tile n | products per output | direct | used for |
 /// |---|---|---|---|---|---|
 /// | F(2×2, 3×3) | 3×3 | 4 | 4 | 9 | 3×3 layers (the ResNet) |
-/// | F(2×2, 5×5) | 5×5 | 6 | 9 | 25 | 5×5 layers (the detector) |
 /// | F(4×4, 3×3) | 3×3 | 6 | 2.25 | 9 | the detector's phase-split stride-2 layers |
+/// | F(4×4, 5×5) | 5×5 | 8 | 4 | 25 | the detector's 5×5 stride-1 layers |
 ///
 /// All use the interpolation points 0, ±1 (and ±2 for n = 6) and ∞, so the input and output
 /// transforms only add, subtract and multiply by small integers (the two n = 6 algorithms share the
@@ -17,15 +17,15 @@
 enum WinogradTile: Sendable {
     /// F(2×2, 3×3): `Convolution+Winograd.swift`.
     case output2Kernel3
-    /// F(2×2, 5×5): `Convolution+Winograd6.swift` (input), `Convolution+Winograd5.swift` (output).
-    case output2Kernel5
     /// F(4×4, 3×3): `Convolution+Winograd6.swift` (input), `Convolution+Winograd43.swift` (output).
     case output4Kernel3
+    /// F(4×4, 5×5): `Convolution+Winograd8.swift`.
+    case output4Kernel5
 
     /// The output block size m.
-    var output: Int { self == .output4Kernel3 ? 4 : 2 }
+    var output: Int { self == .output2Kernel3 ? 2 : 4 }
     /// The kernel size r.
-    var kernel: Int { self == .output2Kernel5 ? 5 : 3 }
+    var kernel: Int { self == .output4Kernel5 ? 5 : 3 }
     /// The input tile size n = m + r − 1.
     var size: Int { output + kernel - 1 }
     /// The number of transformed planes ξ, n².
@@ -43,15 +43,16 @@ enum WinogradTile: Sendable {
               paddingRows <= kernelRows / 2, paddingColumns <= kernelColumns / 2 else { return nil }
         switch kernelRows {
         case 3: return .output2Kernel3
-        case 5: return .output2Kernel5
+        case 5: return .output4Kernel5
         default: return nil
         }
     }
 
-    /// G for n = 6 (rows for the points 0, 1, −1, 2, −2, ∞), as many columns as the kernel: row j is
-    /// `(a_j^k / Π_{l≠j}(a_j − a_l))_k` for the finite points and `(0, …, 0, 1)` for ∞.
-    private func filterTransform6() -> [[Double]] {
-        let points: [Double] = [0, 1, -1, 2, -2]
+    /// G (rows for the points 0, 1, −1, 2, −2 for n = 6, and ½, −½ too for n = 8, then ∞), as many
+    /// columns as the kernel: row j is `(a_j^k / Π_{l≠j}(a_j − a_l))_k` for the finite points and
+    /// `(0, …, 0, 1)` for ∞.
+    private func filterTransform() -> [[Double]] {
+        let points: [Double] = size == 8 ? [0, 1, -1, 2, -2, 0.5, -0.5] : [0, 1, -1, 2, -2]
         var g: [[Double]] = points.enumerated().map { j, a in
             let f = points.enumerated().reduce(1.0) { $1.offset == j ? $0 : $0 * (a - $1.element) }
             return (0..<kernel).map { k in pow(a, k) / f }
@@ -66,7 +67,7 @@ enum WinogradTile: Sendable {
         if self == .output2Kernel3 {
             return Convolution.winogradTransform(weights: weights, filters: filters, inputChannels: inputChannels)
         }
-        let g = filterTransform6(), n = size, r = kernel
+        let g = filterTransform(), n = size, r = kernel
         let plane = filters * inputChannels
         var u = [Float](repeating: 0, count: n * n * plane)
         var t = [Double](repeating: 0, count: n * r)

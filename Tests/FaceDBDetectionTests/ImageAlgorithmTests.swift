@@ -64,6 +64,32 @@ final class ImageAlgorithmTests: XCTestCase {
         }
     }
 
+    /// The tiled pyramid has the same bits whether one worker fills it or several share its rows
+    /// (level by level), a reused buffer keeps nothing of its old contents, and level 0 is the
+    /// image less the channel means, over 256.
+    func testTiledPyramidFillIsTheSameForAnyNumberOfWorkers() throws {
+        var rng = detectionSeededGenerator(self)
+        let width = 173, height = 301
+        let pixels = (0..<(width * height * 3)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let image = try RGBImage(width: width, height: height, pixels: pixels)
+        let layout = TiledPyramid(width: width, height: height)
+        let means: [Float] = [122.8, 117.0, 104.1]
+        func filled(workers: Int) -> [Float] {
+            var tensor = [Float](repeating: .nan, count: 3 * layout.rows * layout.columns)
+            tensor.withUnsafeMutableBufferPointer { layout.fill(image, means: means, into: $0.baseAddress!, workers: workers) }
+            return tensor
+        }
+        let one = filled(workers: 1)
+        XCTAssertFalse(one.contains { $0.isNaN }, "every value written")
+        XCTAssertGreaterThan(layout.levels.count, 5)
+        for workers in [2, 3] { XCTAssertTrue(filled(workers: workers) == one, "\(workers) workers") }
+        let l0 = layout.levels[0]
+        for (x, y, c) in [(0, 0, 0), (172, 300, 2), (50, 150, 1)] {
+            let value = one[(c * layout.rows + l0.top + y) * layout.columns + l0.left + x]
+            XCTAssertEqual(value, (Float(pixels[(y * width + x) * 3 + c]) - means[c]) / 256)
+        }
+    }
+
     /// The float resize agrees with the RGB one where both are exact (a constant image stays constant)
     /// and uses the source's corners for the destination's corners.
     func testFloatResizeKeepsCornersAndConstants() {

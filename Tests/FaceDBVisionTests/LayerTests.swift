@@ -7,7 +7,7 @@ final class LayerTests: XCTestCase {
     struct ConvolutionCase: CustomStringConvertible {
         var samples, channels, rows, columns, filters, kh, kw, sr, sc, pr, pc: Int
         /// Rounding error of a sum grows with the square root of its terms: 1e-4 up to 100 terms per
-        /// output, scaled by sqrt(terms / 100) beyond (Winograd F(2×2, 5×5) adds about 10× the error
+        /// output, scaled by sqrt(terms / 100) beyond (Winograd F(4×4, 5×5) adds about 10× the error
         /// of direct summation on top; the detector tests bound what that does to confidences).
         var tolerance: Float { 1e-4 * max(1, Float(channels * kh * kw) / 100).squareRoot() }
         var description: String {
@@ -36,8 +36,9 @@ final class LayerTests: XCTestCase {
         .init(samples: 3, channels: 64, rows: 40, columns: 40, filters: 4, kh: 3, kw: 3, sr: 1, sc: 1, pr: 1, pc: 1),
         // more than 128 channels: 3×3 stride 1 through im2col
         .init(samples: 2, channels: 130, rows: 9, columns: 8, filters: 3, kh: 3, kw: 3, sr: 1, sc: 1, pr: 1, pc: 1),
-        // 5×5 stride 1 on planes of 8 or more: the Winograd F(2×2, 5×5) path, paddings 0, 1, 2,
-        // odd and even sizes, and several chunks spanning samples (36 × (48 + 45) floats × 2 × 144 tiles)
+        // 5×5 stride 1 on planes of 8 or more: the Winograd F(4×4, 5×5) path, paddings 0, 1, 2,
+        // odd and even sizes, last tiles with 1, 2 and 3 outputs, and several chunks spanning samples
+        // (3 × 196 tiles; one chunk holds 2^19 / (64 × (16 + 3)) = 431)
         .init(samples: 3, channels: 16, rows: 60, columns: 60, filters: 3, kh: 5, kw: 5, sr: 1, sc: 1, pr: 0, pc: 0),
         .init(samples: 2, channels: 3, rows: 13, columns: 12, filters: 5, kh: 5, kw: 5, sr: 1, sc: 1, pr: 2, pc: 2),
         .init(samples: 1, channels: 4, rows: 12, columns: 15, filters: 3, kh: 5, kw: 5, sr: 1, sc: 1, pr: 1, pc: 2),
@@ -50,7 +51,9 @@ final class LayerTests: XCTestCase {
         // 5×5 stride 2 with more than 32 or fewer than 16 channels: im2col
         .init(samples: 1, channels: 33, rows: 22, columns: 22, filters: 2, kh: 5, kw: 5, sr: 2, sc: 2, pr: 0, pc: 0),
         .init(samples: 2, channels: 3, rows: 21, columns: 24, filters: 4, kh: 5, kw: 5, sr: 2, sc: 2, pr: 0, pc: 0),
-        // 9×9 with one and two filters: the direct path, with padding and without
+        // 9×9 with one and two filters: the tap-plane path, with padding and without, and over
+        // several bands of input rows (2^18 / (81 × 400) = 8 rows per band) spanning samples
+        .init(samples: 2, channels: 3, rows: 40, columns: 400, filters: 1, kh: 9, kw: 9, sr: 1, sc: 1, pr: 4, pc: 4),
         .init(samples: 2, channels: 7, rows: 12, columns: 20, filters: 1, kh: 9, kw: 9, sr: 1, sc: 1, pr: 4, pc: 4),
         .init(samples: 1, channels: 3, rows: 10, columns: 11, filters: 2, kh: 9, kw: 9, sr: 1, sc: 1, pr: 0, pc: 2),
     ]
@@ -139,14 +142,14 @@ final class LayerTests: XCTestCase {
         XCTAssertFalse(layer(32, stride: 2).usesWinograd(for: big))
         XCTAssertFalse(layer(3, kernel: 7).usesWinograd(for: big))
         XCTAssertEqual(layer(32).winograd, .output2Kernel3)
-        XCTAssertEqual(layer(45, kernel: 5).winograd, .output2Kernel5)
+        XCTAssertEqual(layer(45, kernel: 5).winograd, .output4Kernel5)
         XCTAssertTrue(layer(45, kernel: 5).usesWinograd(for: big))
         XCTAssertNil(layer(45, kernel: 5).phaseSplit)
-        XCTAssertFalse(layer(45, kernel: 5).usesDirect)
-        // One or two filters at stride 1: the direct path, whatever the kernel.
+        XCTAssertFalse(layer(45, kernel: 5).usesTapPlanes)
+        // One or two filters at stride 1: the tap-plane path, whatever the kernel.
         let score = Convolution(filters: 1, inputChannels: 45, kernelRows: 9, kernelColumns: 9, paddingRows: 4,
                                 paddingColumns: 4, weights: [Float](repeating: 0.5, count: 45 * 81))
-        XCTAssertTrue(score.usesDirect)
+        XCTAssertTrue(score.usesTapPlanes)
         // 5×5 stride 2 unpadded: the phase split, while its 3×3 output planes are 8 or more.
         XCTAssertNotNil(layer(32, stride: 2, kernel: 5).phaseSplit)
         XCTAssertNil(layer(33, stride: 2, kernel: 5).phaseSplit)

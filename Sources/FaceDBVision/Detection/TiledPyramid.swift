@@ -60,45 +60,60 @@ struct TiledPyramid {
 
     /// Writes the pyramid of `image` (which must have this layout's size) into `tensor`
     /// (3 × rows × columns floats, any contents; it is zero outside the levels afterwards),
-    /// channel 0 = R. The three channels are independent: up to three workers take one each.
+    /// channel 0 = R.
+    ///
+    /// The workers share the rows: first of level 0 and the padding, then of each level in turn
+    /// (a level reads the whole level before it, so levels cannot overlap). Every value is computed
+    /// the same way whatever the split.
     func fill(_ image: RGBImage, means: [Float], into tensor: UnsafeMutablePointer<Float>, workers: Int) {
-        let out = SharedPointer(tensor)
-        let active = max(1, min(3, workers))
-        parallel(active) { w in
-            var c = w
-            while c < 3 {
-                self.fill(channel: c, of: image, mean: means[c], into: out.base + c * self.rows * self.columns)
-                c += active
-            }
-        }
-    }
-
-    /// One channel's plane of ``fill(_:means:into:workers:)``.
-    private func fill(channel c: Int, of image: RGBImage, mean: Float, into base: UnsafeMutablePointer<Float>) {
-        zeroOutsideLevels(base)
+        let out = SharedPointer(tensor), plane = rows * columns
         let l0 = levels[0]
-        image.pixels.withUnsafeBufferPointer { px in
-            for y in 0..<image.height {
-                let dst = base + (l0.top + y) * columns + l0.left
-                let src = y * image.width * 3 + c
-                for x in 0..<image.width {
-                    dst[x] = (Float(px[src + 3 * x]) - mean) / 256
+        parallel(Self.workers(workers, rows: rows)) { [self] w, active in
+            let share = rows * w / active ..< rows * (w + 1) / active
+            for c in 0..<3 {
+                let base = out.base + c * plane
+                zeroOutsideLevels(base, rows: share)
+                // The image rows inside the share.
+                let first = max(0, share.lowerBound - l0.top), end = min(image.height, share.upperBound - l0.top)
+                guard first < end else { continue }
+                image.pixels.withUnsafeBufferPointer { px in
+                    for y in first..<end {
+                        let dst = base + (l0.top + y) * columns + l0.left
+                        let src = y * image.width * 3 + c
+                        for x in 0..<image.width { dst[x] = (Float(px[src + 3 * x]) - means[c]) / 256 }
+                    }
                 }
             }
         }
         for i in 1..<levels.count {
             let s = levels[i - 1], d = levels[i]
-            BilinearResize.resizePlane(
-                source: base + s.top * columns + s.left, sourceWidth: s.width, sourceHeight: s.height, sourceStride: columns,
-                destination: base + d.top * columns + d.left, width: d.width, height: d.height, destinationStride: columns)
+            parallel(Self.workers(workers, rows: d.height)) { [self] w, active in
+                let share = d.height * w / active ..< d.height * (w + 1) / active
+                for c in 0..<3 {
+                    let base = out.base + c * plane
+                    BilinearResize.resizePlane(
+                        source: base + s.top * columns + s.left, sourceWidth: s.width, sourceHeight: s.height,
+                        sourceStride: columns, destination: base + d.top * columns + d.left, width: d.width,
+                        height: d.height, destinationStride: columns, rows: share)
+                }
+            }
         }
     }
 
-    /// Zeroes the plane's padding: every pixel no level covers (the levels themselves are written
-    /// in full, so a reused buffer needs nothing else cleared).
-    private func zeroOutsideLevels(_ base: UnsafeMutablePointer<Float>) {
+    /// Workers for `rows` rows: at most `workers`, and one per 32 rows (small levels are not worth a handoff).
+    private static func workers(_ workers: Int, rows: Int) -> Int { max(1, min(workers, rows / 32)) }
+
+    /// Runs `body(w, active)` for `w` in `0 ..< active` on `active` threads.
+    private func parallel(_ active: Int, _ body: @escaping @Sendable (Int, Int) -> Void) {
+        if active == 1 { return body(0, 1) }
+        FaceDBVision.parallel(active) { body($0, active) }
+    }
+
+    /// Zeroes the plane's padding in `rows`: every pixel no level covers (the levels themselves are
+    /// written in full, so a reused buffer needs nothing else cleared).
+    private func zeroOutsideLevels(_ base: UnsafeMutablePointer<Float>, rows: Range<Int>) {
         let byLeft = levels.sorted { $0.left < $1.left }
-        for y in 0..<rows {
+        for y in rows {
             let row = base + y * columns
             var x = 0
             for level in byLeft where level.top <= y && y <= level.bottom {

@@ -108,14 +108,19 @@ public enum BilinearResize {
 
     /// Resizes one float plane (`sourceWidth × sourceHeight`, row stride `sourceStride`) into
     /// `destination` (`width × height`, row stride `destinationStride`): dlib's float variant.
+    ///
+    /// - Parameter rows: the destination rows to compute (all by default); each row is computed the
+    ///   same way whichever others are.
     public static func resizePlane(
         source: UnsafePointer<Float>, sourceWidth sw: Int, sourceHeight sh: Int, sourceStride: Int,
-        destination: UnsafeMutablePointer<Float>, width: Int, height: Int, destinationStride: Int
+        destination: UnsafeMutablePointer<Float>, width: Int, height: Int, destinationStride: Int,
+        rows computed: Range<Int>? = nil
     ) {
         let xs = Double(sw - 1) / Double(max(width - 1, 1))
         let rowList = rows(sourceHeight: sh, height: height)
         let (laneLeft, laneFraction, groups) = laneGroups(sourceWidth: sw, width: width)
-        for (r, row) in rowList.enumerated() {
+        for r in computed ?? 0..<height {
+            let row = rowList[r]
             let a = Float(1 - row.fraction), b = Float(row.fraction)
             let top = source + row.top * sourceStride, bottom = source + row.bottom * sourceStride
             let dst = destination + r * destinationStride
