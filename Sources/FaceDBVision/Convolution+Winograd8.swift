@@ -88,8 +88,10 @@ extension Convolution {
                         let t = Convolution.inputTransform8(
                             SIMD2(row[0], 0), SIMD2(row[1], 0), SIMD2(row[2], 0), SIMD2(row[3], 0),
                             SIMD2(row[4], 0), SIMD2(row[5], 0), SIMD2(row[6], 0), SIMD2(row[7], 0))
-                        let values = [t.0[0], t.1[0], t.2[0], t.3[0], t.4[0], t.5[0], t.6[0], t.7[0]]
-                        for l in 0..<8 { dst[(base + l) * stride] = values[l] }
+                        dst[base * stride] = t.0[0]; dst[(base + 1) * stride] = t.1[0]
+                        dst[(base + 2) * stride] = t.2[0]; dst[(base + 3) * stride] = t.3[0]
+                        dst[(base + 4) * stride] = t.4[0]; dst[(base + 5) * stride] = t.5[0]
+                        dst[(base + 6) * stride] = t.6[0]; dst[(base + 7) * stride] = t.7[0]
                     }
                     finish(r.0, 0); finish(r.1, 8); finish(r.2, 16); finish(r.3, 24)
                     finish(r.4, 32); finish(r.5, 40); finish(r.6, 48); finish(r.7, 56)
