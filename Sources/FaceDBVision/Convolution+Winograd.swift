@@ -77,15 +77,22 @@ extension Convolution {
             while index < chunks {
                 let first = index * chunk, count = min(chunk, totalTiles - first)
                 let (v, m) = buffers[w]
-                if tile == .output2Kernel3 {
-                    self.winogradInput(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
-                                       firstTile: first, tileCount: count, v: v.base, zeros: zeros.base)
-                } else if tile == .output4Kernel5 {
-                    self.winograd8Input(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
-                                        firstTile: first, tileCount: count, v: v.base, zeros: zeros.base)
-                } else {
-                    self.winograd6Input(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
-                                        firstTile: first, tileCount: count, v: v.base, zeros: zeros.base)
+                switch tile {
+                case .output2Kernel3:
+                    self.winogradInputPass(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
+                                           firstTile: first, tileCount: count, v: v.base, zeros: zeros.base,
+                                           size: 4, step: 2, quadColumns: 10,
+                                           quad: Convolution.winogradInputQuad, single: Convolution.winogradInputTile)
+                case .output4Kernel3:
+                    self.winogradInputPass(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
+                                           firstTile: first, tileCount: count, v: v.base, zeros: zeros.base,
+                                           size: 6, step: 4, quadColumns: 18,
+                                           quad: Convolution.winograd6InputQuad, single: Convolution.winograd6InputTile)
+                case .output4Kernel5:
+                    self.winogradInputPass(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
+                                           firstTile: first, tileCount: count, v: v.base, zeros: zeros.base,
+                                           size: 8, step: 4, quadColumns: 20,
+                                           quad: Convolution.winograd8InputQuad, single: Convolution.winograd8InputTile)
                 }
                 self.winogradMultiply(v: v.base, tileCount: count, planes: planes, m: m.base)
                 switch tile {
@@ -93,77 +100,48 @@ extension Convolution {
                     self.winogradOutput(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
                                         firstTile: first, tileCount: count, output: y.base)
                 case .output4Kernel3:
-                    self.winograd43Output(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
-                                          firstTile: first, tileCount: count, output: y.base)
+                    self.winograd4OutputPass(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
+                                             firstTile: first, tileCount: count, output: y.base,
+                                             quad: Convolution.winograd43OutputQuad, single: Convolution.winograd43OutputTile)
                 case .output4Kernel5:
-                    self.winograd45Output(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
-                                          firstTile: first, tileCount: count, output: y.base)
+                    self.winograd4OutputPass(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
+                                             firstTile: first, tileCount: count, output: y.base,
+                                             quad: Convolution.winograd45OutputQuad, single: Convolution.winograd45OutputTile)
                 }
                 index += active
             }
         }
     }
 
-    /// V[ξ][c][t] = (B^T d B)[ξ] for the 4×4 input patch d of tile t (zero outside the plane).
-    ///
-    /// Walks rows of tiles: rows of the patch outside the plane read from a zero row, and only the
-    /// tiles at the left and right edges check columns.
-    private func winogradInput(
-        input: UnsafePointer<Float>, shape: TensorShape, tileRows: Int, tileCols: Int,
-        firstTile: Int, tileCount: Int, v: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>
-    ) {
-        let inRows = shape.rows, inCols = shape.columns, pr = paddingRows, pc = paddingColumns
-        let stride = Convolution.winogradPlaneStride(inputChannels * tileCount)  // between ξ planes
-        for c in 0..<inputChannels {
-            Convolution.forEachTileRun(firstTile: firstTile, tileCount: tileCount, tileRows: tileRows, tileCols: tileCols) {
-                n, ty, txFirst, txEnd, offset in
-                let plane = input + (n * inputChannels + c) * inRows * inCols
-                let y0 = 2 * ty - pr
-                // Rows of the patch; a row outside the plane is the zero row, shifted so that any
-                // column index in -1 ..< inCols + 2 stays inside it.
-                func rowPointer(_ i: Int) -> UnsafePointer<Float> {
-                    y0 + i >= 0 && y0 + i < inRows ? plane + (y0 + i) * inCols : zeros + 2
-                }
-                let row0 = rowPointer(0), row1 = rowPointer(1), row2 = rowPointer(2), row3 = rowPointer(3)
-                var dst = v + c * tileCount + offset
-                var tx = txFirst
-                while tx < txEnd {
-                    let x0 = 2 * tx - pc
-                    if tx + 4 <= txEnd, x0 >= 0, x0 + 10 <= inCols {
-                        Convolution.winogradInputQuad(row0, row1, row2, row3, x0: x0, dst: dst, stride: stride)
-                        dst += 4
-                        tx += 4
-                        continue
-                    }
-                    var d0 = (Float(0), Float(0), Float(0), Float(0)), d1 = d0, d2 = d0, d3 = d0
-                    if x0 >= 0, x0 + 4 <= inCols {
-                        d0 = (row0[x0], row0[x0 + 1], row0[x0 + 2], row0[x0 + 3])
-                        d1 = (row1[x0], row1[x0 + 1], row1[x0 + 2], row1[x0 + 3])
-                        d2 = (row2[x0], row2[x0 + 1], row2[x0 + 2], row2[x0 + 3])
-                        d3 = (row3[x0], row3[x0 + 1], row3[x0 + 2], row3[x0 + 3])
-                    } else {
-                        @inline(__always) func at(_ row: UnsafePointer<Float>, _ x: Int) -> Float {
-                            x >= 0 && x < inCols ? row[x] : 0
-                        }
-                        d0 = (at(row0, x0), at(row0, x0 + 1), at(row0, x0 + 2), at(row0, x0 + 3))
-                        d1 = (at(row1, x0), at(row1, x0 + 1), at(row1, x0 + 2), at(row1, x0 + 3))
-                        d2 = (at(row2, x0), at(row2, x0 + 1), at(row2, x0 + 2), at(row2, x0 + 3))
-                        d3 = (at(row3, x0), at(row3, x0 + 1), at(row3, x0 + 2), at(row3, x0 + 3))
-                    }
-                    // Rows: r = B^T d; then columns: V = r B.
-                    let r00 = d0.0 - d2.0, r01 = d0.1 - d2.1, r02 = d0.2 - d2.2, r03 = d0.3 - d2.3
-                    let r10 = d1.0 + d2.0, r11 = d1.1 + d2.1, r12 = d1.2 + d2.2, r13 = d1.3 + d2.3
-                    let r20 = d2.0 - d1.0, r21 = d2.1 - d1.1, r22 = d2.2 - d1.2, r23 = d2.3 - d1.3
-                    let r30 = d1.0 - d3.0, r31 = d1.1 - d3.1, r32 = d1.2 - d3.2, r33 = d1.3 - d3.3
-                    dst[0] = r00 - r02; dst[stride] = r01 + r02; dst[2 * stride] = r02 - r01; dst[3 * stride] = r01 - r03
-                    dst[4 * stride] = r10 - r12; dst[5 * stride] = r11 + r12; dst[6 * stride] = r12 - r11; dst[7 * stride] = r11 - r13
-                    dst[8 * stride] = r20 - r22; dst[9 * stride] = r21 + r22; dst[10 * stride] = r22 - r21; dst[11 * stride] = r21 - r23
-                    dst[12 * stride] = r30 - r32; dst[13 * stride] = r31 + r32; dst[14 * stride] = r32 - r31; dst[15 * stride] = r31 - r33
-                    dst += 1
-                    tx += 1
-                }
+    /// The F(2×2, 3×3) input transform of one tile whose columns `x0 ..< x0 + 4` may leave the row
+    /// (read with a bounds check), with exactly the operations of ``winogradInputQuad``.
+    @inline(__always)
+    static func winogradInputTile(_ rows: PatchRows, x0: Int, inColumns: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
+        let row0 = rows.0, row1 = rows.1, row2 = rows.2, row3 = rows.3
+        var d0 = (Float(0), Float(0), Float(0), Float(0)), d1 = d0, d2 = d0, d3 = d0
+        if x0 >= 0, x0 + 4 <= inColumns {
+            d0 = (row0[x0], row0[x0 + 1], row0[x0 + 2], row0[x0 + 3])
+            d1 = (row1[x0], row1[x0 + 1], row1[x0 + 2], row1[x0 + 3])
+            d2 = (row2[x0], row2[x0 + 1], row2[x0 + 2], row2[x0 + 3])
+            d3 = (row3[x0], row3[x0 + 1], row3[x0 + 2], row3[x0 + 3])
+        } else {
+            @inline(__always) func at(_ row: UnsafePointer<Float>, _ x: Int) -> Float {
+                x >= 0 && x < inColumns ? row[x] : 0
             }
+            d0 = (at(row0, x0), at(row0, x0 + 1), at(row0, x0 + 2), at(row0, x0 + 3))
+            d1 = (at(row1, x0), at(row1, x0 + 1), at(row1, x0 + 2), at(row1, x0 + 3))
+            d2 = (at(row2, x0), at(row2, x0 + 1), at(row2, x0 + 2), at(row2, x0 + 3))
+            d3 = (at(row3, x0), at(row3, x0 + 1), at(row3, x0 + 2), at(row3, x0 + 3))
         }
+        // Rows: r = B^T d; then columns: V = r B.
+        let r00 = d0.0 - d2.0, r01 = d0.1 - d2.1, r02 = d0.2 - d2.2, r03 = d0.3 - d2.3
+        let r10 = d1.0 + d2.0, r11 = d1.1 + d2.1, r12 = d1.2 + d2.2, r13 = d1.3 + d2.3
+        let r20 = d2.0 - d1.0, r21 = d2.1 - d1.1, r22 = d2.2 - d1.2, r23 = d2.3 - d1.3
+        let r30 = d1.0 - d3.0, r31 = d1.1 - d3.1, r32 = d1.2 - d3.2, r33 = d1.3 - d3.3
+        dst[0] = r00 - r02; dst[stride] = r01 + r02; dst[2 * stride] = r02 - r01; dst[3 * stride] = r01 - r03
+        dst[4 * stride] = r10 - r12; dst[5 * stride] = r11 + r12; dst[6 * stride] = r12 - r11; dst[7 * stride] = r11 - r13
+        dst[8 * stride] = r20 - r22; dst[9 * stride] = r21 + r22; dst[10 * stride] = r22 - r21; dst[11 * stride] = r21 - r23
+        dst[12 * stride] = r30 - r32; dst[13 * stride] = r31 + r32; dst[14 * stride] = r32 - r31; dst[15 * stride] = r31 - r33
     }
 
     /// M[ξ] = U[ξ] · V[ξ] for the n² planes ξ (`cblas_sgemm`, row-major).
@@ -234,10 +212,7 @@ extension Convolution {
     /// tiles' 10 input columns `x0 ..< x0 + 10` must lie inside the rows), with exactly the
     /// operations of the one-tile path per element.
     @inline(__always)
-    static func winogradInputQuad(
-        _ row0: UnsafePointer<Float>, _ row1: UnsafePointer<Float>, _ row2: UnsafePointer<Float>,
-        _ row3: UnsafePointer<Float>, x0: Int, dst: UnsafeMutablePointer<Float>, stride: Int
-    ) {
+    static func winogradInputQuad(_ rows: PatchRows, x0: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
         // Column j of the four tiles' patches: input columns x0 + 2t + j, t = 0 … 3.
         @inline(__always) func columns(_ row: UnsafePointer<Float>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
             let a = UnsafeRawPointer(row + x0).loadUnaligned(as: SIMD8<Float>.self)
@@ -245,7 +220,7 @@ extension Convolution {
             return (SIMD4(a[0], a[2], a[4], a[6]), SIMD4(a[1], a[3], a[5], a[7]),
                     SIMD4(a[2], a[4], a[6], b8), SIMD4(a[3], a[5], a[7], b9))
         }
-        let d0 = columns(row0), d1 = columns(row1), d2 = columns(row2), d3 = columns(row3)
+        let d0 = columns(rows.0), d1 = columns(rows.1), d2 = columns(rows.2), d3 = columns(rows.3)
         let r00 = d0.0 - d2.0, r01 = d0.1 - d2.1, r02 = d0.2 - d2.2, r03 = d0.3 - d2.3
         let r10 = d1.0 + d2.0, r11 = d1.1 + d2.1, r12 = d1.2 + d2.2, r13 = d1.3 + d2.3
         let r20 = d2.0 - d1.0, r21 = d2.1 - d1.1, r22 = d2.2 - d1.2, r23 = d2.3 - d1.3

@@ -29,64 +29,25 @@ extension Convolution {
         return (4 * d0 - 5 * d2 + d4, s34 - 4 * s12, d43 + 4 * d12, e42 + 2 * e31, e42 - 2 * e31, 4 * d1 - 5 * d3 + d5)
     }
 
-    /// V[ξ][c][t] = (B^T d B)[ξ] for the 6×6 input patch d of tile t (zero outside the plane); tiles
-    /// start every 4 rows and columns.
-    ///
-    /// Rows of the patch outside the plane read from a zero row; tiles whose columns leave the plane
-    /// read column by column with a bounds check.
-    func winograd6Input(
-        input: UnsafePointer<Float>, shape: TensorShape, tileRows: Int, tileCols: Int,
-        firstTile: Int, tileCount: Int, v: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>
-    ) {
-        let inRows = shape.rows, inCols = shape.columns, pr = paddingRows, pc = paddingColumns
-        let stride = Convolution.winogradPlaneStride(inputChannels * tileCount)  // between ξ planes
-        for c in 0..<inputChannels {
-            Convolution.forEachTileRun(firstTile: firstTile, tileCount: tileCount, tileRows: tileRows, tileCols: tileCols) {
-                n, ty, txFirst, txEnd, offset in
-                let plane = input + (n * inputChannels + c) * inRows * inCols
-                let y0 = 4 * ty - pr
-                func rowPointer(_ i: Int) -> UnsafePointer<Float> {
-                    y0 + i >= 0 && y0 + i < inRows ? plane + (y0 + i) * inCols : zeros + 4
-                }
-                let rows = (rowPointer(0), rowPointer(1), rowPointer(2), rowPointer(3), rowPointer(4), rowPointer(5))
-                var dst = v + c * tileCount + offset
-                var tx = txFirst
-                while tx < txEnd {
-                    let x0 = 4 * tx - pc
-                    if tx + 4 <= txEnd, x0 >= 0, x0 + 18 <= inCols {
-                        Convolution.winograd6InputQuad(rows, x0: x0, dst: dst, stride: stride)
-                        dst += 4
-                        tx += 4
-                        continue
-                    }
-                    @inline(__always) func load(_ row: UnsafePointer<Float>) -> SIMD8<Float> {
-                        if x0 >= 0, x0 + 8 <= inCols {
-                            return UnsafeRawPointer(row + x0).loadUnaligned(as: SIMD8<Float>.self)
-                        }
-                        var r = SIMD8<Float>()
-                        for j in 0..<6 where x0 + j >= 0 && x0 + j < inCols { r[j] = row[x0 + j] }
-                        return r
-                    }
-                    // Columns of r = B^T d, each row of d a vector over the patch's columns.
-                    let r = Convolution.inputTransform6(
-                        load(rows.0), load(rows.1), load(rows.2), load(rows.3), load(rows.4), load(rows.5))
-                    // V = r B: B^T applied within each row of r.
-                    @inline(__always) func finish(_ row: SIMD8<Float>, _ base: Int) {
-                        let t = Convolution.inputTransform6(row)
-                        dst[base * stride] = t.0
-                        dst[(base + 1) * stride] = t.1
-                        dst[(base + 2) * stride] = t.2
-                        dst[(base + 3) * stride] = t.3
-                        dst[(base + 4) * stride] = t.4
-                        dst[(base + 5) * stride] = t.5
-                    }
-                    finish(r.0, 0); finish(r.1, 6); finish(r.2, 12)
-                    finish(r.3, 18); finish(r.4, 24); finish(r.5, 30)
-                    dst += 1
-                    tx += 1
-                }
-            }
+    /// The 6×6 input transform of one tile whose columns `x0 ..< x0 + 6` may leave the row (read
+    /// with a bounds check).
+    @inline(__always)
+    static func winograd6InputTile(_ rows: PatchRows, x0: Int, inColumns: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
+        @inline(__always) func load(_ row: UnsafePointer<Float>) -> SIMD8<Float> { patchRow(row, x0: x0, count: 6, inColumns: inColumns) }
+        // Columns of r = B^T d, each row of d a vector over the patch's columns.
+        let r = inputTransform6(load(rows.0), load(rows.1), load(rows.2), load(rows.3), load(rows.4), load(rows.5))
+        // V = r B: B^T applied within each row of r.
+        @inline(__always) func finish(_ row: SIMD8<Float>, _ base: Int) {
+            let t = inputTransform6(row)
+            dst[base * stride] = t.0
+            dst[(base + 1) * stride] = t.1
+            dst[(base + 2) * stride] = t.2
+            dst[(base + 3) * stride] = t.3
+            dst[(base + 4) * stride] = t.4
+            dst[(base + 5) * stride] = t.5
         }
+        finish(r.0, 0); finish(r.1, 6); finish(r.2, 12)
+        finish(r.3, 18); finish(r.4, 24); finish(r.5, 30)
     }
 
     /// Six SIMD vectors: a patch row's six columns, or a column's six rows, for four tiles.
@@ -96,11 +57,7 @@ extension Convolution {
     /// apart; the tiles' 18 input columns from
     /// `x0` must lie inside the rows.
     @inline(__always)
-    static func winograd6InputQuad(
-        _ rows: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
-                 UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-        x0: Int, dst: UnsafeMutablePointer<Float>, stride: Int
-    ) {
+    static func winograd6InputQuad(_ rows: PatchRows, x0: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
         // Row i of the four patches (lane t holds columns x0 + 4t + j), then B applied within
         // it: t[i][l] = Σ_j d[i][j] B[j][l].
         @inline(__always) func transformedRow(_ row: UnsafePointer<Float>) -> SixLanes {

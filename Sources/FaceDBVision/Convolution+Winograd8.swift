@@ -14,10 +14,6 @@ extension Convolution {
     typealias EightLanes = (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>,
                             SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
 
-    /// The eight rows of a patch (a zero row where the patch leaves the plane).
-    typealias EightRows = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
-                           UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
-
     /// B^T applied to one 8-vector (as lanes of `d0 … d7`, any width): the eight results.
     @inline(__always)
     static func inputTransform8<V: SIMD>(_ d0: V, _ d1: V, _ d2: V, _ d3: V, _ d4: V, _ d5: V, _ d6: V, _ d7: V)
@@ -40,72 +36,31 @@ extension Convolution {
                 d12 + eight * d34 + eighth * d56 + m7)
     }
 
-    /// V[ξ][c][t] = (B^T d B)[ξ] for the 8×8 input patch d of tile t (zero outside the plane); tiles
-    /// start every 4 rows and columns.
-    ///
-    /// Rows of the patch outside the plane read from a zero row; tiles whose columns leave the plane
-    /// read column by column with a bounds check.
-    func winograd8Input(
-        input: UnsafePointer<Float>, shape: TensorShape, tileRows: Int, tileCols: Int,
-        firstTile: Int, tileCount: Int, v: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>
-    ) {
-        let inRows = shape.rows, inCols = shape.columns, pr = paddingRows, pc = paddingColumns
-        let stride = Convolution.winogradPlaneStride(inputChannels * tileCount)  // between ξ planes
-        for c in 0..<inputChannels {
-            Convolution.forEachTileRun(firstTile: firstTile, tileCount: tileCount, tileRows: tileRows, tileCols: tileCols) {
-                n, ty, txFirst, txEnd, offset in
-                let plane = input + (n * inputChannels + c) * inRows * inCols
-                let y0 = 4 * ty - pr
-                func rowPointer(_ i: Int) -> UnsafePointer<Float> {
-                    y0 + i >= 0 && y0 + i < inRows ? plane + (y0 + i) * inCols : zeros + 4
-                }
-                let rows = (rowPointer(0), rowPointer(1), rowPointer(2), rowPointer(3),
-                            rowPointer(4), rowPointer(5), rowPointer(6), rowPointer(7))
-                var dst = v + c * tileCount + offset
-                var tx = txFirst
-                while tx < txEnd {
-                    let x0 = 4 * tx - pc
-                    if tx + 4 <= txEnd, x0 >= 0, x0 + 20 <= inCols {
-                        Convolution.winograd8InputQuad(rows, x0: x0, dst: dst, stride: stride)
-                        dst += 4
-                        tx += 4
-                        continue
-                    }
-                    @inline(__always) func load(_ row: UnsafePointer<Float>) -> SIMD8<Float> {
-                        if x0 >= 0, x0 + 8 <= inCols {
-                            return UnsafeRawPointer(row + x0).loadUnaligned(as: SIMD8<Float>.self)
-                        }
-                        var r = SIMD8<Float>()
-                        for j in 0..<8 where x0 + j >= 0 && x0 + j < inCols { r[j] = row[x0 + j] }
-                        return r
-                    }
-                    // Columns of r = B^T d, each row of d a vector over the patch's columns.
-                    let r = Convolution.inputTransform8(
-                        load(rows.0), load(rows.1), load(rows.2), load(rows.3),
-                        load(rows.4), load(rows.5), load(rows.6), load(rows.7))
-                    // V = r B: B^T applied within each row of r.
-                    @inline(__always) func finish(_ row: SIMD8<Float>, _ base: Int) {
-                        let t = Convolution.inputTransform8(
-                            SIMD2(row[0], 0), SIMD2(row[1], 0), SIMD2(row[2], 0), SIMD2(row[3], 0),
-                            SIMD2(row[4], 0), SIMD2(row[5], 0), SIMD2(row[6], 0), SIMD2(row[7], 0))
-                        dst[base * stride] = t.0[0]; dst[(base + 1) * stride] = t.1[0]
-                        dst[(base + 2) * stride] = t.2[0]; dst[(base + 3) * stride] = t.3[0]
-                        dst[(base + 4) * stride] = t.4[0]; dst[(base + 5) * stride] = t.5[0]
-                        dst[(base + 6) * stride] = t.6[0]; dst[(base + 7) * stride] = t.7[0]
-                    }
-                    finish(r.0, 0); finish(r.1, 8); finish(r.2, 16); finish(r.3, 24)
-                    finish(r.4, 32); finish(r.5, 40); finish(r.6, 48); finish(r.7, 56)
-                    dst += 1
-                    tx += 1
-                }
-            }
+    /// The 8×8 input transform of one tile whose columns `x0 ..< x0 + 8` may leave the row (read
+    /// with a bounds check).
+    @inline(__always)
+    static func winograd8InputTile(_ rows: PatchRows, x0: Int, inColumns: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
+        @inline(__always) func load(_ row: UnsafePointer<Float>) -> SIMD8<Float> { patchRow(row, x0: x0, count: 8, inColumns: inColumns) }
+        // Columns of r = B^T d, each row of d a vector over the patch's columns.
+        let r = inputTransform8(load(rows.0), load(rows.1), load(rows.2), load(rows.3),
+                                load(rows.4), load(rows.5), load(rows.6), load(rows.7))
+        // V = r B: B^T applied within each row of r.
+        @inline(__always) func finish(_ row: SIMD8<Float>, _ base: Int) {
+            let t = inputTransform8(SIMD2(row[0], 0), SIMD2(row[1], 0), SIMD2(row[2], 0), SIMD2(row[3], 0),
+                                    SIMD2(row[4], 0), SIMD2(row[5], 0), SIMD2(row[6], 0), SIMD2(row[7], 0))
+            dst[base * stride] = t.0[0]; dst[(base + 1) * stride] = t.1[0]
+            dst[(base + 2) * stride] = t.2[0]; dst[(base + 3) * stride] = t.3[0]
+            dst[(base + 4) * stride] = t.4[0]; dst[(base + 5) * stride] = t.5[0]
+            dst[(base + 6) * stride] = t.6[0]; dst[(base + 7) * stride] = t.7[0]
         }
+        finish(r.0, 0); finish(r.1, 8); finish(r.2, 16); finish(r.3, 24)
+        finish(r.4, 32); finish(r.5, 40); finish(r.6, 48); finish(r.7, 56)
     }
 
     /// The 8×8 input transform of four neighbouring tiles at once (SIMD lanes = tiles, 4 columns
     /// apart); the tiles' 20 input columns from `x0` must lie inside the rows.
     @inline(__always)
-    static func winograd8InputQuad(_ rows: EightRows, x0: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
+    static func winograd8InputQuad(_ rows: PatchRows, x0: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
         // Row i of the four patches (lane t holds column x0 + 4t + j), then B applied within it.
         @inline(__always) func transformedRow(_ row: UnsafePointer<Float>) -> EightLanes {
             let a = UnsafeRawPointer(row + x0).loadUnaligned(as: SIMD16<Float>.self)
@@ -137,66 +92,20 @@ extension Convolution {
         column(7, (t0.7, t1.7, t2.7, t3.7, t4.7, t5.7, t6.7, t7.7))
     }
 
-    /// Y = A^T M A per (filter, tile), then bias, fused affine and ReLU; writes the in-range outputs.
-    func winograd45Output(
-        m: UnsafePointer<Float>, out: TensorShape, tileRows: Int, tileCols: Int,
-        firstTile: Int, tileCount: Int, output: UnsafeMutablePointer<Float>
-    ) {
-        let stride = Convolution.winogradPlaneStride(filters * tileCount)
-        let outRows = out.rows, outCols = out.columns
-        for f in 0..<filters {
-            let activation = outputActivation(filter: f)
-            Convolution.forEachTileRun(firstTile: firstTile, tileCount: tileCount, tileRows: tileRows, tileCols: tileCols) {
-                n, ty, txFirst, txEnd, offset in
-                let y0 = 4 * ty
-                let rowsInside = min(4, outRows - y0)
-                let rowStart = output + ((n * filters + f) * outRows + y0) * outCols
-                var p = m + f * tileCount + offset
-                var tx = txFirst
-                while tx < txEnd {
-                    if tx + 4 <= txEnd, 4 * tx + 16 <= outCols {
-                        // Four tiles: 16 consecutive outputs per row.
-                        let rows = Convolution.winograd45OutputQuad(p, stride: stride)
-                        let dst = rowStart + 4 * tx
-                        for i in 0..<rowsInside {
-                            let row = i == 0 ? rows.0 : i == 1 ? rows.1 : i == 2 ? rows.2 : rows.3
-                            UnsafeMutableRawPointer(dst + i * outCols).storeBytes(of: activation.apply(row), as: SIMD16<Float>.self)
-                        }
-                        p += 4
-                        tx += 4
-                        continue
-                    }
-                    // Rows of M as vectors over its 8 columns.
-                    @inline(__always) func row(_ i: Int) -> SIMD8<Float> {
-                        let q = p + 8 * i * stride
-                        return SIMD8(q[0], q[stride], q[2 * stride], q[3 * stride],
-                                     q[4 * stride], q[5 * stride], q[6 * stride], q[7 * stride])
-                    }
-                    let a = Convolution.outputTransform45(row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
-                    let x0 = 4 * tx
-                    let columnsInside = min(4, outCols - x0)
-                    @inline(__always) func emit(_ i: Int, _ ai: SIMD8<Float>) {
-                        guard i < rowsInside else { return }
-                        let y = Convolution.outputTransform45(
-                            SIMD2(ai[0], 0), SIMD2(ai[1], 0), SIMD2(ai[2], 0), SIMD2(ai[3], 0),
-                            SIMD2(ai[4], 0), SIMD2(ai[5], 0), SIMD2(ai[6], 0), SIMD2(ai[7], 0))
-                        let values = SIMD4(y.0[0], y.1[0], y.2[0], y.3[0])
-                        let dst = rowStart + i * outCols + x0
-                        for c in 0..<columnsInside { dst[c] = activation.apply(values[c]) }
-                    }
-                    emit(0, a.0); emit(1, a.1); emit(2, a.2); emit(3, a.3)
-                    p += 1
-                    tx += 1
-                }
-            }
+    /// The F(4×4, 5×5) output transform of one tile: its 4×4 outputs, before bias and activation.
+    @inline(__always)
+    static func winograd45OutputTile(_ p: UnsafePointer<Float>, stride: Int) -> TileOutputRows {
+        winograd4OutputTile(p, stride: stride, size: 8) { m in
+            let y = outputTransform45(SIMD2(m[0], 0), SIMD2(m[1], 0), SIMD2(m[2], 0), SIMD2(m[3], 0),
+                                      SIMD2(m[4], 0), SIMD2(m[5], 0), SIMD2(m[6], 0), SIMD2(m[7], 0))
+            return SIMD4(y.0[0], y.1[0], y.2[0], y.3[0])
         }
     }
 
     /// The F(4×4, 5×5) output transform of four neighbouring tiles at once: their four output rows,
     /// each 16 values (4 per tile, left to right), before bias and activation.
     @inline(__always)
-    static func winograd45OutputQuad(_ p: UnsafePointer<Float>, stride: Int)
-        -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    static func winograd45OutputQuad(_ p: UnsafePointer<Float>, stride: Int) -> QuadOutputRows {
         @inline(__always) func at(_ k: Int, _ l: Int) -> SIMD4<Float> {
             UnsafeRawPointer(p + (8 * k + l) * stride).loadUnaligned(as: SIMD4<Float>.self)
         }

@@ -8,12 +8,12 @@
 /// | F(4×4, 3×3) | 3×3 | 6 | 2.25 | 9 | the detector's phase-split stride-2 layers |
 /// | F(4×4, 5×5) | 5×5 | 8 | 4 | 25 | the detector's 5×5 stride-1 layers |
 ///
-/// All use the interpolation points 0, ±1 (and ±2 for n = 6) and ∞, so the input and output
-/// transforms only add, subtract and multiply by small integers (the two n = 6 algorithms share the
-/// input transform); the fractions live in the filter transform, computed once per layer in double
-/// precision. Larger tiles save more multiplications but round more: F(4×4, 3×3) is kept to the
-/// detector, whose confidences the golden tests hold to dlib's, while the ResNet's descriptors stay
-/// on F(2×2, 3×3) within a few 1e-7 of dlib's.
+/// All use the interpolation points 0, ±1, ±2 (from n = 6), ±½ (n = 8) and ∞, so the input and
+/// output transforms only add, subtract and multiply by small binary fractions; the other fractions
+/// live in the filter transform, computed once per layer in double precision. Larger tiles save more
+/// multiplications but round more: the n = 6 and n = 8 algorithms are kept to the detector, whose
+/// confidences the golden tests hold to dlib's (within 6e-6 with F(4×4, 5×5)), while the ResNet's
+/// descriptors stay on F(2×2, 3×3) within a few 1e-7 of dlib's.
 enum WinogradTile: Sendable {
     /// F(2×2, 3×3): `Convolution+Winograd.swift`.
     case output2Kernel3

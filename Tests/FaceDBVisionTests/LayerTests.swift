@@ -7,8 +7,8 @@ final class LayerTests: XCTestCase {
     struct ConvolutionCase: CustomStringConvertible {
         var samples, channels, rows, columns, filters, kh, kw, sr, sc, pr, pc: Int
         /// Rounding error of a sum grows with the square root of its terms: 1e-4 up to 100 terms per
-        /// output, scaled by sqrt(terms / 100) beyond (Winograd F(4×4, 5×5) adds about 10× the error
-        /// of direct summation on top; the detector tests bound what that does to confidences).
+        /// output, scaled by sqrt(terms / 100) beyond (Winograd adds rounding of its own on top,
+        /// most with F(4×4, 5×5); the detector tests bound what that does to confidences).
         var tolerance: Float { 1e-4 * max(1, Float(channels * kh * kw) / 100).squareRoot() }
         var description: String {
             "\(samples)×\(channels)×\(rows)×\(columns) * \(filters)×\(kh)×\(kw) stride \(sr),\(sc) pad \(pr),\(pc)"
