@@ -7,9 +7,14 @@ final class LayerTests: XCTestCase {
     struct ConvolutionCase: CustomStringConvertible {
         var samples, channels, rows, columns, filters, kh, kw, sr, sc, pr, pc: Int
         /// Rounding error of a sum grows with the square root of its terms: 1e-4 up to 100 terms per
-        /// output, scaled by sqrt(terms / 100) beyond (Winograd adds rounding of its own on top,
-        /// most with F(4×4, 5×5); the detector tests bound what that does to confidences).
-        var tolerance: Float { 1e-4 * max(1, Float(channels * kh * kw) / 100).squareRoot() }
+        /// output, scaled by sqrt(terms / 100) beyond. Winograd adds rounding of its own, most with
+        /// F(4×4, 5×5) (5×5, stride 1), whose 8×8 transforms multiply by up to 21/4: over 11 seeds its
+        /// largest difference from the naive loops was 1.13× that bound (2×48×24×24, 3.9e-4), so those
+        /// cases get 3×. The detector tests bound what this does to confidences (within 6e-6 of dlib).
+        var tolerance: Float {
+            let direct = 1e-4 * max(1, Float(channels * kh * kw) / 100).squareRoot()
+            return kh == 5 && kw == 5 && sr == 1 && sc == 1 ? 3 * direct : direct
+        }
         var description: String {
             "\(samples)×\(channels)×\(rows)×\(columns) * \(filters)×\(kh)×\(kw) stride \(sr),\(sc) pad \(pr),\(pc)"
         }
