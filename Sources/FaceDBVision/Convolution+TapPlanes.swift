@@ -12,7 +12,7 @@ import CBLAS
 /// added row by row into the output, which stays in cache.
 extension Convolution {
     /// Whether `forward` takes the tap-plane path: stride 1 and at most two filters.
-    var usesTapPlanes: Bool { filters <= 2 && strideRows == 1 && strideColumns == 1 }
+    var usesTapPlanes: Bool { tapWeights != nil }
 
     /// The tap planes of one band hold at most this many floats per worker (1 MiB), so that the
     /// shifted sums read them from cache.
@@ -31,7 +31,7 @@ extension Convolution {
         scratch.reserve(workers: active, columnCount: 0, resultCount: taps * bandRows * shape.columns)
         let planes = (0..<active).map { SharedPointer(scratch.resultBuffer($0)) }
         let x = SharedPointer(input), y = SharedPointer(output)
-        let tapWeights = tapMatrix()
+        let tapWeights = tapWeights!
         parallel(active) { w in
             var row = w * perWorker
             let last = min(totalRows, row + perWorker)
@@ -46,8 +46,12 @@ extension Convolution {
         }
     }
 
-    /// The weights as a `(filters · kh · kw) × channels` matrix: row `(f·kh + i)·kw + j` holds `W[f][·][i][j]`.
-    private func tapMatrix() -> [Float] {
+    /// ``tapWeights`` for a layer of this geometry: nil unless stride 1 and at most two filters.
+    static func tapMatrix(
+        _ weights: [Float], filters: Int, inputChannels: Int, kernelRows: Int, kernelColumns: Int,
+        strideRows: Int, strideColumns: Int
+    ) -> [Float]? {
+        guard filters <= 2, strideRows == 1, strideColumns == 1 else { return nil }
         let k = kernelRows * kernelColumns
         var t = [Float](repeating: 0, count: filters * k * inputChannels)
         for f in 0..<filters {

@@ -48,6 +48,9 @@ public struct Convolution: Sendable {
     /// For 5×5 stride-2 unpadded layers: the same layer rewritten as a 3×3 stride-1 convolution over
     /// the input's four stride-2 phases, which takes Winograd's F(4×4, 3×3) (``PhaseSplitConvolution``).
     private(set) var phaseSplit: PhaseSplitConvolution?
+    /// For stride-1 layers with one or two filters: the weights as a `(filters · kh · kw) × channels`
+    /// matrix, row `(f·kh + i)·kw + j` holding `W[f][·][i][j]` (`Convolution+TapPlanes.swift`).
+    private(set) var tapWeights: [Float]?
 
     /// Makes a convolution.
     ///
@@ -79,6 +82,9 @@ public struct Convolution: Sendable {
             kernelRows: kernelRows, kernelColumns: kernelColumns, strideRows: strideRows, strideColumns: strideColumns,
             paddingRows: paddingRows, paddingColumns: paddingColumns, inputChannels: inputChannels)
         self.winogradWeights = winograd?.transformedWeights(weights, filters: filters, inputChannels: inputChannels)
+        self.tapWeights = Convolution.tapMatrix(
+            weights, filters: filters, inputChannels: inputChannels, kernelRows: kernelRows, kernelColumns: kernelColumns,
+            strideRows: strideRows, strideColumns: strideColumns)
         self.phaseSplit = PhaseSplitConvolution(
             filters: filters, inputChannels: inputChannels, kernelRows: kernelRows, kernelColumns: kernelColumns,
             strideRows: strideRows, strideColumns: strideColumns, paddingRows: paddingRows,
