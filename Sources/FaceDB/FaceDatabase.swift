@@ -165,10 +165,8 @@ public final class FaceDatabase: @unchecked Sendable {
     ///
     /// - Parameter alongside: in-memory bookkeeping of the committed write, run on a second thread
     ///   while the index is updated (for a write that removes nothing; otherwise after it).
-    /// - Parameter staging: the vectors a write that removes nothing will add, to copy into the index
-    ///   while the store commits (see ``commitStaging(_:_:)``); nil for small writes.
     private func write<T: Sendable>(
-        removes: Bool, alongside: (@Sendable (T) -> Void)? = nil, staging: [Float]? = nil,
+        removes: Bool, alongside: (@Sendable (T) -> Void)? = nil,
         _ commit: () throws -> (T, UInt64, IndexChange, [Float])
     ) throws -> T {
         try checkOpen()
@@ -187,7 +185,7 @@ public final class FaceDatabase: @unchecked Sendable {
                 return r
             }
         } else {
-            (result, sequence, change, vectors) = try commitStaging(staging, commit)
+            (result, sequence, change, vectors) = try commit()
             let apply = { @Sendable [self] in try indexLock.withWriteLock { try applyToIndex(change, vectors: vectors, sequence: sequence) } }
             if let alongside {
                 _ = try ConcurrentMap.map(2) { $0 == 0 ? try apply() : alongside(result) }
@@ -197,21 +195,6 @@ public final class FaceDatabase: @unchecked Sendable {
         }
         changed = change.added.count + change.removed.count
         return result
-    }
-
-    /// Runs `commit`; meanwhile, on another thread, copies `staging` (the vectors the write adds)
-    /// into the index's storage (``VectorIndex/stage(vectors:)``), so that adding them afterwards
-    /// only publishes them. A large write spends much of its commit waiting for the disk; the copy
-    /// fills that time. Staged vectors stay invisible to searches, so a failed commit shows nothing.
-    private func commitStaging<R>(_ staging: [Float]?, _ commit: () throws -> R) throws -> R {
-        guard let staging else { return try commit() }
-        let copied = DispatchGroup()
-        DispatchQueue.global().async(group: copied) { [self] in
-            // A failure only means the add does the copy itself.
-            indexLock.withReadLock { try? index.stage(vectors: staging) }
-        }
-        defer { copied.wait() }
-        return try commit()
     }
 
     /// Applies a committed change to the in-memory index; if that fails, rebuilds it from the store.
@@ -283,11 +266,15 @@ public final class FaceDatabase: @unchecked Sendable {
         _ faces: PreparedFaces, createMissingIdentities: Bool, existing: FaceStore.ExistingFacePolicy,
         mark: FaceStore.ImportMark? = nil
     ) throws -> FaceStore.AddedFaces {
-        // Large writes of new faces: the index copies their vectors while the store writes them.
-        let staging = existing == .fail && faces.count >= FaceStore.bulkLoadThreshold ? faces.vectors : nil
-        return try write(removes: existing == .replace, alongside: { [owners] added in owners.set(added.ids.map(\.rawValue), added.identities) },
-                         staging: staging) {
-            let added = try store.addFaces(faces, createMissingIdentities: createMissingIdentities, existing: existing, mark: mark)
+        // A bulk load of new faces: the index copies their vectors into its storage while the store
+        // waits for the disk, so that adding them afterwards only publishes them. Staged vectors stay
+        // invisible to searches, so a failed commit shows nothing; a failed copy only means the add
+        // does the copy itself. Only for writes that remove nothing: one that replaces faces commits
+        // under the exclusive index lock, which the copy would wait for.
+        let stage: @Sendable () -> Void = { [self] in indexLock.withReadLock { try? index.stage(vectors: faces.vectors) } }
+        return try write(removes: existing == .replace, alongside: { [owners] added in owners.set(added.ids.map(\.rawValue), added.identities) }) {
+            let added = try store.addFaces(faces, createMissingIdentities: createMissingIdentities, existing: existing, mark: mark,
+                                           whileIngesting: existing == .fail ? stage : nil)
             let change = IndexChange(removed: added.replaced.map(\.rawValue), added: added.ids.map(\.rawValue))
             return (added, added.sequence, change, added.vectors)
         }

@@ -5,16 +5,17 @@ import Foundation
 ///
 /// A write of at least ``FaceStore/bulkLoadThreshold`` faces whose ids are all new (above every
 /// id ever stored) is loaded in three steps:
-/// 1. its `faces` rows are written, sorted, to two table files of consecutive ids and its
-///    `identity_faces` rows to a third, in `<store>.bulk/`, on two threads;
-/// 2. a synced write records `bulk_pending` = the lowest id the write can hold, then the files are
-///    ingested, faces first (their rows appear at once);
+/// 1. its `faces` rows are written, sorted, to two table files of consecutive ids in `<store>.bulk/`,
+///    on two threads;
+/// 2. a synced write records `bulk_pending` = the lowest id the write can hold and the faces' files
+///    are ingested (their rows appear at once), while another thread writes the `identity_faces`
+///    rows to a third file, which is ingested next;
 /// 3. the usual batch — identities, counters, change log, import mark — is committed and deletes
 ///    `bulk_pending` in the same write.
 ///
-/// Membership rows spread over the whole key range, so each ingested file lands in level 0; the
-/// `identity_faces` family compacts only once 16 of them gather, so that a long import does not
-/// rewrite all its membership rows at every fourth write.
+/// Membership rows spread over the whole key range, so each ingested file lands in level 0. The
+/// `identity_faces` family compacts by size tiers (RocksDB's universal style) once 16 files gather,
+/// so that a long import merges each membership row a few times, not at every 16th write.
 ///
 /// A crash after step 2 leaves `bulk_pending` set: on the next open every face with an id at or
 /// above it (only the unacknowledged write can have one) is deleted with its `identity_faces` row
@@ -29,7 +30,10 @@ extension FaceStore {
     /// Writes `faces` (all with new or no ids) as table files and ingests them; fills `batch` with
     /// the rest of the write. Runs inside ``commit(_:)``, after `addFaces` has moved `next_face_id`
     /// above every chosen id, so ids assigned here never meet them. Returns the index change.
-    func bulkLoad(_ faces: PreparedFaces, counters c: inout Counters, batch: WriteBatch, result: inout AddedFaces) throws -> IndexChange {
+    func bulkLoad(
+        _ faces: PreparedFaces, counters c: inout Counters, batch: WriteBatch, result: inout AddedFaces,
+        whileIngesting: (@Sendable () -> Void)?
+    ) throws -> IndexChange {
         let floor = c.nextFaceID
         let (ids, ascending) = Self.assignIDs(faces, counters: &c)
 
@@ -46,28 +50,35 @@ extension FaceStore {
         defer {
             for file in facesFiles + [membersFile] { try? FileManager.default.removeItem(atPath: file) }
         }
-        _ = try ConcurrentMap.map(faceParts.count + 1) { task in
-            if task < faceParts.count {
-                let writer = try db.makeTableWriter(for: .faces, path: facesFiles[task])
-                for i in faceParts[task] { try writer.put(Keyspace.faceKey(ids[i]), faces.values[i]) }
-                try writer.finish()
-            } else {
-                var memberKeys = faces.byIdentity.map { Keyspace.identityFaceKey(faces.identities[$0], ids[$0]) }
-                if !ascending { memberKeys.sort(by: Keyspace.precedes) }
-                let writer = try db.makeTableWriter(for: .identityFaces, path: membersFile)
-                for key in memberKeys { try writer.put(key, []) }
-                try writer.finish()
-            }
+        _ = try ConcurrentMap.map(faceParts.count) { part in
+            let writer = try db.makeTableWriter(for: .faces, path: facesFiles[part])
+            for i in faceParts[part] { try writer.put(Keyspace.faceKey(ids[i]), faces.values[i]) }
+            try writer.finish()
         }
-
-        let pending = db.makeBatch()
-        pending.put(.meta, Keyspace.bulkPendingKey, Keyspace.bigEndian(UInt64(floor)))
-        try db.write(pending, sync: true)
+        // The membership file is written, and the caller's work done, while the mark is synced and
+        // the faces are ingested: steps that mostly wait for the disk.
+        let alongside = DispatchGroup()
+        if let whileIngesting { DispatchQueue.global().async(group: alongside, execute: whileIngesting) }
+        defer { alongside.wait() }
         do {
-            // Faces first: a crash between the two leaves faces whose rows the rollback finds.
-            try db.ingest(facesFiles, into: .faces)
+            _ = try ConcurrentMap.map(2) { task in
+                if task == 0 {
+                    let pending = db.makeBatch()
+                    pending.put(.meta, Keyspace.bulkPendingKey, Keyspace.bigEndian(UInt64(floor)))
+                    try db.write(pending, sync: true)
+                    // Faces first: a crash between the two ingestions leaves faces whose rows the rollback finds.
+                    try db.ingest(facesFiles, into: .faces)
+                } else {
+                    var memberKeys = faces.byIdentity.map { Keyspace.identityFaceKey(faces.identities[$0], ids[$0]) }
+                    if !ascending { memberKeys.sort(by: Keyspace.precedes) }
+                    let writer = try db.makeTableWriter(for: .identityFaces, path: membersFile)
+                    for key in memberKeys { try writer.put(key, []) }
+                    try writer.finish()
+                }
+            }
             try db.ingest([membersFile], into: .identityFaces)
         } catch {
+            // Nothing to undo unless the mark was written; then the faces (if ingested) go with it.
             try? rollBackBulkLoad()
             throw error
         }

@@ -326,9 +326,13 @@ public final class FaceStore: @unchecked Sendable {
 
     /// ``addFaces(_:createMissingIdentities:existing:mark:)`` for faces already prepared (possibly on
     /// another thread) for this store's space.
+    ///
+    /// - Parameter whileIngesting: work of the caller's to run on another thread while a bulk load
+    ///   (see `FaceStore+BulkLoad.swift`) waits for the disk; it has ended when this returns. Not
+    ///   run when the write is not a bulk load, or fails before its table files are written.
     public func addFaces(
         _ faces: PreparedFaces, createMissingIdentities: Bool = false, existing: ExistingFacePolicy = .fail,
-        mark: ImportMark? = nil
+        mark: ImportMark? = nil, whileIngesting: (@Sendable () -> Void)? = nil
     ) throws -> AddedFaces {
         precondition(faces.vectors.count == faces.count * space.dimension, "faces prepared for another space")
         var result = AddedFaces(ids: [], identities: [], vectors: [], replaced: [], skipped: 0, sequence: 0)
@@ -362,7 +366,7 @@ public final class FaceStore: @unchecked Sendable {
             c.nextFaceID = max(c.nextFaceID, (chosen.map(\.rawValue).max() ?? -1) &+ 1)
             if let mark { batch.put(.meta, Keyspace.importMarkKey(mark.key), Keyspace.bigEndian(UInt64(mark.rows))) }
             if allNew && faces.count >= Self.bulkLoadThreshold {
-                return try bulkLoad(faces, counters: &c, batch: batch, result: &result)
+                return try bulkLoad(faces, counters: &c, batch: batch, result: &result, whileIngesting: whileIngesting)
             }
             var stored: [FaceID: String] = [:]
             for (id, value) in zip(chosen, try db.multiGet(.faces, chosen.map(Keyspace.faceKey))) {

@@ -15,6 +15,8 @@ final class RocksDB: @unchecked Sendable {
     private let faceOptions: OpaquePointer
     private let memberOptions: OpaquePointer
     private let tableOptions: OpaquePointer
+    private let memberTableOptions: OpaquePointer
+    private let faceTableOptions: OpaquePointer
     private let blockCache: OpaquePointer
     private let readOptions: OpaquePointer
     private let writeOptions: OpaquePointer
@@ -28,6 +30,7 @@ final class RocksDB: @unchecked Sendable {
         rocksdb_options_set_create_if_missing(options, createIfMissing ? 1 : 0)
         rocksdb_options_set_create_missing_column_families(options, 1)
         rocksdb_options_increase_parallelism(options, 2)
+        Self.lowerCompactionPriority
         rocksdb_options_set_write_buffer_size(options, 64 << 20)
         rocksdb_options_set_max_write_buffer_number(options, 4)
         rocksdb_options_set_keep_log_file_num(options, 3)
@@ -35,21 +38,29 @@ final class RocksDB: @unchecked Sendable {
         rocksdb_options_set_wal_recovery_mode(options, Int32(rocksdb_point_in_time_recovery))
         // Point lookups (search results, re-scoring) hit a shared block cache and skip files by bloom filter.
         blockCache = rocksdb_cache_create_lru(Self.blockCacheBytes)
-        tableOptions = rocksdb_block_based_options_create()
-        rocksdb_block_based_options_set_block_cache(tableOptions, blockCache)
-        rocksdb_block_based_options_set_filter_policy(tableOptions, rocksdb_filterpolicy_create_bloom(10))
-        rocksdb_block_based_options_set_cache_index_and_filter_blocks(tableOptions, 1)
-        rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(tableOptions, 1)
+        tableOptions = Self.makeTableOptions(cache: blockCache, bloomFilter: true)
         rocksdb_options_set_block_based_table_factory(options, tableOptions)
         // Existence checks (is this identity or face id stored?) skip the memtables by bloom filter.
         rocksdb_options_set_memtable_prefix_bloom_size_ratio(options, 0.1)
         rocksdb_options_set_memtable_whole_key_filtering(options, 1)
-        // Face rows are mostly embeddings, float noise to a compressor: store them raw.
+        // Face rows are mostly embeddings, float noise to a compressor: store them raw. A row is
+        // about 0.5 KiB at 128-D, so blocks of 16 KiB keep the per-block work of a bulk load small.
         faceOptions = rocksdb_options_create_copy(options)
+        faceTableOptions = Self.makeTableOptions(cache: blockCache, bloomFilter: true, blockSize: 16 << 10)
+        rocksdb_options_set_block_based_table_factory(faceOptions, faceTableOptions)
         rocksdb_options_set_compression(faceOptions, Int32(rocksdb_no_compression))
         rocksdb_options_set_write_buffer_size(faceOptions, 128 << 20)
-        // Bulk loads ingest one level-0 file of membership rows per write: compact them in bigger runs.
+        // Bulk loads ingest one level-0 file of membership rows spanning the whole key range per
+        // write: merge them by size tiers (universal compaction) in runs of 16, so that each row is
+        // rewritten a few times, not once per run as leveled compaction into one ever-growing level
+        // 1 would. The family is only read by prefix scans, so its tables carry no bloom filter; its
+        // short keys are delta-encoded already, so they are not compressed.
         memberOptions = rocksdb_options_create_copy(options)
+        memberTableOptions = Self.makeTableOptions(cache: blockCache, bloomFilter: false)
+        rocksdb_options_set_block_based_table_factory(memberOptions, memberTableOptions)
+        rocksdb_options_set_compression(memberOptions, Int32(rocksdb_no_compression))
+        rocksdb_options_set_memtable_prefix_bloom_size_ratio(memberOptions, 0)
+        rocksdb_options_set_compaction_style(memberOptions, Int32(rocksdb_universal_compaction))
         rocksdb_options_set_level0_file_num_compaction_trigger(memberOptions, 16)
         rocksdb_options_set_level0_slowdown_writes_trigger(memberOptions, 48)
         rocksdb_options_set_level0_stop_writes_trigger(memberOptions, 64)
@@ -85,12 +96,36 @@ final class RocksDB: @unchecked Sendable {
         for (cf, handle) in zip(all, handles) { families[cf] = handle! }
     }
 
+    /// Runs RocksDB's compaction threads (its low-priority pool, shared by every store in the process)
+    /// at the lowest CPU priority, once: a compaction then takes only the CPU time that reads and
+    /// writes leave, instead of half of a two-core machine in the middle of a bulk load. RocksDB's own
+    /// write stalls still keep compactions from falling behind for good.
+    private static let lowerCompactionPriority: Void = {
+        let env = rocksdb_create_default_env()
+        rocksdb_env_lower_thread_pool_cpu_priority(env)
+        rocksdb_env_destroy(env)
+    }()
+
+    /// Block-based table options sharing `cache`, with index and filter blocks in the cache (pinned
+    /// for level 0), a bloom filter of 10 bits per key if asked, and RocksDB's block size unless given.
+    private static func makeTableOptions(cache: OpaquePointer, bloomFilter: Bool, blockSize: Int? = nil) -> OpaquePointer {
+        let table = rocksdb_block_based_options_create()!
+        rocksdb_block_based_options_set_block_cache(table, cache)
+        if bloomFilter { rocksdb_block_based_options_set_filter_policy(table, rocksdb_filterpolicy_create_bloom(10)) }
+        rocksdb_block_based_options_set_cache_index_and_filter_blocks(table, 1)
+        rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(table, 1)
+        if let blockSize { rocksdb_block_based_options_set_block_size(table, blockSize) }
+        return table
+    }
+
     /// The size of the block cache shared by all column families.
     static let blockCacheBytes = 256 << 20
 
     private func destroyOptions() {
         rocksdb_options_destroy(options)
         rocksdb_block_based_options_destroy(tableOptions)
+        rocksdb_block_based_options_destroy(memberTableOptions)
+        rocksdb_block_based_options_destroy(faceTableOptions)
         rocksdb_cache_destroy(blockCache)
         rocksdb_options_destroy(faceOptions)
         rocksdb_options_destroy(memberOptions)
@@ -243,6 +278,13 @@ final class RocksDB: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// An integer property of `cf` such as `rocksdb.num-files-at-level0` (`rocksdb_property_int_cf`),
+    /// or nil if RocksDB does not know it.
+    func integerProperty(_ name: String, of cf: ColumnFamily) -> UInt64? {
+        var value: UInt64 = 0
+        return rocksdb_property_int_cf(handle, families[cf]!, name, &value) == 0 ? value : nil
     }
 
     /// ``flush()`` unless already closed; a failure is ignored (the WAL still holds the data).

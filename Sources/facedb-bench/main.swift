@@ -21,18 +21,35 @@ var queryCount = 200
 var phases = "all"
 /// ``DatabaseOptions/snapshotAfterChanges`` of the benchmark's databases.
 var snapshotAfter = DatabaseOptions().snapshotAfterChanges
+let usage = "usage: facedb-bench [--count N] [--dim D] [--queries Q] [--phases all|insert|add] [--snapshot-after N]"
+/// Prints what is wrong and the usage to stderr, and exits with status 2.
+func usageError(_ problem: String) -> Never {
+    FileHandle.standardError.write(Data("facedb-bench: \(problem)\n\(usage)\n".utf8))
+    exit(2)
+}
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next() {
-    if flag == "--phases" { phases = arguments.next() ?? "all"; continue }
-    guard let value = arguments.next().flatMap(Int.init) else {
-        fatalError("usage: facedb-bench [--count N] [--dim D] [--queries Q] [--phases all|insert|add] [--snapshot-after N]")
+    switch flag {
+    case "-h", "--help":
+        print(usage)
+        exit(0)
+    case "--phases":
+        guard let value = arguments.next(), ["all", "insert", "add"].contains(value) else {
+            usageError("--phases takes all, insert or add")
+        }
+        phases = value
+        continue
+    case "--count", "--dim", "--queries", "--snapshot-after": break
+    default: usageError("unknown option \(flag)")
+    }
+    guard let value = arguments.next().flatMap(Int.init), value > 0 else {
+        usageError("\(flag) takes a positive whole number")
     }
     switch flag {
     case "--count": count = value
     case "--dim": dimension = value
     case "--queries": queryCount = value
-    case "--snapshot-after": snapshotAfter = value
-    default: fatalError("unknown option \(flag)")
+    default: snapshotAfter = value
     }
 }
 

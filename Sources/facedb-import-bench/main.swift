@@ -12,13 +12,30 @@ import Foundation
 
 var count = 1_000_000
 var dimensions = [128, 512]
+let usage = "usage: facedb-import-bench [--count N] [--dims 128,512]"
+/// Prints what is wrong and the usage to stderr, and exits with status 2.
+func usageError(_ problem: String) -> Never {
+    FileHandle.standardError.write(Data("facedb-import-bench: \(problem)\n\(usage)\n".utf8))
+    exit(2)
+}
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next() {
-    guard let value = arguments.next() else { fatalError("usage: facedb-import-bench [--count N] [--dims 128,512]") }
+    if flag == "-h" || flag == "--help" {
+        print(usage)
+        exit(0)
+    }
+    guard let value = arguments.next() else { usageError("\(flag) needs a value") }
     switch flag {
-    case "--count": count = Int(value) ?? count
-    case "--dims": dimensions = value.split(separator: ",").compactMap { Int($0) }
-    default: fatalError("unknown option \(flag)")
+    case "--count":
+        guard let n = Int(value), n > 0 else { usageError("--count takes a positive whole number") }
+        count = n
+    case "--dims":
+        let dims = value.split(separator: ",").map { Int($0) }
+        guard !dims.isEmpty, dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            usageError("--dims takes positive whole numbers separated by commas, e.g. 128,512")
+        }
+        dimensions = dims.map { $0! }
+    default: usageError("unknown option \(flag)")
     }
 }
 

@@ -67,6 +67,53 @@ final class BulkLoadTests: XCTestCase {
         }
     }
 
+    /// Every bulk load adds a membership file spanning the whole key range; dozens of them, merged
+    /// by the family's compactions while faces and identities are removed in between, still list exactly the faces
+    /// a dictionary kept alongside says each identity has, before and after reopening.
+    func testManyBulkLoadsKeepEveryMembershipThroughCompactions() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        var rng = SeededGenerator(seed: seed)
+        var store = try FaceStore.create(at: path, space: space, index: .flat)
+        var expected: [String: Set<FaceID>] = [:]
+        let writes = 40
+        for write in 0..<writes {
+            let batch = (0..<FaceStore.bulkLoadThreshold).map { _ in
+                NewFace(identity: "p\(rng.next() % 700)", embedding: (0..<8).map { _ in rng.nextGaussian() })
+            }
+            let added = try store.addFaces(batch, createMissingIdentities: true)
+            for (id, face) in zip(added.ids, batch) { expected[face.identity, default: []].insert(id) }
+            if write % 7 == 6 {
+                let victims = (0..<50).map { _ in added.ids[Int(rng.next() % UInt64(added.ids.count))] }
+                try store.removeFaces(Array(Set(victims)))
+                for (id, face) in zip(added.ids, batch) where victims.contains(id) { expected[face.identity]?.remove(id) }
+            }
+            // A removed identity (a range deletion) comes back in later bulk loads with new faces only.
+            if write % 13 == 12 {
+                let gone = "p\(write)"
+                XCTAssertEqual(Set(try store.removeIdentity(gone).faces), expected[gone] ?? [], "seed \(seed)")
+                expected[gone] = nil
+            }
+        }
+        // The compactions have run: far fewer files are left than were ingested.
+        let deadline = Date().addingTimeInterval(120)
+        while (store.db.integerProperty("rocksdb.compaction-pending", of: .identityFaces) ?? 0) > 0
+            || (store.db.integerProperty("rocksdb.num-running-compactions", of: .identityFaces) ?? 0) > 0,
+            Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let files = (0..<7).compactMap { store.db.integerProperty("rocksdb.num-files-at-level\($0)", of: .identityFaces) }
+        XCTAssertLessThan(files.reduce(0, +), 17, "membership files per level \(files), seed \(seed)")
+        for pass in ["before reopening", "after reopening"] {
+            for (identity, ids) in expected {
+                XCTAssertEqual(try store.faceIDs(of: identity), ids.sorted { $0.rawValue < $1.rawValue }, "\(identity) \(pass), seed \(seed)")
+            }
+            XCTAssertEqual(store.faceCount, expected.values.map(\.count).reduce(0, +), "seed \(seed)")
+            store.close()
+            store = try FaceStore.open(at: path)
+        }
+        store.close()
+    }
+
     func testAnInterruptedBulkLoadIsRolledBackOnOpen() throws {
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
         var store = try FaceStore.create(at: path, space: space, index: .flat)
