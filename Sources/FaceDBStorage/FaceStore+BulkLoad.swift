@@ -7,19 +7,19 @@ import Foundation
 /// id ever stored) is loaded in three steps:
 /// 1. its `faces` rows are written, sorted, to two table files of consecutive ids in `<store>.bulk/`,
 ///    on two threads;
-/// 2. a synced write records `bulk_pending` = the lowest id the write can hold and the faces' files
-///    are ingested (their rows appear at once), while another thread writes the `identity_faces`
-///    rows to a third file, which is ingested next;
-/// 3. the usual batch — identities, counters, change log, import mark — is committed and deletes
-///    `bulk_pending` in the same write.
+/// 2. the faces' files are ingested (their rows appear at once) while another thread writes the
+///    `identity_faces` rows to a third file, which is ingested next;
+/// 3. the usual batch — identities, counters (`next_face_id` moves above the new ids), change log,
+///    import mark — is committed.
 ///
 /// Membership rows spread over the whole key range, so each ingested file lands in level 0. The
 /// `identity_faces` family compacts by size tiers (RocksDB's universal style) once 16 files gather,
 /// so that a long import merges each membership row a few times, not at every 16th write.
 ///
-/// A crash after step 2 leaves `bulk_pending` set: on the next open every face with an id at or
-/// above it (only the unacknowledged write can have one) is deleted with its `identity_faces` row
-/// before anything else happens, so the write is all or nothing, like any other.
+/// A crash before step 3 leaves faces at or above the committed `next_face_id`, which no
+/// acknowledged write can have stored: on the next open they are deleted with their
+/// `identity_faces` rows before anything else happens, so the write is all or nothing, like any
+/// other. No mark is needed, so the only synced step is RocksDB's own ingestion.
 extension FaceStore {
     /// The fewest faces a write must have to be loaded as table files.
     public static let bulkLoadThreshold = 4_096
@@ -34,7 +34,6 @@ extension FaceStore {
         _ faces: PreparedFaces, counters c: inout Counters, batch: WriteBatch, result: inout AddedFaces,
         whileIngesting: (@Sendable () -> Void)?
     ) throws -> IndexChange {
-        let floor = c.nextFaceID
         let (ids, ascending) = Self.assignIDs(faces, counters: &c)
 
         try FileManager.default.createDirectory(atPath: bulkDirectory, withIntermediateDirectories: true)
@@ -55,17 +54,14 @@ extension FaceStore {
             for i in faceParts[part] { try writer.put(Keyspace.faceKey(ids[i]), faces.values[i]) }
             try writer.finish()
         }
-        // The membership file is written, and the caller's work done, while the mark is synced and
-        // the faces are ingested: steps that mostly wait for the disk.
+        // The membership file is written, and the caller's work done, while the faces are ingested,
+        // which mostly waits for the disk.
         let alongside = DispatchGroup()
         if let whileIngesting { DispatchQueue.global().async(group: alongside, execute: whileIngesting) }
         defer { alongside.wait() }
         do {
             _ = try ConcurrentMap.map(2) { task in
                 if task == 0 {
-                    let pending = db.makeBatch()
-                    pending.put(.meta, Keyspace.bulkPendingKey, Keyspace.bigEndian(UInt64(floor)))
-                    try db.write(pending, sync: true)
                     // Faces first: a crash between the two ingestions leaves faces whose rows the rollback finds.
                     try db.ingest(facesFiles, into: .faces)
                 } else {
@@ -78,11 +74,9 @@ extension FaceStore {
             }
             try db.ingest([membersFile], into: .identityFaces)
         } catch {
-            // Nothing to undo unless the mark was written; then the faces (if ingested) go with it.
             try? rollBackBulkLoad()
             throw error
         }
-        batch.delete(.meta, Keyspace.bulkPendingKey)
 
         result.ids = ids
         result.identities = faces.identities
@@ -110,12 +104,16 @@ extension FaceStore {
         return (ids, ascending)
     }
 
-    /// Undoes an unacknowledged bulk load: deletes every face at or above `bulk_pending` and its
-    /// `identity_faces` row, then `bulk_pending` itself, in one synced write. Does nothing when no
-    /// bulk load is pending. Called on open and when a bulk load fails.
+    /// Undoes an unacknowledged bulk load: deletes every face at or above the committed
+    /// `next_face_id` with its `identity_faces` row, in one synced write. Every commit moves that
+    /// counter above the ids it stores, so only a bulk load whose commit never happened can have left
+    /// such a face. Also deletes `bulk_pending`, the mark that stores written by earlier versions set
+    /// during a bulk load (holding the same id). Does nothing when there is neither. Called on open
+    /// and when a bulk load fails.
     func rollBackBulkLoad() throws {
-        guard let value = try db.get(.meta, Keyspace.bulkPendingKey) else { return }
-        let floor = FaceID(Int64(bitPattern: try Keyspace.uint64(bigEndian: value)))
+        var floor = FaceID(counters.nextFaceID)
+        let legacyMark = try db.get(.meta, Keyspace.bulkPendingKey)
+        if let legacyMark { floor = min(floor, FaceID(Int64(bitPattern: try Keyspace.uint64(bigEndian: legacyMark)))) }
         let undo = db.makeBatch()
         let dim = space.dimension
         try db.scan(.faces, from: Keyspace.faceKey(floor)) { key, value in
@@ -125,7 +123,8 @@ extension FaceStore {
             undo.delete(.identityFaces, Keyspace.identityFaceKey(identity, id))
             return true
         }
-        undo.delete(.meta, Keyspace.bulkPendingKey)
+        if legacyMark != nil { undo.delete(.meta, Keyspace.bulkPendingKey) }
+        guard undo.count > 0 else { return }
         try db.write(undo, sync: true)
     }
 

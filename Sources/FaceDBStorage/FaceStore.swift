@@ -20,7 +20,8 @@ public final class FaceStore: @unchecked Sendable {
 
     let db: RocksDB
     private let writeLock = NSLock()
-    private var counters: Counters
+    /// The committed counters. Guarded by `writeLock` (read by the bulk-load rollback, which runs under it or during open).
+    private(set) var counters: Counters
     /// Identity ids known to be stored, so that bulk adds need not look them up again. Guarded by `writeLock`.
     private var knownIdentities = Set<String>()
     static let knownIdentityLimit = 1 << 20

@@ -20,7 +20,8 @@ enum Keyspace {
     static let calibrationKey = Array("calibration".utf8)
     /// The models of the photo pipeline whose embeddings the database holds (JSON).
     static let pipelineModelsKey = Array("pipeline_models".utf8)
-    /// Set while a bulk load's table files are being ingested: the lowest face id it can hold.
+    /// Set by earlier versions while a bulk load's table files were being ingested: the lowest face
+    /// id it could hold. Never written now; removed on open (see ``FaceStore/rollBackBulkLoad()``).
     static let bulkPendingKey = Array("bulk_pending".utf8)
     /// `import/<key>`: how many rows of an import file are stored (see ``FaceStore/ImportMark``).
     static func importMarkKey(_ key: String) -> [UInt8] { Array("import/".utf8) + Array(key.utf8) }
