@@ -73,8 +73,13 @@ public struct PreparedFaces: Sendable {
     }
 
     /// Face indices ordered by identity (bytewise), then by position (see ``byIdentity``).
-    private static func identityOrder(_ faces: [NewFace]) -> [Int] {
-        // Every identity's bytes in one buffer, so that comparing two is one memcmp.
+    ///
+    /// Sorts on integers first: the 8 bytes of each identity that follow the prefix all of them share
+    /// (ids such as `person-123` or `user:…` often have one), read as a big-endian number. Identities
+    /// never hold a NUL byte (``Identity/validate(id:what:)``), so padding a short one with zeros puts
+    /// it first, as bytewise order does. Only equal numbers compare the rest of the bytes.
+    static func identityOrder(_ faces: [NewFace]) -> [Int] {
+        // Every identity's bytes in one buffer.
         var bytes = [UInt8](), starts = [Int]()
         starts.reserveCapacity(faces.count + 1)
         for face in faces {
@@ -82,13 +87,31 @@ public struct PreparedFaces: Sendable {
             bytes += face.identity.utf8
         }
         starts.append(bytes.count)
-        return bytes.withUnsafeBytes { b in
-            faces.indices.sorted { x, y in
-                let lx = starts[x + 1] - starts[x], ly = starts[y + 1] - starts[y]
-                let common = min(lx, ly)
-                let order = common == 0 ? 0 : memcmp(b.baseAddress! + starts[x], b.baseAddress! + starts[y], common)
-                return order != 0 ? order < 0 : (lx != ly ? lx < ly : x < y)
+        return bytes.withUnsafeBufferPointer { b in
+            let length = { (i: Int) in starts[i + 1] - starts[i] }
+            // The length of the prefix every identity shares.
+            var shared = faces.isEmpty ? 0 : length(0)
+            for i in faces.indices.dropFirst() {
+                var n = 0
+                while n < min(shared, length(i)), b[starts[i] + n] == b[n] { n += 1 }
+                shared = n
             }
+            let keyed = faces.indices.map { i -> (key: UInt64, index: Int) in
+                var key: UInt64 = 0
+                for n in shared..<(shared + 8) { key = key << 8 | (n < length(i) ? UInt64(b[starts[i] + n]) : 0) }
+                return (key, i)
+            }
+            let rest = shared + 8
+            return keyed.sorted { x, y in
+                if x.key != y.key { return x.key < y.key }
+                let lx = length(x.index), ly = length(y.index)
+                let common = min(lx, ly) - rest
+                if common > 0 {
+                    let order = memcmp(b.baseAddress! + starts[x.index] + rest, b.baseAddress! + starts[y.index] + rest, common)
+                    if order != 0 { return order < 0 }
+                }
+                return lx != ly ? lx < ly : x.index < y.index
+            }.map(\.index)
         }
     }
 

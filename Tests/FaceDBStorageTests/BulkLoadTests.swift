@@ -50,6 +50,31 @@ final class BulkLoadTests: XCTestCase {
         XCTAssertEqual(next.ids, [FaceID(50_000 + Int64(FaceStore.bulkLoadThreshold))])
     }
 
+    /// The membership order of a write — identities bytewise, then position — against a plain sort
+    /// on the identities' bytes, for identities that share long prefixes, differ only past the first
+    /// 8 bytes after them, are prefixes of one another, repeat, or are not ASCII.
+    func testIdentityOrderIsBytewiseThenByPosition() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        var rng = SeededGenerator(seed: seed)
+        let stems = ["person-", "person-0000000", "p", "", "ß-", "user:550e8400-e29b-41d4-a716-44665544", "zz"]
+        for round in 0..<30 {
+            let prefix = round % 3 == 0 ? "" : "tenant-\(round)/"
+            let names = (0..<(1 + Int(rng.next() % 400))).map { _ -> String in
+                let stem = stems[Int(rng.next() % UInt64(stems.count))]
+                let tail = String(rng.next() % [1, 10, 1000, 1 << 40][Int(rng.next() % 4)])
+                let name = prefix + stem + (rng.next() % 5 == 0 ? "" : tail)
+                return name.isEmpty ? "x" : name
+            }
+            let faces = names.map { NewFace(identity: $0, embedding: []) }
+            let expected = names.indices.sorted { x, y in
+                let a = Array(names[x].utf8), b = Array(names[y].utf8)
+                return a != b ? Keyspace.precedes(a, b) : x < y
+            }
+            XCTAssertEqual(PreparedFaces.identityOrder(faces), expected, "round \(round), seed \(seed)")
+        }
+        XCTAssertEqual(PreparedFaces.identityOrder([]), [])
+    }
+
     /// Large writes are prepared in two halves at once; a bad face is still reported by its position
     /// (the first one when there are several) and nothing is stored.
     func testBadFacesInLargeWritesAreReportedByPosition() throws {
