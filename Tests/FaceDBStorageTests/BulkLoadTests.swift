@@ -42,10 +42,17 @@ final class BulkLoadTests: XCTestCase {
         XCTAssertEqual(added.ids.map(\.rawValue), Array(0..<Int64(batch.count)))
         XCTAssertEqual(try contents(bulk), try contents(small), "seed \(seed)")
         XCTAssertEqual(try bulk.changes(after: 0)?.flatMap(\.change.added), added.ids.map(\.rawValue))
-        // Chosen ids above every stored one are bulk-loaded too; ids assigned afterwards start above them.
-        let chosen = faces(FaceStore.bulkLoadThreshold, identities: 5, rng: &rng, ids: 50_000..<60_000)
+        // Chosen ids above every stored one are bulk-loaded too, in any order; ids assigned
+        // afterwards start above them.
+        var chosen = faces(FaceStore.bulkLoadThreshold, identities: 5, rng: &rng, ids: 50_000..<60_000)
+        chosen.shuffle(using: &rng)
         _ = try bulk.addFaces(chosen, createMissingIdentities: true)
-        XCTAssertEqual(try bulk.face(FaceID(50_007))?.embedding, chosen[7].embedding)
+        for start in stride(from: 0, to: chosen.count, by: 1_000) {
+            _ = try small.addFaces(Array(chosen[start..<min(start + 1_000, chosen.count)]), createMissingIdentities: true)
+        }
+        XCTAssertEqual(try contents(bulk), try contents(small), "seed \(seed)")
+        let seventh = try XCTUnwrap(chosen.first { $0.id == FaceID(50_007) })
+        XCTAssertEqual(try bulk.face(FaceID(50_007))?.embedding, seventh.embedding)
         let next = try bulk.addFaces(faces(1, identities: 1, rng: &rng))
         XCTAssertEqual(next.ids, [FaceID(50_000 + Int64(FaceStore.bulkLoadThreshold))])
     }
