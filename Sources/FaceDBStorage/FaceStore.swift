@@ -340,8 +340,12 @@ public final class FaceStore: @unchecked Sendable {
         var learned: [String] = []
         result.sequence = try commit { batch, c in
             // Identities: all must exist unless they may be created.
-            // Filtered one by one: `subtracting` would walk a copy of the whole (large) known set.
-            let names = Array(Set(faces.identities).lazy.filter { !self.knownIdentities.contains($0) })
+            // Filtered one by one (`subtracting` would walk a copy of the whole, large, known set),
+            // known ones first: once a gallery's identities are known that is one lookup per face.
+            var names: [String] = [], unknown = Set<String>()
+            for name in faces.identities where !knownIdentities.contains(name) && unknown.insert(name).inserted {
+                names.append(name)
+            }
             let found = try db.multiGet(.identities, names.map(Keyspace.identityKey))
             learned = names
             let now = Date().milliseconds
