@@ -40,36 +40,45 @@ public struct PreparedFaces: Sendable {
         // Large writes are checked and encoded in two halves at once (each face is independent),
         // while a third task orders the faces by identity; the first bad face, by position, is the
         // one reported either way.
+        // Each half writes its vectors straight into their place in the one array of all of them.
         let parts = faces.count >= Self.parallelThreshold ? 2 : 1
         let bounds = (0...parts).map { faces.count * $0 / parts }
-        let results = try ConcurrentMap.map(parts + 1) { part -> Part in
-            guard part < parts else { return .order(Self.identityOrder(faces)) }
-            let (vectors, values) = try PreparedFaces.encode(faces[bounds[part]..<bounds[part + 1]], space: space, createdMs: createdMs)
-            return .encoded(vectors, values)
-        }
-        var vectors = [Float](), values = [[UInt8]](), order = [Int]()
-        vectors.reserveCapacity(faces.count * space.dimension)
+        let dim = space.dimension
+        var values = [[UInt8]](), order = [Int]()
         values.reserveCapacity(faces.count)
-        for result in results {
-            switch result {
-            case .encoded(let v, let e):
-                vectors += v
-                values += e
-            case .order(let o):
-                order = o
+        vectors = try [Float](unsafeUninitializedCapacity: faces.count * dim) { buffer, initialized in
+            let all = VectorsPointer(base: buffer.baseAddress)
+            let results = try ConcurrentMap.map(parts + 1) { part -> Part in
+                guard part < parts else { return .order(Self.identityOrder(faces)) }
+                let slice = faces[bounds[part]..<bounds[part + 1]]
+                let into = UnsafeMutableBufferPointer(start: all.base.map { $0 + bounds[part] * dim }, count: slice.count * dim)
+                return .encoded(try PreparedFaces.encode(slice, space: space, createdMs: createdMs, vectors: into))
+            }
+            // Every task finished without throwing: all vectors are written (Float needs no cleanup otherwise).
+            initialized = faces.count * dim
+            for result in results {
+                switch result {
+                case .encoded(let e): values += e
+                case .order(let o): order = o
+                }
             }
         }
         identities = faces.map(\.identity)
         ids = faces.map(\.id)
-        self.vectors = vectors
         self.values = values
         byIdentity = order
     }
 
     /// What one task of ``init(_:space:createdMs:)`` produced.
     private enum Part {
-        case encoded([Float], [[UInt8]])
+        case encoded([[UInt8]])
         case order([Int])
+    }
+
+    /// Where the tasks of ``init(_:space:createdMs:)`` write their vectors: disjoint rows of one
+    /// buffer, so sharing the pointer between the tasks is safe.
+    private struct VectorsPointer: @unchecked Sendable {
+        let base: UnsafeMutablePointer<Float>?
     }
 
     /// Face indices ordered by identity (bytewise), then by position (see ``byIdentity``).
@@ -118,12 +127,12 @@ public struct PreparedFaces: Sendable {
     /// From this many faces on, preparing uses two threads.
     static let parallelThreshold = 4096
 
-    /// Checks and encodes `faces` (positions as in the whole write, for error messages).
+    /// Checks and encodes `faces` (positions as in the whole write, for error messages); writes their
+    /// vectors as stored to `vectors` (`faces.count × dimension` floats) and returns their rows.
     private static func encode(
-        _ faces: ArraySlice<NewFace>, space: EmbeddingSpace, createdMs: Int64
-    ) throws -> (vectors: [Float], values: [[UInt8]]) {
-        var vectors = [Float]()
-        vectors.reserveCapacity(faces.count * space.dimension)
+        _ faces: ArraySlice<NewFace>, space: EmbeddingSpace, createdMs: Int64, vectors: UnsafeMutableBufferPointer<Float>
+    ) throws -> [[UInt8]] {
+        var written = 0
         var values = [[UInt8]]()
         values.reserveCapacity(faces.count)
         for (i, f) in zip(faces.indices, faces) {
@@ -140,10 +149,11 @@ public struct PreparedFaces: Sendable {
                 error.identity = f.identity
                 throw error
             }
-            vectors.append(contentsOf: vector)
+            _ = UnsafeMutableBufferPointer(rebasing: vectors[written..<(written + vector.count)]).initialize(from: vector)
+            written += vector.count
             let details = (f.source != nil || f.metadata != nil) ? FaceDetails(source: f.source, metadata: f.metadata) : nil
             values.append(try FaceRecord(identity: f.identity, createdMs: createdMs, details: details, vector: vector).encoded())
         }
-        return (vectors, values)
+        return values
     }
 }
