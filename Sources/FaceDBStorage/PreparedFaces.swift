@@ -39,8 +39,8 @@ public struct PreparedFaces: Sendable {
         let createdMs = createdMs ?? Date().milliseconds
         // Large writes are checked and encoded in two halves at once (each face is independent),
         // while a third task orders the faces by identity; the first bad face, by position, is the
-        // one reported either way.
-        // Each half writes its vectors straight into their place in the one array of all of them.
+        // one reported either way. Each half writes its vectors straight into their place in the one
+        // array of all of them.
         let parts = faces.count >= Self.parallelThreshold ? 2 : 1
         let bounds = (0...parts).map { faces.count * $0 / parts }
         let dim = space.dimension
