@@ -342,9 +342,11 @@ public final class FaceStore: @unchecked Sendable {
             // Identities: all must exist unless they may be created.
             // Filtered one by one (`subtracting` would walk a copy of the whole, large, known set),
             // known ones first: once a gallery's identities are known that is one lookup per face.
-            var names: [String] = [], unknown = Set<String>()
-            for name in faces.identities where !knownIdentities.contains(name) && unknown.insert(name).inserted {
-                names.append(name)
+            // Taken in key order (`byIdentity`: repeats are neighbours), so that new identities' rows
+            // enter the memtable in ascending order, which its skip list inserts fastest.
+            var names: [String] = []
+            for i in faces.byIdentity where faces.identities[i] != names.last && !knownIdentities.contains(faces.identities[i]) {
+                names.append(faces.identities[i])
             }
             let found = try db.multiGet(.identities, names.map(Keyspace.identityKey))
             learned = names
