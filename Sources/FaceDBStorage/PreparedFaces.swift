@@ -47,11 +47,12 @@ public struct PreparedFaces: Sendable {
         var values = [[UInt8]](), order = [Int]()
         values.reserveCapacity(faces.count)
         vectors = try [Float](unsafeUninitializedCapacity: faces.count * dim) { buffer, initialized in
-            let all = VectorsPointer(base: buffer.baseAddress)
+            // The halves write disjoint rows of the one buffer.
+            let all = buffer.baseAddress.map(SharedPointer.init)
             let results = try ConcurrentMap.map(parts + 1) { part -> Part in
                 guard part < parts else { return .order(Self.identityOrder(faces)) }
                 let slice = faces[bounds[part]..<bounds[part + 1]]
-                let into = UnsafeMutableBufferPointer(start: all.base.map { $0 + bounds[part] * dim }, count: slice.count * dim)
+                let into = UnsafeMutableBufferPointer(start: all.map { $0.base + bounds[part] * dim }, count: slice.count * dim)
                 return .encoded(try PreparedFaces.encode(slice, space: space, createdMs: createdMs, vectors: into))
             }
             // Every task finished without throwing: all vectors are written (Float needs no cleanup otherwise).
@@ -73,12 +74,6 @@ public struct PreparedFaces: Sendable {
     private enum Part {
         case encoded([[UInt8]])
         case order([Int])
-    }
-
-    /// Where the tasks of ``init(_:space:createdMs:)`` write their vectors: disjoint rows of one
-    /// buffer, so sharing the pointer between the tasks is safe.
-    private struct VectorsPointer: @unchecked Sendable {
-        let base: UnsafeMutablePointer<Float>?
     }
 
     /// Face indices ordered by identity (bytewise), then by position (see ``byIdentity``).

@@ -1,4 +1,5 @@
 import CBLAS
+import FaceDBCore
 
 extension Convolution {
     /// Runs the layer from `input` (NCHW, `shape`) into `output` (NCHW, ``outputShape(for:)``), using

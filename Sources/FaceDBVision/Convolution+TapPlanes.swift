@@ -1,4 +1,5 @@
 import CBLAS
+import FaceDBCore
 
 /// The tap-plane path for stride-1 convolutions with one or two filters (the detector's final 9×9
 /// layer, 45 channels → 1 score). Through im2col such a layer is a matrix-vector product over a

@@ -1,4 +1,5 @@
 import CBLAS
+import FaceDBCore
 
 /// Winograd's minimal filtering (``WinogradTile``) for 3×3 and 5×5 stride-1 convolutions: each
 /// 2×2 block of outputs is computed from an n×n input tile with n² multiplications per

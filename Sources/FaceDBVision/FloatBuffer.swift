@@ -23,11 +23,3 @@ final class FloatBuffer: @unchecked Sendable {
 
     deinit { UnsafeMutableRawPointer(pointer).deallocate() }
 }
-
-/// A raw pointer that crosses into worker closures. The forward passes guarantee that workers touch
-/// disjoint ranges, which is what makes this sound.
-struct SharedPointer<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
-    init(_ base: UnsafeMutablePointer<T>) { self.base = base }
-    init(_ base: UnsafePointer<T>) { self.base = UnsafeMutablePointer(mutating: base) }
-}

@@ -1,3 +1,5 @@
+import FaceDBCore
+
 /// A 5×5 stride-2 unpadded convolution rewritten as a 3×3 stride-1 unpadded convolution over the
 /// input's four stride-2 phases (space-to-depth), so that it can take Winograd's F(4×4, 3×3).
 ///

@@ -1,3 +1,5 @@
+import FaceDBCore
+
 /// The detector's input: an image pyramid (factor 5/6, dlib's `pyramid_down<6>`) packed into one
 /// tensor, as dlib's `input_rgb_image_pyramid` builds it (specification 4.2).
 ///

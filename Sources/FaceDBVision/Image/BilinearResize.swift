@@ -1,3 +1,5 @@
+import FaceDBCore
+
 /// dlib's `resize_image` with bilinear interpolation, emulating its 4-lane SIMD code bit for bit
 /// (specification 9.2): an 8-bit RGB variant (used by `pyramid_up`) and a float-plane variant
 /// (used to fill the detector's tiled pyramid).
