@@ -51,7 +51,7 @@ extension FaceStore {
         }
         _ = try ConcurrentMap.map(faceParts.count) { part in
             let writer = try db.makeTableWriter(for: .faces, path: facesFiles[part])
-            for i in faceParts[part] { try writer.put(Keyspace.faceKey(ids[i]), faces.values[i]) }
+            for i in faceParts[part] { try faces.withValue(i) { try writer.put(Keyspace.faceKey(ids[i]), $0) } }
             try writer.finish()
         }
         // The membership file is written, and the caller's work done, while the faces are ingested,

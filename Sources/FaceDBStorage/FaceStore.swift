@@ -404,7 +404,7 @@ public final class FaceStore: @unchecked Sendable {
                     id = FaceID(c.nextFaceID)
                     c.nextFaceID += 1
                 }
-                batch.put(.faces, Keyspace.faceKey(id), faces.values[i])
+                faces.withValue(i) { batch.put(.faces, Keyspace.faceKey(id), $0) }
                 batch.put(.identityFaces, Keyspace.identityFaceKey(identity, id), [])
                 result.ids.append(id)
                 result.identities.append(identity)

@@ -12,7 +12,7 @@ public struct PreparedFaces: Sendable {
     /// No faces.
     public static let empty = PreparedFaces(identities: [], ids: [], vectors: [], values: [], byIdentity: [])
 
-    private init(identities: [String], ids: [FaceID?], vectors: [Float], values: [[UInt8]], byIdentity: [Int]) {
+    private init(identities: [String], ids: [FaceID?], vectors: [Float], values: [Values], byIdentity: [Int]) {
         self.identities = identities
         self.ids = ids
         self.vectors = vectors
@@ -25,8 +25,9 @@ public struct PreparedFaces: Sendable {
     let ids: [FaceID?]
     /// The vectors as stored (normalized if the space says so), row-major.
     public let vectors: [Float]
-    /// Each face's `faces` row value (see `Schemas/keyspace.md`).
-    let values: [[UInt8]]
+    /// The faces' `faces` row values (see `Schemas/keyspace.md`): one run of consecutive faces per
+    /// part prepared at once, each run's values back to back in one buffer (no allocation per face).
+    private let values: [Values]
     /// Face indices ordered by identity (bytewise) and, for equal identities, by position: the
     /// order of their `identity_faces` keys when ids ascend with position.
     let byIdentity: [Int]
@@ -44,8 +45,7 @@ public struct PreparedFaces: Sendable {
         let parts = faces.count >= Self.parallelThreshold ? 2 : 1
         let bounds = (0...parts).map { faces.count * $0 / parts }
         let dim = space.dimension
-        var values = [[UInt8]](), order = [Int]()
-        values.reserveCapacity(faces.count)
+        var values = [Values](), order = [Int]()
         vectors = try [Float](unsafeUninitializedCapacity: faces.count * dim) { buffer, initialized in
             // The halves write disjoint rows of the one buffer.
             let all = buffer.baseAddress.map(SharedPointer.init)
@@ -59,7 +59,7 @@ public struct PreparedFaces: Sendable {
             initialized = faces.count * dim
             for result in results {
                 switch result {
-                case .encoded(let e): values += e
+                case .encoded(let e): values.append(e)
                 case .order(let o): order = o
                 }
             }
@@ -70,9 +70,30 @@ public struct PreparedFaces: Sendable {
         byIdentity = order
     }
 
+    /// Calls `body` with the `faces` row value of face `i`.
+    func withValue<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var part = 0
+        while i >= values[part].end { part += 1 }
+        let run = values[part]
+        let start = i == run.start ? 0 : run.ends[i - run.start - 1]
+        return try run.bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<run.ends[i - run.start]])) }
+    }
+
+    /// The row values of the faces `start..<end`, back to back.
+    private struct Values: Sendable {
+        /// The first face.
+        var start: Int
+        /// Past the last face.
+        var end: Int { start + ends.count }
+        /// All the values.
+        var bytes: [UInt8]
+        /// Where each face's value ends in `bytes` (each starts where the one before ends).
+        var ends: [Int]
+    }
+
     /// What one task of ``init(_:space:createdMs:)`` produced.
     private enum Part {
-        case encoded([[UInt8]])
+        case encoded(Values)
         case order([Int])
     }
 
@@ -124,12 +145,18 @@ public struct PreparedFaces: Sendable {
 
     /// Checks and encodes `faces` (positions as in the whole write, for error messages); writes their
     /// vectors as stored to `vectors` (`faces.count × dimension` floats) and returns their rows.
+    /// The details JSON of a face that has details is encoded once, in the first pass, and kept for the second.
     private static func encode(
         _ faces: ArraySlice<NewFace>, space: EmbeddingSpace, createdMs: Int64, vectors: UnsafeMutableBufferPointer<Float>
-    ) throws -> [[UInt8]] {
+    ) throws -> Values {
+        // First every face is checked, its vector stored and its row's size summed; then the rows
+        // are written into one buffer of that size.
+        let dim = space.dimension
         var written = 0
-        var values = [[UInt8]]()
-        values.reserveCapacity(faces.count)
+        var ends = [Int]()
+        ends.reserveCapacity(faces.count)
+        var details: [Int: [UInt8]] = [:]
+        var size = 0
         for (i, f) in zip(faces.indices, faces) {
             try Identity.validate(id: f.identity)
             if let m = f.metadata { try Identity.validate(metadata: m) }
@@ -144,11 +171,30 @@ public struct PreparedFaces: Sendable {
                 error.identity = f.identity
                 throw error
             }
-            _ = UnsafeMutableBufferPointer(rebasing: vectors[written..<(written + vector.count)]).initialize(from: vector)
-            written += vector.count
-            let details = (f.source != nil || f.metadata != nil) ? FaceDetails(source: f.source, metadata: f.metadata) : nil
-            values.append(try FaceRecord(identity: f.identity, createdMs: createdMs, details: details, vector: vector).encoded())
+            _ = UnsafeMutableBufferPointer(rebasing: vectors[written..<(written + dim)]).initialize(from: vector)
+            written += dim
+            var json: [UInt8] = []
+            if f.source != nil || f.metadata != nil {
+                json = try FaceRecord.detailsJSON(FaceDetails(source: f.source, metadata: f.metadata))
+                details[i] = json
+            }
+            size += FaceRecord.encodedSize(identityBytes: f.identity.utf8.count, detailsBytes: json.count, dimension: dim)
+            ends.append(size)
         }
-        return values
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { out, initialized in
+            let raw = UnsafeMutableRawBufferPointer(out)
+            var at = 0
+            for (n, (i, f)) in zip(faces.indices, faces).enumerated() {
+                var identity = f.identity
+                identity.withUTF8 { id in
+                    FaceRecord.encode(identity: UnsafeRawBufferPointer(id), createdMs: createdMs, detailsJSON: details.isEmpty ? [] : details[i] ?? [],
+                                      vector: UnsafeBufferPointer(rebasing: vectors[(n * dim)..<((n + 1) * dim)]),
+                                      into: UnsafeMutableRawBufferPointer(rebasing: raw[at..<ends[n]]))
+                }
+                at = ends[n]
+            }
+            initialized = size
+        }
+        return Values(start: faces.startIndex, bytes: bytes, ends: ends)
     }
 }

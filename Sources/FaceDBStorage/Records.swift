@@ -38,28 +38,50 @@ struct FaceRecord: Equatable {
     static let fixedSize = 1 + 8 + 2 + 4
 
     func encoded() throws -> [UInt8] {
-        let json = try details.map { d -> [UInt8] in d.source == nil && d.metadata == nil ? [] : try Keyspace.json(d) } ?? []
+        let json = try Self.detailsJSON(details)
         var identity = identity
         return identity.withUTF8 { id in
-            let size = Self.fixedSize + id.count + json.count + vector.count * 4
-            return [UInt8](unsafeUninitializedCapacity: size) { out, initialized in
-                let raw = UnsafeMutableRawBufferPointer(out)
-                raw[0] = 1
-                raw.storeBytes(of: createdMs.littleEndian, toByteOffset: 1, as: Int64.self)
-                raw.storeBytes(of: UInt16(id.count).littleEndian, toByteOffset: 9, as: UInt16.self)
-                var at = 11
-                UnsafeMutableRawBufferPointer(rebasing: raw[at..<(at + id.count)]).copyMemory(from: UnsafeRawBufferPointer(id))
-                at += id.count
-                raw.storeBytes(of: UInt32(json.count).littleEndian, toByteOffset: at, as: UInt32.self)
-                at += 4
-                json.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: raw[at..<(at + json.count)]).copyMemory(from: $0) }
-                at += json.count
-                for x in vector {
-                    raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: at, as: UInt32.self)
-                    at += 4
+            vector.withUnsafeBufferPointer { vector in
+                let size = Self.encodedSize(identityBytes: id.count, detailsBytes: json.count, dimension: vector.count)
+                return [UInt8](unsafeUninitializedCapacity: size) { out, initialized in
+                    Self.encode(identity: UnsafeRawBufferPointer(id), createdMs: createdMs, detailsJSON: json, vector: vector,
+                                into: UnsafeMutableRawBufferPointer(out))
+                    initialized = size
                 }
-                initialized = size
             }
+        }
+    }
+
+    /// The bytes of an encoded record whose parts have these sizes.
+    static func encodedSize(identityBytes: Int, detailsBytes: Int, dimension: Int) -> Int {
+        fixedSize + identityBytes + detailsBytes + dimension * 4
+    }
+
+    /// The details part of a record: JSON, or nothing when there are no details.
+    static func detailsJSON(_ details: FaceDetails?) throws -> [UInt8] {
+        guard let details, details.source != nil || details.metadata != nil else { return [] }
+        return try Keyspace.json(details)
+    }
+
+    /// Writes the encoding of a record to `raw`, which has exactly ``encodedSize(identityBytes:detailsBytes:dimension:)`` bytes.
+    static func encode(
+        identity: UnsafeRawBufferPointer, createdMs: Int64, detailsJSON json: [UInt8], vector: UnsafeBufferPointer<Float>,
+        into raw: UnsafeMutableRawBufferPointer
+    ) {
+        precondition(raw.count == encodedSize(identityBytes: identity.count, detailsBytes: json.count, dimension: vector.count))
+        raw[0] = 1
+        raw.storeBytes(of: createdMs.littleEndian, toByteOffset: 1, as: Int64.self)
+        raw.storeBytes(of: UInt16(identity.count).littleEndian, toByteOffset: 9, as: UInt16.self)
+        var at = 11
+        UnsafeMutableRawBufferPointer(rebasing: raw[at..<(at + identity.count)]).copyMemory(from: identity)
+        at += identity.count
+        raw.storeBytes(of: UInt32(json.count).littleEndian, toByteOffset: at, as: UInt32.self)
+        at += 4
+        json.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: raw[at..<(at + json.count)]).copyMemory(from: $0) }
+        at += json.count
+        for x in vector {
+            raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: at, as: UInt32.self)
+            at += 4
         }
     }
 

@@ -31,15 +31,15 @@ final class SSTFileWriter {
 
     /// Adds an entry; `key` must sort after every key added before.
     func put(_ key: [UInt8], _ value: [UInt8]) throws {
-        try key.withUnsafeBufferPointer { k in
-            try value.withUnsafeBufferPointer { v in
-                try k.withMemoryRebound(to: CChar.self) { kc in
-                    try v.withMemoryRebound(to: CChar.self) { vc in
-                        try withRocksError("writing the bulk-load file", path: path) { err in
-                            rocksdb_sstfilewriter_put(writer, kc.baseAddress, kc.count, vc.baseAddress, vc.count, err)
-                        }
-                    }
-                }
+        try value.withUnsafeBytes { try put(key, $0) }
+    }
+
+    /// ``put(_:_:)`` with the value in place.
+    func put(_ key: [UInt8], _ value: UnsafeRawBufferPointer) throws {
+        try key.withUnsafeBytes { k in
+            try withRocksError("writing the bulk-load file", path: path) { err in
+                rocksdb_sstfilewriter_put(writer, k.baseAddress?.assumingMemoryBound(to: CChar.self), k.count,
+                                          value.baseAddress?.assumingMemoryBound(to: CChar.self), value.count, err)
             }
         }
         count += 1

@@ -18,14 +18,14 @@ final class WriteBatch {
 
     /// Records a put (`rocksdb_writebatch_put_cf`).
     func put(_ cf: ColumnFamily, _ key: [UInt8], _ value: [UInt8]) {
-        key.withUnsafeBufferPointer { k in
-            value.withUnsafeBufferPointer { v in
-                k.withMemoryRebound(to: CChar.self) { kc in
-                    v.withMemoryRebound(to: CChar.self) { vc in
-                        rocksdb_writebatch_put_cf(handle, families[cf]!, kc.baseAddress, kc.count, vc.baseAddress, vc.count)
-                    }
-                }
-            }
+        value.withUnsafeBytes { put(cf, key, $0) }
+    }
+
+    /// ``put(_:_:_:)`` with the value in place (the batch copies it).
+    func put(_ cf: ColumnFamily, _ key: [UInt8], _ value: UnsafeRawBufferPointer) {
+        key.withUnsafeBytes { k in
+            rocksdb_writebatch_put_cf(handle, families[cf]!, k.baseAddress?.assumingMemoryBound(to: CChar.self), k.count,
+                                      value.baseAddress?.assumingMemoryBound(to: CChar.self), value.count)
         }
     }
 
