@@ -31,7 +31,12 @@ final class BulkLoadTests: XCTestCase {
     func testBulkWriteStoresTheSameAsSmallWrites() throws {
         let seed = SeededGenerator.seedFromEnvironment()
         var rng = SeededGenerator(seed: seed)
-        let batch = faces(FaceStore.bulkLoadThreshold + 123, identities: 37, rng: &rng)
+        var batch = faces(FaceStore.bulkLoadThreshold + 123, identities: 37, rng: &rng)
+        // Some faces carry details (a source, metadata or both), stored in the same rows.
+        for i in batch.indices where rng.next() % 3 == 0 {
+            if rng.next() % 2 == 0 { batch[i].source = FaceSource(path: "p/\(i).jpg", box: [1, 2, 3, Double(i)]) }
+            if rng.next() % 2 == 0 { batch[i].metadata = .object(["i": .number(Double(i))]) }
+        }
         let bulk = try FaceStore.create(at: path, space: space, index: .flat)
         let small = try FaceStore.create(at: directory.path("small"), space: space, index: .flat)
         defer { bulk.close(); small.close() }
@@ -41,6 +46,12 @@ final class BulkLoadTests: XCTestCase {
         }
         XCTAssertEqual(added.ids.map(\.rawValue), Array(0..<Int64(batch.count)))
         XCTAssertEqual(try contents(bulk), try contents(small), "seed \(seed)")
+        for (id, face) in zip(added.ids, batch) {
+            let stored = try XCTUnwrap(try bulk.face(id), "face \(id), seed \(seed)")
+            XCTAssertEqual(stored.identity, face.identity, "face \(id), seed \(seed)")
+            XCTAssertEqual(stored.source, face.source, "face \(id), seed \(seed)")
+            XCTAssertEqual(stored.metadata, face.metadata, "face \(id), seed \(seed)")
+        }
         XCTAssertEqual(try bulk.changes(after: 0)?.flatMap(\.change.added), added.ids.map(\.rawValue))
         // Chosen ids above every stored one are bulk-loaded too, in any order; ids assigned
         // afterwards start above them.
