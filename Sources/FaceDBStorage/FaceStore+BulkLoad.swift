@@ -6,9 +6,10 @@ import Foundation
 /// A write of at least ``FaceStore/bulkLoadThreshold`` faces whose ids are all new (above every
 /// id ever stored) is loaded in three steps:
 /// 1. its `faces` rows are written, sorted, to two table files of consecutive ids in `<store>.bulk/`,
-///    on two threads;
-/// 2. the faces' files are ingested (their rows appear at once) while another thread writes the
-///    `identity_faces` rows to a third file, which is ingested next;
+///    on two threads; meanwhile two more threads write its `identity_faces` rows to a third file and
+///    check its identities (using the time the writers wait for the disk);
+/// 2. if the identities pass, the faces' files are ingested (their rows appear at once), then the
+///    membership file;
 /// 3. the usual batch — identities, counters (`next_face_id` moves above the new ids), change log,
 ///    import mark — is committed.
 ///
@@ -27,20 +28,21 @@ extension FaceStore {
     /// Where the table files of a bulk load are written before ingestion.
     var bulkDirectory: String { path + ".bulk" }
 
-    /// Writes `faces` (all with new or no ids) as table files and ingests them; fills `batch` with
-    /// the rest of the write. Runs inside ``commit(_:)``, after `addFaces` has moved `next_face_id`
-    /// above every chosen id, so ids assigned here never meet them. Returns the index change.
-    func bulkLoad(
-        _ faces: PreparedFaces, counters c: inout Counters, batch: WriteBatch, result: inout AddedFaces,
-        whileIngesting: (@Sendable () -> Void)?
-    ) throws -> IndexChange {
+    /// Writes `faces` (all with new or no ids) as table files and ingests them. Runs inside
+    /// ``commit(_:)``, after `addFaces` has moved `next_face_id` above every chosen id, so ids
+    /// assigned here never meet them. Returns the index change and the result of `checking`, which
+    /// runs while the faces' files are written; nothing is ingested if it throws.
+    func bulkLoad<Checked: Sendable>(
+        _ faces: PreparedFaces, counters c: inout Counters, result: inout AddedFaces,
+        checking: @escaping @Sendable () throws -> Checked, whileIngesting: (@Sendable () -> Void)?
+    ) throws -> (IndexChange, Checked) {
         let (ids, ascending) = Self.assignIDs(faces, counters: &c)
 
         try FileManager.default.createDirectory(atPath: bulkDirectory, withIntermediateDirectories: true)
         let stamp = "\(c.sequence + 1)"
         // Table files take keys in ascending order: face keys are big-endian ids, which ascend with
         // position unless the caller chose them. The faces go to two files of consecutive ids, so that
-        // the three files are written on two threads at once.
+        // they are written on two threads at once.
         let byID = ascending ? Array(ids.indices) : ids.indices.sorted { ids[$0].rawValue < ids[$1].rawValue }
         let half = byID.count / 2
         let faceParts = [byID[..<half], byID[half...]]
@@ -49,29 +51,32 @@ extension FaceStore {
         defer {
             for file in facesFiles + [membersFile] { try? FileManager.default.removeItem(atPath: file) }
         }
+        // The caller's check and the membership file are worked out on threads of their own while
+        // the faces' files are written: they use the time the two writers wait for the disk.
+        let checked = BackgroundTask(checking)
+        let members = BackgroundTask { [self] in
+            var memberKeys = faces.byIdentity.map { Keyspace.identityFaceKey(faces.identities[$0], ids[$0]) }
+            if !ascending { memberKeys.sort(by: Keyspace.precedes) }
+            let writer = try db.makeTableWriter(for: .identityFaces, path: membersFile)
+            for key in memberKeys { try writer.put(key, []) }
+            try writer.finish()
+        }
+        // Both have ended before the files are removed, however this returns.
+        defer { checked.wait(); members.wait() }
         _ = try ConcurrentMap.map(faceParts.count) { part in
             let writer = try db.makeTableWriter(for: .faces, path: facesFiles[part])
             for i in faceParts[part] { try faces.withValue(i) { try writer.put(Keyspace.faceKey(ids[i]), $0) } }
             try writer.finish()
         }
-        // The membership file is written, and the caller's work done, while the faces are ingested,
-        // which mostly waits for the disk.
+        let value = try checked.value()
+        // The caller's work is done while the files are ingested, which mostly waits for the disk.
         let alongside = DispatchGroup()
         if let whileIngesting { DispatchQueue.global().async(group: alongside, execute: whileIngesting) }
         defer { alongside.wait() }
         do {
-            _ = try ConcurrentMap.map(2) { task in
-                if task == 0 {
-                    // Faces first: a crash between the two ingestions leaves faces whose rows the rollback finds.
-                    try db.ingest(facesFiles, into: .faces)
-                } else {
-                    var memberKeys = faces.byIdentity.map { Keyspace.identityFaceKey(faces.identities[$0], ids[$0]) }
-                    if !ascending { memberKeys.sort(by: Keyspace.precedes) }
-                    let writer = try db.makeTableWriter(for: .identityFaces, path: membersFile)
-                    for key in memberKeys { try writer.put(key, []) }
-                    try writer.finish()
-                }
-            }
+            // Faces first: a crash between the two ingestions leaves faces whose rows the rollback finds.
+            try db.ingest(facesFiles, into: .faces)
+            try members.value()
             try db.ingest([membersFile], into: .identityFaces)
         } catch {
             try? rollBackBulkLoad()
@@ -82,7 +87,7 @@ extension FaceStore {
         result.identities = faces.identities
         result.vectors = faces.vectors
         c.faces += faces.count
-        return IndexChange(added: ids.map(\.rawValue))
+        return (IndexChange(added: ids.map(\.rawValue)), value)
     }
 
     /// Each face's id: the caller's, or the next free one. Also says whether the ids ascend with position.

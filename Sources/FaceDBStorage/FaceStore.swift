@@ -339,29 +339,6 @@ public final class FaceStore: @unchecked Sendable {
         var result = AddedFaces(ids: [], identities: [], vectors: [], replaced: [], skipped: 0, sequence: 0)
         var learned: [String] = []
         result.sequence = try commit { batch, c in
-            // Identities: all must exist unless they may be created.
-            // Filtered one by one (`subtracting` would walk a copy of the whole, large, known set),
-            // known ones first: once a gallery's identities are known that is one lookup per face.
-            // Taken in key order (`byIdentity`: repeats are neighbours), so that new identities' rows
-            // enter the memtable in ascending order, which its skip list inserts fastest.
-            var names: [String] = []
-            for i in faces.byIdentity where faces.identities[i] != names.last && !knownIdentities.contains(faces.identities[i]) {
-                names.append(faces.identities[i])
-            }
-            let found = try db.multiGet(.identities, names.map(Keyspace.identityKey))
-            learned = names
-            let now = Date().milliseconds
-            var newRecord: [UInt8]?
-            for (name, value) in zip(names, found) where value == nil {
-                guard createMissingIdentities else { throw FaceDBError.unknownIdentity(name) }
-                // Every identity created by this write has the same record: encode it once.
-                if newRecord == nil {
-                    newRecord = try Keyspace.json(IdentityRecord(displayName: nil, metadata: .emptyObject, galleries: [], createdMs: now, updatedMs: now))
-                }
-                batch.put(.identities, Keyspace.identityKey(name), newRecord!)
-                c.identities += 1
-            }
-            // Caller-chosen ids: find those already stored.
             let chosen = faces.ids.compactMap { $0 }
             guard Set(chosen).count == chosen.count else {
                 throw FaceDBError(.invalidArgument, "The same face id appears twice in one write.", remedy: "Give each face a distinct id.")
@@ -372,9 +349,22 @@ public final class FaceStore: @unchecked Sendable {
             // Ids assigned here start above every chosen id, so the two never collide.
             c.nextFaceID = max(c.nextFaceID, (chosen.map(\.rawValue).max() ?? -1) &+ 1)
             if let mark { batch.put(.meta, Keyspace.importMarkKey(mark.key), Keyspace.bigEndian(UInt64(mark.rows))) }
-            if allNew && faces.count >= Self.bulkLoadThreshold {
-                return try bulkLoad(faces, counters: &c, batch: batch, result: &result, whileIngesting: whileIngesting)
+            // Identities: all must exist unless they may be created.
+            let known = knownIdentities
+            let checkIdentities = { @Sendable [self] in
+                try identitiesToCreate(faces, known: known, create: createMissingIdentities)
             }
+            if allNew && faces.count >= Self.bulkLoadThreshold {
+                let (change, identities) = try bulkLoad(faces, counters: &c, result: &result,
+                                                        checking: checkIdentities, whileIngesting: whileIngesting)
+                learned = identities.unknown
+                try createIdentities(identities.missing, batch: batch, counters: &c)
+                return change
+            }
+            let identities = try checkIdentities()
+            learned = identities.unknown
+            try createIdentities(identities.missing, batch: batch, counters: &c)
+            // Caller-chosen ids: find those already stored.
             var stored: [FaceID: String] = [:]
             for (id, value) in zip(chosen, try db.multiGet(.faces, chosen.map(Keyspace.faceKey))) {
                 if let value { stored[id] = try value.withUnsafeBytes { try FaceRecord.identity(decoding: $0, dimension: dim) } }
@@ -416,6 +406,39 @@ public final class FaceStore: @unchecked Sendable {
         }
         remember(learned)
         return result
+    }
+
+    /// The identities of `faces` that `known` (identities known to be stored) lacks, in key order, and
+    /// those of them not stored either, which the write must create.
+    /// - Throws: `.unknownIdentity` for the first missing one, by key, unless `create`.
+    private func identitiesToCreate(
+        _ faces: PreparedFaces, known: Set<String>, create: Bool
+    ) throws -> (unknown: [String], missing: [String]) {
+        // Filtered one by one (`subtracting` would walk a copy of the whole, large, known set),
+        // known ones first: once a gallery's identities are known that is one lookup per face.
+        // Taken in key order (`byIdentity`: repeats are neighbours), so that new identities' rows
+        // enter the memtable in ascending order, which its skip list inserts fastest.
+        var unknown: [String] = []
+        for i in faces.byIdentity where faces.identities[i] != unknown.last && !known.contains(faces.identities[i]) {
+            unknown.append(faces.identities[i])
+        }
+        let found = try db.multiGet(.identities, unknown.map(Keyspace.identityKey))
+        var missing: [String] = []
+        for (name, value) in zip(unknown, found) where value == nil {
+            guard create else { throw FaceDBError.unknownIdentity(name) }
+            missing.append(name)
+        }
+        return (unknown, missing)
+    }
+
+    /// Puts a new identity (no metadata) for each of `names` into `batch`.
+    private func createIdentities(_ names: [String], batch: WriteBatch, counters c: inout Counters) throws {
+        guard !names.isEmpty else { return }
+        let now = Date().milliseconds
+        // Every identity created by one write has the same record: encoded once.
+        let record = try Keyspace.json(IdentityRecord(displayName: nil, metadata: .emptyObject, galleries: [], createdMs: now, updatedMs: now))
+        for name in names { batch.put(.identities, Keyspace.identityKey(name), record) }
+        c.identities += names.count
     }
 
     /// Records identities known to be stored after a committed write (bounded; cleared when full).

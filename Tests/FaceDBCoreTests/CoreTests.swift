@@ -12,6 +12,23 @@ final class CoreTests: XCTestCase {
         }) { XCTAssertEqual($0 as? Failure, Failure(index: 2)) }
     }
 
+    func testBackgroundTaskRunsAlongsideAndHandsOverItsResultOrError() throws {
+        // The task runs while the caller works: it waits for a signal only the caller sends.
+        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let task = BackgroundTask { () -> [Int] in
+            started.signal()
+            release.wait()
+            return (0..<5).map { $0 * 3 }
+        }
+        XCTAssertEqual(started.wait(timeout: .now() + 10), .success)
+        release.signal()
+        XCTAssertEqual(try task.value(), [0, 3, 6, 9, 12])
+        XCTAssertEqual(try task.value(), [0, 3, 6, 9, 12])
+        let failing = BackgroundTask { () throws -> Int in throw FaceDBError.unknownIdentity("x") }
+        failing.wait()
+        XCTAssertThrowsError(try failing.value()) { XCTAssertEqual(($0 as? FaceDBError)?.code, .unknownIdentity) }
+    }
+
     func testPrepareChecksAndNormalizes() throws {
         let l2 = EmbeddingSpace(model: "m", dimension: 3, metric: .l2)
         XCTAssertEqual(try l2.prepare([3, 0, 4]), [3, 0, 4])

@@ -93,6 +93,35 @@ final class BulkLoadTests: XCTestCase {
         XCTAssertEqual(PreparedFaces.identityOrder([]), [])
     }
 
+    /// A bulk load checks its identities while its table files are written: an unknown one refuses
+    /// the write, nothing of it is stored or left behind, and the next write goes in as usual.
+    func testAnUnknownIdentityRefusesABulkLoad() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        var rng = SeededGenerator(seed: seed)
+        let store = try FaceStore.create(at: path, space: space, index: .flat)
+        defer { store.close() }
+        for i in 0..<5 { try store.addIdentity("p\(i)") }
+        _ = try store.addFaces(faces(10, identities: 5, rng: &rng))
+        let before = try contents(store)
+        var batch = faces(FaceStore.bulkLoadThreshold + 10, identities: 5, rng: &rng)
+        batch[batch.count / 3].identity = "nobody"
+        batch[batch.count / 2].identity = "ghost"
+        XCTAssertThrowsError(try store.addFaces(batch)) { error in
+            // The first unknown one by key.
+            XCTAssertEqual((error as? FaceDBError)?.code, .unknownIdentity, "seed \(seed)")
+            XCTAssertEqual((error as? FaceDBError)?.identity, "ghost", "seed \(seed)")
+        }
+        XCTAssertEqual(try contents(store), before, "seed \(seed)")
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: store.bulkDirectory)) ?? []
+        XCTAssertEqual(leftovers, [], "seed \(seed)")
+        batch[batch.count / 3].identity = "p1"
+        batch[batch.count / 2].identity = "p2"
+        let added = try store.addFaces(batch)
+        XCTAssertEqual(added.ids.first, FaceID(10), "seed \(seed)")
+        XCTAssertEqual(store.faceCount, 10 + batch.count)
+        XCTAssertEqual(try store.faceIDs(of: "p2").count, batch.filter { $0.identity == "p2" }.count + 2, "seed \(seed)")
+    }
+
     /// Large writes are prepared in two halves at once; a bad face is still reported by its position
     /// (the first one when there are several) and nothing is stored.
     func testBadFacesInLargeWritesAreReportedByPosition() throws {
