@@ -330,7 +330,7 @@ public final class FaceStore: @unchecked Sendable {
     ///
     /// - Parameter whileIngesting: work of the caller's to run on another thread while a bulk load
     ///   (see `FaceStore+BulkLoad.swift`) waits for the disk; it has ended when this returns. Not
-    ///   run when the write is not a bulk load, or fails before its table files are written.
+    ///   run when the write is not a bulk load, or fails before its files are ingested (a bad file, an unknown identity).
     public func addFaces(
         _ faces: PreparedFaces, createMissingIdentities: Bool = false, existing: ExistingFacePolicy = .fail,
         mark: ImportMark? = nil, whileIngesting: (@Sendable () -> Void)? = nil
