@@ -70,9 +70,8 @@ extension FaceStore {
         }
         let value = try checked.value()
         // The caller's work is done while the files are ingested, which mostly waits for the disk.
-        let alongside = DispatchGroup()
-        if let whileIngesting { DispatchQueue.global().async(group: alongside, execute: whileIngesting) }
-        defer { alongside.wait() }
+        let alongside = whileIngesting.map { BackgroundTask($0) }
+        defer { alongside?.wait() }
         do {
             // Faces first: a crash between the two ingestions leaves faces whose rows the rollback finds.
             try db.ingest(facesFiles, into: .faces)

@@ -75,8 +75,7 @@ public struct PreparedFaces: Sendable {
         var part = 0
         while i >= values[part].end { part += 1 }
         let run = values[part]
-        let start = i == run.start ? 0 : run.ends[i - run.start - 1]
-        return try run.bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<run.ends[i - run.start]])) }
+        return try run.bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[Values.span(i - run.start, ends: run.ends)])) }
     }
 
     /// The row values of the faces `start..<end`, back to back.
@@ -89,6 +88,9 @@ public struct PreparedFaces: Sendable {
         var bytes: [UInt8]
         /// Where each face's value ends in `bytes` (each starts where the one before ends).
         var ends: [Int]
+
+        /// Where the value of the run's `n`th face lies, given the `ends` of the run's values.
+        static func span(_ n: Int, ends: [Int]) -> Range<Int> { (n == 0 ? 0 : ends[n - 1])..<ends[n] }
     }
 
     /// What one task of ``init(_:space:createdMs:)`` produced.
@@ -145,19 +147,16 @@ public struct PreparedFaces: Sendable {
 
     /// Checks and encodes `faces` (positions as in the whole write, for error messages); writes their
     /// vectors as stored to `vectors` (`faces.count × dimension` floats) and returns their rows.
-    /// The details JSON of a face that has details is encoded once, in the first pass, and kept for the second.
     private static func encode(
         _ faces: ArraySlice<NewFace>, space: EmbeddingSpace, createdMs: Int64, vectors: UnsafeMutableBufferPointer<Float>
     ) throws -> Values {
         // First every face is checked, its vector stored and its row's size summed; then the rows
-        // are written into one buffer of that size.
+        // are written into one buffer of that size. `n` counts faces from the slice's start.
         let dim = space.dimension
-        var written = 0
         var ends = [Int]()
         ends.reserveCapacity(faces.count)
         var details: [Int: [UInt8]] = [:]
-        var size = 0
-        for (i, f) in zip(faces.indices, faces) {
+        for (n, (i, f)) in zip(faces.indices, faces).enumerated() {
             try Identity.validate(id: f.identity)
             if let m = f.metadata { try Identity.validate(metadata: m) }
             if let id = f.id, id.rawValue < 0 {
@@ -171,29 +170,24 @@ public struct PreparedFaces: Sendable {
                 error.identity = f.identity
                 throw error
             }
-            _ = UnsafeMutableBufferPointer(rebasing: vectors[written..<(written + dim)]).initialize(from: vector)
-            written += dim
-            var json: [UInt8] = []
+            _ = UnsafeMutableBufferPointer(rebasing: vectors[(n * dim)..<((n + 1) * dim)]).initialize(from: vector)
             if f.source != nil || f.metadata != nil {
-                json = try FaceRecord.detailsJSON(FaceDetails(source: f.source, metadata: f.metadata))
-                details[i] = json
+                details[n] = try FaceRecord.detailsJSON(FaceDetails(source: f.source, metadata: f.metadata))
             }
-            size += FaceRecord.encodedSize(identityBytes: f.identity.utf8.count, detailsBytes: json.count, dimension: dim)
-            ends.append(size)
+            let size = FaceRecord.encodedSize(identityBytes: f.identity.utf8.count, detailsBytes: details[n]?.count ?? 0, dimension: dim)
+            ends.append((ends.last ?? 0) + size)
         }
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { out, initialized in
+        let bytes = [UInt8](unsafeUninitializedCapacity: ends.last ?? 0) { out, initialized in
             let raw = UnsafeMutableRawBufferPointer(out)
-            var at = 0
-            for (n, (i, f)) in zip(faces.indices, faces).enumerated() {
+            for (n, f) in faces.enumerated() {
                 var identity = f.identity
                 identity.withUTF8 { id in
-                    FaceRecord.encode(identity: UnsafeRawBufferPointer(id), createdMs: createdMs, detailsJSON: details.isEmpty ? [] : details[i] ?? [],
+                    FaceRecord.encode(identity: UnsafeRawBufferPointer(id), createdMs: createdMs, detailsJSON: details[n] ?? [],
                                       vector: UnsafeBufferPointer(rebasing: vectors[(n * dim)..<((n + 1) * dim)]),
-                                      into: UnsafeMutableRawBufferPointer(rebasing: raw[at..<ends[n]]))
+                                      into: UnsafeMutableRawBufferPointer(rebasing: raw[Values.span(n, ends: ends)]))
                 }
-                at = ends[n]
             }
-            initialized = size
+            initialized = ends.last ?? 0
         }
         return Values(start: faces.startIndex, bytes: bytes, ends: ends)
     }

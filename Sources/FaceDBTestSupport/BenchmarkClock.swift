@@ -9,6 +9,13 @@ public enum BenchmarkClock {
         return (result, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
+    /// Writes `<tool>: <problem>` and `usage` to standard error and exits with status 2 (a bad command line).
+    public static func usageError(_ problem: String, usage: String) -> Never {
+        let tool = (CommandLine.arguments.first.map { ($0 as NSString).lastPathComponent }) ?? "benchmark"
+        FileHandle.standardError.write(Data("\(tool): \(problem)\n\(usage)\n".utf8))
+        exit(2)
+    }
+
     /// Writes `bench: <text>` to standard error (the tables go to standard output).
     public static func log(_ text: String) {
         FileHandle.standardError.write(Data("bench: \(text)\n".utf8))

@@ -23,10 +23,7 @@ var phases = "all"
 var snapshotAfter = DatabaseOptions().snapshotAfterChanges
 let usage = "usage: facedb-bench [--count N] [--dim D] [--queries Q] [--phases all|insert|add] [--snapshot-after N]"
 /// Prints what is wrong and the usage to stderr, and exits with status 2.
-func usageError(_ problem: String) -> Never {
-    FileHandle.standardError.write(Data("facedb-bench: \(problem)\n\(usage)\n".utf8))
-    exit(2)
-}
+func usageError(_ problem: String) -> Never { BenchmarkClock.usageError(problem, usage: usage) }
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next() {
     switch flag {

@@ -14,10 +14,7 @@ var count = 1_000_000
 var dimensions = [128, 512]
 let usage = "usage: facedb-import-bench [--count N] [--dims 128,512]"
 /// Prints what is wrong and the usage to stderr, and exits with status 2.
-func usageError(_ problem: String) -> Never {
-    FileHandle.standardError.write(Data("facedb-import-bench: \(problem)\n\(usage)\n".utf8))
-    exit(2)
-}
+func usageError(_ problem: String) -> Never { BenchmarkClock.usageError(problem, usage: usage) }
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next() {
     if flag == "-h" || flag == "--help" {
