@@ -4,7 +4,7 @@ import FaceDBCore
 /// row is rejected with a reason instead of failing a batch.
 ///
 /// Checks, in order: the identity (non-empty, at most ``Identity/maximumIDLength`` bytes, no NUL),
-/// the face id (not negative), the metadata (a JSON object), the embedding's length, its values
+/// the face id (in ``FaceID/chosenRange``), the metadata (a JSON object), the embedding's length, its values
 /// (no NaN or infinity) and, when the space normalizes, that it is not all zeros. A valid row is
 /// returned unchanged: normalizing it is the database's job.
 public struct RowValidator: Sendable {
@@ -35,6 +35,9 @@ public struct RowValidator: Sendable {
         }
         if let faceID = row.faceID, faceID < 0 {
             return "face_id \(faceID) is negative; face ids must be 0 or greater"
+        }
+        if let faceID = row.faceID, faceID > FaceID.maximumChosen {
+            return "face_id \(faceID) is above the largest id a row may carry (\(FaceID.maximumChosen), 2^62 − 1)"
         }
         if let metadata = row.metadata, metadata.objectValue == nil {
             return "metadata must be a JSON object, not \(RowFields.clip(metadata.description))"

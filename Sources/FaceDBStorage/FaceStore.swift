@@ -102,6 +102,9 @@ public final class FaceStore: @unchecked Sendable {
             faces: Int(try Keyspace.uint64(bigEndian: try required(Keyspace.faceCountKey))),
             logTruncatedThrough: try Keyspace.uint64(bigEndian: try required(Keyspace.logTruncatedThroughKey)),
             index: try Keyspace.decodeJSON(IndexConfiguration.self, try required(Keyspace.indexKey), what: "the index configuration"))
+        guard counters.nextFaceID >= 0 else {
+            throw Keyspace.corrupt("next_face_id is negative (\(counters.nextFaceID))")
+        }
         let store = FaceStore(path: path, db: db, space: space, durability: durability, counters: counters)
         try store.rollBackBulkLoad()
         store.removeBulkLeftovers()
@@ -346,8 +349,10 @@ public final class FaceStore: @unchecked Sendable {
             let dim = space.dimension
             // A large write of faces that all get new ids is loaded as table files (see bulkLoad).
             let allNew = chosen.allSatisfy { $0.rawValue >= c.nextFaceID }
-            // Ids assigned here start above every chosen id, so the two never collide.
-            c.nextFaceID = max(c.nextFaceID, (chosen.map(\.rawValue).max() ?? -1) &+ 1)
+            // Ids assigned here start above every chosen id, so the two never collide. Chosen ids are
+            // at most FaceID.maximumChosen (PreparedFaces checked), so neither sum can overflow.
+            c.nextFaceID = max(c.nextFaceID, (chosen.map(\.rawValue).max() ?? -1) + 1)
+            try Self.checkIDsLeft(next: c.nextFaceID, needed: faces.count - chosen.count)
             if let mark { batch.put(.meta, Keyspace.importMarkKey(mark.key), Keyspace.bigEndian(UInt64(mark.rows))) }
             // Identities: all must exist unless they may be created.
             let known = knownIdentities
@@ -406,6 +411,17 @@ public final class FaceStore: @unchecked Sendable {
         }
         remember(learned)
         return result
+    }
+
+    /// Refuses a write that needs `needed` assigned ids when fewer than that are left below
+    /// ``FaceID/maximumAssigned`` (ids are never reused, so the space runs out only after 2^62 assigned ids).
+    static func checkIDsLeft(next: Int64, needed: Int) throws {
+        guard needed > 0 else { return }
+        guard next >= 0, Int64(needed) <= FaceID.maximumAssigned - next else {
+            throw FaceDBError(.invalidArgument,
+                              "The database has no face ids left to assign (the next would be \(next); \(needed) are needed).",
+                              remedy: "Give the faces ids of your own (0 to 2^62 − 1) that are not stored yet.")
+        }
     }
 
     /// The identities of `faces` that `known` (identities known to be stored) lacks, in key order, and

@@ -159,9 +159,7 @@ public struct PreparedFaces: Sendable {
         for (n, (i, f)) in zip(faces.indices, faces).enumerated() {
             try Identity.validate(id: f.identity)
             if let m = f.metadata { try Identity.validate(metadata: m) }
-            if let id = f.id, id.rawValue < 0 {
-                throw FaceDBError(.invalidArgument, "Face id \(id) is negative.", remedy: "Face ids must be ≥ 0.", faceID: id)
-            }
+            if let id = f.id { try FaceID.validateChosen(id.rawValue) }
             let vector: [Float]
             do {
                 vector = try space.prepare(f.embedding)

@@ -356,4 +356,34 @@ final class ImportExportTests: XCTestCase {
         let fields = (schema?["fields"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
         XCTAssertEqual(fields, ["id", "identity", "embedding", "metadata"])
     }
+
+    /// Issue 17 item 2, as seen: a row with face_id Int64.max imported "1 stored" and the next open
+    /// deleted every row of the file; Int64.max − 1 made every later write without an id trap.
+    func testImportRejectsFaceIDsBeyondTheRangeAndKeepsEveryOtherRowAcrossReopen() throws {
+        let space = EmbeddingSpace(model: "m", dimension: 4, metric: .l2)
+        let path = directory.path("db")
+        var db: FaceDatabase? = try FaceDatabase.create(at: path, space: space, options: quiet)
+        let lines = [
+            #"{"identity": "a", "embedding": [1, 2, 3, 4], "face_id": 9223372036854775807}"#,
+            #"{"identity": "a", "embedding": [1, 2, 3, 5], "face_id": 9223372036854775806}"#,
+            #"{"identity": "a", "embedding": [1, 2, 3, 6], "face_id": 4611686018427387903}"#,
+            #"{"identity": "b", "embedding": [1, 2, 3, 7]}"#,
+        ]
+        let file = directory.path("rows.jsonl")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let summary = try db!.importEmbeddings(from: try EmbeddingFiles.open(path: file, labels: nil),
+                                               options: ImportOptions(rejectsPath: directory.path("rejects.jsonl")))
+        XCTAssertEqual(summary.stored, 2)
+        XCTAssertEqual(summary.rejected, 2)
+        let reasons = try String(contentsOfFile: directory.path("rejects.jsonl"), encoding: .utf8)
+        XCTAssertTrue(reasons.contains("4611686018427387903"), reasons)
+        try db!.close()
+        db = try FaceDatabase.open(at: path, options: quiet)
+        XCTAssertEqual(db!.faceCount, 2)
+        XCTAssertEqual(try stored(db!).keys.map(\.rawValue).sorted(), [4611686018427387903, 4611686018427387904])
+        // A later write without an id works and is numbered after them.
+        XCTAssertEqual(try db!.addFaces([NewFace(identity: "b", embedding: [2, 2, 2, 2])]).map(\.rawValue), [4611686018427387905])
+        try db!.close()
+    }
+
 }
