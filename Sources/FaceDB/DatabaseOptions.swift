@@ -1,4 +1,5 @@
 import FaceDBCore
+import FaceDBStorage
 import Foundation
 
 /// How a ``FaceDatabase`` behaves at run time (nothing here is stored in the database).
@@ -18,13 +19,26 @@ public struct DatabaseOptions: Sendable {
     public var snapshotQuietPeriod: Double
     /// Where maintenance messages go ("rebuilding the index from the store ..."). Default: standard error.
     public var log: @Sendable (String) -> Void
+    /// Open without writing anything under the database directory (default false): no index
+    /// snapshot is written (a stale one is caught up or rebuilt in memory), no write-ahead log is
+    /// flushed, so reading works on a full disk and beside a damaged store. Every write throws
+    /// ``FaceDBError/Code/readOnly``. Several read-only handles may share a database; none can
+    /// while a writer has it open.
+    public var readOnly: Bool
+    /// Bytes every write must leave free on the database's disk (default 64 MiB): a write, index
+    /// snapshot or open for writing that would leave less is refused with
+    /// ``FaceDBError/Code/diskFull`` before anything is written (see `RELIABILITY.md`).
+    public var diskReserve: Int
 
     /// Options with the documented defaults.
     public init(
         durability: Durability = .processCrash, snapshotAfterChanges: Int = 100_000,
         snapshotQuietPeriod: Double = 0.25,
-        log: @escaping @Sendable (String) -> Void = DatabaseOptions.standardErrorLog
+        log: @escaping @Sendable (String) -> Void = DatabaseOptions.standardErrorLog,
+        readOnly: Bool = false, diskReserve: Int = FaceStore.defaultDiskReserve
     ) {
+        self.readOnly = readOnly
+        self.diskReserve = diskReserve
         self.durability = durability
         self.snapshotAfterChanges = snapshotAfterChanges
         self.snapshotQuietPeriod = snapshotQuietPeriod

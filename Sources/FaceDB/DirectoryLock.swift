@@ -4,20 +4,23 @@ import Foundation
 import Glibc
 #endif
 
-/// An exclusive `flock` on a database's `LOCK` file, so that one process (and one handle) at a time
-/// has a database open. The single owner of the file descriptor; released on `unlock()` or `deinit`.
+/// A `flock` on a database's `LOCK` file: exclusive for a writer, so that one process (and one
+/// handle) at a time writes a database, or shared for read-only handles, which may be many. The
+/// single owner of the file descriptor; released on `unlock()` or `deinit`.
 final class DirectoryLock: @unchecked Sendable {
     private var fd: Int32
 
-    /// Takes the lock or throws `.databaseLocked` at once (it never waits).
-    init(directory: String) throws {
+    /// Takes the lock (shared when `shared`) or throws `.databaseLocked` at once (it never waits).
+    init(directory: String, shared: Bool = false) throws {
         let path = directory + "/LOCK"
-        fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // A reader needs no write access to the file (a database on a read-only mount can be read).
+        fd = shared ? Glibc.open(path, O_RDONLY | O_CLOEXEC) : -1
+        if fd < 0 { fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
         guard fd >= 0 else {
             throw FaceDBError(.io, "Cannot open \(path): \(String(cString: strerror(errno))).",
                               remedy: "Check the directory's permissions.", path: path)
         }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        if flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
             let code = errno
             Glibc.close(fd)
             fd = -1

@@ -6,11 +6,12 @@ import Foundation
 extension FaceDatabase {
     // MARK: - Loading
 
-    /// Brings the index up to date with the store: snapshot + change-log replay, else a rebuild.
+    /// Brings the index up to date with the store: snapshot + change-log replay, else a rebuild
+    /// (written as a new snapshot unless the database is read-only).
     func loadIndex() throws {
         let storeSequence = store.sequence
         let configuration = store.indexConfiguration
-        let problem: String
+        let problem: SnapshotProblem
         if FileManager.default.fileExists(atPath: snapshotPath) {
             do {
                 let snapshot = try IndexSnapshot.read(from: snapshotPath)
@@ -20,39 +21,52 @@ extension FaceDatabase {
                     return
                 }
             } catch {
-                problem = "the index snapshot is unusable (\(error))"
+                problem = SnapshotProblem(kind: .damaged, reason: "the index snapshot is unusable (\(error))")
             }
         } else {
-            problem = "there is no index snapshot"
+            problem = SnapshotProblem(kind: .missing, reason: "there is no index snapshot")
         }
-        options.log("\(problem); rebuilding the index from the store (\(store.faceCount) faces)")
-        index = try buildIndex(configuration: configuration)
+        snapshotProblem = problem
+        options.log("\(problem); rebuilding the index from the store (\(store.faceCount) faces)\(options.readOnly ? " in memory (read-only)" : "")")
+        (index, indexDigest) = try buildIndex(configuration: configuration)
         indexSequence = storeSequence
+        guard !options.readOnly else { return }
         tuneIfDue(index)
         try writeSnapshot()
     }
 
     /// Adopts a snapshot and replays the changes logged after it. Returns why it cannot be used, or nil on success.
-    private func catchUp(
-        _ snapshot: (index: VectorIndex, sequence: UInt64, configuration: IndexConfiguration),
-        configuration: IndexConfiguration, storeSequence: UInt64
-    ) throws -> String? {
+    private func catchUp(_ snapshot: IndexSnapshot.Loaded, configuration: IndexConfiguration, storeSequence: UInt64) throws -> SnapshotProblem? {
+        func outdated(_ reason: String) -> SnapshotProblem { SnapshotProblem(kind: .outdated, reason: reason) }
+        func damaged(_ reason: String) -> SnapshotProblem { SnapshotProblem(kind: .damaged, reason: reason) }
+        guard let snapshotStore = snapshot.storeID, let snapshotDigest = snapshot.digest else {
+            return outdated("the index snapshot is of an older format (without the store's id and vector digest)")
+        }
+        guard snapshotStore == store.storeID else {
+            return damaged("the index snapshot belongs to another store (its store id differs)")
+        }
         guard snapshot.configuration == configuration else {
-            return "the index snapshot is a \(snapshot.configuration) index but the database uses \(configuration)"
+            return outdated("the index snapshot is a \(snapshot.configuration) index but the database uses \(configuration)")
         }
         guard snapshot.index.dimension == space.dimension, snapshot.index.metric == space.metric else {
-            return "the index snapshot does not match the embedding space"
+            return damaged("the index snapshot does not match the embedding space")
         }
         guard snapshot.sequence <= storeSequence else {
-            return "the index snapshot (sequence \(snapshot.sequence)) is newer than the store (sequence \(storeSequence))"
+            return damaged("the index snapshot (sequence \(snapshot.sequence)) is newer than the store (sequence \(storeSequence))")
         }
         guard let changes = try store.changes(after: snapshot.sequence) else {
-            return "the index snapshot (sequence \(snapshot.sequence)) is older than the change log (which starts after \(store.logTruncatedThrough))"
+            return outdated("the index snapshot (sequence \(snapshot.sequence)) is older than the change log (which starts after \(store.logTruncatedThrough))")
         }
         let candidate = snapshot.index
+        var digest = snapshotDigest
         do {
             for (_, change) in changes {
-                if !change.removed.isEmpty { try candidate.remove(ids: change.removed) }
+                if !change.removed.isEmpty {
+                    for (id, vector) in try Self.heldVectors(change.removed, in: candidate) {
+                        vector.withUnsafeBufferPointer { digest.remove(id: id, vector: $0) }
+                    }
+                    try candidate.remove(ids: change.removed)
+                }
                 // Faces added then removed later in the log have no vector any more: skip them.
                 var ids: [Int64] = []
                 var vectors: [Float] = []
@@ -61,15 +75,22 @@ extension FaceDatabase {
                     ids.append(id)
                     vectors.append(contentsOf: vector)
                 }
-                if !ids.isEmpty { try candidate.add(ids: ids, vectors: vectors) }
+                if !ids.isEmpty {
+                    try candidate.add(ids: ids, vectors: vectors)
+                    digest.add(ids: ids, vectors: vectors, dimension: space.dimension)
+                }
             }
         } catch {
-            return "replaying the change log onto the index snapshot failed (\(error))"
+            return damaged("replaying the change log onto the index snapshot failed (\(error))")
         }
         guard candidate.count == store.faceCount else {
-            return "the index holds \(candidate.count) vectors after replay but the store has \(store.faceCount) faces"
+            return damaged("the index holds \(candidate.count) vectors after replay but the store has \(store.faceCount) faces")
+        }
+        guard digest == store.vectorsDigest else {
+            return damaged("the index snapshot's vectors differ from the store's (vector digest \(digest) after replay, the store's \(store.vectorsDigest))")
         }
         index = candidate
+        indexDigest = digest
         indexSequence = storeSequence
         snapshotState.didSnapshot(at: snapshot.sequence)
         if !changes.isEmpty {
@@ -80,20 +101,32 @@ extension FaceDatabase {
 
     // MARK: - Building
 
-    /// Builds a new index of `configuration` from every stored vector (training IVF kinds on a sample first).
-    func buildIndex(configuration: IndexConfiguration, progress: ((Int, Int) -> Void)? = nil) throws -> VectorIndex {
+    /// The vectors `index` holds of `ids`, by id (ids it does not hold are left out).
+    static func heldVectors(_ ids: [Int64], in index: VectorIndex) throws -> [(Int64, [Float])] {
+        let dim = index.dimension
+        if let all = try? index.vectors(for: ids) {
+            return ids.enumerated().map { ($1, Array(all[($0 * dim)..<(($0 + 1) * dim)])) }
+        }
+        return ids.compactMap { id in (try? index.vectors(for: [id])).map { (id, $0) } }
+    }
+
+    /// Builds a new index of `configuration` from every stored vector (training IVF kinds on a sample
+    /// first), with the digest of the vectors it was given.
+    func buildIndex(configuration: IndexConfiguration, progress: ((Int, Int) -> Void)? = nil) throws -> (VectorIndex, VectorDigest) {
         let built = try VectorIndex(configuration: configuration, dimension: space.dimension, metric: space.metric)
         let total = store.faceCount
         if (configuration.kind == .ivf || configuration.kind == .ivfpq) && total >= configuration.trainingThreshold {
             try built.train(sample: try trainingSample(size: min(total, configuration.nlist * 256)))
         }
         var done = 0
+        var digest = VectorDigest()
         try store.forEachVector { ids, vectors in
             try built.add(ids: ids, vectors: vectors)
+            digest.add(ids: ids, vectors: vectors, dimension: space.dimension)
             done += ids.count
             progress?(done, total)
         }
-        return built
+        return (built, digest)
     }
 
     /// A uniform random sample (reservoir sampling, fixed seed) of `size` stored vectors, row-major.
@@ -145,11 +178,19 @@ extension FaceDatabase {
     /// Writes the index snapshot for the current state and trims the change log behind it.
     /// With `tuning`, first tunes HNSW's efSearch if that is due (the tuning is part of the snapshot).
     func writeSnapshot(tuning: Bool = false) throws {
+        guard !options.readOnly else { return }
         let retuned = tuning && tuneIfDue(indexLock.withReadLock { index })
         // Nothing changed since the last snapshot written or loaded: the file already holds this state.
         if !retuned, let last = snapshotState.sequence, last >= indexLock.withReadLock({ indexSequence }) { return }
+        // The snapshot must never get ahead of what the store keeps through a power loss (opening
+        // takes a store behind its snapshot for a damaged one): sync the log of the writes it reflects.
+        try store.syncWriteAheadLog()
+        try DiskSpace.require(indexLock.withReadLock { index.estimatedMemoryBytes }, reserve: options.diskReserve,
+                              at: path, for: "the index snapshot")
         // Writers wait only while the index is copied, not while the file is written.
-        let prepared = try indexLock.withReadLock { try IndexSnapshot.prepare(index, sequence: indexSequence) }
+        let prepared = try indexLock.withReadLock {
+            try IndexSnapshot.prepare(index, sequence: indexSequence, storeID: store.storeID, digest: indexDigest)
+        }
         if try snapshotState.write(sequence: prepared.sequence, { try IndexSnapshot.write(prepared, to: snapshotPath) }) {
             try store.truncateChangeLog(through: prepared.sequence)
         }
@@ -181,7 +222,7 @@ extension FaceDatabase {
     /// After open: when the loaded index is due for efSearch tuning (it doubled since, e.g. through
     /// the replayed log), tunes it and writes the snapshot in the background, so that open stays fast.
     func tuneInBackgroundIfDue() {
-        guard indexLock.withReadLock({ index.isTuningDue }), snapshotState.beginBackgroundSnapshot() else { return }
+        guard !options.readOnly, indexLock.withReadLock({ index.isTuningDue }), snapshotState.beginBackgroundSnapshot() else { return }
         writeSnapshotInBackground()
     }
 
@@ -200,6 +241,7 @@ extension FaceDatabase {
     /// HNSW's efSearch first when that is due).
     public func checkpoint() throws {
         try checkOpen()
+        try checkWritable()
         writeLock.lock()
         defer { writeLock.unlock() }
         try writeSnapshot(tuning: true)
@@ -213,18 +255,20 @@ extension FaceDatabase {
     /// - Parameter progress: called with (vectors added, total) while building.
     public func reindex(_ configuration: IndexConfiguration, progress: ((Int, Int) -> Void)? = nil) throws {
         try checkOpen()
+        try checkWritable()
         try configuration.validate(dimension: space.dimension)
         writeLock.lock()
         defer { writeLock.unlock() }
         let current = indexLock.withReadLock { index }
         // efSearch and nprobe only steer searches: adopt them without rebuilding.
-        let built = configuration.differsOnlyInSearchParameters(from: current.configuration) && current.isTrained
-            ? try current.withSearchParameters(of: configuration)
+        let (built, digest) = configuration.differsOnlyInSearchParameters(from: current.configuration) && current.isTrained
+            ? (try current.withSearchParameters(of: configuration), indexLock.withReadLock { indexDigest })
             : try buildIndex(configuration: configuration, progress: progress)
         tuneIfDue(built)
         try indexLock.withWriteLock {
             let sequence = try store.setIndexConfiguration(configuration)
             index = built
+            indexDigest = digest
             indexSequence = sequence
         }
         try writeSnapshot()
@@ -232,18 +276,58 @@ extension FaceDatabase {
 
     // MARK: - Checking
 
-    /// Compares the index with the store: the faces the index lacks and the ids it has that the store does not.
-    public func checkIndex() throws -> IndexCheck {
+    /// Compares the index with the store: the faces the index lacks and the ids it has that the
+    /// store does not, the digests of their vectors, and stored vectors with the index's copies bit
+    /// for bit (a seeded random sample of `sampleSize`, or every one with `full`). A full check also
+    /// reads every row of the store (RocksDB verifies each block's checksum) and recomputes the
+    /// store's own vector digest. Nothing is written.
+    public func checkIndex(full: Bool = false, sampleSize: Int = 1_000, seed: UInt64 = 0x5EED) throws -> IndexCheck {
         try checkOpen()
         writeLock.lock()
         defer { writeLock.unlock() }
-        let stored = Set(try store.allFaceIDs().map(\.rawValue))
-        let indexed = try indexLock.withReadLock { try index.allIDs() }
+        let storedIDs = try store.allFaceIDs().map(\.rawValue)
+        let stored = Set(storedIDs)
+        let (indexed, digest) = try indexLock.withReadLock { (try index.allIDs(), indexDigest) }
         let indexedSet = Set(indexed)
-        return IndexCheck(
+        var check = IndexCheck(
             storedFaces: stored.count, indexedVectors: indexed.count,
             missingFromIndex: stored.subtracting(indexedSet).sorted().map { FaceID($0) },
             extraInIndex: indexedSet.subtracting(stored).sorted().map { FaceID($0) })
+        check.digestsMatch = digest == store.vectorsDigest
+        check.snapshotProblem = snapshotProblem
+        let dim = space.dimension
+        func compare(_ ids: [Int64], _ vectors: [Float]) throws {
+            let held = Dictionary(uniqueKeysWithValues: try indexLock.withReadLock { try Self.heldVectors(ids, in: index) })
+            for (row, id) in ids.enumerated() {
+                guard let copy = held[id] else { continue }  // reported as missing
+                check.comparedVectors += 1
+                let original = vectors[(row * dim)..<((row + 1) * dim)]
+                if !zip(copy, original).allSatisfy({ $0.bitPattern == $1.bitPattern }) { check.differingVectors.append(FaceID(id)) }
+            }
+        }
+        if full {
+            var recomputed = VectorDigest()
+            try store.forEachVector { ids, vectors in
+                recomputed.add(ids: ids, vectors: vectors, dimension: dim)
+                try compare(ids, vectors)
+            }
+            check.storeDigestMatches = recomputed == store.vectorsDigest
+            try store.verifyEveryRow()
+        } else {
+            var generator = SplitMix64(seed: seed)
+            var sample = storedIDs
+            let n = min(sampleSize, sample.count)
+            for i in 0..<n { sample.swapAt(i, i + Int(generator.next() % UInt64(sample.count - i))) }
+            let chosen = Array(sample.prefix(n))
+            var ids: [Int64] = [], vectors: [Float] = []
+            for (id, vector) in zip(chosen, try store.vectors(chosen)) {
+                guard let vector else { continue }
+                ids.append(id)
+                vectors += vector
+            }
+            try compare(ids, vectors)
+        }
+        return check
     }
 }
 

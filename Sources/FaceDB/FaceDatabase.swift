@@ -37,6 +37,11 @@ public final class FaceDatabase: @unchecked Sendable {
     var index: VectorIndex
     /// The store sequence the in-memory index reflects.
     var indexSequence: UInt64
+    /// The digest of the vectors the in-memory index holds, kept from the vectors it is given and
+    /// those it gives back on removal (guarded by `indexLock`, like `index`).
+    var indexDigest = VectorDigest()
+    /// Why the index snapshot was not used when the database was opened (nil when it was).
+    var snapshotProblem: SnapshotProblem?
     /// The sequence of the last snapshot written or loaded, and the faces changed since.
     let snapshotState = SnapshotState()
     /// Which identity each face belongs to, in memory (see ``FaceOwners``).
@@ -47,6 +52,9 @@ public final class FaceDatabase: @unchecked Sendable {
 
     var snapshotPath: String { path + "/index.snapshot" }
     static func storePath(_ directory: String) -> String { directory + "/store" }
+
+    /// Whether the database was opened read-only (``DatabaseOptions/readOnly``).
+    public var isReadOnly: Bool { options.readOnly }
 
     private init(path: String, store: FaceStore, lock: DirectoryLock, index: VectorIndex, indexSequence: UInt64, options: DatabaseOptions) {
         self.path = path
@@ -82,8 +90,12 @@ public final class FaceDatabase: @unchecked Sendable {
             throw FaceDBError(.io, "Cannot create the directory \(path).", remedy: "Check the parent directory's permissions.",
                               path: path, cause: "\(error)")
         }
+        guard !options.readOnly else {
+            throw FaceDBError(.invalidArgument, "A database cannot be created read-only.", remedy: "Create it without readOnly.", path: path)
+        }
         let lock = try DirectoryLock(directory: path)
-        let store = try FaceStore.create(at: storePath(path), space: space, index: index, durability: options.durability)
+        let store = try FaceStore.create(at: storePath(path), space: space, index: index, durability: options.durability,
+                                         diskReserve: options.diskReserve)
         let vectorIndex = try VectorIndex(configuration: index, dimension: space.dimension, metric: space.metric)
         let db = FaceDatabase(path: path, store: store, lock: lock, index: vectorIndex, indexSequence: store.sequence, options: options)
         try db.writeSnapshot()
@@ -97,7 +109,13 @@ public final class FaceDatabase: @unchecked Sendable {
     /// - Parameters:
     ///   - expecting: if given, the database must have been created for this model name
     ///     (and, when `dimension` is given, this dimension).
-    /// - Throws: `.notADatabase`, `.unsupportedFormat`, `.modelMismatch`, `.databaseLocked`.
+    /// Nothing is deleted or overwritten when the store is damaged: RocksDB's checks, the refusal of
+    /// a write-ahead log damaged before its last record, and a store found older than its own index
+    /// snapshot (writes it acknowledged are missing) all throw `.corruption` before the store is
+    /// opened for writing (see `RELIABILITY.md`; `facedb repair` salvages what is readable).
+    ///
+    /// - Throws: `.notADatabase`, `.unsupportedFormat`, `.modelMismatch`, `.databaseLocked`,
+    ///   `.corruption`, `.diskFull` (opening for writing needs room to recover the log).
     public static func open(
         at path: String, expectingModel model: String? = nil, dimension: Int? = nil, options: DatabaseOptions = DatabaseOptions()
     ) throws -> FaceDatabase {
@@ -105,8 +123,24 @@ public final class FaceDatabase: @unchecked Sendable {
             throw FaceDBError(.notADatabase, "\(path) is not a FaceDB database.",
                               remedy: "Create one with `facedb create \(path) --model NAME --dim D`, or check the path.", path: path)
         }
-        let lock = try DirectoryLock(directory: path)
-        let store = try FaceStore.open(at: storePath(path), durability: options.durability)
+        let lock = try DirectoryLock(directory: path, shared: options.readOnly)
+        let snapshotHeader = IndexSnapshot.header(at: path + "/index.snapshot")
+        if !options.readOnly, let snapshotHeader {
+            // Looked at read-only first: a store whose MANIFEST lost its tail opens as an older
+            // state, and opening it for writing would delete the table files it no longer lists.
+            let probe = try FaceStore.peek(at: storePath(path))
+            try refuseStore(sequence: probe.sequence, storeID: probe.storeID, behind: snapshotHeader, path: path)
+        }
+        let store = try FaceStore.open(at: storePath(path), durability: options.durability, readOnly: options.readOnly,
+                                       diskReserve: options.diskReserve)
+        if options.readOnly, let snapshotHeader {
+            do {
+                try refuseStore(sequence: store.sequence, storeID: store.storeID, behind: snapshotHeader, path: path)
+            } catch {
+                store.close()
+                throw error
+            }
+        }
         if let model, model != store.space.model {
             store.close()
             throw FaceDBError(.modelMismatch,
@@ -127,8 +161,21 @@ public final class FaceDatabase: @unchecked Sendable {
             throw error
         }
         db.owners.load { [store] each in try store.forEachIdentityFaces(each) }
-        db.tuneInBackgroundIfDue()
+        if !options.readOnly { db.tuneInBackgroundIfDue() }
         return db
+    }
+
+    /// Throws `.corruption` when the index snapshot of this same store reflects a later sequence than
+    /// the store holds: writes it acknowledged are missing (a damaged MANIFEST or log, a store
+    /// directory restored without its snapshot). A snapshot is only written once the write-ahead log
+    /// holding its writes is synced, so no crash or power loss leads here.
+    private static func refuseStore(sequence: UInt64, storeID: [UInt8], behind snapshot: IndexSnapshot.Header, path: String) throws {
+        guard let snapshotStore = snapshot.storeID, snapshotStore == storeID, snapshot.sequence > sequence else { return }
+        throw FaceDBError(
+            .corruption,
+            "The store at \(path) is damaged: it holds writes up to sequence \(sequence), but its index snapshot was written at sequence \(snapshot.sequence), so acknowledged writes are missing. Nothing was changed.",
+            remedy: "Restore the database directory from a backup, or salvage what is readable into a new directory with `facedb repair \(path) --into NEW`. If you restored the store from a backup on purpose, delete \(path)/index.snapshot (it is rebuilt from the store).",
+            path: path)
     }
 
     /// Writes an index snapshot, then closes the store and releases the directory. Idempotent;
@@ -141,7 +188,9 @@ public final class FaceDatabase: @unchecked Sendable {
         snapshotState.waitForBackgroundSnapshot()
         owners.stopLoading()
         var snapshotError: (any Error)?
-        do { try writeSnapshot() } catch { snapshotError = error }
+        if !options.readOnly {
+            do { try writeSnapshot() } catch { snapshotError = error }
+        }
         store.close()
         lock.unlock()
         if let snapshotError { throw snapshotError }
@@ -149,6 +198,14 @@ public final class FaceDatabase: @unchecked Sendable {
 
     deinit {
         if !closedFlag.isClosed { try? close() }
+    }
+
+    /// Throws `.readOnly` for a database opened read-only.
+    func checkWritable() throws {
+        if options.readOnly {
+            throw FaceDBError(.readOnly, "The database at \(path) is open read-only; nothing was written.",
+                              remedy: "Open it without readOnly to change it (no other process may have it open then).", path: path)
+        }
     }
 
     func checkOpen() throws {
@@ -170,6 +227,7 @@ public final class FaceDatabase: @unchecked Sendable {
         _ commit: () throws -> (T, UInt64, IndexChange, [Float])
     ) throws -> T {
         try checkOpen()
+        try checkWritable()
         writeLock.lock()
         defer { writeLock.unlock() }
         snapshotState.writeStarted()
@@ -201,12 +259,21 @@ public final class FaceDatabase: @unchecked Sendable {
     /// Must hold `indexLock` exclusively.
     private func applyToIndex(_ change: IndexChange, vectors: [Float], sequence: UInt64) throws {
         do {
-            if !change.removed.isEmpty { try index.remove(ids: change.removed) }
-            if !change.added.isEmpty { try index.add(ids: change.added, vectors: vectors) }
+            var digest = indexDigest
+            if !change.removed.isEmpty {
+                // The digest takes back what the index held, not what the store says it held.
+                digest.remove(ids: change.removed, vectors: try index.vectors(for: change.removed), dimension: space.dimension)
+                try index.remove(ids: change.removed)
+            }
+            if !change.added.isEmpty {
+                try index.add(ids: change.added, vectors: vectors)
+                digest.add(ids: change.added, vectors: vectors, dimension: space.dimension)
+            }
+            indexDigest = digest
             indexSequence = sequence
         } catch {
             options.log("updating the index failed (\(error)); the write is stored; rebuilding the index from the store")
-            index = try buildIndex(configuration: store.indexConfiguration)
+            (index, indexDigest) = try buildIndex(configuration: store.indexConfiguration)
             indexSequence = store.sequence
         }
     }

@@ -2,31 +2,60 @@ import ArgumentParser
 import FaceDB
 import FaceDBCore
 
-/// `facedb check`: compares the index with the store.
+/// `facedb check`: looks for damage and compares the index with the store, writing nothing.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check that the index holds exactly the stored faces.",
+        abstract: "Check the store for damage and the index against it, changing nothing.",
         discussion: """
-            Exits with 1 if they differ (then `facedb reindex` repairs the index; the store is the truth).
-            Example:
+            Opens the database read-only (nothing under it is written, so it also works on a full disk)
+            and reports: damage RocksDB finds on opening (a write-ahead log damaged before its last
+            record, a MANIFEST that lost writes the index snapshot had seen, unreadable table files); an
+            index snapshot that could not be used (damaged, of another store, holding other vectors); and
+            whether the index holds exactly the stored faces: their ids, the digests of their vectors, and
+            a sample of 1,000 stored vectors compared bit for bit (--full: every vector, every row of the
+            store read and its checksums verified, and the store's vector digest recomputed).
+            Exits with 1 when anything is wrong. An index that differs is repaired by `facedb reindex`
+            (the store is the truth); a damaged store by restoring a backup, or by `facedb repair DB
+            --into NEW`, which salvages what is readable.
+            Examples:
               facedb check people.facedb
+              facedb check people.facedb --full
             """)
 
     @Argument(help: "The database directory.")
     var database: String
 
+    @Flag(help: "Compare every vector and read every row of the store, not a sample.")
+    var full = false
+
     func run() throws {
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database)
-            let check = try db.checkIndex()
+            let db = try FaceDatabase.open(at: database, options: DatabaseOptions(log: { _ in }, readOnly: true))
+            let check = try db.checkIndex(full: full)
             try db.close()
-            print("stored faces: \(check.storedFaces), indexed vectors: \(check.indexedVectors)")
-            if check.isConsistent {
-                print("ok: the index matches the store")
+            print("stored faces: \(check.storedFaces), indexed vectors: \(check.indexedVectors), vectors compared: \(check.comparedVectors)\(full ? " (all)" : " (a sample)")")
+            var wrong = false
+            if let problem = check.snapshotProblem {
+                print("index snapshot: not used: \(problem.reason)")
+                if problem.kind == .damaged {
+                    wrong = true
+                    print("  the index was rebuilt from the store in memory; opening the database for writing (or `facedb reindex`) rewrites the snapshot")
+                }
+            }
+            if !check.missingFromIndex.isEmpty || !check.extraInIndex.isEmpty {
+                print("missing from the index: \(check.missingFromIndex.count), extra in the index: \(check.extraInIndex.count)")
+            }
+            if !check.differingVectors.isEmpty {
+                print("vectors that differ between index and store: \(check.differingVectors.count) (first: \(check.differingVectors.prefix(5).map(\.description).joined(separator: ", ")))")
+            }
+            if !check.digestsMatch { print("the digest of the index's vectors differs from the store's") }
+            if check.storeDigestMatches == false { print("the store's recorded vector digest differs from its rows: its counters are damaged") }
+            if check.isConsistent && !wrong {
+                print("ok: no damage found; the index matches the store")
                 return
             }
-            print("missing from the index: \(check.missingFromIndex.count), extra in the index: \(check.extraInIndex.count)")
+            if !check.isConsistent { print("run `facedb reindex \(database)` to rebuild the index from the store") }
             throw ExitCode(CLIError.failure)
         }
     }

@@ -36,7 +36,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database)
+            let db = try FaceDatabase.open(at: database, options: DatabaseOptions(readOnly: true))
             defer { try? db.close() }
             let progress = ProgressReporter(label: "exporting", total: db.faceCount, enabled: !quiet)
             let started = Date()

@@ -22,7 +22,7 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database)
+            let db = try FaceDatabase.open(at: database, options: DatabaseOptions(readOnly: true))
             let stats = try db.stats()
             try db.close()
             if json {

@@ -43,7 +43,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database)
+            let db = try FaceDatabase.open(at: database, options: DatabaseOptions(readOnly: true))
             defer { try? db.close() }
             let result: Verification
             if !photos.isEmpty {

@@ -45,8 +45,12 @@ public struct FaceDBError: Error, Sendable, CustomStringConvertible {
         public static let databaseLocked = Code("database-locked")
         /// Stored data failed an integrity check.
         public static let corruption = Code("corruption")
-        /// The file system failed (permissions, disk full, ...).
+        /// The file system failed (permissions, a missing file, ...).
         public static let io = Code("io")
+        /// The disk has no room for a write; nothing was written (see `DiskSpace`).
+        public static let diskFull = Code("disk-full")
+        /// A write was asked of a database opened read-only.
+        public static let readOnly = Code("read-only")
         /// The index could not do what was asked (FAISS reported an error).
         public static let indexFailure = Code("index-failure")
         /// The storage engine failed in a way not covered by a more specific code.

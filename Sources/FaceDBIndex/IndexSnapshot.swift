@@ -9,8 +9,9 @@ import Foundation
 /// | bytes | field |
 /// | --- | --- |
 /// | 8 | magic `FDBINDEX` |
-/// | 4 | format version (UInt32), currently 2 |
+/// | 4 | format version (UInt32), currently 3 |
 /// | 8 | store sequence number (UInt64) |
+/// | 16 + 8 | the store's id, and the ``VectorDigest`` of the index's vectors (UInt64) (version 3 only) |
 /// | 4 + L | configuration JSON length (UInt32), then L bytes of JSON |
 /// | 4 + T | efSearch tuning JSON length (UInt32, 0 for none), then T bytes of JSON (version 2 only) |
 /// | 4 | dimension (UInt32) |
@@ -21,13 +22,35 @@ import Foundation
 /// The checksum always covers everything before the final 8 bytes, in every format version, so
 /// a damaged file is told apart from one written by a newer FaceDB.
 public enum IndexSnapshot {
-    /// The format version this build writes, and the newest it reads (it reads 1 too).
-    public static let formatVersion: UInt32 = 2
+    /// The format version this build writes, and the newest it reads (it reads 1 and 2 too).
+    public static let formatVersion: UInt32 = 3
     /// The first 8 bytes of every snapshot.
     static let magic: [UInt8] = Array("FDBINDEX".utf8)
     /// Magic, version, sequence, JSON length, dimension, metric, payload length, checksum: the
     /// smallest file of any version (version 2 adds 4 bytes of tuning JSON length).
     static let minimumSize = 8 + 4 + 8 + 4 + 4 + 1 + 8 + 8
+
+    /// What a snapshot file holds.
+    public struct Loaded {
+        /// The restored index.
+        public var index: VectorIndex
+        /// The store sequence number the index reflects.
+        public var sequence: UInt64
+        /// The index's configuration.
+        public var configuration: IndexConfiguration
+        /// The id of the store the index was derived from (nil before format version 3).
+        public var storeID: [UInt8]?
+        /// The digest of the index's vectors when it was written (nil before format version 3).
+        public var digest: VectorDigest?
+    }
+
+    /// What the first bytes of a snapshot say about it, read without loading the index.
+    public struct Header: Equatable, Sendable {
+        /// The store sequence number the index reflects.
+        public var sequence: UInt64
+        /// The id of the store the index was derived from (nil before format version 3).
+        public var storeID: [UInt8]?
+    }
 
     /// A snapshot copied out of an index, ready to be written without holding the index.
     public struct Prepared: Sendable {
@@ -41,8 +64,12 @@ public enum IndexSnapshot {
 
     /// Copies `index` into a ``Prepared`` snapshot. Changes to the index wait only for this copy.
     ///
-    /// - Parameter sequence: the store sequence number the index reflects.
-    public static func prepare(_ index: VectorIndex, sequence: UInt64) throws -> Prepared {
+    /// - Parameters:
+    ///   - sequence: the store sequence number the index reflects.
+    ///   - storeID: the 16-byte id of the store the index is derived from.
+    ///   - digest: the digest of the index's vectors.
+    public static func prepare(_ index: VectorIndex, sequence: UInt64, storeID: [UInt8], digest: VectorDigest) throws -> Prepared {
+        precondition(storeID.count == 16, "a store id has 16 bytes")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try [UInt8](encoder.encode(index.configuration))
@@ -50,6 +77,8 @@ public enum IndexSnapshot {
         var header = magic
         header.appendLittleEndian(formatVersion)
         header.appendLittleEndian(sequence)
+        header.append(contentsOf: storeID)
+        header.appendLittleEndian(digest.value)
         header.appendLittleEndian(UInt32(json.count))
         header.append(contentsOf: json)
         header.appendLittleEndian(UInt32(tuning.count))
@@ -79,30 +108,46 @@ public enum IndexSnapshot {
         }
     }
 
-    /// Writes a snapshot of `index` (``prepare(_:sequence:)`` then ``write(_:to:)``).
-    public static func write(_ index: VectorIndex, sequence: UInt64, to path: String) throws {
-        try write(prepare(index, sequence: sequence), to: path)
+    /// Writes a snapshot of `index` (``prepare(_:sequence:storeID:digest:)`` then ``write(_:to:)``).
+    public static func write(
+        _ index: VectorIndex, sequence: UInt64, storeID: [UInt8] = Array(repeating: 0, count: 16),
+        digest: VectorDigest = VectorDigest(), to path: String
+    ) throws {
+        try write(prepare(index, sequence: sequence, storeID: storeID, digest: digest), to: path)
+    }
+
+    /// The sequence and store id at the start of the snapshot at `path`, read without checking or
+    /// loading the rest; nil when the file is missing or does not start like a snapshot.
+    public static func header(at path: String) -> Header? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let bytes = try? handle.read(upToCount: 44), bytes.count >= 20 else { return nil }
+        return [UInt8](bytes).withUnsafeBytes { file -> Header? in
+            var reader = ByteReader(file)
+            guard reader.take(magic.count).map(Array.init) == magic, let version = reader.integer(UInt32.self),
+                  (1...formatVersion).contains(version), let sequence = reader.integer(UInt64.self) else { return nil }
+            guard version >= 3 else { return Header(sequence: sequence, storeID: nil) }
+            guard let id = reader.take(16) else { return nil }
+            return Header(sequence: sequence, storeID: Array(id))
+        }
     }
 
     /// Reads a snapshot written by ``write(_:sequence:to:)``.
     ///
-    /// - Returns: the index, the sequence number it reflects and its configuration.
+    /// - Returns: the index, the sequence number it reflects, its configuration, and (format 3) the
+    ///   store id and vector digest it was written with.
     /// - Throws: ``FaceDBError/Code/io`` (with the path) for a missing or unreadable file;
     ///   ``FaceDBError/Code/corruption`` for an empty, truncated or damaged file, a wrong magic,
     ///   a bad checksum or lengths that do not add up; ``FaceDBError/Code/unsupportedFormat`` for
     ///   a file from a newer FaceDB, or an IVF-PQ index of an older layout (without its exact copy of
     ///   the vectors), which must be rebuilt.
-    public static func read(from path: String) throws -> (
-        index: VectorIndex, sequence: UInt64, configuration: IndexConfiguration
-    ) {
+    public static func read(from path: String) throws -> Loaded {
         let file = try AtomicFile.read(path)
         return try file.withUnsafeBytes { try parse($0, path: path) }
     }
 
     /// Checks and decodes the bytes of a snapshot file.
-    static func parse(_ file: UnsafeRawBufferPointer, path: String) throws -> (
-        index: VectorIndex, sequence: UInt64, configuration: IndexConfiguration
-    ) {
+    static func parse(_ file: UnsafeRawBufferPointer, path: String) throws -> Loaded {
         func damaged(_ what: String) -> FaceDBError {
             FaceDBError(
                 .corruption, "The index snapshot \(path) is damaged: \(what).",
@@ -136,9 +181,15 @@ public enum IndexSnapshot {
                 "The index snapshot \(path) has format version \(version); this FaceDB reads version \(formatVersion) and older.",
                 remedy: "Upgrade FaceDB, or delete the file so that the index is rebuilt from the store.", path: path)
         }
-        guard let sequence = reader.integer(UInt64.self),
-            let jsonLength = reader.integer(UInt32.self)
-        else { throw damaged("the header is cut short") }
+        guard let sequence = reader.integer(UInt64.self) else { throw damaged("the header is cut short") }
+        var storeID: [UInt8]?
+        var digest: VectorDigest?
+        if version >= 3 {
+            guard let id = reader.take(16), let sum = reader.integer(UInt64.self) else { throw damaged("the header is cut short") }
+            storeID = Array(id)
+            digest = VectorDigest(value: sum)
+        }
+        guard let jsonLength = reader.integer(UInt32.self) else { throw damaged("the header is cut short") }
         guard let json = reader.take(Int(jsonLength)) else {
             throw damaged("the configuration length \(jsonLength) runs past the end of the file")
         }
@@ -180,7 +231,7 @@ public enum IndexSnapshot {
             let index = try VectorIndex.deserialize(
                 payload, configuration: configuration, dimension: Int(dimension), metric: metric)
             if let tuning, tuning.target == configuration.recallTarget { try index.adopt(tuning) }
-            return (index, sequence, configuration)
+            return Loaded(index: index, sequence: sequence, configuration: configuration, storeID: storeID, digest: digest)
         } catch var error as FaceDBError {
             if error.code == .corruption || error.code == .invalidArgument {
                 throw FaceDBError(

@@ -37,6 +37,9 @@ extension FaceStore {
         checking: @escaping @Sendable () throws -> Checked, whileIngesting: (@Sendable () -> Void)?
     ) throws -> (IndexChange, Checked) {
         let (ids, ascending) = Self.assignIDs(faces, counters: &c)
+        // The faces' files, the membership file (an identity and an id a face) and room to compact them.
+        let membershipBytes = faces.identities.reduce(0) { $0 + $1.utf8.count + 9 }
+        try DiskSpace.require(2 * (faces.encodedBytes + membershipBytes), reserve: diskReserve, at: path, for: "this bulk write")
 
         try FileManager.default.createDirectory(atPath: bulkDirectory, withIntermediateDirectories: true)
         let stamp = "\(c.sequence + 1)"
@@ -54,6 +57,9 @@ extension FaceStore {
         // The caller's check and the membership file are worked out on threads of their own while
         // the faces' files are written: they use the time the two writers wait for the disk.
         let checked = BackgroundTask(checking)
+        let digest = BackgroundTask { [dim = space.dimension] in
+            VectorDigest.sum(ids: ids.map(\.rawValue), vectors: faces.vectors, dimension: dim)
+        }
         let members = BackgroundTask { [self] in
             var memberKeys = faces.byIdentity.map { Keyspace.identityFaceKey(faces.identities[$0], ids[$0]) }
             if !ascending { memberKeys.sort(by: Keyspace.precedes) }
@@ -62,7 +68,7 @@ extension FaceStore {
             try writer.finish()
         }
         // Both have ended before the files are removed, however this returns.
-        defer { checked.wait(); members.wait() }
+        defer { checked.wait(); members.wait(); digest.wait() }
         _ = try ConcurrentMap.map(faceParts.count) { part in
             let writer = try db.makeTableWriter(for: .faces, path: facesFiles[part])
             for i in faceParts[part] { try faces.withValue(i) { try writer.put(Keyspace.faceKey(ids[i]), $0) } }
@@ -86,6 +92,7 @@ extension FaceStore {
         result.identities = faces.identities
         result.vectors = faces.vectors
         c.faces += faces.count
+        c.digest = VectorDigest(value: c.digest.value &+ (try digest.value()))
         return (IndexChange(added: ids.map(\.rawValue)), value)
     }
 

@@ -14,6 +14,13 @@ public final class FaceStore: @unchecked Sendable {
     public let space: EmbeddingSpace
     /// How far acknowledged writes are guaranteed to survive.
     public let durability: Durability
+    /// Which store this is: 16 random bytes made at create (for stores made before it existed, at
+    /// their first open for writing; all zeros if that open was read-only).
+    public let storeID: [UInt8]
+    /// Bytes a write must leave free on the store's disk (see `DiskSpace`).
+    public let diskReserve: Int
+    /// Whether the store was opened read-only: writes throw ``FaceDBError/Code/readOnly``.
+    public var isReadOnly: Bool { db.isReadOnly }
 
     /// The store format version this code reads and writes (`Schemas/keyspace.md`).
     public static let formatVersion = Int(Keyspace.formatVersion)
@@ -34,21 +41,31 @@ public final class FaceStore: @unchecked Sendable {
         var faces: Int
         var logTruncatedThrough: UInt64
         var index: IndexConfiguration
+        /// The digest of every stored vector.
+        var digest: VectorDigest
     }
 
-    private init(path: String, db: RocksDB, space: EmbeddingSpace, durability: Durability, counters: Counters) {
+    /// The default of ``diskReserve``: room for RocksDB's manifest, options and log files and a
+    /// compaction's first outputs, beyond what a write and a flush of the memtables need.
+    public static let defaultDiskReserve = 64 << 20
+
+    private init(path: String, db: RocksDB, space: EmbeddingSpace, durability: Durability, counters: Counters,
+                 storeID: [UInt8], diskReserve: Int) {
         self.path = path
         self.db = db
         self.space = space
         self.durability = durability
         self.counters = counters
+        self.storeID = storeID
+        self.diskReserve = diskReserve
     }
 
     // MARK: - Opening
 
     /// Creates a new, empty store at `path` (the directory must not hold a store yet).
     public static func create(
-        at path: String, space: EmbeddingSpace, index: IndexConfiguration, durability: Durability = .processCrash
+        at path: String, space: EmbeddingSpace, index: IndexConfiguration, durability: Durability = .processCrash,
+        diskReserve: Int = FaceStore.defaultDiskReserve
     ) throws -> FaceStore {
         try space.validate()
         try index.validate(dimension: space.dimension)
@@ -56,27 +73,52 @@ public final class FaceStore: @unchecked Sendable {
             throw FaceDBError(.databaseExists, "A store already exists at \(path).",
                               remedy: "Open it instead, or choose another directory.", path: path)
         }
-        let db = try RocksDB(path: path, createIfMissing: true)
-        let counters = Counters(sequence: 0, nextFaceID: 0, identities: 0, faces: 0, logTruncatedThrough: 0, index: index)
+        try DiskSpace.require(1 << 20, reserve: diskReserve, at: path, for: "a new store")
+        let db = try RocksDB(path: path, mode: .readWrite(create: true))
+        let counters = Counters(sequence: 0, nextFaceID: 0, identities: 0, faces: 0, logTruncatedThrough: 0, index: index,
+                                digest: VectorDigest())
+        let storeID = Self.newStoreID()
         let batch = db.makeBatch()
         batch.put(.meta, Keyspace.formatVersionKey, Keyspace.bigEndian(Keyspace.formatVersion))
         batch.put(.meta, Keyspace.spaceKey, try Keyspace.json(space))
         batch.put(.meta, Keyspace.createdKey, Keyspace.bigEndian(UInt64(Date().milliseconds)))
-        let store = FaceStore(path: path, db: db, space: space, durability: durability, counters: counters)
+        batch.put(.meta, Keyspace.storeIDKey, storeID)
+        let store = FaceStore(path: path, db: db, space: space, durability: durability, counters: counters,
+                              storeID: storeID, diskReserve: diskReserve)
         store.putCounters(counters, into: batch)
         batch.put(.meta, Keyspace.indexKey, try Keyspace.json(index))
         try db.write(batch, sync: true)
         return store
     }
 
+    /// 16 random bytes.
+    static func newStoreID() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
     /// Opens an existing store.
-    /// - Throws: `.notADatabase` when `path` holds no FaceDB store, `.unsupportedFormat` for a newer format.
-    public static func open(at path: String, durability: Durability = .processCrash) throws -> FaceStore {
+    ///
+    /// - Parameters:
+    ///   - readOnly: open without writing anything under `path` (see ``RocksDB/Mode/readOnly``): for
+    ///     reading on a full disk or beside a damaged store; every write then throws `.readOnly`.
+    ///   - diskReserve: bytes every write must leave free (see ``diskReserve``).
+    /// - Throws: `.notADatabase` when `path` holds no FaceDB store, `.unsupportedFormat` for a newer
+    ///   format, `.corruption` for a damaged store (nothing is changed then), `.diskFull` when a
+    ///   read-write open has no room to recover.
+    public static func open(
+        at path: String, durability: Durability = .processCrash, readOnly: Bool = false,
+        diskReserve: Int = FaceStore.defaultDiskReserve
+    ) throws -> FaceStore {
         guard FileManager.default.fileExists(atPath: path + "/CURRENT") else {
             throw FaceDBError(.notADatabase, "\(path) holds no FaceDB store.",
                               remedy: "Create a database first with `facedb create`.", path: path)
         }
-        let db = try RocksDB(path: path, createIfMissing: false)
+        if !readOnly {
+            // Opening for writing replays the write-ahead logs into new table files: room for them first.
+            try DiskSpace.require(Self.writeAheadLogBytes(path), reserve: diskReserve, at: path, for: "opening the store for writing")
+        }
+        let db = try RocksDB(path: path, mode: readOnly ? .readOnly : .readWrite(create: false))
         guard let versionBytes = try db.get(.meta, Keyspace.formatVersionKey) else {
             throw FaceDBError(.notADatabase, "\(path) is a RocksDB database but not a FaceDB store.",
                               remedy: "Point FaceDB at a directory made by `facedb create`.", path: path)
@@ -101,24 +143,82 @@ public final class FaceStore: @unchecked Sendable {
             identities: Int(try Keyspace.uint64(bigEndian: try required(Keyspace.identityCountKey))),
             faces: Int(try Keyspace.uint64(bigEndian: try required(Keyspace.faceCountKey))),
             logTruncatedThrough: try Keyspace.uint64(bigEndian: try required(Keyspace.logTruncatedThroughKey)),
-            index: try Keyspace.decodeJSON(IndexConfiguration.self, try required(Keyspace.indexKey), what: "the index configuration"))
+            index: try Keyspace.decodeJSON(IndexConfiguration.self, try required(Keyspace.indexKey), what: "the index configuration"),
+            digest: VectorDigest(value: try db.get(.meta, Keyspace.vectorsDigestKey).map { try Keyspace.uint64(bigEndian: $0) } ?? 0))
         guard counters.nextFaceID >= 0 else {
             throw Keyspace.corrupt("next_face_id is negative (\(counters.nextFaceID))")
         }
-        let store = FaceStore(path: path, db: db, space: space, durability: durability, counters: counters)
-        try store.rollBackBulkLoad()
-        store.removeBulkLeftovers()
+        let storedID = try db.get(.meta, Keyspace.storeIDKey)
+        guard storedID == nil || storedID?.count == 16 else { throw Keyspace.corrupt("store_id has \(storedID!.count) bytes, not 16") }
+        let hasDigest = try db.get(.meta, Keyspace.vectorsDigestKey) != nil
+        let store = FaceStore(path: path, db: db, space: space, durability: durability, counters: counters,
+                              storeID: storedID ?? (readOnly ? [UInt8](repeating: 0, count: 16) : newStoreID()),
+                              diskReserve: diskReserve)
+        if !readOnly {
+            try store.rollBackBulkLoad()
+            store.removeBulkLeftovers()
+        }
+        if !hasDigest || storedID == nil {
+            // A store made before these records existed: the digest is worked out once from every
+            // vector (and, when writable, stored with a store id).
+            try store.adoptMissingRecords(storeID: storedID == nil && !readOnly ? store.storeID : nil, computeDigest: !hasDigest)
+        }
         return store
     }
 
+    /// The committed sequence and store id of the store at `path`, read by opening it read-only (nothing
+    /// under `path` is written): what the store holds, looked at before opening it for writing.
+    /// The id is all zeros for a store made before ids existed.
+    public static func peek(at path: String) throws -> (sequence: UInt64, storeID: [UInt8]) {
+        let db = try RocksDB(path: path, mode: .readOnly)
+        defer { db.close() }
+        guard let sequence = try db.get(.meta, Keyspace.sequenceKey) else {
+            throw Keyspace.corrupt("meta key sequence is missing")
+        }
+        return (try Keyspace.uint64(bigEndian: sequence), try db.get(.meta, Keyspace.storeIDKey) ?? [UInt8](repeating: 0, count: 16))
+    }
+
+    /// The bytes of the write-ahead logs in `path` (what opening for writing may flush to table files).
+    static func writeAheadLogBytes(_ path: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return names.filter { $0.hasSuffix(".log") }.reduce(0) { total, name in
+            total + ((try? FileManager.default.attributesOfItem(atPath: path + "/" + name)[.size] as? Int) ?? 0)
+        }
+    }
+
+    /// Computes the vector digest by a scan when asked, and stores it (and `storeID` when given) in
+    /// one write unless the store is read-only.
+    private func adoptMissingRecords(storeID: [UInt8]?, computeDigest: Bool) throws {
+        try writeLock.withLock {
+            if computeDigest {
+                var digest = VectorDigest()
+                try forEachVector { ids, vectors in digest.add(ids: ids, vectors: vectors, dimension: space.dimension) }
+                counters.digest = digest
+            }
+            guard !db.isReadOnly else { return }
+            let batch = db.makeBatch()
+            if computeDigest { batch.put(.meta, Keyspace.vectorsDigestKey, Keyspace.bigEndian(counters.digest.value)) }
+            if let storeID { batch.put(.meta, Keyspace.storeIDKey, storeID) }
+            try db.write(batch, sync: true)
+        }
+    }
+
     /// Flushes the memtables (so the next open need not replay the write-ahead log) and closes the
-    /// store; using it afterwards traps. Idempotent.
+    /// store; using it afterwards traps. Idempotent. A read-only store, or one whose disk has no room
+    /// for the flush, is closed without it: the write-ahead log still holds every acknowledged write.
     public func close() {
         writeLock.withLock {
-            db.flushIfOpen()
+            if !db.isReadOnly, (try? DiskSpace.require(db.memtableBytes, reserve: diskReserve, at: path, for: "a flush")) != nil {
+                db.flushIfOpen()
+            }
             db.close()
         }
     }
+
+    /// Makes every write acknowledged so far durable against power loss too (fsyncs the
+    /// write-ahead log). The database calls it before writing an index snapshot, so a snapshot never
+    /// reflects writes the store could lose.
+    public func syncWriteAheadLog() throws { try db.syncWAL() }
 
     // MARK: - Counters
 
@@ -128,6 +228,7 @@ public final class FaceStore: @unchecked Sendable {
         batch.put(.meta, Keyspace.identityCountKey, Keyspace.bigEndian(UInt64(c.identities)))
         batch.put(.meta, Keyspace.faceCountKey, Keyspace.bigEndian(UInt64(c.faces)))
         batch.put(.meta, Keyspace.logTruncatedThroughKey, Keyspace.bigEndian(c.logTruncatedThrough))
+        batch.put(.meta, Keyspace.vectorsDigestKey, Keyspace.bigEndian(c.digest.value))
     }
 
     private var snapshot: Counters { writeLock.withLock { counters } }
@@ -142,18 +243,30 @@ public final class FaceStore: @unchecked Sendable {
     public var indexConfiguration: IndexConfiguration { snapshot.index }
     /// The change log holds every change after this sequence.
     public var logTruncatedThrough: UInt64 { snapshot.logTruncatedThrough }
+    /// The digest of every stored vector (see ``VectorDigest``).
+    public var vectorsDigest: VectorDigest { snapshot.digest }
 
     /// Runs one write: `build` fills a batch given the current counters and returns the change to log;
     /// the counters, the log entry and the batch are then committed atomically.
     private func commit(_ build: (WriteBatch, inout Counters) throws -> IndexChange) throws -> UInt64 {
         try writeLock.withLock {
+            try db.refuseIfReadOnly()
+            try DiskSpace.require(db.memtableBytes, reserve: diskReserve, at: path, for: "a write")
             var next = counters
             let batch = db.makeBatch()
             let change = try build(batch, &next)
             next.sequence += 1
             if !change.isEmpty { batch.put(.changeLog, Keyspace.bigEndian(next.sequence), Keyspace.encode(change)) }
             putCounters(next, into: batch)
-            try db.write(batch, sync: durability == .powerLoss)
+            // The log and the memtable each take the batch; a flush may have to write the memtables.
+            try DiskSpace.require(2 * batch.byteSize + db.memtableBytes, reserve: diskReserve, at: path, for: "this write")
+            do {
+                try db.write(batch, sync: durability == .powerLoss)
+            } catch let error as FaceDBError {
+                // RocksDB names no cause in a structured way: a disk found short now is the reason.
+                if error.code == .io { try DiskSpace.require(2 * batch.byteSize, reserve: diskReserve, at: path, for: "this write") }
+                throw error
+            }
             counters = next
             return next.sequence
         }
@@ -215,8 +328,10 @@ public final class FaceStore: @unchecked Sendable {
             guard let record = try identityRecord(id) else { throw FaceDBError.unknownIdentity(id) }
             knownIdentities.remove(id)
             removed = try faceIDs(of: id)
-            for face in removed {
+            for (face, value) in zip(removed, try db.multiGet(.faces, removed.map(Keyspace.faceKey))) {
                 batch.delete(.faces, Keyspace.faceKey(face))
+                guard let value else { throw Keyspace.corrupt("face \(face) of identity '\(id)' has no faces row") }
+                try value.withUnsafeBytes { try c.digest.remove(id: face.rawValue, record: $0, dimension: space.dimension) }
             }
             let prefix = Keyspace.identityPrefix(id)
             batch.deleteRange(.identityFaces, from: prefix, to: Keyspace.prefixEnd(prefix))
@@ -370,16 +485,16 @@ public final class FaceStore: @unchecked Sendable {
             learned = identities.unknown
             try createIdentities(identities.missing, batch: batch, counters: &c)
             // Caller-chosen ids: find those already stored.
-            var stored: [FaceID: String] = [:]
+            var stored: [FaceID: [UInt8]] = [:]
             for (id, value) in zip(chosen, try db.multiGet(.faces, chosen.map(Keyspace.faceKey))) {
-                if let value { stored[id] = try value.withUnsafeBytes { try FaceRecord.identity(decoding: $0, dimension: dim) } }
+                if let value { stored[id] = value }
             }
             var change = IndexChange()
             for i in 0..<faces.count {
                 let identity = faces.identities[i]
                 let id: FaceID
                 if let given = faces.ids[i] {
-                    if let oldIdentity = stored[given] {
+                    if let oldRecord = stored[given] {
                         switch existing {
                         case .fail:
                             throw FaceDBError(.alreadyExists, "A face with id \(given) is already stored.",
@@ -388,6 +503,10 @@ public final class FaceStore: @unchecked Sendable {
                             result.skipped += 1
                             continue
                         case .replace:
+                            let oldIdentity = try oldRecord.withUnsafeBytes { record in
+                                try c.digest.remove(id: given.rawValue, record: record, dimension: dim)
+                                return try FaceRecord.identity(decoding: record, dimension: dim)
+                            }
                             batch.delete(.identityFaces, Keyspace.identityFaceKey(oldIdentity, given))
                             change.removed.append(given.rawValue)
                             result.replaced.append(given)
@@ -400,6 +519,9 @@ public final class FaceStore: @unchecked Sendable {
                     c.nextFaceID += 1
                 }
                 faces.withValue(i) { batch.put(.faces, Keyspace.faceKey(id), $0) }
+                faces.vectors.withUnsafeBufferPointer {
+                    c.digest.add(id: id.rawValue, vector: UnsafeBufferPointer(rebasing: $0[(i * dim)..<((i + 1) * dim)]))
+                }
                 batch.put(.identityFaces, Keyspace.identityFaceKey(identity, id), [])
                 result.ids.append(id)
                 result.identities.append(identity)
@@ -473,7 +595,10 @@ public final class FaceStore: @unchecked Sendable {
             let records = try db.multiGet(.faces, unique.map(Keyspace.faceKey))
             for (id, value) in zip(unique, records) {
                 guard let value else { throw FaceDBError.unknownFace(id) }
-                let owner = try value.withUnsafeBytes { try FaceRecord.identity(decoding: $0, dimension: space.dimension) }
+                let owner = try value.withUnsafeBytes { record in
+                    try c.digest.remove(id: id.rawValue, record: record, dimension: space.dimension)
+                    return try FaceRecord.identity(decoding: record, dimension: space.dimension)
+                }
                 batch.delete(.faces, Keyspace.faceKey(id))
                 batch.delete(.identityFaces, Keyspace.identityFaceKey(owner, id))
             }
@@ -481,6 +606,11 @@ public final class FaceStore: @unchecked Sendable {
             return IndexChange(removed: unique.map(\.rawValue))
         }
     }
+
+    /// The end of the committed faces' keys: a face at or above `next_face_id` can only be left by
+    /// an unfinished bulk load (rolled back when the store is next opened for writing; a read-only
+    /// store skips it).
+    var committedFacesEnd: [UInt8] { Keyspace.faceKey(FaceID(snapshot.nextFaceID)) }
 
     /// The face with `id`, or nil.
     public func face(_ id: FaceID) throws -> Face? {
@@ -520,7 +650,7 @@ public final class FaceStore: @unchecked Sendable {
         var ids: [Int64] = []
         var vectors: [Float] = []
         let dim = space.dimension
-        try db.scan(.faces) { key, value in
+        try db.scan(.faces, to: committedFacesEnd) { key, value in
             ids.append(try Keyspace.faceID(fromKey: key).rawValue)
             let range = try FaceRecord.layout(value, dimension: dim).vector
             vectors.append(contentsOf: try Keyspace.decodeVector(UnsafeRawBufferPointer(rebasing: value[range]), dimension: dim))
@@ -538,7 +668,7 @@ public final class FaceStore: @unchecked Sendable {
     /// made meanwhile are not seen); `body` returns false to stop.
     public func forEachFace(_ body: (Face) throws -> Bool) throws {
         let dim = space.dimension
-        try db.scan(.faces) { key, value in
+        try db.scan(.faces, to: committedFacesEnd) { key, value in
             let id = try Keyspace.faceID(fromKey: key)
             let record = try FaceRecord(decoding: value, dimension: dim)
             return try body(Face(id: id, identity: record.identity, embedding: record.vector, source: record.details?.source,
@@ -612,6 +742,12 @@ public final class FaceStore: @unchecked Sendable {
         }
     }
 
+    /// Reads every row of every column family, so that RocksDB verifies the checksum of every block.
+    /// - Throws: `.corruption` naming the family at the first damaged block.
+    public func verifyEveryRow() throws {
+        for cf in ColumnFamily.allCases { try db.scan(cf) { _, _ in true } }
+    }
+
     /// Flushes RocksDB's memtables to disk.
     public func flush() throws { try db.flush() }
 }
@@ -620,7 +756,7 @@ extension FaceStore {
     /// Every stored face id, ascending.
     public func allFaceIDs() throws -> [FaceID] {
         var ids: [FaceID] = []
-        try db.scan(.faces) { key, _ in
+        try db.scan(.faces, to: committedFacesEnd) { key, _ in
             ids.append(try Keyspace.faceID(fromKey: key))
             return true
         }

@@ -17,6 +17,10 @@ enum Keyspace {
     static let faceCountKey = Array("face_count".utf8)
     static let logTruncatedThroughKey = Array("log_truncated_through".utf8)
     static let createdKey = Array("created_ms".utf8)
+    /// 16 random bytes made at create: which store this is (an index snapshot records it).
+    static let storeIDKey = Array("store_id".utf8)
+    /// `UInt64` big-endian: the ``VectorDigest`` of every stored face, committed with each write.
+    static let vectorsDigestKey = Array("vectors_digest".utf8)
     static let calibrationKey = Array("calibration".utf8)
     /// The models of the photo pipeline whose embeddings the database holds (JSON).
     static let pipelineModelsKey = Array("pipeline_models".utf8)

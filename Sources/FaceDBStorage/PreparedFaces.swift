@@ -34,7 +34,7 @@ public struct PreparedFaces: Sendable {
 
     /// Checks and encodes `faces` for `space`; one bad face refuses them all.
     /// - Parameter createdMs: the creation time recorded for every face, ms since 1970 (nil: now).
-    /// - Throws: `.invalidArgument` (identity, metadata, negative id), `.dimensionMismatch`,
+    /// - Throws: `.invalidArgument` (identity, metadata, an id outside ``FaceID/chosenRange``), `.dimensionMismatch`,
     ///   `.invalidVector`, naming the face.
     public init(_ faces: [NewFace], space: EmbeddingSpace, createdMs: Int64? = nil) throws {
         let createdMs = createdMs ?? Date().milliseconds
@@ -69,6 +69,9 @@ public struct PreparedFaces: Sendable {
         self.values = values
         byIdentity = order
     }
+
+    /// The bytes of every face's `faces` row value together.
+    var encodedBytes: Int { values.reduce(0) { $0 + $1.bytes.count } }
 
     /// Calls `body` with the `faces` row value of face `i`.
     func withValue<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

@@ -22,10 +22,31 @@ final class RocksDB: @unchecked Sendable {
     private let writeOptions: OpaquePointer
     private let syncWriteOptions: OpaquePointer
 
+    /// How the store is opened.
+    enum Mode: Equatable {
+        /// Reading and writing (`rocksdb_open_column_families`); creates the store if asked.
+        case readWrite(create: Bool)
+        /// Reading only (`rocksdb_open_for_read_only_column_families`): nothing under the directory
+        /// is written, renamed or deleted (RocksDB writes no table file, manifest or log), so it
+        /// works on a full disk and never touches a damaged store. Writes recovered from the
+        /// write-ahead log are read from it, not flushed.
+        case readOnly
+    }
+
+    /// Whether writes are refused.
+    let isReadOnly: Bool
+    /// Set once a write, ingestion or flush failed. From then on the write-ahead log is never synced
+    /// or flushed again: Debian's librocksdb is built with assertions, and syncing a log file whose
+    /// last append failed (a full disk, a file-size limit) aborts the process
+    /// (`WritableFileWriter::AssertFalseAndGetStatusForPrevError`). The log keeps every write that
+    /// was acknowledged before the failure; reopening the store recovers it.
+    private let failure = FailureFlag()
+
     /// Opens (or creates) the store at `path` with every column family of ``ColumnFamily``.
-    /// (`rocksdb_open_column_families`)
-    init(path: String, createIfMissing: Bool) throws {
+    init(path: String, mode: Mode) throws {
         self.path = path
+        isReadOnly = mode == .readOnly
+        let createIfMissing = mode == .readWrite(create: true)
         options = rocksdb_options_create()
         rocksdb_options_set_create_if_missing(options, createIfMissing ? 1 : 0)
         rocksdb_options_set_create_missing_column_families(options, 1)
@@ -35,7 +56,10 @@ final class RocksDB: @unchecked Sendable {
         rocksdb_options_set_max_write_buffer_number(options, 4)
         rocksdb_options_set_keep_log_file_num(options, 3)
         rocksdb_options_set_paranoid_checks(options, 1)
-        rocksdb_options_set_wal_recovery_mode(options, Int32(rocksdb_point_in_time_recovery))
+        // A crash can only leave the log's last record torn; damage anywhere before it is refused.
+        // (Point-in-time recovery, used before, stopped at the first bad record and silently dropped
+        // every acknowledged write after it: hundreds of faces for one flipped byte.)
+        rocksdb_options_set_wal_recovery_mode(options, Int32(rocksdb_tolerate_corrupted_tail_records_recovery))
         // Point lookups (search results, re-scoring) hit a shared block cache and skip files by bloom filter.
         blockCache = rocksdb_cache_create_lru(Self.blockCacheBytes)
         tableOptions = Self.makeTableOptions(cache: blockCache, bloomFilter: true)
@@ -80,9 +104,13 @@ final class RocksDB: @unchecked Sendable {
                 try handles.withUnsafeMutableBufferPointer { handlePtrs in
                     try namePtrs.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constNames in
                         try withRocksError("opening the store", path: path) { err in
-                            rocksdb_open_column_families(
-                                options, path, Int32(all.count), constNames.baseAddress, optPtrs.baseAddress,
-                                handlePtrs.baseAddress, err)
+                            mode == .readOnly
+                                ? rocksdb_open_for_read_only_column_families(
+                                    options, path, Int32(all.count), constNames.baseAddress, optPtrs.baseAddress,
+                                    handlePtrs.baseAddress, 0, err)
+                                : rocksdb_open_column_families(
+                                    options, path, Int32(all.count), constNames.baseAddress, optPtrs.baseAddress,
+                                    handlePtrs.baseAddress, err)
                         }
                     }
                 }
@@ -159,9 +187,19 @@ final class RocksDB: @unchecked Sendable {
     /// Applies `batch` atomically (`rocksdb_write`). With `sync`, the WAL is fsync'ed first.
     func write(_ batch: WriteBatch, sync: Bool) throws {
         let db = handle
-        try withRocksError("writing a batch", path: path) { err in
-            rocksdb_write(db, sync ? syncWriteOptions : writeOptions, batch.handle, err)
+        try refuseIfReadOnly()
+        try failure.recording {
+            try withRocksError("writing a batch", path: path) { err in
+                rocksdb_write(db, sync ? syncWriteOptions : writeOptions, batch.handle, err)
+            }
         }
+    }
+
+    /// Throws ``FaceDBError/Code/readOnly`` for a store opened read-only.
+    func refuseIfReadOnly() throws {
+        guard isReadOnly else { return }
+        throw FaceDBError(.readOnly, "The store at \(path) is open read-only; nothing was written.",
+                          remedy: "Open the database for writing (no other process may have it open).", path: path)
     }
 
     /// The value of `key`, or nil (`rocksdb_get_cf`).
@@ -266,6 +304,7 @@ final class RocksDB: @unchecked Sendable {
     /// become visible at once, without passing through the write-ahead log and the memtable.
     func ingest(_ files: [String], into cf: ColumnFamily) throws {
         let db = handle
+        try refuseIfReadOnly()
         let ingestOptions = rocksdb_ingestexternalfileoptions_create()!
         defer { rocksdb_ingestexternalfileoptions_destroy(ingestOptions) }
         rocksdb_ingestexternalfileoptions_set_move_files(ingestOptions, 1)
@@ -273,8 +312,10 @@ final class RocksDB: @unchecked Sendable {
         defer { names.forEach { free($0) } }
         try names.withUnsafeMutableBufferPointer { pointers in
             try pointers.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constNames in
-                try withRocksError("ingesting into \(cf.rawValue)", path: path) { err in
-                    rocksdb_ingest_external_file_cf(db, families[cf]!, constNames.baseAddress, files.count, ingestOptions, err)
+                try failure.recording {
+                    try withRocksError("ingesting into \(cf.rawValue)", path: path) { err in
+                        rocksdb_ingest_external_file_cf(db, families[cf]!, constNames.baseAddress, files.count, ingestOptions, err)
+                    }
                 }
             }
         }
@@ -287,22 +328,66 @@ final class RocksDB: @unchecked Sendable {
         return rocksdb_property_int_cf(handle, families[cf]!, name, &value) == 0 ? value : nil
     }
 
-    /// ``flush()`` unless already closed; a failure is ignored (the WAL still holds the data).
+    /// ``flush()`` unless already closed or read-only; a failure is ignored (the WAL still holds the data).
     func flushIfOpen() {
-        guard db != nil else { return }
+        guard db != nil, !isReadOnly, !failure.isSet else { return }
         try? flush()
+    }
+
+    /// Writes the write-ahead log's buffered records and fsyncs it (`rocksdb_flush_wal` with sync):
+    /// every write acknowledged so far then survives a power loss too.
+    func syncWAL() throws {
+        let db = handle
+        guard !isReadOnly else { return }
+        if failure.isSet {
+            throw FaceDBError(.io, "An earlier write to the store at \(path) failed, so its log is not synced again.",
+                              remedy: "Close the database and open it again; every write acknowledged before the failure is kept.", path: path)
+        }
+        try failure.recording {
+            try withRocksError("syncing the write-ahead log", path: path) { err in rocksdb_flush_wal(db, 1, err) }
+        }
+    }
+
+    /// The bytes held in every family's memtables: what a flush would write (`rocksdb.cur-size-all-mem-tables`).
+    var memtableBytes: Int {
+        ColumnFamily.allCases.reduce(0) { $0 + Int(integerProperty("rocksdb.cur-size-all-mem-tables", of: $1) ?? 0) }
     }
 
     /// Flushes the memtables of every family to SST files (`rocksdb_flush_cf`).
     func flush() throws {
         let db = handle
+        try refuseIfReadOnly()
+        if failure.isSet {
+            throw FaceDBError(.io, "An earlier write to the store at \(path) failed, so it is not flushed.",
+                              remedy: "Close the database and open it again; every write acknowledged before the failure is kept.", path: path)
+        }
         let options = rocksdb_flushoptions_create()!
         defer { rocksdb_flushoptions_destroy(options) }
         rocksdb_flushoptions_set_wait(options, 1)
         for cf in ColumnFamily.allCases {
-            try withRocksError("flushing \(cf.rawValue)", path: path) { err in
-                rocksdb_flush_cf(db, options, families[cf]!, err)
+            try failure.recording {
+                try withRocksError("flushing \(cf.rawValue)", path: path) { err in
+                    rocksdb_flush_cf(db, options, families[cf]!, err)
+                }
             }
+        }
+    }
+}
+
+/// Whether a write to the store has failed; set once, never cleared (see ``RocksDB``).
+private final class FailureFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+
+    var isSet: Bool { lock.withLock { set } }
+
+    /// Runs `body`, setting the flag if it throws.
+    func recording<T>(_ body: () throws -> T) rethrows -> T {
+        do {
+            return try body()
+        } catch {
+            lock.withLock { set = true }
+            throw error
         }
     }
 }

@@ -13,6 +13,13 @@ final class WriteBatch {
 
     deinit { rocksdb_writebatch_destroy(handle) }
 
+    /// The bytes of the batch's encoding: what the write-ahead log and the memtables take for it.
+    var byteSize: Int {
+        var size = 0
+        _ = rocksdb_writebatch_data(handle, &size)
+        return size
+    }
+
     /// The number of operations recorded.
     var count: Int { Int(rocksdb_writebatch_count(handle)) }
 

@@ -22,7 +22,7 @@ final class IndexSnapshotTests: XCTestCase {
         return try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory.path("index"))))
     }
 
-    private func parse(_ bytes: [UInt8]) throws -> (index: VectorIndex, sequence: UInt64, configuration: IndexConfiguration) {
+    private func parse(_ bytes: [UInt8]) throws -> IndexSnapshot.Loaded {
         try bytes.withUnsafeBytes { try IndexSnapshot.parse($0, path: "test.snapshot") }
     }
 
@@ -48,7 +48,8 @@ final class IndexSnapshotTests: XCTestCase {
             try IndexSnapshot.write(index, sequence: 1_000 + UInt64(i), to: path)
             XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".tmp"))
 
-            let (restored, sequence, stored) = try IndexSnapshot.read(from: path)
+            let loaded = try IndexSnapshot.read(from: path)
+            let (restored, sequence, stored) = (loaded.index, loaded.sequence, loaded.configuration)
             XCTAssertEqual(sequence, 1_000 + UInt64(i))
             XCTAssertEqual(stored, configuration)
             XCTAssertEqual(restored.configuration, configuration)
@@ -98,7 +99,8 @@ final class IndexSnapshotTests: XCTestCase {
                               IndexConfiguration(kind: .ivfpq, nlist: 4, nprobe: 2, pqM: 4, pqBits: 4)] {
             let (index, data) = try sampleIndex(configuration, rows: 400, seed: seed)
             try IndexSnapshot.write(index, sequence: 7, to: directory.path("v2"))
-            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory.path("v2"))))
+            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory.path("v2"))))
+            bytes.removeSubrange(20..<44)  // version 3's store id and digest
             let jsonLength = Int(bytes[20]) | Int(bytes[21]) << 8
             var v1 = bytes
             v1.removeSubrange(24 + jsonLength..<28 + jsonLength)  // the empty tuning field
@@ -126,7 +128,8 @@ final class IndexSnapshotTests: XCTestCase {
         try IndexSnapshot.write(index, sequence: 1, to: directory.path("index"))
         try index.add(ids: [2], vectors: [1, 1])
         try IndexSnapshot.write(index, sequence: 2, to: directory.path("index"))
-        let (restored, sequence, _) = try IndexSnapshot.read(from: directory.path("index"))
+        let loaded = try IndexSnapshot.read(from: directory.path("index"))
+        let (restored, sequence) = (loaded.index, loaded.sequence)
         XCTAssertEqual(sequence, 2)
         XCTAssertEqual(try restored.allIDs(), [1, 2])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["index"])
@@ -200,9 +203,9 @@ final class IndexSnapshotTests: XCTestCase {
     func testNewerVersionIsUnsupportedFormat() throws {
         let seed = SeededGenerator.seedFromEnvironment()
         var bytes = try snapshotBytes(seed: seed)
-        bytes.replaceSubrange(8..<12, with: [3, 0, 0, 0])
+        bytes.replaceSubrange(8..<12, with: [4, 0, 0, 0])
         let error = assertFaceDBError(.unsupportedFormat) { try parse(resealed(bytes)) }
-        XCTAssertTrue(error?.message.contains("version 3") ?? false, String(describing: error))
+        XCTAssertTrue(error?.message.contains("version 4") ?? false, String(describing: error))
         // Without a matching checksum the same change is damage, not a newer file.
         assertFaceDBError(.corruption) { try parse(bytes) }
         bytes.replaceSubrange(8..<12, with: [0, 0, 0, 0])
@@ -212,9 +215,10 @@ final class IndexSnapshotTests: XCTestCase {
     func testFieldsThatDoNotAddUpAreCorrupt() throws {
         let seed = SeededGenerator.seedFromEnvironment()
         let bytes = try snapshotBytes(seed: seed)
-        let jsonLength = Int(bytes[20]) | Int(bytes[21]) << 8
-        XCTAssertEqual(bytes[24 + jsonLength..<28 + jsonLength], [0, 0, 0, 0], "no tuning in this snapshot")
-        let afterJSON = 28 + jsonLength  // dimension (4), metric (1), payload length (8)
+        let j = 44  // the configuration length, after version 3's store id and digest
+        let jsonLength = Int(bytes[j]) | Int(bytes[j + 1]) << 8
+        XCTAssertEqual(bytes[j + 4 + jsonLength..<j + 8 + jsonLength], [0, 0, 0, 0], "no tuning in this snapshot")
+        let afterJSON = j + 8 + jsonLength  // dimension (4), metric (1), payload length (8)
 
         func patched(_ range: Range<Int>, _ value: [UInt8]) -> [UInt8] {
             var copy = bytes
@@ -222,9 +226,9 @@ final class IndexSnapshotTests: XCTestCase {
             return resealed(copy)
         }
         let cases: [(String, [UInt8])] = [
-            ("configuration length too long", patched(20..<24, [0xFF, 0xFF, 0, 0])),
-            ("configuration length one short", patched(20..<24, [UInt8(jsonLength - 1), UInt8(jsonLength >> 8), 0, 0])),
-            ("configuration not JSON", patched(24..<25, [UInt8(ascii: "!")])),
+            ("configuration length too long", patched(j..<j + 4, [0xFF, 0xFF, 0, 0])),
+            ("configuration length one short", patched(j..<j + 4, [UInt8(jsonLength - 1), UInt8(jsonLength >> 8), 0, 0])),
+            ("configuration not JSON", patched(j + 4..<j + 5, [UInt8(ascii: "!")])),
             ("tuning length too long", patched(afterJSON - 4..<afterJSON, [0xFF, 0xFF, 0, 0])),
             ("tuning length swallowing the dimension", patched(afterJSON - 4..<afterJSON, [4, 0, 0, 0])),
             ("dimension differs from the payload", patched(afterJSON..<afterJSON + 4, [32, 0, 0, 0])),
@@ -241,4 +245,22 @@ final class IndexSnapshotTests: XCTestCase {
             XCTAssertEqual(error?.path, "test.snapshot", what)
         }
     }
+
+    /// Version 3 records the store's id and the digest of the index's vectors; the header reader
+    /// finds the sequence and store id without loading the index.
+    func testStoreIDAndDigestRoundTripAndTheHeaderIsReadAlone() throws {
+        let directory = TemporaryDirectory("snapshot")
+        let (index, _) = try sampleIndex(.flat, rows: 30, seed: 3)
+        let id: [UInt8] = (0..<16).map { UInt8($0 * 7 + 1) }
+        try IndexSnapshot.write(index, sequence: 42, storeID: id, digest: VectorDigest(value: 0xDEAD_BEEF), to: directory.path("s"))
+        let loaded = try IndexSnapshot.read(from: directory.path("s"))
+        XCTAssertEqual(loaded.storeID, id)
+        XCTAssertEqual(loaded.digest, VectorDigest(value: 0xDEAD_BEEF))
+        XCTAssertEqual(loaded.sequence, 42)
+        XCTAssertEqual(IndexSnapshot.header(at: directory.path("s")), IndexSnapshot.Header(sequence: 42, storeID: id))
+        XCTAssertNil(IndexSnapshot.header(at: directory.path("missing")))
+        try Data("not a snapshot at all, just text".utf8).write(to: URL(fileURLWithPath: directory.path("text")))
+        XCTAssertNil(IndexSnapshot.header(at: directory.path("text")))
+    }
+
 }

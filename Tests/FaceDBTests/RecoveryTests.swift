@@ -106,8 +106,31 @@ final class RecoveryTests: XCTestCase {
         // The old snapshot is behind the trimmed log: rebuilt.
         try oldSnapshot.write(to: URL(fileURLWithPath: path + "/index.snapshot"))
         try assertIntact(path, vectors, expectLog: "older than the change log", seed: rng.seed)
-        // A store restored from a backup with a newer snapshot beside it: rebuilt.
+        // A store behind a newer snapshot of its own (a store restored from a backup with a newer
+        // snapshot beside it, or a MANIFEST that lost its tail): writes the snapshot saw are missing,
+        // so opening refuses, read-only or not, and changes nothing.
         try newSnapshot.write(to: URL(fileURLWithPath: backup + "/index.snapshot"))
-        try assertIntact(backup, original, expectLog: "newer than the store", seed: rng.seed)
+        let before = try directoryDigest(backup)
+        for readOnly in [false, true] {
+            XCTAssertThrowsError(try FaceDatabase.open(at: backup, options: DatabaseOptions(log: { _ in }, readOnly: readOnly))) { error in
+                XCTAssertEqual((error as? FaceDBError)?.code, .corruption)
+                XCTAssertTrue("\(error)".contains("index.snapshot"), "\(error)")
+            }
+        }
+        XCTAssertEqual(try directoryDigest(backup), before)
+        // Deleting the (derived) snapshot, as the error says for a deliberate restore, opens it.
+        try FileManager.default.removeItem(atPath: backup + "/index.snapshot")
+        try assertIntact(backup, original, expectLog: "there is no index snapshot", seed: rng.seed)
+    }
+
+    /// Every file under `path` with its bytes' hash, to show that nothing was changed.
+    func directoryDigest(_ path: String) throws -> [String: UInt64] {
+        var out: [String: UInt64] = [:]
+        for case let name as String in FileManager.default.enumerator(atPath: path)! {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            out[name] = XXHash64.hash([UInt8](try Data(contentsOf: URL(fileURLWithPath: path + "/" + name))))
+        }
+        return out
     }
 }

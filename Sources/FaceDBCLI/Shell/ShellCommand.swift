@@ -39,7 +39,7 @@ struct ShellCommand: ParsableCommand {
     func run() throws {
         var failed = false
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database)
+            let db = try Self.open(database)
             defer { try? db.close() }
             var settings = ShellSettings()
             settings.format = json ? .json : .table
@@ -53,6 +53,17 @@ struct ShellCommand: ParsableCommand {
             }
         }
         if failed { throw ExitCode(CLIError.failure) }
+    }
+
+    /// Opens the database for writing or, when its disk is full, read-only with a warning: queries
+    /// still work and every write says why it cannot be made.
+    static func open(_ database: String) throws -> FaceDatabase {
+        do {
+            return try FaceDatabase.open(at: database)
+        } catch let error as FaceDBError where error.code == .diskFull {
+            FileHandle.standardError.write(Data("warning: \(error.message)\n  The shell opens the database read-only: queries work, writes are refused.\n".utf8))
+            return try FaceDatabase.open(at: database, options: DatabaseOptions(readOnly: true))
+        }
     }
 
     /// Runs lines from the terminal until `quit` or Ctrl-D; errors are printed and the session goes on.
