@@ -3,6 +3,7 @@
 
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jpeglib.h>
@@ -211,5 +212,94 @@ int fdb_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, int32
      * missing end-of-image marker after complete image data is tolerated, as Pillow does. */
     jpeg_abort_decompress(&cinfo);
     jpeg_destroy_decompress(&cinfo);
+    return FDB_CODEC_OK;
+}
+
+/* A destination manager that grows one malloc'ed buffer (libjpeg's own jpeg_mem_dest loses track of
+ * its buffer when compression fails part-way; this one is always freed). */
+typedef struct {
+    struct jpeg_destination_mgr pub;
+    uint8_t *data;
+    size_t capacity;
+    size_t size;
+} fdb_jpeg_destination;
+
+static void fdb_jpeg_init_destination(j_compress_ptr cinfo) {
+    fdb_jpeg_destination *dest = (fdb_jpeg_destination *)cinfo->dest;
+    dest->pub.next_output_byte = dest->data;
+    dest->pub.free_in_buffer = dest->capacity;
+}
+
+static boolean fdb_jpeg_empty_output_buffer(j_compress_ptr cinfo) {
+    fdb_jpeg_destination *dest = (fdb_jpeg_destination *)cinfo->dest;
+    size_t used = dest->capacity; /* the whole buffer is full when this is called */
+    size_t capacity = dest->capacity * 2;
+    uint8_t *grown = realloc(dest->data, capacity);
+    if (!grown) ERREXIT(cinfo, JERR_OUT_OF_MEMORY);
+    dest->data = grown;
+    dest->capacity = capacity;
+    dest->pub.next_output_byte = grown + used;
+    dest->pub.free_in_buffer = capacity - used;
+    return TRUE;
+}
+
+static void fdb_jpeg_term_destination(j_compress_ptr cinfo) {
+    fdb_jpeg_destination *dest = (fdb_jpeg_destination *)cinfo->dest;
+    dest->size = dest->capacity - dest->pub.free_in_buffer;
+}
+
+int fdb_jpeg_encode_rgb(const uint8_t *rgb, int32_t width, int32_t height, int32_t quality,
+                        uint8_t **out, size_t *out_size, fdb_image_info *info) {
+    struct jpeg_compress_struct cinfo;
+    fdb_jpeg_context ctx;
+    fdb_jpeg_destination dest;
+    memset(info, 0, sizeof *info);
+    *out = NULL;
+    *out_size = 0;
+    if (width <= 0 || height <= 0 || width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION) {
+        snprintf(info->message, sizeof info->message, "a %dx%d image cannot be a JPEG", width, height);
+        return FDB_CODEC_TOO_LARGE;
+    }
+    if (quality < 1 || quality > 100) {
+        snprintf(info->message, sizeof info->message, "quality %d is not in 1...100", quality);
+        return FDB_CODEC_UNSUPPORTED;
+    }
+    memset(&ctx, 0, sizeof ctx);
+    memset(&dest, 0, sizeof dest);
+    ctx.info = info;
+    cinfo.err = jpeg_std_error(&ctx.pub);
+    ctx.pub.error_exit = fdb_jpeg_error_exit;
+    ctx.pub.emit_message = fdb_jpeg_emit_message;
+    ctx.pub.output_message = fdb_jpeg_output_message;
+    dest.capacity = 1 << 16;
+    dest.data = malloc(dest.capacity);
+    if (!dest.data) return FDB_CODEC_NO_MEMORY;
+    if (setjmp(ctx.jump)) {
+        int status = ctx.pub.msg_code == JERR_OUT_OF_MEMORY ? FDB_CODEC_NO_MEMORY : FDB_CODEC_CORRUPT;
+        jpeg_destroy_compress(&cinfo);
+        free(dest.data);
+        return status;
+    }
+    jpeg_create_compress(&cinfo);
+    dest.pub.init_destination = fdb_jpeg_init_destination;
+    dest.pub.empty_output_buffer = fdb_jpeg_empty_output_buffer;
+    dest.pub.term_destination = fdb_jpeg_term_destination;
+    cinfo.dest = &dest.pub;
+    cinfo.image_width = (JDIMENSION)width;
+    cinfo.image_height = (JDIMENSION)height;
+    cinfo.input_components = 3;
+    cinfo.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&cinfo);
+    jpeg_set_quality(&cinfo, quality, TRUE);
+    jpeg_start_compress(&cinfo, TRUE);
+    const size_t stride = (size_t)width * 3;
+    while (cinfo.next_scanline < cinfo.image_height) {
+        JSAMPROW row = (JSAMPROW)(rgb + (size_t)cinfo.next_scanline * stride);
+        jpeg_write_scanlines(&cinfo, &row, 1);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
+    *out = dest.data;
+    *out_size = dest.size;
     return FDB_CODEC_OK;
 }

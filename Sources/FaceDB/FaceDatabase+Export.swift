@@ -9,6 +9,11 @@ extension FaceDatabase {
     /// - `.jsonl`, `.csv`: `path` is the file.
     /// - `.milvus`: `path` is a directory (created if needed) of one NumPy file per field.
     ///
+    /// Each file is written to a temporary file and renamed into place when complete, so a file
+    /// already at a path is replaced whole or not at all. A directory where a file goes, a symbolic
+    /// link, or a path inside this database is refused (``FaceDBError/Code/refusedOutput``) before
+    /// anything is written; `facedb export` also refuses existing files without `--force`.
+    ///
     /// The first three import back identically with ``importEmbeddings(from:options:progress:)``.
     /// Writes wait while an export runs, so the files hold one consistent state; searches do not wait.
     ///
@@ -21,6 +26,12 @@ extension FaceDatabase {
         try checkOpen()
         writeLock.lock()
         defer { writeLock.unlock() }
+        let paths = OutputPathGuard(databases: [self.path], force: true)
+        if format == .milvus {
+            try paths.checkDirectory(path, what: "The export directory")
+        } else {
+            for file in Self.exportFiles(format: format, path: path) { try paths.check(file, what: "The export file") }
+        }
         var sink: any EmbeddingSink
         switch format {
         case .npy: sink = try NpyWriter(path: path, dimension: space.dimension)
@@ -49,5 +60,15 @@ extension FaceDatabase {
         let files = try sink.finish()
         progress?(written, total)
         return (written, files)
+    }
+
+    /// The files an export in `format` to `path` writes: the file, plus the labels file of `.npy`;
+    /// for `.milvus`, the five files inside the directory `path`.
+    public static func exportFiles(format: ExportFormat, path: String) -> [String] {
+        switch format {
+        case .npy: return [path, EmbeddingFiles.labelsPath(forNpy: path)]
+        case .jsonl, .csv: return [path]
+        case .milvus: return MilvusWriter.fileNames.map { (path.hasSuffix("/") ? path : path + "/") + $0 }
+        }
     }
 }

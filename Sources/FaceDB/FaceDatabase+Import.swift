@@ -38,7 +38,7 @@ extension FaceDatabase {
         }
         let started = Date()
         var summary = ImportSummary()
-        let rejects = try RejectsFile(path: options.rejectsPath)
+        let rejects = try RejectsFile(path: options.rejectsPath, database: self.path)
         defer { try? rejects.close() }
 
         let alreadyDone = try options.resumeKey.map { try store.importedRows(key: $0) } ?? 0
@@ -213,28 +213,26 @@ final class BatchReader: @unchecked Sendable {
     }
 }
 
-/// The rejects file of an import: replaced at the start, created at the first rejected row.
+/// The rejects file of an import, written to a temporary file and put in place at the end (also
+/// when the import stops part-way): it then lists exactly the rows this import rejected. A file
+/// already at the path is replaced, by an empty one when nothing was rejected; with no rejected
+/// rows and no file there, none is created.
 final class RejectsFile {
-    private let path: String?
-    private var writer: RejectsWriter?
+    private let writer: RejectsWriter?
 
-    /// Removes an earlier rejects file at `path` (nil: rejected rows are only counted).
-    init(path: String?) throws {
-        self.path = path
-        if let path, FileManager.default.fileExists(atPath: path) {
-            do {
-                try FileManager.default.removeItem(atPath: path)
-            } catch {
-                throw FaceDBError(.io, "Cannot replace the rejects file \(path): \(error.localizedDescription).",
-                                  remedy: "Remove it or choose another rejects path.", path: path)
-            }
+    /// Starts the rejects file at `path` (nil: rejected rows are only counted), after checking the
+    /// path with ``OutputPathGuard`` (no directory, link or file of `database`).
+    init(path: String?, database: String) throws {
+        guard let path else {
+            writer = nil
+            return
         }
+        try OutputPathGuard(databases: [database], force: true).check(path, what: "The rejects file")
+        writer = try RejectsWriter(path: path)
     }
 
     func write(_ rejected: RejectedRow) throws {
-        guard let path else { return }
-        if writer == nil { writer = try RejectsWriter(path: path) }
-        try writer!.write(rejected)
+        try writer?.write(rejected)
     }
 
     func close() throws { try writer?.close() }

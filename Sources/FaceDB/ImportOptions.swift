@@ -11,7 +11,10 @@ public struct ImportOptions: Sendable {
     /// (`--upsert`).
     public var existing: FaceStore.ExistingFacePolicy
     /// Where rejected rows are written as JSON Lines (`{"row": N, "reason": "..."}`); nil keeps
-    /// them only in the summary's count. The file is replaced at the start of the import.
+    /// them only in the summary's count. The rows go to a temporary file put in place when the
+    /// import ends (or stops), replacing a file already there; nothing is created when no row is
+    /// rejected and no file is there. A directory, a symbolic link or a path inside the database
+    /// is refused (``FaceDBError/Code/refusedOutput``) before anything is imported.
     public var rejectsPath: String?
 
     /// Identifies the file (``EmbeddingFiles/resumeKey(path:labels:)``). When set, the number of rows

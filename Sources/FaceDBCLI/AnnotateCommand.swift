@@ -8,20 +8,25 @@ import Foundation
 struct AnnotateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "annotate",
-        abstract: "Draw the faces found in a photo (boxes, landmarks, labels) on a copy, written as PNG.",
+        abstract: "Draw the faces found in a photo (boxes, landmarks, labels) on a copy, written as PNG or JPEG.",
         discussion: """
             Without a database each face is labelled with its detector confidence; with --database,
-            with who it is (or 'unknown') and the score.
+            with who it is (or 'unknown') and the score. The output's extension names its format:
+            .png (lossless) or .jpg/.jpeg (JPEG, quality 90); any other is refused. The copy is
+            written to a temporary file and renamed into place. The photo itself, an existing file
+            (unless --force), a directory, a symbolic link or a path inside a database is refused.
             Example:
               facedb annotate team.jpg --output team-faces.png
-              facedb annotate team.jpg --database people.facedb -o who.png
+              facedb annotate team.jpg --database people.facedb -o who.jpg
             """)
 
     @Argument(help: "The photo.")
     var photo: String
 
-    @Option(name: [.short, .long], help: "The PNG file to write.")
+    @Option(name: [.short, .long], help: "The image to write: .png, or .jpg/.jpeg for JPEG.")
     var output: String
+
+    @OptionGroup var outputOptions: OutputOptions
 
     @Option(help: "A database to identify the faces in.")
     var database: String?
@@ -30,6 +35,9 @@ struct AnnotateCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
+            _ = try ImageFileFormat(path: output)
+            try outputOptions.paths(inputs: [photo], databases: database.map { [$0] } ?? [])
+                .check(output, what: "The annotated photo")
             let pipeline = try PhotoOptions.loadPipeline()
             let image = try pipeline.decoder.decode(contentsOf: photo)
             var annotations: [FaceAnnotation] = []

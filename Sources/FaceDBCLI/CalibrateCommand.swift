@@ -15,6 +15,9 @@ struct CalibrateCommand: ParsableCommand {
             Example:
               facedb calibrate people.facedb --target-fmr 1e-3 --svg roc.svg --csv roc.csv
               facedb calibrate people.facedb --pairs labelled.csv --dry-run --json
+            The curve and the plot are written to temporary files and renamed into place. An existing
+            file is refused unless --force; a directory, a symbolic link, a path inside a database or
+            the pairs file is always refused, before anything is measured or stored.
             """)
 
     @Argument(help: "The database directory.")
@@ -44,6 +47,8 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Write a DET plot (FNMR against FMR) with the operating point as SVG.")
     var svg: String?
 
+    @OptionGroup var output: OutputOptions
+
     @Flag(help: "Measure and report, but do not store the operating point.")
     var dryRun = false
 
@@ -52,6 +57,10 @@ struct CalibrateCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
+            let paths = output.paths(inputs: pairs.map { [$0] } ?? [], databases: [database])
+            if let csv { try paths.check(csv, what: "The curve file") }
+            if let svg { try paths.check(svg, what: "The plot file") }
+            try paths.checkDistinct([csv, svg].compactMap { $0 })
             let db = try FaceDatabase.open(at: database)
             defer { try? db.close() }
             let options = CalibrationOptions(targetFMR: targetFMR, targetFPIR: targetFPIR, maxImpostorPairs: maxImpostors,
@@ -93,10 +102,9 @@ struct CalibrateCommand: ParsableCommand {
         }
     }
 
+    /// Writes `text` at `path` atomically (a temporary file renamed into place).
     private func write(_ text: String, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-            throw FaceDBError(.io, "Cannot write \(path).", remedy: "Check the directory exists and is writable.", path: path)
-        }
+        try OutputFile.write(Array(text.utf8), to: path)
     }
 }
 

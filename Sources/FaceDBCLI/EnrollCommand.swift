@@ -14,7 +14,11 @@ struct EnrollCommand: ParsableCommand {
             detected confidently, sharp, not turned or tilted too far, and — when the identity already
             has faces — within the 1:1 threshold of them. Refused photos are listed with the reason, the
             measured value and the limit, and written to the rejects file (JSON Lines); the others are
-            stored. Exit code: 0 all accepted, 2 some refused, 1 error.
+            stored. The rejects file is written whole at the end; the default enroll.rejects.jsonl is
+            replaced by each run (a file there that FaceDB did not write is refused unless --force), an
+            existing --rejects file only with --force; a directory, a symbolic link, a file inside a
+            database or a photo is always refused, before anything is enrolled.
+            Exit code: 0 all accepted, 2 some refused, 1 error.
             Example:
               facedb enroll people.facedb --identity ada ada1.jpg ada2.jpg
               facedb enroll people.facedb --folder photos/      # photos/ada/*.jpg, photos/bob/*.png, …
@@ -52,8 +56,13 @@ struct EnrollCommand: ParsableCommand {
     @Option(help: "Maximum head turn (0 frontal, 1 nose over an eye).")
     var maxYaw = QualityThresholds().maximumYaw
 
-    @Option(help: "Where refused photos are listed (JSON Lines). Default: enroll.rejects.jsonl in the current directory.")
-    var rejects = "enroll.rejects.jsonl"
+    @Option(help: "Where refused photos are listed (JSON Lines; must not exist unless --force). Default: enroll.rejects.jsonl in the current directory, replaced by each run.")
+    var rejects: String?
+
+    @OptionGroup var output: OutputOptions
+
+    /// The rejects file when `--rejects` is not given.
+    static let defaultRejects = "enroll.rejects.jsonl"
 
     @Flag(help: "Print one JSON object per photo.")
     var json = false
@@ -76,6 +85,9 @@ struct EnrollCommand: ParsableCommand {
         var anyRefused = false
         try CLIError.reporting {
             let work = try plan()
+            let rejectsPath = rejects ?? Self.defaultRejects
+            try output.paths(inputs: work.flatMap(\.photos), databases: [database])
+                .check(rejectsPath, what: "The rejects file", mayReplace: rejects == nil && OutputOptions.isEarlierRejectsFile(rejectsPath))
             let db = try FaceDatabase.open(at: database)
             defer { try? db.close() }
             let pipeline = try PhotoOptions.loadPipeline()
@@ -86,7 +98,8 @@ struct EnrollCommand: ParsableCommand {
                 pickLargestFace: largest, checkIdentityMatch: !noIdentityCheck, storeChips: storeChips)
             let total = work.reduce(0) { $0 + $1.photos.count }
             let progress = ProgressReporter(label: "enrolling", total: total, enabled: !quiet && !json)
-            let rejectsFile = try OutputLines(path: rejects)
+            let rejectsFile = try OutputLines(path: rejectsPath)
+            defer { try? rejectsFile.close() }  // the photos refused so far, when an error stops the enrolment
             var done = 0
             var accepted = 0
             var refused = 0
@@ -116,7 +129,7 @@ struct EnrollCommand: ParsableCommand {
             anyRefused = refused > 0
             if !json {
                 print(String(format: "%d photos: %d enrolled, %d refused%@ (%.1f photos/s).", total, accepted, refused,
-                             refused > 0 ? " — see \(rejects)" : "", Double(total) / max(Date().timeIntervalSince(started), 1e-9)))
+                             refused > 0 ? " — see \(rejectsPath)" : "", Double(total) / max(Date().timeIntervalSince(started), 1e-9)))
             }
         }
         if anyRefused { throw ExitCode(ImportCommand.rejectedRowsExitCode) }
@@ -169,27 +182,23 @@ struct EnrolledPhoto: Encodable {
     }
 }
 
-/// A JSON Lines file written one encodable value per line, created at the first line.
+/// A JSON Lines file written one encodable value per line through an ``OutputFile``: put in place
+/// whole by ``close()``, which creates no file when nothing was written and none was there.
 final class OutputLines {
-    private let path: String
-    private var handle: FileHandle?
+    private let file: OutputFile
+    private let encoder = JSONEncoder()
 
+    /// Starts the file at `path` (checked by the caller with ``OutputPathGuard``).
     init(path: String) throws {
-        self.path = path
-        if FileManager.default.fileExists(atPath: path) { try? FileManager.default.removeItem(atPath: path) }
-    }
-
-    func write<T: Encodable>(_ value: T) throws {
-        if handle == nil {
-            guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-                throw FaceDBError(.io, "Cannot create \(path).", remedy: "Choose a writable path with --rejects.", path: path)
-            }
-            handle = h
-        }
-        let encoder = JSONEncoder()
+        file = try OutputFile(path: path)
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try handle!.write(contentsOf: try encoder.encode(value) + Data("\n".utf8))
     }
 
-    func close() throws { try handle?.close() }
+    /// Appends `value` as one line of JSON.
+    func write<T: Encodable>(_ value: T) throws {
+        try file.write(try encoder.encode(value) + Data("\n".utf8))
+    }
+
+    /// Puts the file in place (see ``OutputFile/commit(skipIfEmptyAndNew:)``).
+    func close() throws { try file.commit(skipIfEmptyAndNew: true) }
 }

@@ -15,6 +15,9 @@ struct ExportCommand: ParsableCommand {
             npy, jsonl and csv import back identically with `facedb import`. milvus writes a directory of
             NumPy files, one per field (id, identity, embedding, metadata) plus schema.json, for Milvus's
             bulk insert. Embeddings are written as stored (normalized if the database normalizes).
+            Each file is written to a temporary file and renamed into place when complete. An existing
+            file is refused unless --force; a directory (except milvus's own), a symbolic link or a
+            path inside a database is always refused, before anything is written.
             Examples:
               facedb export people.facedb --format jsonl --output people.jsonl
               facedb export people.facedb --format npy --output people.npy   # + people.labels.jsonl
@@ -28,14 +31,24 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "npy, jsonl, csv or milvus.")
     var format: ExportFormat
 
-    @Option(name: [.short, .long], help: "The file to write (a directory for milvus).")
+    @Option(name: [.short, .long], help: "The file to write (a directory for milvus, created if missing; its files must not exist unless --force).")
     var output: String
+
+    @OptionGroup var outputOptions: OutputOptions
 
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
     func run() throws {
         try CLIError.reporting {
+            let paths = outputOptions.paths(databases: [database])
+            if format == .milvus { try paths.checkDirectory(output, what: "The export directory") }
+            let outputs = FaceDatabase.exportFiles(format: format, path: output)
+            // A new milvus directory holds nothing to check yet.
+            if format != .milvus || FileManager.default.fileExists(atPath: output) {
+                for file in outputs { try paths.check(file, what: "The export file") }
+            }
+            try paths.checkDistinct(outputs)
             let db = try FaceDatabase.open(at: database, options: DatabaseOptions(readOnly: true))
             defer { try? db.close() }
             let progress = ProgressReporter(label: "exporting", total: db.faceCount, enabled: !quiet)

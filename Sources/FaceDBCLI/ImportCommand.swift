@@ -21,6 +21,11 @@ struct ImportCommand: ParsableCommand {
             write that also records how many rows of the file are done, so re-running an interrupted
             import goes on where it stopped (--again imports the whole file anew). Rows whose face_id
             is already stored are skipped; --upsert replaces them instead.
+            The rejects file is written whole when the import ends (or stops), listing the rows this run
+            rejected. The default FILE.rejects.jsonl is replaced by each run, so re-running an import
+            works; a file there that is not a rejects file FaceDB wrote, or an existing --rejects
+            file, is refused unless --force. A directory, a symbolic link, a file inside a database
+            or an input is always refused, before anything is imported.
             Exit code: 0 when every row was stored or skipped, 2 when some were rejected, 1 on error.
             Examples:
               facedb import people.facedb faces.npy --labels labels.txt
@@ -48,8 +53,10 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Rows per atomic write.")
     var batchSize = ImportOptions().batchSize
 
-    @Option(help: "Where rejected rows go (JSON Lines). Default: FILE.rejects.jsonl next to each input.")
+    @Option(help: "Where rejected rows go (JSON Lines; must not exist unless --force). Default: FILE.rejects.jsonl next to each input, replaced by each run.")
     var rejects: String?
+
+    @OptionGroup var output: OutputOptions
 
     @Flag(help: "Print the summary as JSON (one object per file).")
     var json = false
@@ -70,6 +77,13 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         var anyRejected = false
         try CLIError.reporting {
+            // Every rejects path is checked before anything is imported.
+            let paths = output.paths(inputs: files + labels, databases: [database])
+            for file in files {
+                let path = rejectsPath(for: file)
+                try paths.check(path, what: "The rejects file",
+                                mayReplace: rejects == nil && OutputOptions.isEarlierRejectsFile(path))
+            }
             let db = try FaceDatabase.open(at: database)
             defer { try? db.close() }
             var pendingLabels = labels[...]
@@ -77,7 +91,7 @@ struct ImportCommand: ParsableCommand {
                 let ext = (file as NSString).pathExtension.lowercased()
                 let labelsFile = ["npy", "fvecs"].contains(ext) ? pendingLabels.popFirst() : nil
                 let source = try EmbeddingFiles.open(path: file, labels: labelsFile)
-                let rejectsPath = rejects ?? file + ".rejects.jsonl"
+                let rejectsPath = rejectsPath(for: file)
                 let progress = ProgressReporter(label: "importing \((file as NSString).lastPathComponent)",
                                                 total: source.totalRows ?? 0, enabled: !quiet)
                 let options = ImportOptions(
@@ -102,6 +116,9 @@ struct ImportCommand: ParsableCommand {
         }
         if anyRejected { throw ExitCode(Self.rejectedRowsExitCode) }
     }
+
+    /// Where the rejected rows of `file` go: `--rejects`, else `FILE.rejects.jsonl`.
+    func rejectsPath(for file: String) -> String { rejects ?? file + ".rejects.jsonl" }
 
     /// The one-paragraph summary printed after a file.
     static func describe(_ s: ImportSummary, file: String, rejectsPath: String) -> String {

@@ -7,7 +7,8 @@ public struct CSVWriter: EmbeddingSink {
     private let file: OutputFile
     private var line = [UInt8]()
 
-    /// Creates (or truncates) `path` and writes the header for `dimension` values per row.
+    /// Starts `path` (written to a temporary file, put in place by ``finish()``) with the header for
+    /// `dimension` values per row.
     public init(path: String, dimension: Int) throws {
         file = try OutputFile(path: path)
         let columns = ["identity", "face_id", "metadata"] + (0..<dimension).map { "e\($0)" }
@@ -30,9 +31,9 @@ public struct CSVWriter: EmbeddingSink {
         try file.write(line)
     }
 
-    /// Flushes and closes the file.
+    /// Puts the file in place (fsynced, renamed over `path`).
     public mutating func finish() throws -> [String] {
-        try file.close(sync: true)
+        try file.commit()
         return [file.path]
     }
 

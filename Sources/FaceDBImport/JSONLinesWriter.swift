@@ -7,7 +7,7 @@ public struct JSONLinesWriter: EmbeddingSink {
     private let file: OutputFile
     private var line = [UInt8]()
 
-    /// Creates (or truncates) `path`.
+    /// Starts `path` (written to a temporary file, put in place by ``finish()``).
     public init(path: String) throws {
         file = try OutputFile(path: path)
     }
@@ -19,9 +19,9 @@ public struct JSONLinesWriter: EmbeddingSink {
         try file.write(line)
     }
 
-    /// Flushes and closes the file.
+    /// Puts the file in place (fsynced, renamed over `path`).
     public mutating func finish() throws -> [String] {
-        try file.close(sync: true)
+        try file.commit()
         return [file.path]
     }
 }

@@ -24,6 +24,9 @@ public struct MilvusWriter: EmbeddingSink {
     private let metadataLength: Int
     private var cell = [UInt8]()
 
+    /// The names of the files written in the directory.
+    public static let fileNames = ["id.npy", "identity.npy", "embedding.npy", "metadata.npy", "schema.json"]
+
     /// The text stored in `metadata.npy` for a face's metadata.
     public static func metadataText(_ value: JSONValue?) -> String { value?.description ?? "{}" }
 
@@ -59,7 +62,7 @@ public struct MilvusWriter: EmbeddingSink {
             """
         let schemaFile = try OutputFile(path: directory + "/schema.json")
         try schemaFile.write(schema)
-        try schemaFile.close(sync: true)
+        try schemaFile.commit()
     }
 
     /// Appends one face to the four files.
@@ -82,7 +85,7 @@ public struct MilvusWriter: EmbeddingSink {
     /// Completes the four files.
     public mutating func finish() throws -> [String] {
         for array in [ids, identities, embeddings, metadata] { try array.finish() }
-        return ["id.npy", "identity.npy", "embedding.npy", "metadata.npy", "schema.json"].map { directory + "/" + $0 }
+        return Self.fileNames.map { directory + "/" + $0 }
     }
 
     /// Appends `text` as one fixed-width UTF-32LE cell of `length` scalars, zero-padded.

@@ -28,7 +28,7 @@ final class NpyArrayWriter {
     /// Fills in the shape, flushes and closes.
     func finish() throws {
         try file.overwrite(header(rows: rows), at: 0)
-        try file.close(sync: true)
+        try file.commit()
     }
 
     /// The header for `rows` rows, padded with spaces to ``headerLength`` and ending in a newline.

@@ -26,7 +26,7 @@ public struct NpyWriter: EmbeddingSink {
     /// Completes both files.
     public mutating func finish() throws -> [String] {
         try matrix.finish()
-        try labels.close(sync: true)
+        try labels.commit()
         return [matrix.file.path, labels.path]
     }
 }

@@ -1,8 +1,10 @@
 import Glibc
 import FaceDBCore
 
-/// Appends rejected rows to a file as JSON Lines, `{"row": 12, "reason": "..."}` per line,
-/// through a buffer. Call ``close()`` to flush; the file is created if it does not exist.
+/// Writes rejected rows to a file as JSON Lines, `{"row": 12, "reason": "..."}` per line, through
+/// an ``OutputFile``: the rows go to a temporary file that ``close()`` renames over `path`, so a file
+/// already there is replaced whole (never appended to, never written through a link). With no
+/// rows, ``close()`` creates no file but replaces an existing one with an empty one.
 public final class RejectsWriter {
     /// The rejects file's path.
     public var path: String { file.path }
@@ -12,11 +14,11 @@ public final class RejectsWriter {
     private let file: OutputFile
     private var line = [UInt8]()
 
-    /// Opens `path` for appending, creating it if needed.
+    /// Opens a temporary file next to `path`.
     /// - Parameter bufferSize: how many bytes are gathered before each write to the file.
-    /// - Throws: ``FaceDBError/Code/io`` when the file cannot be opened.
+    /// - Throws: ``FaceDBError/Code/io`` when the file cannot be created.
     public init(path: String, bufferSize: Int = 64 << 10) throws {
-        file = try OutputFile(path: path, append: true, bufferSize: bufferSize)
+        file = try OutputFile(path: path, bufferSize: bufferSize)
     }
 
     /// Appends one rejected row.
@@ -32,13 +34,13 @@ public final class RejectsWriter {
         count += 1
     }
 
-    /// Writes the buffered rows to the file.
+    /// Writes the buffered rows to the temporary file.
     /// - Throws: ``FaceDBError/Code/io`` when writing fails.
     public func flush() throws { try file.flush() }
 
-    /// Flushes and closes the file; later calls do nothing.
+    /// Puts the file in place (see ``OutputFile/commit(skipIfEmptyAndNew:)``); later calls do nothing.
     /// - Throws: ``FaceDBError/Code/io`` when the last write fails.
-    public func close() throws { try file.close() }
+    public func close() throws { try file.commit(skipIfEmptyAndNew: true) }
 
     /// Appends `text` as a JSON string literal.
     static func appendJSONString(_ text: String, to out: inout [UInt8]) {

@@ -18,7 +18,16 @@ let photos = arguments[2]
 func seconds(since start: Date) -> String { String(format: "%.1f s", Date().timeIntervalSince(start)) }
 
 do {
-    if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+    // The demo recreates only a database it made itself (marked with demoMarker): it never removes
+    // a directory it did not create.
+    let demoMarker = path + "/.facedb-demo"
+    if FileManager.default.fileExists(atPath: path) {
+        guard FileManager.default.fileExists(atPath: demoMarker) else {
+            throw FaceDBError(.refusedOutput, "\(path) exists and was not made by facedb-demo; the demo does not replace it.",
+                              remedy: "Give a new path, or remove \(path) yourself.", path: path)
+        }
+        try FileManager.default.removeItem(atPath: path)
+    }
     try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     // Who is in which photo: the fixtures' file names say it.
     var byPerson: [String: [String]] = [:]
@@ -33,6 +42,7 @@ do {
     let pipeline = try FacePipeline()
     print("Loaded dlib's detector, landmark and embedding models in \(seconds(since: start)).")
     let db = try FaceDatabase.create(at: path, space: .dlibResNet)
+    try OutputFile.write(Array("made by facedb-demo, which recreates this directory on each run\n".utf8), to: demoMarker)
     print("Created \(path) (128-D dlib descriptors, L2).")
 
     start = Date()
@@ -83,6 +93,7 @@ do {
         let result = try db.identify(photoAt: photo, pipeline: pipeline)
         let image = try pipeline.decoder.decode(contentsOf: photo)
         let output = (path as NSString).deletingLastPathComponent + "/demo-annotated.png"
+        try OutputPathGuard(inputs: [photo], databases: [path], force: true).check(output, what: "The annotated photo")
         try Annotator.write(image, faces: result.faces.map {
             FaceAnnotation(rectangle: $0.face.detection.rectangle, landmarks: $0.face.landmarks,
                            label: $0.identification.identity ?? $0.identification.decision.rawValue)

@@ -61,6 +61,13 @@ int fdb_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
 int fdb_png_encode_rgb(const uint8_t *rgb, int32_t width, int32_t height, uint8_t **out, size_t *out_size,
                        fdb_image_info *info);
 
+/* Encodes an 8-bit RGB image (width × height × 3 bytes, row-major R, G, B) as a baseline JPEG with
+ * libjpeg's defaults (4:2:0 chroma subsampling) at `quality` (1…100). On success returns FDB_CODEC_OK
+ * and a malloc'ed buffer in *out (free it with fdb_free) of *out_size bytes; a libjpeg failure is
+ * caught with setjmp/longjmp inside the function and returned as a status, its text in info. */
+int fdb_jpeg_encode_rgb(const uint8_t *rgb, int32_t width, int32_t height, int32_t quality,
+                        uint8_t **out, size_t *out_size, fdb_image_info *info);
+
 /* Frees a buffer returned by this shim. */
 void fdb_free(void *pointer);
 

@@ -1,3 +1,4 @@
+import FaceDBCore
 import Foundation
 
 /// The lines entered before, navigated with Up and Down, and kept in a file between sessions
@@ -68,12 +69,20 @@ struct LineHistory: Equatable {
         return LineHistory(entries: lines, limit: limit)
     }
 
-    /// Writes the entries to `path` (mode 0600: commands may name people). Failures are ignored:
-    /// history is a convenience.
+    /// Writes the entries to `path` (mode 0600: commands may name people), atomically through
+    /// ``OutputFile``. A link (a dotfile kept elsewhere) is followed to its target, which must pass
+    /// ``OutputPathGuard`` like any output (no directory, nothing inside a database). Failures are
+    /// ignored: history is a convenience.
     func save(to path: String) {
-        let text = entries.map { $0 + "\n" }.joined()
-        if FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) {
-            chmod(path, 0o600)
+        var target = path
+        var info = stat()
+        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK {
+            guard let resolved = realpath(path, nil) else { return }
+            target = String(cString: resolved)
+            free(resolved)
         }
+        guard (try? OutputPathGuard(force: true).check(target, what: "The history file")) != nil else { return }
+        let text = entries.map { $0 + "\n" }.joined()
+        try? OutputFile.write(Array(text.utf8), to: target, permissions: 0o600)
     }
 }

@@ -34,11 +34,13 @@ public enum Annotator {
         return canvas.image
     }
 
-    /// Annotates `image` and writes it as a PNG file at `path`.
+    /// Annotates `image` and writes it at `path` in the format its extension names: PNG (`.png`) or
+    /// JPEG (`.jpg`, `.jpeg`), atomically (see ``ImageFileFormat/write(_:to:)``).
     ///
-    /// - Throws: ``FaceDBError/Code/io`` when the file cannot be written.
+    /// - Throws: ``FaceDBError/Code/invalidArgument`` for another extension;
+    ///   ``FaceDBError/Code/io`` when the file cannot be written.
     public static func write(_ image: RGBImage, faces: [FaceAnnotation], to path: String) throws {
-        try PNGEncoder.write(annotate(image, faces: faces), to: path)
+        try ImageFileFormat.write(annotate(image, faces: faces), to: path)
     }
 
     /// A mutable pixel buffer with clipped drawing.

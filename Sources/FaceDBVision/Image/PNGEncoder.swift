@@ -1,6 +1,5 @@
 import CImageCodecs
 import FaceDBCore
-import Foundation
 
 /// Writes 8-bit RGB images as lossless PNG (libpng's simplified writer).
 public enum PNGEncoder {
@@ -21,16 +20,11 @@ public enum PNGEncoder {
         return Array(UnsafeBufferPointer(start: out, count: size))
     }
 
-    /// Writes `image` as a PNG file at `path` (atomically).
+    /// Writes `image` as a PNG file at `path`, atomically (``OutputFile``: a temporary file in the
+    /// same directory, fsynced and renamed into place).
     ///
     /// - Throws: ``FaceDBError/Code/io`` when the file cannot be written.
     public static func write(_ image: RGBImage, to path: String) throws {
-        let bytes = try encode(image)
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw FaceDBError(.io, "The PNG file \(path) could not be written.",
-                              remedy: "Check the directory exists and is writable.", path: path, cause: String(describing: error))
-        }
+        try OutputFile.write(try encode(image), to: path)
     }
 }
