@@ -17,12 +17,16 @@ public final class ChunkedFile {
     public private(set) var lineNumber = 0
     /// The longest line ``readLine()`` accepts, in bytes.
     public let maximumLineLength: Int
+    /// The bytes handed out so far (``position`` of them), by length and hash: what an import
+    /// records to recognise this file's beginning later (see ``ImportMark``).
+    public var consumed: FilePrefix { hasher.prefix }
 
     private let descriptor: Int32
     private var buffer: [UInt8]
     private var start = 0  // first unread byte in `buffer`
     private var end = 0  // one past the last valid byte in `buffer`
     private var atEndOfFile = false
+    private var hasher = PrefixHasher()
 
     /// Opens `path` for reading.
     /// - Parameters:
@@ -96,8 +100,9 @@ public final class ChunkedFile {
             }
             let n = min(end - start, destination.count - copied)
             buffer.withUnsafeBytes { source in
-                UnsafeMutableRawBufferPointer(rebasing: destination[copied..<copied + n])
-                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[start..<start + n]))
+                let bytes = UnsafeRawBufferPointer(rebasing: source[start..<start + n])
+                UnsafeMutableRawBufferPointer(rebasing: destination[copied..<copied + n]).copyMemory(from: bytes)
+                hasher.update(bytes)
             }
             start += n
             copied += n
@@ -134,16 +139,23 @@ public final class ChunkedFile {
     /// Hands out `buffer[start..<lineEnd]` as a line and consumes `consumed` bytes.
     private func takeLine(upTo lineEnd: Int, consuming consumed: Int) -> [UInt8] {
         let line = Array(buffer[start..<lineEnd])
+        hashBuffer(count: consumed)
         start += consumed
         position += consumed
         lineNumber += 1
         return line
     }
 
+    /// Adds the `count` bytes at `start` to ``consumed``.
+    private func hashBuffer(count: Int) {
+        buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[start..<start + count])) }
+    }
+
     /// Skips `EF BB BF` at the very start of the file.
     private func skipByteOrderMark() throws {
         while end - start < 3 && !atEndOfFile { try refill() }
         if end - start >= 3 && buffer[start] == 0xEF && buffer[start + 1] == 0xBB && buffer[start + 2] == 0xBF {
+            hashBuffer(count: 3)
             start += 3
             position += 3
         }

@@ -1,7 +1,7 @@
 import FaceDBTestSupport
 import XCTest
 
-@testable import FaceDBIndex
+import FaceDBCore
 
 /// The snapshot checksum is XXH64: known answers, and any chunking gives the same hash.
 final class XXHash64Tests: XCTestCase {

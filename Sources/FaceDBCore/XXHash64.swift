@@ -1,9 +1,9 @@
 /// XXH64, the 64-bit xxHash of Yann Collet, written from its published specification.
 ///
-/// Used as the checksum of index snapshots: it reads 8-byte words, four independent lanes at a
+/// Used as the checksum of index snapshots and to recognise the files of an earlier import: it reads 8-byte words, four independent lanes at a
 /// time, and runs at several GB/s in optimized builds. Feed bytes with ``update(_:)`` in any
 /// chunking, then call ``finalize()``; the result equals ``hash(_:seed:)`` of the whole input.
-struct XXHash64 {
+package struct XXHash64 {
     private static let prime1: UInt64 = 0x9E37_79B1_85EB_CA87
     private static let prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     private static let prime3: UInt64 = 0x1656_67B1_9E37_79F9
@@ -21,7 +21,7 @@ struct XXHash64 {
     private var pending: [UInt8] = []
 
     /// Starts a hash.
-    init(seed: UInt64 = 0) {
+    package init(seed: UInt64 = 0) {
         self.seed = seed
         lane1 = seed &+ Self.prime1 &+ Self.prime2
         lane2 = seed &+ Self.prime2
@@ -31,24 +31,24 @@ struct XXHash64 {
     }
 
     /// The hash of `bytes` in one call.
-    static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+    package static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
         var hasher = XXHash64(seed: seed)
         hasher.update(bytes)
         return hasher.finalize()
     }
 
     /// The hash of `bytes` in one call.
-    static func hash(_ bytes: [UInt8], seed: UInt64 = 0) -> UInt64 {
+    package static func hash(_ bytes: [UInt8], seed: UInt64 = 0) -> UInt64 {
         bytes.withUnsafeBytes { hash($0, seed: seed) }
     }
 
     /// Adds `bytes` to the input.
-    mutating func update(_ bytes: [UInt8]) {
+    package mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
     /// Adds `bytes` to the input.
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         length &+= UInt64(bytes.count)
         var offset = 0
         if !pending.isEmpty {
@@ -68,7 +68,7 @@ struct XXHash64 {
     }
 
     /// The hash of everything added so far.
-    func finalize() -> UInt64 {
+    package func finalize() -> UInt64 {
         var h: UInt64
         if length >= 32 {
             h = Self.rotate(lane1, 1) &+ Self.rotate(lane2, 7) &+ Self.rotate(lane3, 12) &+ Self.rotate(lane4, 18)
