@@ -20,6 +20,10 @@ import Foundation
 ///
 /// The checksum always covers everything before the final 8 bytes, in every format version, so
 /// a damaged file is told apart from one written by a newer FaceDB.
+///
+/// The payload is streamed from the index to the file (``write(to:capturing:)``): closing a database
+/// of a 1.66M × 64-D flat index used to peak at 1.59 GB, holding the serialized copy next to the
+/// index; streaming needs no second copy (see BENCHMARKS.md, "Memory").
 public enum IndexSnapshot {
     /// The format version this build writes, and the newest it reads (it reads 1 too).
     public static let formatVersion: UInt32 = 2
@@ -29,20 +33,9 @@ public enum IndexSnapshot {
     /// smallest file of any version (version 2 adds 4 bytes of tuning JSON length).
     static let minimumSize = 8 + 4 + 8 + 4 + 4 + 1 + 8 + 8
 
-    /// A snapshot copied out of an index, ready to be written without holding the index.
-    public struct Prepared: Sendable {
-        /// Everything before the payload length.
-        let header: [UInt8]
-        /// The serialized index.
-        let payload: [UInt8]
-        /// The store sequence number the index reflects.
-        public let sequence: UInt64
-    }
-
-    /// Copies `index` into a ``Prepared`` snapshot. Changes to the index wait only for this copy.
-    ///
-    /// - Parameter sequence: the store sequence number the index reflects.
-    public static func prepare(_ index: VectorIndex, sequence: UInt64) throws -> Prepared {
+    /// Everything before the payload length: magic, version, sequence, configuration and tuning
+    /// JSON, dimension, metric. The one place that lays out the header.
+    static func header(of index: VectorIndex, sequence: UInt64) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try [UInt8](encoder.encode(index.configuration))
@@ -56,32 +49,47 @@ public enum IndexSnapshot {
         header.append(contentsOf: tuning)
         header.appendLittleEndian(UInt32(index.dimension))
         header.append(metricCode(index.metric))
-        return Prepared(header: header, payload: try index.serialized(), sequence: sequence)
+        return header
     }
 
-    /// Writes a prepared snapshot atomically: to `path.tmp`, fsynced, renamed over `path`, and the
-    /// directory fsynced.
-    /// - Throws: ``FaceDBError/Code/io`` with the path when the file system fails.
-    public static func write(_ prepared: Prepared, to path: String) throws {
-        var header = prepared.header
-        header.appendLittleEndian(UInt64(prepared.payload.count))
-        var hasher = XXHash64()
-        hasher.update(header)
-        try prepared.payload.withUnsafeBytes { payload in
-            hasher.update(payload)
-            var trailer = [UInt8]()
-            trailer.appendLittleEndian(hasher.finalize())
-            try AtomicFile.write(to: path) { write in
-                try header.withUnsafeBytes(write)
-                try write(payload)
-                try trailer.withUnsafeBytes(write)
-            }
-        }
-    }
-
-    /// Writes a snapshot of `index` (``prepare(_:sequence:)`` then ``write(_:to:)``).
+    /// Writes a snapshot of `index`, which reflects the store sequence `sequence`, atomically (see
+    /// ``write(to:capturing:)``). Changes to the index wait until its bytes are written.
     public static func write(_ index: VectorIndex, sequence: UInt64, to path: String) throws {
-        try write(prepare(index, sequence: sequence), to: path)
+        try write(to: path) { emit in try emit(index, sequence) }
+    }
+
+    /// Writes a snapshot atomically — to `path.tmp`, fsynced, renamed over `path`, and the
+    /// directory fsynced — streaming the serialized index to the file straight from the index's
+    /// memory, its checksum computed as the bytes pass: no copy of the index is made.
+    ///
+    /// `capturing` calls `emit` with the index and the store sequence it reflects, holding
+    /// whatever lock keeps the two consistent while the bytes are written; or does not call it,
+    /// and then nothing is written. The index's own changes wait while `emit` runs (it writes to the
+    /// page cache; the fsync comes after `capturing` returns).
+    ///
+    /// - Returns: the sequence of the snapshot written, or nil when `capturing` did not call `emit`.
+    /// - Throws: ``FaceDBError/Code/io`` with the path when the file system fails.
+    @discardableResult
+    public static func write(
+        to path: String, capturing: (_ emit: (VectorIndex, UInt64) throws -> Void) throws -> Void
+    ) throws -> UInt64? {
+        var written: UInt64?
+        try AtomicFile.write(to: path) { write in
+            try withoutActuallyEscaping(write) { write in
+                try capturing { index, sequence in
+                    var file = ChecksummedWriter(write)
+                    try index.serialize(begin: { count in
+                        var header = try header(of: index, sequence: sequence)
+                        header.appendLittleEndian(UInt64(count))
+                        try header.withUnsafeBytes { try file.write($0) }
+                    }, write: { try file.write($0) })
+                    try file.finish()
+                    written = sequence
+                }
+            }
+            return written != nil
+        }
+        return written
     }
 
     /// Reads a snapshot written by ``write(_:sequence:to:)``.
@@ -209,5 +217,44 @@ public enum IndexSnapshot {
         case 2: return .innerProduct
         default: return nil
         }
+    }
+}
+
+/// Passes bytes on to a file's write function through a 1 MiB buffer (the index hands over many
+/// small fields as well as whole arrays), hashing them with XXH64 on the way; ``finish()``
+/// appends the hash as the trailer.
+private struct ChecksummedWriter {
+    private let output: (UnsafeRawBufferPointer) throws -> Void
+    private var hasher = XXHash64()
+    private var buffer: [UInt8] = []
+    private static let capacity = 1 << 20
+
+    init(_ output: @escaping (UnsafeRawBufferPointer) throws -> Void) {
+        self.output = output
+        buffer.reserveCapacity(Self.capacity)
+    }
+
+    mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
+        hasher.update(bytes)
+        if buffer.count + bytes.count <= Self.capacity {
+            buffer.append(contentsOf: bytes)
+            return
+        }
+        try flush()
+        if bytes.count < Self.capacity {
+            buffer.append(contentsOf: bytes)
+        } else {
+            try output(bytes)  // large arrays go straight from the index's memory
+        }
+    }
+
+    mutating func finish() throws {
+        buffer.appendLittleEndian(hasher.finalize())
+        try flush()
+    }
+
+    private mutating func flush() throws {
+        try buffer.withUnsafeBytes { try output($0) }
+        buffer.removeAll(keepingCapacity: true)
     }
 }
