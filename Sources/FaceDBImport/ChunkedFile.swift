@@ -3,7 +3,8 @@ import FaceDBCore
 
 /// Reads a file front to back through one fixed-size buffer, as lines (text formats) or as exact
 /// byte counts (binary formats). Memory stays at the buffer size whatever the file size; only a
-/// line longer than the buffer grows it, up to ``maximumLineLength``.
+/// line longer than the buffer grows it, up to ``maximumLineLength`` (by default
+/// ``TextLimits/maximumLineLength``, 1 MiB): a longer line is refused once that much is read.
 public final class ChunkedFile {
     /// The file's path, for messages.
     public let path: String
@@ -33,7 +34,7 @@ public final class ChunkedFile {
     ///   - chunkSize: the size of each read from the file (smaller for a smaller file).
     ///   - maximumLineLength: the longest line accepted by ``readLine()``.
     /// - Throws: ``FaceDBError/Code/io`` when the file cannot be opened.
-    public init(path: String, chunkSize: Int = 1 << 20, maximumLineLength: Int = 64 << 20) throws {
+    public init(path: String, chunkSize: Int = 1 << 20, maximumLineLength: Int = TextLimits.maximumLineLength) throws {
         self.path = path
         self.maximumLineLength = max(maximumLineLength, 1)
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
@@ -68,17 +69,21 @@ public final class ChunkedFile {
             if let newline = buffer[searchFrom..<end].firstIndex(of: UInt8(ascii: "\n")) {
                 var lineEnd = newline
                 if lineEnd > start && buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                guard lineEnd - start <= maximumLineLength else {
+                    throw TextLimits.lineTooLong(path, line: lineNumber + 1, limit: maximumLineLength, path: path)
+                }
                 return takeLine(upTo: lineEnd, consuming: newline + 1 - start)
             }
-            if end - start > maximumLineLength {
-                throw FaceDBError(
-                    .invalidArgument, "Line \(lineNumber + 1) of \(path) is longer than \(maximumLineLength) bytes.",
-                    remedy: "Check that the file is a text file in the expected format.", path: path)
+            if end - start > maximumLineLength + 1 {  // + 1: a '\r' may end the line
+                throw TextLimits.lineTooLong(path, line: lineNumber + 1, limit: maximumLineLength, path: path)
             }
             if atEndOfFile {
                 guard start < end else { return nil }
                 var lineEnd = end
                 if buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                guard lineEnd - start <= maximumLineLength else {
+                    throw TextLimits.lineTooLong(path, line: lineNumber + 1, limit: maximumLineLength, path: path)
+                }
                 return takeLine(upTo: lineEnd, consuming: end - start)
             }
             searchFrom = end - start  // where the search stops after compacting
