@@ -151,9 +151,11 @@ extension FaceDatabase {
         // The index is streamed to the file under the read lock, with no copy of it: writers wait
         // while its bytes go into the page cache (not for the fsync, which comes after the lock).
         // Copying it first, as before, let writers wait only for a memcpy but held a second copy
-        // of the index for as long as the write took: closing with a 1M × 128-D flat index peaked
-        // at 2.5× the index's size. Measured on that index (515 MB, BENCHMARKS.md "Memory"):
-        // the copy held writers for 0.25 s, the stream holds them for 0.5 s.
+        // of the index for as long as the write took, and two while it was copied (the shim's
+        // buffer and the Swift array): a 1.66M × 64-D flat index peaked at 1.59 GB on close
+        // (issue 17). Streaming trades that memory for writers waiting on write(2) into the page
+        // cache instead of on a memcpy; the fsync, which dominates on this machine (about 214 MB/s,
+        // BENCHMARKS.md), runs after the lock is released. Peak RSS now: BENCHMARKS.md "Memory".
         let written = try snapshotState.write { newest in
             try IndexSnapshot.write(to: snapshotPath) { emit in
                 try indexLock.withReadLock {
