@@ -30,7 +30,7 @@ public struct ResumeKey: Sendable, Hashable {
     ///
     /// Cost: the first 4 KiB of each file are read to rule out the marks of other files; only the
     /// marks that pass are checked by hashing the files' prefixes, in one read of each file up to
-    /// the longest such prefix (about 0.4 s per GB from the page cache, see BENCHMARKS.md).
+    /// the longest such prefix (about 0.3 s per GB from the page cache, BENCHMARKS.md "Memory").
     /// - Throws: ``FaceDBError/Code/io`` when a file cannot be read.
     public func longestMatch(among marks: [ImportMark]) throws -> ImportMark? {
         let paths = [path] + (labels.map { [$0] } ?? [])
