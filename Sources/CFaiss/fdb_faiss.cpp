@@ -741,15 +741,21 @@ const char kMagic[4] = {'F', 'D', 'B', 'F'};
 /// The payload version written; versions 1 (no refine_factor, IVF-PQ without its exact copy) and 2 are read.
 const uint32_t kVersion = 2;
 
-/// An append-only byte buffer in malloc'd memory, handed over to the caller at the end.
+/// Where serialized bytes go: an append-only buffer in malloc'd memory, handed over to the caller
+/// at the end; or, with `sink` set, the caller's function, in order, keeping nothing; or, with
+/// `counting` set, nowhere (only `size` counts them).
 struct Writer {
     uint8_t* data = nullptr;
     size_t size = 0;
     size_t capacity = 0;
+    fdb_write_fn sink = nullptr;
+    void* context = nullptr;
+    bool counting = false;
 
     ~Writer() { std::free(data); }
 
     void reserve(size_t more) {
+        if (sink != nullptr || counting) return;
         if (more <= capacity - size) return;
         if (more > std::numeric_limits<size_t>::max() / 2 - size) throw std::bad_alloc();
         size_t grown = std::max(capacity * 2, size + more);
@@ -761,6 +767,15 @@ struct Writer {
 
     void bytes(const void* p, size_t n) {
         if (n == 0) return;
+        if (counting) {
+            size += n;
+            return;
+        }
+        if (sink != nullptr) {
+            if (sink(context, static_cast<const uint8_t*>(p), n) != 0) fail(FDB_ERR_STOPPED, "the writer stopped");
+            size += n;
+            return;
+        }
         reserve(n);
         std::memcpy(data + size, p, n);
         size += n;
@@ -1677,6 +1692,28 @@ int fdb_index_serialize(const fdb_index* index, uint8_t** buf, size_t* len) {
         *buf = w.data;
         *len = w.size;
         w.data = nullptr;
+    });
+}
+
+int fdb_index_serialized_size(const fdb_index* index, uint64_t* len) {
+    return guarded([&] {
+        check_usable(index);
+        if (len == nullptr) invalid("NULL argument");
+        Writer w;
+        w.counting = true;
+        serialize_into(index, w);
+        *len = w.size;
+    });
+}
+
+int fdb_index_serialize_to(const fdb_index* index, fdb_write_fn write, void* context) {
+    return guarded([&] {
+        check_usable(index);
+        if (write == nullptr) invalid("NULL argument");
+        Writer w;
+        w.sink = write;
+        w.context = context;
+        serialize_into(index, w);
     });
 }
 

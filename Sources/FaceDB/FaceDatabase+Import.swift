@@ -41,7 +41,9 @@ extension FaceDatabase {
         let rejects = try RejectsFile(path: options.rejectsPath, database: self.path)
         defer { try? rejects.close() }
 
-        let alreadyDone = try options.resumeKey.map { try store.importedRows(key: $0) } ?? 0
+        // Rows an earlier run read from the same bytes are done; this run records its own marks.
+        let alreadyDone = try options.resumeKey.flatMap { try $0.longestMatch(among: try store.importMarks()) }?.rows ?? 0
+        let markKey = options.resumeKey.map { _ in ImportMark.newKey() }
         let queue = Handoff<ImportBatch>(capacity: 2)
         let reader = BatchReader(source: source, validator: RowValidator(space: space), batchSize: options.batchSize,
                                  skipping: alreadyDone)
@@ -61,7 +63,7 @@ extension FaceDatabase {
                 for rejected in batch.rejected { try rejects.write(rejected) }
                 summary.rejected += batch.rejected.count
                 summary.resumed += batch.resumed
-                let mark = options.resumeKey.map { FaceStore.ImportMark(key: $0, rows: batch.rowsDone) }
+                let mark = batch.consumed.isEmpty ? nil : markKey.map { ImportMark(key: $0, rows: batch.rowsDone, files: batch.consumed) }
                 if batch.faces.count > 0 || (mark != nil && batch.rows > batch.resumed) {
                     let added = try addFacesReporting(batch.faces, createMissingIdentities: true, existing: options.existing, mark: mark)
                     summary.stored += added.ids.count
@@ -111,6 +113,8 @@ struct ImportBatch: @unchecked Sendable {
     var resumed = 0
     /// Rows of the file done once this batch is stored, counting from the first.
     var rowsDone = 0
+    /// The prefixes of the files that those rows were read from (``EmbeddingSource/consumed``).
+    var consumed: [FilePrefix] = []
     /// Bytes of the file consumed after this batch.
     var bytesRead = 0
     /// Whether this is the end of the file (or of what could be read).
@@ -142,10 +146,14 @@ final class BatchReader: @unchecked Sendable {
         var faces: [NewFace] = []
         var ids = Set<Int64>()
         var rowsDone = 0
+        // What the source had consumed after the last row it returned, and before it.
+        var consumed = source.consumed
+        var consumedBefore = consumed
         let space = validator.space
         func send(last: Bool) -> Bool {
             batch.bytesRead = source.bytesRead
             batch.rowsDone = rowsDone
+            batch.consumed = consumed
             batch.isLast = last
             do {
                 // Checking and encoding here keeps that work off the thread that writes.
@@ -173,6 +181,8 @@ final class BatchReader: @unchecked Sendable {
                 _ = send(last: true)
                 return
             }
+            consumedBefore = consumed
+            consumed = source.consumed
             guard let item else {
                 _ = send(last: true)
                 return
@@ -197,7 +207,9 @@ final class BatchReader: @unchecked Sendable {
                     if let id = row.faceID, !ids.insert(id).inserted {
                         // Close the batch before this row: it is not done yet.
                         rowsDone -= 1
+                        swap(&consumed, &consumedBefore)
                         guard send(last: false) else { return }
+                        swap(&consumed, &consumedBefore)
                         rowsDone += 1
                         ids.insert(id)
                     }

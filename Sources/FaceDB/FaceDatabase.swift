@@ -331,7 +331,7 @@ public final class FaceDatabase: @unchecked Sendable {
     /// Adds faces prepared (checked and encoded) beforehand, possibly on another thread.
     func addFacesReporting(
         _ faces: PreparedFaces, createMissingIdentities: Bool, existing: FaceStore.ExistingFacePolicy,
-        mark: FaceStore.ImportMark? = nil
+        mark: ImportMark? = nil
     ) throws -> FaceStore.AddedFaces {
         // A bulk load of new faces: the index copies their vectors into its storage while the store
         // waits for the disk, so that adding them afterwards only publishes them. Staged vectors stay

@@ -17,16 +17,18 @@ public struct ImportOptions: Sendable {
     /// is refused (``FaceDBError/Code/refusedOutput``) before anything is imported.
     public var rejectsPath: String?
 
-    /// Identifies the file (``EmbeddingFiles/resumeKey(path:labels:)``). When set, the number of rows
-    /// done is stored with every batch, and a later import with the same key starts after them, so
-    /// an interrupted import of a file without face ids also completes without duplicates (and a
-    /// finished one is not imported twice). Nil: every row is imported.
-    public var resumeKey: String?
+    /// The files being imported (``EmbeddingFiles/resumeKey(path:labels:)``). When set, every batch
+    /// stores an ``ImportMark``: the rows done and the bytes of the files they were read from. An
+    /// import whose files start with the bytes of an earlier mark passes over that mark's rows, so
+    /// an interrupted import of a file without face ids also completes without duplicates, a
+    /// finished one is not imported twice, and rows appended to a finished file are imported alone.
+    /// Nil: every row is imported and no mark is stored.
+    public var resumeKey: ResumeKey?
 
     /// Options with the documented defaults.
     public init(
         batchSize: Int = 32_768, existing: FaceStore.ExistingFacePolicy = .skip, rejectsPath: String? = nil,
-        resumeKey: String? = nil
+        resumeKey: ResumeKey? = nil
     ) {
         self.batchSize = batchSize
         self.existing = existing

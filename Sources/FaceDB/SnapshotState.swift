@@ -51,14 +51,14 @@ final class SnapshotState: @unchecked Sendable {
     /// The sequence of the last snapshot written or loaded.
     var sequence: UInt64? { lock.withLock { lastSequence } }
 
-    /// Runs `body` (which writes the snapshot of `sequence`) as the only snapshot writer, and records
-    /// it; skips it when a newer snapshot was written meanwhile. Returns whether it ran.
-    func write(sequence: UInt64, _ body: () throws -> Void) rethrows -> Bool {
+    /// Runs `body` as the only snapshot writer and records the snapshot it wrote. `body` gets the
+    /// sequence of the last snapshot written or loaded, must not write an older one, and returns
+    /// the sequence it wrote (nil: none).
+    func write(_ body: (_ newest: UInt64?) throws -> UInt64?) rethrows -> UInt64? {
         try fileLock.withLock {
-            if let last = self.sequence, last > sequence { return false }
-            try body()
+            guard let sequence = try body(self.sequence) else { return nil }
             didSnapshot(at: sequence)
-            return true
+            return sequence
         }
     }
 

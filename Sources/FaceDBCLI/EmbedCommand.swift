@@ -26,7 +26,7 @@ struct EmbedCommand: ParsableCommand {
         try CLIError.reporting {
             var paths = photos.filter { $0 != "-" }
             if photos.contains("-") {
-                let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                let text = try BoundedLineReader.document(at: "-")
                 paths += text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
             }
             let pipeline = try PhotoOptions.loadPipeline()

@@ -17,21 +17,22 @@ struct EmbeddingInput: ParsableArguments {
     func embeddings() throws -> [[Float]] {
         var lines = inline
         if let file {
-            let text: String
-            if file == "-" {
-                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-            } else {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw FaceDBError(.io, "Cannot read \(file).", remedy: "Check the path.", path: file)
-                }
-                text = String(decoding: data, as: UTF8.self)
-            }
-            lines += text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            lines += try Self.lines(of: BoundedLineReader(path: file))
         }
         guard !lines.isEmpty else {
             throw FaceDBError(.invalidArgument, "No embedding was given.", remedy: "Pass --embedding \"[…]\" or --embedding-file FILE.")
         }
         return try lines.enumerated().map { try Self.parse($1, what: "embedding #\($0 + 1)") }
+    }
+
+    /// The non-blank lines of `reader`, within ``TextLimits``: a line of more than 1 MiB or input
+    /// of more than 64 MiB (e.g. `/dev/zero`) is refused as soon as that much has been read.
+    static func lines(of reader: BoundedLineReader) throws -> [String] {
+        var lines: [String] = []
+        while let line = try reader.readLine() {
+            if !line.trimmingCharacters(in: .whitespaces).isEmpty { lines.append(line) }
+        }
+        return lines
     }
 
     /// Parses `[0.1, 0.2]`, `0.1 0.2` or `0.1,0.2`.

@@ -12,10 +12,7 @@ extension LabelledEmbeddings {
     /// (a same pair then counts as a false non-match), and `unusable` lists such photos.
     static func load(pairs path: String, images: String, pipeline: FacePipeline, options: PipelineOptions,
                      progress: (@Sendable (Int) -> Void)? = nil) throws -> (pairs: [LabelledEmbeddings], photos: Int, unusable: [String]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FaceDBError(.io, "Cannot read \(path).", remedy: "Check the path.", path: path)
-        }
-        let text = String(decoding: data, as: UTF8.self)
+        let text = try BoundedLineReader.document(at: path)
         func resolve(_ side: PairSide) throws -> String {
             switch side {
             case .path(let p): return p.hasPrefix("/") ? p : images + "/" + p

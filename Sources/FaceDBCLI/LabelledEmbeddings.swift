@@ -47,10 +47,8 @@ struct LabelledEmbeddings {
     }
 
     private static func readText(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FaceDBError(.io, "Cannot read \(path).", remedy: "Check the path.", path: path)
-        }
-        return String(decoding: data, as: UTF8.self)
+        // Bounded: a pairs file of more than 64 MiB, or a line of more than 1 MiB, is refused as it is read.
+        try BoundedLineReader.document(at: path)
     }
 
     private struct Row: Decodable {

@@ -1,6 +1,6 @@
 /// XXH64, the 64-bit xxHash of Yann Collet, written from its published specification.
 ///
-/// Used as the checksum of index snapshots: it reads 8-byte words, four independent lanes at a
+/// Used as the checksum of index snapshots and to recognise the files of an earlier import: it reads 8-byte words, four independent lanes at a
 /// time, and runs at several GB/s in optimized builds. Feed bytes with ``update(_:)`` in any
 /// chunking, then call ``finalize()``; the result equals ``hash(_:seed:)`` of the whole input.
 package struct XXHash64 {

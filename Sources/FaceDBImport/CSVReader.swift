@@ -16,6 +16,8 @@ public struct CSVReader: EmbeddingSource {
     public var bytesRead: Int { file.position }
     /// The file's size.
     public var totalBytes: Int? { file.size }
+    /// The consumed prefix of the file.
+    public var consumed: [FilePrefix] { [file.consumed] }
 
     private let file: ChunkedFile
     private var records: CSVRecordReader

@@ -3,7 +3,8 @@ import FaceDBCore
 
 /// Reads a file front to back through one fixed-size buffer, as lines (text formats) or as exact
 /// byte counts (binary formats). Memory stays at the buffer size whatever the file size; only a
-/// line longer than the buffer grows it, up to ``maximumLineLength``.
+/// line longer than the buffer grows it, up to ``maximumLineLength`` (by default
+/// ``TextLimits/maximumLineLength``, 1 MiB): a longer line is refused once that much is read.
 public final class ChunkedFile {
     /// The file's path, for messages.
     public let path: String
@@ -17,19 +18,23 @@ public final class ChunkedFile {
     public private(set) var lineNumber = 0
     /// The longest line ``readLine()`` accepts, in bytes.
     public let maximumLineLength: Int
+    /// The bytes handed out so far (``position`` of them), by length and hash: what an import
+    /// records to recognise this file's beginning later (see ``ImportMark``).
+    public var consumed: FilePrefix { hasher.prefix }
 
     private let descriptor: Int32
     private var buffer: [UInt8]
     private var start = 0  // first unread byte in `buffer`
     private var end = 0  // one past the last valid byte in `buffer`
     private var atEndOfFile = false
+    private var hasher = PrefixHasher()
 
     /// Opens `path` for reading.
     /// - Parameters:
     ///   - chunkSize: the size of each read from the file (smaller for a smaller file).
     ///   - maximumLineLength: the longest line accepted by ``readLine()``.
     /// - Throws: ``FaceDBError/Code/io`` when the file cannot be opened.
-    public init(path: String, chunkSize: Int = 1 << 20, maximumLineLength: Int = 64 << 20) throws {
+    public init(path: String, chunkSize: Int = 1 << 20, maximumLineLength: Int = TextLimits.maximumLineLength) throws {
         self.path = path
         self.maximumLineLength = max(maximumLineLength, 1)
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
@@ -64,17 +69,21 @@ public final class ChunkedFile {
             if let newline = buffer[searchFrom..<end].firstIndex(of: UInt8(ascii: "\n")) {
                 var lineEnd = newline
                 if lineEnd > start && buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                guard lineEnd - start <= maximumLineLength else {
+                    throw TextLimits.lineTooLong(path, line: lineNumber + 1, limit: maximumLineLength, path: path)
+                }
                 return takeLine(upTo: lineEnd, consuming: newline + 1 - start)
             }
-            if end - start > maximumLineLength {
-                throw FaceDBError(
-                    .invalidArgument, "Line \(lineNumber + 1) of \(path) is longer than \(maximumLineLength) bytes.",
-                    remedy: "Check that the file is a text file in the expected format.", path: path)
+            if end - start > maximumLineLength + 1 {  // + 1: a '\r' may end the line
+                throw TextLimits.lineTooLong(path, line: lineNumber + 1, limit: maximumLineLength, path: path)
             }
             if atEndOfFile {
                 guard start < end else { return nil }
                 var lineEnd = end
                 if buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                guard lineEnd - start <= maximumLineLength else {
+                    throw TextLimits.lineTooLong(path, line: lineNumber + 1, limit: maximumLineLength, path: path)
+                }
                 return takeLine(upTo: lineEnd, consuming: end - start)
             }
             searchFrom = end - start  // where the search stops after compacting
@@ -96,8 +105,9 @@ public final class ChunkedFile {
             }
             let n = min(end - start, destination.count - copied)
             buffer.withUnsafeBytes { source in
-                UnsafeMutableRawBufferPointer(rebasing: destination[copied..<copied + n])
-                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[start..<start + n]))
+                let bytes = UnsafeRawBufferPointer(rebasing: source[start..<start + n])
+                UnsafeMutableRawBufferPointer(rebasing: destination[copied..<copied + n]).copyMemory(from: bytes)
+                hasher.update(bytes)
             }
             start += n
             copied += n
@@ -134,16 +144,23 @@ public final class ChunkedFile {
     /// Hands out `buffer[start..<lineEnd]` as a line and consumes `consumed` bytes.
     private func takeLine(upTo lineEnd: Int, consuming consumed: Int) -> [UInt8] {
         let line = Array(buffer[start..<lineEnd])
+        hashBuffer(count: consumed)
         start += consumed
         position += consumed
         lineNumber += 1
         return line
     }
 
+    /// Adds the `count` bytes at `start` to ``consumed``.
+    private func hashBuffer(count: Int) {
+        buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[start..<start + count])) }
+    }
+
     /// Skips `EF BB BF` at the very start of the file.
     private func skipByteOrderMark() throws {
         while end - start < 3 && !atEndOfFile { try refill() }
         if end - start >= 3 && buffer[start] == 0xEF && buffer[start + 1] == 0xBB && buffer[start + 2] == 0xBF {
+            hashBuffer(count: 3)
             start += 3
             position += 3
         }

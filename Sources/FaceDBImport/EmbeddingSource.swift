@@ -15,12 +15,21 @@ public protocol EmbeddingSource {
     var bytesRead: Int { get }
     /// The size of the file in bytes, when known.
     var totalBytes: Int? { get }
+    /// What the rows returned so far were read from, for resuming (see ``ImportMark``): the
+    /// embedding file's consumed prefix, then the labels file's if there is one. Empty (the
+    /// default) when the source does not track it; its imports then always start at the first row.
+    var consumed: [FilePrefix] { get }
     /// The next row, a rejected row, or nil at the end of the file.
     ///
     /// A bad row is returned as ``ImportItem/rejected(_:)`` and reading goes on.
     /// - Throws: ``FaceDBError`` only when the rest of the file cannot be read: truncated binary
     ///   data, a header that does not match the file, labels that do not match the rows, I/O failure.
     mutating func next() throws -> ImportItem?
+}
+
+extension EmbeddingSource {
+    /// Not tracked: an import of such a source is not resumable.
+    public var consumed: [FilePrefix] { [] }
 }
 
 /// Opens embedding files by their extension.

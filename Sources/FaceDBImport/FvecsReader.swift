@@ -14,6 +14,8 @@ public struct FvecsReader: EmbeddingSource {
     public var bytesRead: Int { file.position }
     /// The `.fvecs` file's size.
     public var totalBytes: Int? { file.size }
+    /// The consumed prefix of the file and of the labels file.
+    public var consumed: [FilePrefix] { [file.consumed, labels.consumed] }
 
     private let file: ChunkedFile
     private var labels: LabelsReader

@@ -13,6 +13,8 @@ public struct JSONLinesReader: EmbeddingSource {
     public var bytesRead: Int { file.position }
     /// The file's size.
     public var totalBytes: Int? { file.size }
+    /// The consumed prefix of the file.
+    public var consumed: [FilePrefix] { [file.consumed] }
 
     /// The keys a row may have.
     static let keys = ["identity", "embedding", "face_id", "metadata"]

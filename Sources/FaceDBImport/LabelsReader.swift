@@ -53,12 +53,12 @@ public struct LabelsReader {
     public let format: Format
     /// How many labels have been read so far.
     public private(set) var count = 0
+    /// The bytes of the file read for the labels so far (see ``ChunkedFile/consumed``).
+    public var consumed: FilePrefix { file.consumed }
 
     private let file: ChunkedFile
     private var records: CSVRecordReader
     private var columns = CSVHeader(count: 1, identity: 0, faceID: nil, metadata: nil, embedding: [])
-
-    /// The CSV header's layout.
 
     /// Opens a labels file; the format comes from the extension unless given.
     /// - Throws: ``FaceDBError/Code/invalidArgument`` for an unknown extension or a bad CSV header,

@@ -17,6 +17,8 @@ public struct NpyReader: EmbeddingSource {
     public var bytesRead: Int { file.position }
     /// The `.npy` file's size.
     public var totalBytes: Int? { file.size }
+    /// The consumed prefix of the file and of the labels file.
+    public var consumed: [FilePrefix] { [file.consumed, labels.consumed] }
 
     private let file: ChunkedFile
     private let header: NpyHeader

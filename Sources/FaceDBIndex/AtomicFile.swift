@@ -7,13 +7,16 @@ import Glibc
 /// A write goes to `path.tmp`, is fsynced, renamed over `path`, and the directory is fsynced, so
 /// after a crash `path` holds either the old or the new contents, never a mix.
 enum AtomicFile {
-    /// Writes the concatenation of what `produce` passes to its `write` function.
+    /// Writes the concatenation of what `produce` passes to its `write` function, unless `produce`
+    /// returns false (then nothing is written and `path` is left as it was).
     ///
+    /// - Returns: whether the file was written.
     /// - Throws: ``FaceDBError/Code/io`` with the path when the file system fails; errors from
     ///   `produce` are passed on. The temporary file is removed on failure.
+    @discardableResult
     static func write(
-        to path: String, _ produce: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void
-    ) throws {
+        to path: String, _ produce: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool
+    ) throws -> Bool {
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ioError("create", temporary) }
@@ -23,7 +26,7 @@ enum AtomicFile {
             if !closed { close(fd) }
             if !done { unlink(temporary) }
         }
-        try produce { bytes in
+        let keep = try produce { bytes in
             var offset = 0
             while offset < bytes.count {
                 let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -34,12 +37,14 @@ enum AtomicFile {
                 offset += n
             }
         }
+        guard keep else { return false }
         guard fsync(fd) == 0 else { throw ioError("flush", temporary) }
         closed = true
         guard close(fd) == 0 else { throw ioError("close", temporary) }
         guard rename(temporary, path) == 0 else { throw ioError("rename into place", path) }
         done = true
         try syncDirectory(of: path)
+        return true
     }
 
     /// Reads the whole file.

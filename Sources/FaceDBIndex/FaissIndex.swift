@@ -201,6 +201,35 @@ final class FaissIndex {
         return try body(UnsafeRawBufferPointer(start: buffer, count: length))
     }
 
+    /// The number of bytes ``serialize(to:)`` passes on for the index as it is.
+    func serializedSize() throws -> Int {
+        var length: UInt64 = 0
+        try withFaissStatus("measure the serialized index") { fdb_index_serialized_size(handle, &length) }
+        return Int(length)
+    }
+
+    /// Serializes the index by passing its bytes, in order, to `write`, straight from the index's
+    /// memory (no copy of the index). An error thrown by `write` stops it and is rethrown.
+    func serialize(to write: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try withoutActuallyEscaping(write) { write in
+            let sink = SerializationSink(write)
+            let status = withExtendedLifetime(sink) {
+                fdb_index_serialize_to(handle, { context, bytes, count in
+                    let sink = Unmanaged<SerializationSink>.fromOpaque(context!).takeUnretainedValue()
+                    do {
+                        try sink.write(UnsafeRawBufferPointer(start: bytes, count: count))
+                        return 0
+                    } catch {
+                        sink.error = error
+                        return 1
+                    }
+                }, Unmanaged.passUnretained(sink).toOpaque())
+            }
+            if let error = sink.error { throw error }
+            try withFaissStatus("serialize the index") { status }
+        }
+    }
+
     /// The shim parameters for a configuration. `kind` overrides the configured kind (the
     /// flat staging index of IVF kinds uses `FDB_KIND_FLAT`).
     static func parameters(
@@ -238,3 +267,12 @@ final class FaissIndex {
 
 @available(*, unavailable, message: "FaissIndex is not thread-safe; share a VectorIndex, which locks around it.")
 extension FaissIndex: Sendable {}
+
+/// The Swift side of `fdb_index_serialize_to`'s callback: the function bytes go to, and the error
+/// that stopped it (Swift errors never cross the C layer).
+private final class SerializationSink {
+    let write: (UnsafeRawBufferPointer) throws -> Void
+    var error: (any Error)?
+
+    init(_ write: @escaping (UnsafeRawBufferPointer) throws -> Void) { self.write = write }
+}

@@ -20,6 +20,8 @@ enum FaissStatus {
     static let unknown = Int32(FDB_ERR_UNKNOWN.rawValue)
     /// `FDB_ERR_OUTDATED`.
     static let outdated = Int32(FDB_ERR_OUTDATED.rawValue)
+    /// `FDB_ERR_STOPPED`.
+    static let stopped = Int32(FDB_ERR_STOPPED.rawValue)
 
     /// The error for a failed shim call, or `nil` for `FDB_OK`.
     ///
@@ -49,6 +51,10 @@ enum FaissStatus {
                 .unsupportedFormat, "The vector index could not \(what): the index data is of an older layout.",
                 remedy: "Delete the index snapshot; the index is rebuilt from the store (opening a database does this itself).",
                 cause: cause)
+        case stopped:
+            return FaceDBError(
+                .io, "The vector index could not \(what): writing its bytes stopped.",
+                remedy: "Check the free disk space and the permissions of the database directory.", cause: cause)
         case faiss:
             return FaceDBError(
                 .indexFailure, "FAISS failed to \(what).",

@@ -21,6 +21,10 @@ import Foundation
 ///
 /// The checksum always covers everything before the final 8 bytes, in every format version, so
 /// a damaged file is told apart from one written by a newer FaceDB.
+///
+/// The payload is streamed from the index to the file (``write(to:capturing:)``): closing a database
+/// of a 1.66M × 64-D flat index used to peak at 1.59 GB, holding the serialized copy next to the
+/// index; streaming needs no second copy (see BENCHMARKS.md, "Memory").
 public enum IndexSnapshot {
     /// The format version this build writes, and the newest it reads (it reads 1 and 2 too).
     public static let formatVersion: UInt32 = 3
@@ -52,68 +56,52 @@ public enum IndexSnapshot {
         public var storeID: [UInt8]?
     }
 
-    /// A snapshot copied out of an index, ready to be written without holding the index.
-    public struct Prepared: Sendable {
-        /// Everything before the payload length.
-        let header: [UInt8]
-        /// The serialized index.
-        let payload: [UInt8]
+    /// Which state of which store a snapshot holds.
+    public struct Stamp: Sendable {
         /// The store sequence number the index reflects.
-        public let sequence: UInt64
+        public var sequence: UInt64
+        /// The 16-byte id of the store the index is derived from.
+        public var storeID: [UInt8]
+        /// The digest of the index's vectors.
+        public var digest: VectorDigest
+
+        /// Makes a stamp.
+        public init(sequence: UInt64, storeID: [UInt8] = Array(repeating: 0, count: 16), digest: VectorDigest = VectorDigest()) {
+            precondition(storeID.count == 16, "a store id has 16 bytes")
+            self.sequence = sequence
+            self.storeID = storeID
+            self.digest = digest
+        }
     }
 
-    /// Copies `index` into a ``Prepared`` snapshot. Changes to the index wait only for this copy.
-    ///
-    /// - Parameters:
-    ///   - sequence: the store sequence number the index reflects.
-    ///   - storeID: the 16-byte id of the store the index is derived from.
-    ///   - digest: the digest of the index's vectors.
-    public static func prepare(_ index: VectorIndex, sequence: UInt64, storeID: [UInt8], digest: VectorDigest) throws -> Prepared {
-        precondition(storeID.count == 16, "a store id has 16 bytes")
+    /// Everything before the payload length: magic, version, sequence, store id, vector digest,
+    /// configuration and tuning JSON, dimension, metric. The one place that lays out the header.
+    static func header(of index: VectorIndex, stamp: Stamp) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try [UInt8](encoder.encode(index.configuration))
         let tuning = try index.efSearchTuning.map { try [UInt8](encoder.encode($0)) } ?? []
         var header = magic
         header.appendLittleEndian(formatVersion)
-        header.appendLittleEndian(sequence)
-        header.append(contentsOf: storeID)
-        header.appendLittleEndian(digest.value)
+        header.appendLittleEndian(stamp.sequence)
+        header.append(contentsOf: stamp.storeID)
+        header.appendLittleEndian(stamp.digest.value)
         header.appendLittleEndian(UInt32(json.count))
         header.append(contentsOf: json)
         header.appendLittleEndian(UInt32(tuning.count))
         header.append(contentsOf: tuning)
         header.appendLittleEndian(UInt32(index.dimension))
         header.append(metricCode(index.metric))
-        return Prepared(header: header, payload: try index.serialized(), sequence: sequence)
+        return header
     }
 
-    /// Writes a prepared snapshot atomically: to `path.tmp`, fsynced, renamed over `path`, and the
-    /// directory fsynced.
-    /// - Throws: ``FaceDBError/Code/io`` with the path when the file system fails.
-    public static func write(_ prepared: Prepared, to path: String) throws {
-        var header = prepared.header
-        header.appendLittleEndian(UInt64(prepared.payload.count))
-        var hasher = XXHash64()
-        hasher.update(header)
-        try prepared.payload.withUnsafeBytes { payload in
-            hasher.update(payload)
-            var trailer = [UInt8]()
-            trailer.appendLittleEndian(hasher.finalize())
-            try AtomicFile.write(to: path) { write in
-                try header.withUnsafeBytes(write)
-                try write(payload)
-                try trailer.withUnsafeBytes(write)
-            }
-        }
-    }
-
-    /// Writes a snapshot of `index` (``prepare(_:sequence:storeID:digest:)`` then ``write(_:to:)``).
+    /// Writes a snapshot of `index`, which reflects the store sequence `sequence`, atomically (see
+    /// ``write(to:capturing:)``). Changes to the index wait until its bytes are written.
     public static func write(
         _ index: VectorIndex, sequence: UInt64, storeID: [UInt8] = Array(repeating: 0, count: 16),
         digest: VectorDigest = VectorDigest(), to path: String
     ) throws {
-        try write(prepare(index, sequence: sequence, storeID: storeID, digest: digest), to: path)
+        try write(to: path) { emit in try emit(index, Stamp(sequence: sequence, storeID: storeID, digest: digest)) }
     }
 
     /// The sequence and store id at the start of the snapshot at `path`, read without checking or
@@ -130,6 +118,40 @@ public enum IndexSnapshot {
             guard let id = reader.take(16) else { return nil }
             return Header(sequence: sequence, storeID: Array(id))
         }
+    }
+
+    /// Writes a snapshot atomically — to `path.tmp`, fsynced, renamed over `path`, and the
+    /// directory fsynced — streaming the serialized index to the file straight from the index's
+    /// memory, its checksum computed as the bytes pass: no copy of the index is made.
+    ///
+    /// `capturing` calls `emit` with the index and the stamp of the state it reflects, holding
+    /// whatever lock keeps the two consistent while the bytes are written; or does not call it,
+    /// and then nothing is written. The index's own changes wait while `emit` runs (it writes to the
+    /// page cache; the fsync comes after `capturing` returns).
+    ///
+    /// - Returns: the sequence of the snapshot written, or nil when `capturing` did not call `emit`.
+    /// - Throws: ``FaceDBError/Code/io`` with the path when the file system fails.
+    @discardableResult
+    public static func write(
+        to path: String, capturing: (_ emit: (VectorIndex, Stamp) throws -> Void) throws -> Void
+    ) throws -> UInt64? {
+        var written: UInt64?
+        try AtomicFile.write(to: path) { write in
+            try withoutActuallyEscaping(write) { write in
+                try capturing { index, stamp in
+                    var file = ChecksummedWriter(write)
+                    try index.serialize(begin: { count in
+                        var header = try header(of: index, stamp: stamp)
+                        header.appendLittleEndian(UInt64(count))
+                        try header.withUnsafeBytes { try file.write($0) }
+                    }, write: { try file.write($0) })
+                    try file.finish()
+                    written = stamp.sequence
+                }
+            }
+            return written != nil
+        }
+        return written
     }
 
     /// Reads a snapshot written by ``write(_:sequence:to:)``.
@@ -260,5 +282,44 @@ public enum IndexSnapshot {
         case 2: return .innerProduct
         default: return nil
         }
+    }
+}
+
+/// Passes bytes on to a file's write function through a 1 MiB buffer (the index hands over many
+/// small fields as well as whole arrays), hashing them with XXH64 on the way; ``finish()``
+/// appends the hash as the trailer.
+private struct ChecksummedWriter {
+    private let output: (UnsafeRawBufferPointer) throws -> Void
+    private var hasher = XXHash64()
+    private var buffer: [UInt8] = []
+    private static let capacity = 1 << 20
+
+    init(_ output: @escaping (UnsafeRawBufferPointer) throws -> Void) {
+        self.output = output
+        buffer.reserveCapacity(Self.capacity)
+    }
+
+    mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
+        hasher.update(bytes)
+        if buffer.count + bytes.count <= Self.capacity {
+            buffer.append(contentsOf: bytes)
+            return
+        }
+        try flush()
+        if bytes.count < Self.capacity {
+            buffer.append(contentsOf: bytes)
+        } else {
+            try output(bytes)  // large arrays go straight from the index's memory
+        }
+    }
+
+    mutating func finish() throws {
+        buffer.appendLittleEndian(hasher.finalize())
+        try flush()
+    }
+
+    private mutating func flush() throws {
+        try buffer.withUnsafeBytes { try output($0) }
+        buffer.removeAll(keepingCapacity: true)
     }
 }

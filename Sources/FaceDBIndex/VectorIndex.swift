@@ -421,6 +421,27 @@ public final class VectorIndex: @unchecked Sendable {
         try lock.withReadLock { try index.withSerialized(body) }
     }
 
+    /// Passes the bytes of ``serialized()`` to `write` without a copy of the index: first their
+    /// count to `begin`, then the bytes in order (in pieces of any size). Changes to the index
+    /// wait until it returns; searches may run meanwhile.
+    func serialize(
+        begin: (_ count: Int) throws -> Void, write: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try lock.withReadLock {
+            let count = try index.serializedSize()
+            try begin(count)
+            var passed = 0
+            try index.serialize { bytes in
+                passed += bytes.count
+                try write(bytes)
+            }
+            guard passed == count else {
+                throw FaceDBError(.indexFailure, "The serialized index has \(passed) bytes, not the \(count) announced.",
+                                  remedy: "Rebuild the index (facedb reindex); the stored faces are not affected.")
+            }
+        }
+    }
+
     /// Restores an index from ``serialized()`` bytes.
     ///
     /// Search parameters (efSearch, nprobe, efConstruction) come from `configuration`; the

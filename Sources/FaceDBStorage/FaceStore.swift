@@ -408,25 +408,18 @@ public final class FaceStore: @unchecked Sendable {
         public var sequence: UInt64
     }
 
-    /// How far an import of one file has come, stored atomically with each of its batches so that
-    /// re-running the import skips exactly the rows already stored.
-    public struct ImportMark: Sendable, Equatable {
-        /// Identifies the file (see `EmbeddingFiles.resumeKey`).
-        public var key: String
-        /// Rows of the file (stored, skipped or rejected) done once this write commits.
-        public var rows: Int
-
-        /// Makes a mark.
-        public init(key: String, rows: Int) {
-            self.key = key
-            self.rows = rows
+    /// Every import mark stored (see ``ImportMark``), in key order. Marks of the earlier layout
+    /// (`import/<size>-<hash>`, a bare row count) and values that do not decode are passed over:
+    /// they only mean that an import starts from its first row.
+    public func importMarks() throws -> [ImportMark] {
+        var marks: [ImportMark] = []
+        let prefix = Keyspace.importMarkPrefix
+        try db.scan(.meta, from: prefix, to: Keyspace.prefixEnd(prefix)) { key, value in
+            let name = String(decoding: key.dropFirst(prefix.count), as: UTF8.self)
+            if let mark = Keyspace.importMark(key: name, value: value) { marks.append(mark) }
+            return true
         }
-    }
-
-    /// The rows of the import file `key` that earlier imports finished (0 if none).
-    public func importedRows(key: String) throws -> Int {
-        guard let value = try db.get(.meta, Keyspace.importMarkKey(key)) else { return 0 }
-        return Int(try Keyspace.uint64(bigEndian: value))
+        return marks
     }
 
     /// Adds faces in one atomic write. Every face is checked first; one bad face refuses the whole write.
@@ -468,7 +461,7 @@ public final class FaceStore: @unchecked Sendable {
             // at most FaceID.maximumChosen (PreparedFaces checked), so neither sum can overflow.
             c.nextFaceID = max(c.nextFaceID, (chosen.map(\.rawValue).max() ?? -1) + 1)
             try Self.checkIDsLeft(next: c.nextFaceID, needed: faces.count - chosen.count)
-            if let mark { batch.put(.meta, Keyspace.importMarkKey(mark.key), Keyspace.bigEndian(UInt64(mark.rows))) }
+            if let mark { batch.put(.meta, Keyspace.importMarkKey(mark.key), Keyspace.encode(mark)) }
             // Identities: all must exist unless they may be created.
             let known = knownIdentities
             let checkIdentities = { @Sendable [self] in

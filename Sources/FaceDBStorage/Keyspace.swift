@@ -27,8 +27,41 @@ enum Keyspace {
     /// Set by earlier versions while a bulk load's table files were being ingested: the lowest face
     /// id it could hold. Never written now; removed on open (see ``FaceStore/rollBackBulkLoad()``).
     static let bulkPendingKey = Array("bulk_pending".utf8)
-    /// `import/<key>`: how many rows of an import file are stored (see ``FaceStore/ImportMark``).
-    static func importMarkKey(_ key: String) -> [UInt8] { Array("import/".utf8) + Array(key.utf8) }
+    /// `import-mark/<key>`: how far an import run came (see ``ImportMark``). The earlier layout,
+    /// `import/<size>-<hash>` holding a bare row count, is no longer read.
+    static let importMarkPrefix = Array("import-mark/".utf8)
+    static func importMarkKey(_ key: String) -> [UInt8] { importMarkPrefix + Array(key.utf8) }
+
+    /// The layout version that starts an import mark's value.
+    static let importMarkVersion: UInt8 = 1
+
+    /// `version (1) ‖ rows (UInt64) ‖ file count (UInt8) ‖ per file: bytes, head hash, hash (UInt64 each)`, big-endian.
+    static func encode(_ mark: ImportMark) -> [UInt8] {
+        var value = [importMarkVersion] + bigEndian(UInt64(mark.rows)) + [UInt8(mark.files.count)]
+        for file in mark.files {
+            value += bigEndian(UInt64(file.bytes)) + bigEndian(file.headHash) + bigEndian(file.hash)
+        }
+        return value
+    }
+
+    /// The mark `key` holding `value`, or nil when the value is not a mark of this layout.
+    static func importMark(key: String, value: UnsafeRawBufferPointer) -> ImportMark? {
+        let bytes = Array(value)
+        guard bytes.count >= 10, bytes[0] == importMarkVersion else { return nil }
+        let count = Int(bytes[9])
+        guard bytes.count == 10 + 24 * count else { return nil }
+        func integer(_ at: Int) -> UInt64 { bytes[at..<at + 8].reduce(0) { ($0 << 8) | UInt64($1) } }
+        let rows = integer(1)
+        guard rows <= UInt64(Int.max) else { return nil }
+        var files: [FilePrefix] = []
+        for k in 0..<count {
+            let at = 10 + 24 * k
+            let length = integer(at)
+            guard length <= UInt64(Int.max) else { return nil }
+            files.append(FilePrefix(bytes: Int(length), headHash: integer(at + 8), hash: integer(at + 16)))
+        }
+        return ImportMark(key: key, rows: Int(rows), files: files)
+    }
 
     // MARK: integers
     static func bigEndian(_ value: UInt64) -> [UInt8] {

@@ -49,6 +49,26 @@ final class ChunkedFileTests: XCTestCase {
         XCTAssertEqual(file.position, bytes.count)
     }
 
+    /// Issue 17.5: a JSON Lines line of exactly 1 MiB is read; one byte more is refused with the
+    /// file, the line and the limit, and the buffer never grows past twice the limit.
+    func testLineLimitIsOneMebibyteByDefault() throws {
+        let dir = TemporaryDirectory("chunked")
+        let limit = TextLimits.maximumLineLength
+        let ok = try ChunkedFile(path: write("{}\n" + String(repeating: "x", count: limit) + "\r\n{}\n", to: "ok.jsonl", in: dir))
+        XCTAssertEqual(try ok.readLine(), Array("{}".utf8))
+        XCTAssertEqual(try ok.readLine()?.count, limit)
+        XCTAssertEqual(try ok.readLine(), Array("{}".utf8))
+        for ending in ["\n", ""] {
+            let path = write("{}\n" + String(repeating: "x", count: limit + 1) + ending, to: "long.jsonl", in: dir)
+            let file = try ChunkedFile(path: path)
+            _ = try file.readLine()
+            XCTAssertThrowsError(try file.readLine()) { error in
+                XCTAssertEqual(code(of: error), .invalidArgument)
+                XCTAssertTrue("\(error)".contains("Line 2 of \(path) is longer than 1 MiB (1048576 bytes)"), "\(error)")
+            }
+        }
+    }
+
     func testOverlongLineAndMissingFileAreErrors() throws {
         let dir = TemporaryDirectory("chunked")
         let file = try ChunkedFile(path: write(String(repeating: "y", count: 1000), to: "a.txt", in: dir),

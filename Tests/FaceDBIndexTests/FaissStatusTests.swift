@@ -15,6 +15,7 @@ final class FaissStatusTests: XCTestCase {
             (FaissStatus.corrupt, .corruption),
             (FaissStatus.unknown, .indexFailure),
             (FaissStatus.outdated, .unsupportedFormat),
+            (FaissStatus.stopped, .io),
             (99, .indexFailure),
         ]
         XCTAssertNil(FaissStatus.error(for: FaissStatus.ok, what: "search", cause: nil))
@@ -32,7 +33,7 @@ final class FaissStatusTests: XCTestCase {
         XCTAssertEqual(FaissStatus.ok, 0)
         XCTAssertEqual(
             Set([FaissStatus.ok, FaissStatus.invalidArgument, FaissStatus.faiss, FaissStatus.outOfMemory,
-                 FaissStatus.corrupt, FaissStatus.unknown, FaissStatus.outdated]).count, 7)
+                 FaissStatus.corrupt, FaissStatus.unknown, FaissStatus.outdated, FaissStatus.stopped]).count, 8)
     }
 
     func testWithFaissStatusPassesSuccessAndThrowsFailure() throws {

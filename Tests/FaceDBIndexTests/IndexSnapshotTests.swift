@@ -33,6 +33,50 @@ final class IndexSnapshotTests: XCTestCase {
         return body
     }
 
+    /// The snapshot is streamed from the index (issue 17.5) but its bytes are those of the
+    /// documented layout: header, payload length, `serialized()`, XXH64 of all of it; for every kind,
+    /// big enough (400 rows × 16-D) that the vectors pass the writer's buffer as one piece.
+    func testStreamedSnapshotIsTheDocumentedBytes() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        let directory = TemporaryDirectory("snapshot")
+        for configuration in [IndexConfiguration(kind: .flat), IndexConfiguration(kind: .hnsw, hnswM: 8),
+                              IndexConfiguration(kind: .ivf, nlist: 4, nprobe: 4),
+                              IndexConfiguration(kind: .ivfpq, nlist: 4, nprobe: 4, pqM: 4, pqBits: 4)] {
+            let (index, _) = try sampleIndex(configuration, rows: 400, seed: seed)
+            let path = directory.path("\(configuration.kind)")
+            try IndexSnapshot.write(index, sequence: 77, to: path)
+            var expected = try IndexSnapshot.header(of: index, stamp: IndexSnapshot.Stamp(sequence: 77))
+            let payload = try index.serialized()
+            expected.appendLittleEndian(UInt64(payload.count))
+            expected += payload
+            expected.appendLittleEndian(XXHash64.hash(expected))
+            let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            XCTAssertEqual(written.count, expected.count, "\(configuration.kind), seed \(seed)")
+            XCTAssertTrue(written == expected, "\(configuration.kind), seed \(seed)")
+            XCTAssertEqual(try IndexSnapshot.read(from: path).sequence, 77)
+        }
+    }
+
+    /// A writer that declines (a newer snapshot was written meanwhile) leaves the file as it was,
+    /// and an error thrown while streaming leaves no temporary file behind.
+    func testDeclinedOrFailedStreamLeavesTheFileAsItWas() throws {
+        let directory = TemporaryDirectory("snapshot")
+        let (index, _) = try sampleIndex(.flat, rows: 100, seed: 1)
+        let path = directory.path("index")
+        try IndexSnapshot.write(index, sequence: 5, to: path)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        XCTAssertNil(try IndexSnapshot.write(to: path) { _ in })
+        struct Stop: Error {}
+        XCTAssertThrowsError(try IndexSnapshot.write(to: path) { emit in
+            try emit(index, IndexSnapshot.Stamp(sequence: 6))
+            throw Stop()
+        })
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".tmp"))
+        XCTAssertEqual(try IndexSnapshot.write(to: path) { emit in try emit(index, IndexSnapshot.Stamp(sequence: 7)) }, 7)
+        XCTAssertEqual(try IndexSnapshot.read(from: path).sequence, 7)
+    }
+
     func testWriteAndReadRoundTripForEveryState() throws {
         let seed = SeededGenerator.seedFromEnvironment()
         let directory = TemporaryDirectory("snapshot")

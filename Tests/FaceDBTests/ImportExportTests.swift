@@ -119,6 +119,7 @@ final class ImportExportTests: XCTestCase {
         var totalRows: Int? { inner.totalRows }
         var bytesRead: Int { inner.bytesRead }
         var totalBytes: Int? { inner.totalBytes }
+        var consumed: [FilePrefix] { inner.consumed }
         mutating func next() throws -> ImportItem? {
             guard served < limit else { throw FaceDBError(.io, "simulated failure after \(limit) rows") }
             served += 1
@@ -171,6 +172,113 @@ final class ImportExportTests: XCTestCase {
         // And the search finds each of a sample of rows as its own nearest face.
         for i in stride(from: 0, to: data.count, by: 997) {
             XCTAssertEqual(try db.search(data[i].embedding, k: 1).first?.faceID, FaceID(Int64(i)), "row \(i), seed \(seed)")
+        }
+    }
+
+    /// Issue 17.6: the resume key was the size and the first and last 64 KiB, so a second file that
+    /// differs only in its middle was reported "done by an earlier import" and not imported.
+    func testFilesThatDifferOnlyInTheirMiddleAreBothImported() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        var rng = SeededGenerator(seed: seed)
+        let data = rows(3_000, dimension: 16, identities: 50, withIDs: false, rng: &rng)
+        var lines = data.map(jsonLine)
+        let first = directory.path("first.jsonl")
+        try lines.joined(separator: "\n").write(toFile: first, atomically: true, encoding: .utf8)
+        // The same bytes but one identity in the middle line, of the same length.
+        let middle = lines.count / 2
+        lines[middle] = lines[middle].replacingOccurrences(of: "\"person-", with: "\"PERSON-")
+        let second = directory.path("second.jsonl")
+        try lines.joined(separator: "\n").write(toFile: second, atomically: true, encoding: .utf8)
+        let a = try Data(contentsOf: URL(fileURLWithPath: first)), b = try Data(contentsOf: URL(fileURLWithPath: second))
+        XCTAssertEqual(a.count, b.count)
+        XCTAssertGreaterThan(a.count, 3 * 65_536)
+        XCTAssertEqual(a.prefix(65_536), b.prefix(65_536))
+        XCTAssertEqual(a.suffix(65_536), b.suffix(65_536))
+        XCTAssertNotEqual(a, b)
+
+        let db = try FaceDatabase.create(at: directory.path("db"), space: EmbeddingSpace(model: "m", dimension: 16, metric: .l2), options: quiet)
+        for file in [first, second] {
+            let summary = try db.importEmbeddings(from: try EmbeddingFiles.open(path: file, labels: nil),
+                                                  options: ImportOptions(batchSize: 1_000, resumeKey: try EmbeddingFiles.resumeKey(path: file, labels: nil)))
+            XCTAssertEqual(summary.resumed, 0, "\(file), seed \(seed)")
+            XCTAssertEqual(summary.stored, data.count, "\(file), seed \(seed)")
+        }
+        XCTAssertEqual(db.faceCount, 2 * data.count)
+        XCTAssertEqual(try db.faces(of: "PERSON-\(middle % 50)").count, 1)
+        // Each file again is a no-op.
+        for file in [first, second] {
+            let again = try db.importEmbeddings(from: try EmbeddingFiles.open(path: file, labels: nil),
+                                                options: ImportOptions(resumeKey: try EmbeddingFiles.resumeKey(path: file, labels: nil)))
+            XCTAssertEqual(again.resumed, data.count, file)
+            XCTAssertEqual(again.stored, 0, file)
+        }
+        XCTAssertEqual(db.faceCount, 2 * data.count)
+    }
+
+    /// Issue 17.6: rows appended to a finished file are imported alone, without duplicating the
+    /// rows an earlier import stored (JSON Lines, and `.fvecs` with a plain labels file).
+    func testRowsAppendedToAFinishedFileAreImportedAlone() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        var rng = SeededGenerator(seed: seed)
+        let dimension = 8
+        let data = rows(2_500, dimension: dimension, identities: 40, withIDs: false, rng: &rng)
+        let (old, new) = (Array(data[..<2_000]), Array(data[2_000...]))
+        let space = EmbeddingSpace(model: "m", dimension: dimension, metric: .l2)
+
+        // JSON Lines, its last line without a newline: appending starts with one.
+        let jsonl = directory.path("faces.jsonl")
+        try old.map(jsonLine).joined(separator: "\n").write(toFile: jsonl, atomically: true, encoding: .utf8)
+        // .fvecs and labels.
+        func fvecs(_ rows: [Row]) -> Data {
+            var bytes = Data()
+            for row in rows {
+                withUnsafeBytes(of: Int32(dimension).littleEndian) { bytes.append(contentsOf: $0) }
+                for x in row.embedding { withUnsafeBytes(of: x.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+            }
+            return bytes
+        }
+        let vectors = directory.path("faces.fvecs"), labels = directory.path("labels.txt")
+        try fvecs(old).write(to: URL(fileURLWithPath: vectors))
+        try (old.map(\.identity).joined(separator: "\n") + "\n").write(toFile: labels, atomically: true, encoding: .utf8)
+
+        for (name, labelsFile) in [(jsonl, nil), (vectors, labels)] as [(String, String?)] {
+            let db = try FaceDatabase.create(at: directory.path("db-" + (name as NSString).lastPathComponent), space: space, options: quiet)
+            func run() throws -> ImportSummary {
+                try db.importEmbeddings(from: try EmbeddingFiles.open(path: name, labels: labelsFile),
+                                        options: ImportOptions(batchSize: 700, resumeKey: try EmbeddingFiles.resumeKey(path: name, labels: labelsFile)))
+            }
+            XCTAssertEqual(try run().stored, old.count, name)
+            // Append the new rows.
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: name))
+            handle.seekToEndOfFile()
+            handle.write(labelsFile == nil ? Data(("\n" + new.map(jsonLine).joined(separator: "\n") + "\n").utf8) : fvecs(new))
+            try handle.close()
+            if let labelsFile {
+                let more = try FileHandle(forWritingTo: URL(fileURLWithPath: labelsFile))
+                more.seekToEndOfFile()
+                more.write(Data((new.map(\.identity).joined(separator: "\n") + "\n").utf8))
+                try more.close()
+            }
+            let appended = try run()
+            XCTAssertEqual(appended.resumed, old.count, "\(name), seed \(seed)")
+            XCTAssertEqual(appended.stored, new.count, "\(name), seed \(seed)")
+            XCTAssertEqual(db.faceCount, data.count, "\(name), seed \(seed)")
+            // Every row exactly once, in file order.
+            let faces = try stored(db)
+            for (i, row) in data.enumerated() {
+                let face = try XCTUnwrap(faces[FaceID(Int64(i))], "row \(i) of \(name), seed \(seed)")
+                XCTAssertEqual(face.identity, row.identity)
+                XCTAssertEqual(face.embedding, row.embedding, "row \(i) of \(name), seed \(seed)")
+            }
+            XCTAssertEqual(try run().stored, 0, name)
+            XCTAssertTrue(try db.checkIndex().isConsistent)
+            if labelsFile != nil {
+                // A labels file changed in its first rows does not match: the rows are imported anew
+                // (skipped by nothing, since they carry no face ids).
+                try (["someone-else"] + data.dropFirst().map(\.identity)).joined(separator: "\n").write(toFile: labels, atomically: true, encoding: .utf8)
+                XCTAssertEqual(try run().resumed, 0, name)
+            }
+            try db.close()
         }
     }
 

@@ -48,7 +48,9 @@ typedef enum fdb_status {
     FDB_ERR_UNKNOWN = 5,
     /** Serialized bytes are intact but of an older layout this version cannot load (an IVF-PQ
      *  index of payload version 1, which has no exact copy of the vectors): rebuild the index. */
-    FDB_ERR_OUTDATED = 6
+    FDB_ERR_OUTDATED = 6,
+    /** A write callback asked to stop (fdb_index_serialize_to()). */
+    FDB_ERR_STOPPED = 7
 } fdb_status;
 
 /** Index families. */
@@ -206,6 +208,19 @@ int fdb_index_memory_usage(const fdb_index* index, int64_t* out);
 /** Serializes the index into a new buffer (*buf, *len) that the caller releases with
  *  fdb_index_buffer_free(). The layout is documented in Schemas/index-snapshot.md. */
 int fdb_index_serialize(const fdb_index* index, uint8_t** buf, size_t* len);
+
+/** Receives serialized bytes, in order, in pieces of any size (the largest is a whole array of the
+ *  index, e.g. all its vectors). Returns 0 to go on; anything else stops the serialization, which
+ *  then fails with FDB_ERR_STOPPED. Must not throw or unwind. */
+typedef int (*fdb_write_fn)(void* context, const uint8_t* bytes, size_t count);
+
+/** Sets *len to the number of bytes fdb_index_serialize() and fdb_index_serialize_to() produce for
+ *  the index as it is (it walks the index without copying anything). */
+int fdb_index_serialized_size(const fdb_index* index, uint64_t* len);
+
+/** Serializes the index (the bytes of fdb_index_serialize()) by passing them to `write` straight
+ *  from the index's own memory: no copy of the index is made. FDB_ERR_STOPPED when `write` stops it. */
+int fdb_index_serialize_to(const fdb_index* index, fdb_write_fn write, void* context);
 
 /** Releases a buffer returned by fdb_index_serialize(). NULL is ignored. */
 void fdb_index_buffer_free(uint8_t* buf);

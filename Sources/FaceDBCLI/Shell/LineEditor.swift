@@ -1,3 +1,4 @@
+import FaceDBCore
 /// Reads lines from the terminal with editing, history and completion (the only part of the shell
 /// that touches the terminal; the editing itself is ``LineBuffer``, keys are ``KeyDecoder``,
 /// completion is ``ShellCompleter``).
@@ -35,7 +36,13 @@ final class LineEditor {
             let tab = key == .tab
             defer { lastWasTab = tab }
             switch key {
-            case .text(let t): buffer.insert(t)
+            case .text(let t):
+                // A typed or pasted line stops growing at the line limit (1 MiB); the bell says so.
+                if buffer.characters.count + t.count <= TextLimits.maximumLineLength {
+                    buffer.insert(t)
+                } else {
+                    terminal.write("\u{7}")
+                }
             case .enter:
                 terminal.write("\r\n")
                 let line = buffer.text

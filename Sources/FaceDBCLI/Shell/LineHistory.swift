@@ -64,8 +64,10 @@ struct LineHistory: Equatable {
 
     /// Reads a history file (missing or unreadable: empty).
     static func load(from path: String, limit: Int = 1000) -> LineHistory {
-        guard let data = FileManager.default.contents(atPath: path) else { return LineHistory(limit: limit) }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        guard FileManager.default.fileExists(atPath: path), let text = try? BoundedLineReader.document(at: path) else {
+            return LineHistory(limit: limit)  // missing, unreadable or over the limits
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         return LineHistory(entries: lines, limit: limit)
     }
 

@@ -96,7 +96,18 @@ struct ShellCommand: ParsableCommand {
         var failed = false
         func prompt() { if typed { FileHandle.standardError.write(Data("facedb> ".utf8)) } }
         prompt()
-        while let line = readLine(strippingNewline: true) {
+        // Lines of at most 1 MiB; a script may be of any length (it is run line by line).
+        let input = BoundedLineReader(descriptor: 0, name: "standard input", maximumTotalLength: nil)
+        while true {
+            let line: String
+            do {
+                guard let next = try input.readLine() else { break }
+                line = next
+            } catch {
+                report(error, line: typed ? nil : number + 1)
+                failed = true
+                break
+            }
             number += 1
             do {
                 if try session.run(line: line) == .quit { break }

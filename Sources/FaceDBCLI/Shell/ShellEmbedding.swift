@@ -59,11 +59,7 @@ enum ShellEmbedding: Equatable {
         case .inline(let v):
             return [try checked(v, what)]
         case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw FaceDBError(.io, "Cannot read \(path).", remedy: "Check the path (relative paths start at the shell's working directory).",
-                                  path: path)
-            }
-            let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+            let lines = try BoundedLineReader.document(at: path).split(whereSeparator: \.isNewline)
                 .map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
             guard !lines.isEmpty else {
                 throw FaceDBError(.invalidArgument, "\(path) holds no embeddings.", remedy: "Write one embedding per line.", path: path)
