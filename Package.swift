@@ -119,6 +119,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "FaceDBTests", dependencies: ["FaceDB", "FaceDBStorage", "FaceDBVision", "FaceDBImport", "FaceDBTestSupport", "facedb-crash-writer"]),
         .testTarget(name: "FaceDBCLITests", dependencies: ["FaceDBCLI", "FaceDBTestSupport", "facedb"]),
+        // Damaged files, full disks (a tmpfs; needs root) and processes killed at random moments.
+        .testTarget(name: "FaceDBFaultTests", dependencies: ["FaceDB", "FaceDBCore", "FaceDBTestSupport", "facedb"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -304,6 +304,7 @@ extension FaceDatabase {
             storedFaces: stored.count, indexedVectors: indexed.count,
             missingFromIndex: stored.subtracting(indexedSet).sorted().map { FaceID($0) },
             extraInIndex: indexedSet.subtracting(stored).sorted().map { FaceID($0) })
+        check.countedFaces = store.faceCount
         check.digestsMatch = digest == store.vectorsDigest
         check.snapshotProblem = snapshotProblem
         let dim = space.dimension

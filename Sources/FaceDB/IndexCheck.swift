@@ -2,8 +2,11 @@ import FaceDBCore
 
 /// The result of ``FaceDatabase/checkIndex(full:sampleSize:)``.
 public struct IndexCheck: Sendable, Equatable {
-    /// Faces in the store.
+    /// Faces in the store (its rows).
     public var storedFaces: Int
+    /// The number of faces the store's counters record; differs from ``storedFaces`` only when the
+    /// store is damaged (rows lost under its counters).
+    public var countedFaces: Int?
     /// Vectors in the index.
     public var indexedVectors: Int
     /// Stored faces the index lacks.
@@ -33,6 +36,7 @@ public struct IndexCheck: Sendable, Equatable {
     /// Whether index and store agree exactly: the same ids, the compared vectors equal, the digests equal.
     public var isConsistent: Bool {
         missingFromIndex.isEmpty && extraInIndex.isEmpty && storedFaces == indexedVectors && differingVectors.isEmpty
+            && (countedFaces ?? storedFaces) == storedFaces
             && digestsMatch && storeDigestMatches != false
     }
 }

@@ -49,6 +49,9 @@ struct CheckCommand: ParsableCommand {
             if !check.differingVectors.isEmpty {
                 print("vectors that differ between index and store: \(check.differingVectors.count) (first: \(check.differingVectors.prefix(5).map(\.description).joined(separator: ", ")))")
             }
+            if let counted = check.countedFaces, counted != check.storedFaces {
+                print("the store's counters record \(counted) faces but it holds \(check.storedFaces): the store is damaged (restore a backup, or `facedb repair`)")
+            }
             if !check.digestsMatch { print("the digest of the index's vectors differs from the store's") }
             if check.storeDigestMatches == false { print("the store's recorded vector digest differs from its rows: its counters are damaged") }
             if check.isConsistent && !wrong {

@@ -56,6 +56,13 @@ final class RocksDB: @unchecked Sendable {
         rocksdb_options_set_max_write_buffer_number(options, 4)
         rocksdb_options_set_keep_log_file_num(options, 3)
         rocksdb_options_set_paranoid_checks(options, 1)
+        // A flush RocksDB starts itself (a full memtable) writes every family's memtable and records
+        // them in one atomic MANIFEST group. Flushed family by family, a MANIFEST that lost its tail
+        // could keep the meta family's newer counters while dropping the faces they count (seen: 120
+        // acknowledged faces gone, the sequence intact); all or nothing, a lost tail always shows as
+        // an older sequence, which opening compares with the index snapshot's. (`flush()` orders its
+        // per-family flushes to the same effect.)
+        rocksdb_options_set_atomic_flush(options, 1)
         // A crash can only leave the log's last record torn; damage anywhere before it is refused.
         // (Point-in-time recovery, used before, stopped at the first bad record and silently dropped
         // every acknowledged write after it: hundreds of faces for one flipped byte.)
@@ -364,7 +371,10 @@ final class RocksDB: @unchecked Sendable {
         let options = rocksdb_flushoptions_create()!
         defer { rocksdb_flushoptions_destroy(options) }
         rocksdb_flushoptions_set_wait(options, 1)
-        for cf in ColumnFamily.allCases {
+        // Meta last: each family's flush is its own MANIFEST edit, and a MANIFEST that loses its tail
+        // loses the newest edits. With the counters flushed last, whenever they survive so do the
+        // rows they count, and a lost tail shows as an older sequence (see `FaceDatabase.open`).
+        for cf in ColumnFamily.allCases.filter({ $0 != .meta }) + [.meta] {
             try failure.recording {
                 try withRocksError("flushing \(cf.rawValue)", path: path) { err in
                     rocksdb_flush_cf(db, options, families[cf]!, err)
