@@ -1,0 +1,143 @@
+import FaceDB
+import FaceDBCore
+import FaceDBTestSupport
+import Foundation
+import XCTest
+
+/// `facedb` killed with SIGKILL at random moments of import, enrolment and reindexing (issue 17,
+/// the fault-injection suite; add/remove writes are covered by CrashSafetyTests). After every
+/// kill: `facedb check` passes, every acknowledged or committed unit is whole (a batch of rows, a
+/// photo's face) and nothing else is there, and rerunning the command completes the job exactly.
+final class KillTests: XCTestCase {
+    static let photos = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("FaceDBDetectionTests/Fixtures/photos").path
+
+    /// Starts `facedb` with `arguments`, kills it after `delay` seconds, and says whether it had
+    /// already finished by itself (its exit status) or was killed (nil).
+    func runKilled(_ arguments: [String], after delay: Double) throws -> Int32? {
+        let process = Process()
+        process.executableURL = CrashTestData.productsDirectory.appendingPathComponent("facedb")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(delay)
+        while process.isRunning && Date() < deadline { usleep(5_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return process.terminationReason == .uncaughtSignal ? nil : process.terminationStatus
+    }
+
+    func assertCheckPasses(_ db: String, _ context: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let check = try runFacedb(["check", db])
+        XCTAssertEqual(check.status, 0, "\(check.stdout) \(check.stderr); \(context)", file: file, line: line)
+    }
+
+    func testKilledImportsKeepWholeBatchesAndResume() throws {
+        let dir = TemporaryDirectory("kill-import")
+        let seed = SeededGenerator.seedFromEnvironment()
+        var rng = SeededGenerator(seed: seed)
+        let db = dir.path("db")
+        XCTAssertEqual(try runFacedb(["create", db, "--model", "m", "--dim", "32", "--metric", "l2"]).status, 0)
+        let rows = dir.path("rows.jsonl")
+        var vectors: [Int: [Float]] = [:]
+        var text = ""
+        for i in 0..<24_000 {
+            let v = (0..<32).map { _ in rng.nextGaussian() }
+            vectors[i] = v
+            text += "{\"identity\": \"p\(i % 31)\", \"face_id\": \(i), \"embedding\": [\(v.map { "\($0)" }.joined(separator: ","))]}\n"
+        }
+        try text.write(toFile: rows, atomically: true, encoding: .utf8)
+        var kills = 0
+        for trial in 0..<10 {
+            let delay = 0.1 + Double(rng.next() % 1_500) / 1_000
+            let context = "trial \(trial), killed after \(delay) s; seed \(seed)"
+            let finished = try runKilled(["import", db, rows, "--batch-size", "1000", "--quiet"], after: delay)
+            if finished == nil { kills += 1 }
+            try assertCheckPasses(db, context)
+            let stored = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
+            XCTAssertEqual(stored.faceCount % 1_000, 0, "a partial batch is visible; \(context)")
+            try stored.close()
+        }
+        XCTAssertGreaterThan(kills, 3, "too few imports were killed mid-way; seed \(seed)")
+        let rerun = try runFacedb(["import", db, rows, "--quiet"])
+        XCTAssertEqual(rerun.status, 0, rerun.stderr)
+        let done = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
+        defer { try? done.close() }
+        XCTAssertEqual(done.faceCount, vectors.count, "seed \(seed)")
+        for (id, vector) in vectors where id % 101 == 0 {
+            XCTAssertTrue(try done.face(FaceID(Int64(id)))?.embedding == vector, "face \(id); seed \(seed)")
+        }
+        XCTAssertTrue(try done.checkIndex(full: true).isConsistent, "seed \(seed)")
+    }
+
+    func testKilledReindexingLeavesTheOldOrTheNewIndexAndNoFaceLost() throws {
+        let dir = TemporaryDirectory("kill-reindex")
+        let seed = SeededGenerator.seedFromEnvironment()
+        var rng = SeededGenerator(seed: seed)
+        let db = dir.path("db")
+        let handle = try FaceDatabase.create(at: db, space: EmbeddingSpace(model: "m", dimension: 32, metric: .l2),
+                                             options: DatabaseOptions(log: { _ in }))
+        var vectors: [FaceID: [Float]] = [:]
+        let faces = (0..<20_000).map { i in NewFace(identity: "p\(i % 50)", embedding: (0..<32).map { _ in rng.nextGaussian() }) }
+        for (id, face) in zip(try handle.addFaces(faces, createMissingIdentities: true), faces) { vectors[id] = face.embedding }
+        try handle.close()
+        let kinds = ["hnsw", "ivf", "flat"]
+        for trial in 0..<6 {
+            let kind = kinds[trial % kinds.count]
+            let delay = 0.05 + Double(rng.next() % 1_200) / 1_000
+            let context = "trial \(trial), reindex to \(kind) killed after \(delay) s; seed \(seed)"
+            _ = try runKilled(["reindex", db, "--index", kind], after: delay)
+            try assertCheckPasses(db, context)
+            let reopened = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
+            XCTAssertEqual(reopened.faceCount, vectors.count, context)
+            for (id, vector) in vectors.prefix(25) {
+                XCTAssertTrue(try reopened.face(id)?.embedding == vector, "face \(id); \(context)")
+            }
+            try reopened.close()
+        }
+        let finished = try runFacedb(["reindex", db, "--index", "flat"])
+        XCTAssertEqual(finished.status, 0, finished.stderr)
+        try assertCheckPasses(db, "after a whole reindex; seed \(seed)")
+    }
+
+    func testKilledEnrolmentKeepsWholePhotos() throws {
+        if ProcessInfo.processInfo.environment["FACEDB_SKIP_MODEL_TESTS"] == "1" { throw XCTSkip("FACEDB_SKIP_MODEL_TESTS=1") }
+        let dir = TemporaryDirectory("kill-enroll")
+        let seed = SeededGenerator.seedFromEnvironment()
+        var rng = SeededGenerator(seed: seed)
+        // photos/<identity>/…: every fixture portrait, by person.
+        let folder = dir.path("photos")
+        let fm = FileManager.default
+        var photoCount = 0
+        for name in try fm.contentsOfDirectory(atPath: Self.photos) where name.hasPrefix("faces__") {
+            let person = name.components(separatedBy: "__")[1]
+            try fm.createDirectory(atPath: folder + "/" + person, withIntermediateDirectories: true)
+            try fm.copyItem(atPath: Self.photos + "/" + name, toPath: folder + "/" + person + "/" + name)
+            photoCount += 1
+        }
+        var kills = 0
+        for trial in 0..<4 {
+            let db = dir.path("db-\(trial)")
+            XCTAssertEqual(try runFacedb(["create", db, "--model", "dlib_face_recognition_resnet_model_v1", "--dim", "128", "--metric", "l2"]).status, 0)
+            let delay = 0.5 + Double(rng.next() % 2_500) / 1_000
+            let context = "trial \(trial), enrol killed after \(delay) s; seed \(seed)"
+            if try runKilled(["enroll", db, "--folder", folder, "--rejects", dir.path("rejects-\(trial).jsonl"), "--quiet"], after: delay) == nil {
+                kills += 1
+            }
+            try assertCheckPasses(db, context)
+            let stored = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
+            XCTAssertLessThanOrEqual(stored.faceCount, photoCount, context)
+            for identity in try stored.identities() {
+                for face in try stored.faces(of: identity.id) {
+                    // Each stored face is whole: its photo's path, under its own identity's folder.
+                    let path = try XCTUnwrap(face.source?.path, context)
+                    XCTAssertTrue(path.contains("/\(identity.id)/"), "\(path) stored under \(identity.id); \(context)")
+                    XCTAssertEqual(face.embedding.count, 128, context)
+                }
+            }
+            try stored.close()
+        }
+        XCTAssertGreaterThan(kills, 0, "no enrolment was killed mid-way; seed \(seed)")
+    }
+}
