@@ -8,7 +8,7 @@ import Glibc
 
 extension FaceDatabase {
     /// The file, in a repaired database, of the faces the damaged database's index snapshot holds
-    /// but its store no longer does (`Schemas/unsalvaged-faces.md`).
+    /// but its store no longer does (`Schemas/unsalvaged-face.schema.json`).
     public static let unsalvagedFileName = "unsalvaged-from-snapshot.jsonl"
     /// The scratch directory, inside the new database, holding the copy of the damaged store.
     static let repairScratchName = ".repair-scratch"
@@ -82,7 +82,7 @@ extension FaceDatabase {
         defer { salvage.close() }
         var report = RepairReport(damaged: damaged, repaired: new, recoveryMode: mode(of: salvage.leniency), refusedModes: refused)
         let salvaged = try copyEverything(from: salvage, space: space, into: new, options: options, report: &report)
-        compareSnapshot(of: damaged, storeID: read("meta store_id", report: &report) { try salvage.storeID() } ?? nil,
+        try compareSnapshot(of: damaged, storeID: read("meta store_id", report: &report) { try salvage.storeID() } ?? nil,
                         salvaged: salvaged, into: new, report: &report)
         report.summarizeLosses()
         succeeded = true
@@ -273,12 +273,15 @@ extension FaceDatabase {
     /// store) and writes the faces only it holds to ``unsalvagedFileName``.
     private static func compareSnapshot(
         of damaged: String, storeID: [UInt8]?, salvaged: Set<Int64>, into new: String, report: inout RepairReport
-    ) {
+    ) throws {
         let path = damaged + "/index.snapshot"
         guard FileManager.default.fileExists(atPath: path) else {
             report.snapshotStatus = .missing
             return
         }
+        let missing: [Int64]
+        let vectors: [Float]
+        let dimension: Int
         do {
             let loaded = try IndexSnapshot.read(from: path)
             guard let storeID, loaded.storeID == storeID else {
@@ -286,20 +289,23 @@ extension FaceDatabase {
                 report.snapshotProblem = storeID == nil ? "the store's id could not be read" : "it records another store's id"
                 return
             }
-            report.snapshotStatus = .compared
-            let missing = try loaded.index.allIDs().filter { !salvaged.contains($0) }.sorted()
-            report.unsalvagedFaceIDs = missing
-            guard !missing.isEmpty else { return }
-            let file = new + "/" + unsalvagedFileName
-            try writeUnsalvaged(missing, vectors: try loaded.index.vectors(for: missing), dimension: loaded.index.dimension, to: file)
-            report.unsalvagedFile = file
+            missing = try loaded.index.allIDs().filter { !salvaged.contains($0) }.sorted()
+            vectors = missing.isEmpty ? [] : try loaded.index.vectors(for: missing)
+            dimension = loaded.index.dimension
         } catch {
             report.snapshotStatus = .unreadable
             report.snapshotProblem = (error as? FaceDBError)?.message ?? "\(error)"
+            return
         }
+        report.snapshotStatus = .compared
+        report.unsalvagedFaceIDs = missing
+        guard !missing.isEmpty else { return }
+        let file = new + "/" + unsalvagedFileName
+        try writeUnsalvaged(missing, vectors: vectors, dimension: dimension, to: file)
+        report.unsalvagedFile = file
     }
 
-    /// One line per face: `{"embedding":[...],"face_id":N}`.
+    /// One line per face: `{"embedding":[...],"face_id":N}` (`Schemas/unsalvaged-face.schema.json`).
     private static func writeUnsalvaged(_ ids: [Int64], vectors: [Float], dimension: Int, to path: String) throws {
         struct Line: Encodable {
             var faceID: Int64
@@ -308,14 +314,17 @@ extension FaceDatabase {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var data = Data()
-        for (i, id) in ids.enumerated() {
-            data.append(try encoder.encode(Line(faceID: id, embedding: Array(vectors[(i * dimension)..<((i + 1) * dimension)]))))
-            data.append(0x0A)
-        }
-        do { try data.write(to: URL(fileURLWithPath: path), options: .withoutOverwriting) } catch {
-            throw FaceDBError(.io, "Cannot write \(path).", remedy: "Check that the directory is writable and the disk not full.",
-                              path: path, cause: "\(error)")
+        // Written to a temporary file, fsynced and renamed into place, like every output file.
+        let file = try OutputFile(path: path)
+        do {
+            for (i, id) in ids.enumerated() {
+                try file.write(try encoder.encode(Line(faceID: id, embedding: Array(vectors[(i * dimension)..<((i + 1) * dimension)]))))
+                try file.write([0x0A])
+            }
+            _ = try file.commit()
+        } catch {
+            file.discard()
+            throw error
         }
     }
 }

@@ -106,7 +106,7 @@ public struct RepairReport: Codable, Sendable, Equatable {
     public var snapshotProblem: String?
     /// Face ids the snapshot holds that were not salvaged: their vectors are known, their identity is not.
     public var unsalvagedFaceIDs: [Int64] = []
-    /// The JSON Lines file holding those faces' ids and vectors (`Schemas/unsalvaged-faces.md`), if written.
+    /// The JSON Lines file holding those faces' ids and vectors (one `Schemas/unsalvaged-face.schema.json` object a line), if written.
     public var unsalvagedFile: String?
     /// What was lost or may have been, one sentence each; empty when everything was salvaged.
     public var losses: [String] = []
