@@ -36,9 +36,15 @@ final class RocksDB: @unchecked Sendable {
         /// record and the rest dropped (point-in-time recovery), and paranoid checks are off. Never
         /// used to open a store for use: it silently drops acknowledged writes.
         case salvage
+        /// As leniently as ``salvage``, but opened for writing so that the column families
+        /// `rocksdb_repair_db` found no table file of are created (empty): only for a copy that
+        /// ``RocksDB/repair(path:)`` has rebuilt. Nothing is written through it.
+        case salvageRepaired
 
         /// Whether nothing is written under the directory.
         var isReadOnly: Bool { self == .readOnly || self == .salvage }
+        /// Whether this is one of the lenient modes of salvage.
+        var isSalvage: Bool { self == .salvage || self == .salvageRepaired }
     }
 
     /// Whether writes are refused.
@@ -63,7 +69,7 @@ final class RocksDB: @unchecked Sendable {
         rocksdb_options_set_write_buffer_size(options, 64 << 20)
         rocksdb_options_set_max_write_buffer_number(options, 4)
         rocksdb_options_set_keep_log_file_num(options, 3)
-        rocksdb_options_set_paranoid_checks(options, mode == .salvage ? 0 : 1)
+        rocksdb_options_set_paranoid_checks(options, mode.isSalvage ? 0 : 1)
         // A flush RocksDB starts itself (a full memtable) writes every family's memtable and records
         // them in one atomic MANIFEST group. Flushed family by family, a MANIFEST that lost its tail
         // could keep the meta family's newer counters while dropping the faces they count (seen: 120
@@ -77,7 +83,7 @@ final class RocksDB: @unchecked Sendable {
         // (`.salvage` uses it on purpose: on a copy, whatever the log holds before the damage is wanted.)
         rocksdb_options_set_wal_recovery_mode(
             options,
-            Int32(mode == .salvage ? rocksdb_point_in_time_recovery : rocksdb_tolerate_corrupted_tail_records_recovery))
+            Int32(mode.isSalvage ? rocksdb_point_in_time_recovery : rocksdb_tolerate_corrupted_tail_records_recovery))
         // Point lookups (search results, re-scoring) hit a shared block cache and skip files by bloom filter.
         blockCache = rocksdb_cache_create_lru(Self.blockCacheBytes)
         tableOptions = Self.makeTableOptions(cache: blockCache, bloomFilter: true)

@@ -16,7 +16,8 @@ public final class StoreSalvage: @unchecked Sendable {
         /// recovery; every write after it is dropped), paranoid checks off.
         case pointInTime = "point-in-time"
         /// `rocksdb_repair_db` run on the copy (a new MANIFEST from the table and log files found),
-        /// then opened as for ``pointInTime``.
+        /// then opened as leniently as for ``pointInTime`` (for writing, so that families without a
+        /// table file are created empty; nothing is written through it).
         case repairDB = "repair-db"
     }
 
@@ -24,7 +25,8 @@ public final class StoreSalvage: @unchecked Sendable {
     public struct SkippedFaces: Sendable {
         /// The first face id that may have been lost.
         public var first: Int64
-        /// The last face id that may have been lost; nil when the scan could not read on to the end.
+        /// The last face id that may have been lost; nil when that is the end of the family and no
+        /// committed bound (`next_face_id`) is known.
         public var last: Int64?
         /// The error the scan hit.
         public var cause: FaceDBError
@@ -49,7 +51,7 @@ public final class StoreSalvage: @unchecked Sendable {
             return StoreSalvage(db: try RocksDB(path: path, mode: .salvage), leniency: leniency)
         case .repairDB:
             try RocksDB.repair(path: path)
-            return StoreSalvage(db: try RocksDB(path: path, mode: .salvage), leniency: leniency)
+            return StoreSalvage(db: try RocksDB(path: path, mode: .salvageRepaired), leniency: leniency)
         }
     }
 

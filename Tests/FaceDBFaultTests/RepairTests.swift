@@ -217,6 +217,28 @@ final class RepairTests: XCTestCase {
         XCTAssertEqual(json?.unsalvagedFaceIDs.count, lost.count)
     }
 
+    // MARK: - the last resort: rocksdb_repair_db on the copy
+
+    func testAnEmptiedCurrentFileIsSalvagedByRocksDBsRepairOfTheCopy() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        var rng = SeededGenerator(seed: seed)
+        let path = directory.path("db")
+        let vectors = try FaultFixture.database(at: path, rounds: 3, perRound: 100, rng: &rng)
+        // Which MANIFEST is current is lost: neither read-only open can start.
+        try FaultFixture.truncate(path + "/store/CURRENT", to: 0)
+
+        let new = directory.path("repaired")
+        let report = try repair(path, into: new)
+        XCTAssertEqual(report.recoveryMode, .repairDB, "\(report.refusedModes); seed \(seed)")
+        XCTAssertEqual(report.refusedModes.map(\.mode), [.readOnly, .pointInTime])
+        XCTAssertEqual(report.facesRecorded, vectors.count)
+        XCTAssertEqual(report.facesSalvaged, vectors.count)
+        XCTAssertEqual(report.skippedRanges, [])
+        XCTAssertEqual(report.unsalvagedFaceIDs, [])
+        XCTAssertFalse(report.isComplete, "a lenient mode may have dropped what it could not read: reported")
+        try FaultFixture.assertHolds(new, vectors, "repaired from an emptied CURRENT; seed \(seed)")
+    }
+
     // MARK: - (4) refused targets
 
     func testATargetInsideTheDatabaseNonEmptyOrTheDatabaseItselfIsRefused() throws {
