@@ -111,8 +111,9 @@ public struct RepairReport: Codable, Sendable, Equatable {
     /// What was lost or may have been, one sentence each; empty when everything was salvaged.
     public var losses: [String] = []
 
-    /// Whether everything the damaged store's counters recorded was salvaged and nothing was found
-    /// damaged on the way (`facedb repair` exits with 0 then).
+    /// Whether the store opened normally, everything its counters recorded was salvaged and nothing
+    /// was found damaged on the way (`facedb repair` exits with 0 then). A store that needed a
+    /// lenient mode is never complete: that mode may have dropped writes its counters no longer count.
     public var isComplete: Bool { losses.isEmpty }
 
     enum CodingKeys: String, CodingKey {
@@ -130,8 +131,14 @@ public struct RepairReport: Codable, Sendable, Equatable {
     /// Works out ``losses`` from the other fields.
     mutating func summarizeLosses() {
         var out: [String] = []
-        if recoveryMode != .readOnly {
-            out.append("The store could not be opened normally (\(refusedModes.first?.reason ?? "refused")); it was opened in \(recoveryMode.rawValue) mode, which drops what it cannot read (a damaged write-ahead log loses every write after the damage, counters included, so how many is unknown).")
+        let refusal = refusedModes.first?.reason ?? "refused"
+        switch recoveryMode {
+        case .readOnly:
+            break
+        case .pointInTime:
+            out.append("The store could not be opened normally (\(refusal)); its write-ahead log was replayed only up to its first damaged record, so writes after it may be lost, counters included (how many is unknown).")
+        case .repairDB:
+            out.append("The store could not be opened even leniently (\(refusal)); RocksDB rebuilt its file list from the table and log files found, dropping any it could not read, so writes may be lost, counters included (how many is unknown).")
         }
         if let recorded = facesRecorded {
             if facesSalvaged < recorded { out.append("\(recorded - facesSalvaged) of the \(recorded) faces the counters record were not salvaged.") }

@@ -135,7 +135,7 @@ final class RepairTests: XCTestCase {
         XCTAssertEqual(report.recoveryMode, .pointInTime, "seed \(seed)")
         XCTAssertEqual(report.refusedModes.first?.mode, .readOnly)
         XCTAssertFalse(report.isComplete)
-        XCTAssertTrue(report.losses.contains { $0.contains("point-in-time") }, "\(report.losses)")
+        XCTAssertTrue(report.losses.contains { $0.contains("first damaged record") }, "\(report.losses)")
         // Every write before the damaged record: a prefix of the batches, each whole or not at all.
         // (RocksDB's point-in-time recovery may also keep an intact record after the damaged block.)
         let repaired = try FaceDatabase.open(at: new, options: FaultFixture.quiet)
@@ -215,6 +215,10 @@ final class RepairTests: XCTestCase {
         XCTAssertEqual(status, 1)
         XCTAssertEqual(json?.facesSalvaged, salvaged.count)
         XCTAssertEqual(json?.unsalvagedFaceIDs.count, lost.count)
+        let summary = try runFacedb(["repair", path, "--into", directory.path("repaired-text")])
+        XCTAssertEqual(summary.status, 1)
+        XCTAssertTrue(summary.stdout.contains("lost:") && summary.stdout.contains("were unreadable and skipped")
+                      && summary.stdout.contains(FaceDatabase.unsalvagedFileName), summary.stdout)
     }
 
     // MARK: - the last resort: rocksdb_repair_db on the copy
