@@ -74,10 +74,18 @@ public final class FaceDatabase: @unchecked Sendable {
     public static func create(
         at path: String, space: EmbeddingSpace, index: IndexConfiguration = .flat, options: DatabaseOptions = DatabaseOptions()
     ) throws -> FaceDatabase {
+        try create(at: path, space: space, index: index, options: options, besides: [])
+    }
+
+    /// ``create(at:space:index:options:)`` in a directory that may already hold the entries named
+    /// in `besides` (`repair` keeps its scratch copy of the damaged store there).
+    static func create(
+        at path: String, space: EmbeddingSpace, index: IndexConfiguration, options: DatabaseOptions, besides: Set<String>
+    ) throws -> FaceDatabase {
         try space.validate()
         try index.validate(dimension: space.dimension)
         let fm = FileManager.default
-        if let contents = try? fm.contentsOfDirectory(atPath: path), !contents.isEmpty {
+        if let contents = try? fm.contentsOfDirectory(atPath: path), !contents.allSatisfy(besides.contains) {
             let isDatabase = fm.fileExists(atPath: storePath(path) + "/CURRENT")
             throw FaceDBError(.databaseExists,
                               isDatabase ? "A database already exists at \(path)." : "\(path) is not empty.",

@@ -18,9 +18,10 @@ public struct FaceDBCommand: ParsableCommand {
               facedb identify people.facedb visitor.jpg
               facedb import people.facedb faces.npy --labels labels.txt
               facedb export people.facedb --format jsonl --output people.jsonl
+              facedb repair people.facedb --into people.repaired
             """,
         version: "0.1.0",
-        subcommands: [CreateCommand.self, StatsCommand.self, ReindexCommand.self, CheckCommand.self,
+        subcommands: [CreateCommand.self, StatsCommand.self, ReindexCommand.self, CheckCommand.self, RepairCommand.self,
                       IdentifyCommand.self, VerifyCommand.self, CalibrateCommand.self, EvaluateCommand.self,
                       ImportCommand.self, ExportCommand.self, ShellCommand.self,
                       EnrollCommand.self, EmbedCommand.self, AnnotateCommand.self]

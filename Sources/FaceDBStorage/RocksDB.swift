@@ -31,6 +31,20 @@ final class RocksDB: @unchecked Sendable {
         /// works on a full disk and never touches a damaged store. Writes recovered from the
         /// write-ahead log are read from it, not flushed.
         case readOnly
+        /// Reading only, as leniently as RocksDB allows, for salvaging a damaged store (a copy of
+        /// it: see `FaceDatabase.repair`): the write-ahead log is replayed up to its first damaged
+        /// record and the rest dropped (point-in-time recovery), and paranoid checks are off. Never
+        /// used to open a store for use: it silently drops acknowledged writes.
+        case salvage
+        /// As leniently as ``salvage``, but opened for writing so that the column families
+        /// `rocksdb_repair_db` found no table file of are created (empty): only for a copy that
+        /// ``RocksDB/repair(path:)`` has rebuilt. Nothing is written through it.
+        case salvageRepaired
+
+        /// Whether nothing is written under the directory.
+        var isReadOnly: Bool { self == .readOnly || self == .salvage }
+        /// Whether this is one of the lenient modes of salvage.
+        var isSalvage: Bool { self == .salvage || self == .salvageRepaired }
     }
 
     /// Whether writes are refused.
@@ -45,7 +59,7 @@ final class RocksDB: @unchecked Sendable {
     /// Opens (or creates) the store at `path` with every column family of ``ColumnFamily``.
     init(path: String, mode: Mode) throws {
         self.path = path
-        isReadOnly = mode == .readOnly
+        isReadOnly = mode.isReadOnly
         let createIfMissing = mode == .readWrite(create: true)
         options = rocksdb_options_create()
         rocksdb_options_set_create_if_missing(options, createIfMissing ? 1 : 0)
@@ -55,7 +69,7 @@ final class RocksDB: @unchecked Sendable {
         rocksdb_options_set_write_buffer_size(options, 64 << 20)
         rocksdb_options_set_max_write_buffer_number(options, 4)
         rocksdb_options_set_keep_log_file_num(options, 3)
-        rocksdb_options_set_paranoid_checks(options, 1)
+        rocksdb_options_set_paranoid_checks(options, mode.isSalvage ? 0 : 1)
         // A flush RocksDB starts itself (a full memtable) writes every family's memtable and records
         // them in one atomic MANIFEST group. Flushed family by family, a MANIFEST that lost its tail
         // could keep the meta family's newer counters while dropping the faces they count (seen: 120
@@ -66,7 +80,10 @@ final class RocksDB: @unchecked Sendable {
         // A crash can only leave the log's last record torn; damage anywhere before it is refused.
         // (Point-in-time recovery, used before, stopped at the first bad record and silently dropped
         // every acknowledged write after it: hundreds of faces for one flipped byte.)
-        rocksdb_options_set_wal_recovery_mode(options, Int32(rocksdb_tolerate_corrupted_tail_records_recovery))
+        // (`.salvage` uses it on purpose: on a copy, whatever the log holds before the damage is wanted.)
+        rocksdb_options_set_wal_recovery_mode(
+            options,
+            Int32(mode.isSalvage ? rocksdb_point_in_time_recovery : rocksdb_tolerate_corrupted_tail_records_recovery))
         // Point lookups (search results, re-scoring) hit a shared block cache and skip files by bloom filter.
         blockCache = rocksdb_cache_create_lru(Self.blockCacheBytes)
         tableOptions = Self.makeTableOptions(cache: blockCache, bloomFilter: true)
@@ -111,7 +128,7 @@ final class RocksDB: @unchecked Sendable {
                 try handles.withUnsafeMutableBufferPointer { handlePtrs in
                     try namePtrs.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constNames in
                         try withRocksError("opening the store", path: path) { err in
-                            mode == .readOnly
+                            mode.isReadOnly
                                 ? rocksdb_open_for_read_only_column_families(
                                     options, path, Int32(all.count), constNames.baseAddress, optPtrs.baseAddress,
                                     handlePtrs.baseAddress, 0, err)
@@ -129,6 +146,18 @@ final class RocksDB: @unchecked Sendable {
         }
         db = opened
         for (cf, handle) in zip(all, handles) { families[cf] = handle! }
+    }
+
+    /// Rebuilds the MANIFEST of the store at `path` from the table and log files it finds
+    /// (`rocksdb_repair_db`), keeping whatever is readable: RocksDB's last resort. It rewrites the
+    /// directory (log files become table files; unreadable files are moved to `lost/`), so it is only
+    /// ever run on a copy (see `FaceDatabase.repair`).
+    static func repair(path: String) throws {
+        let options = rocksdb_options_create()!
+        defer { rocksdb_options_destroy(options) }
+        rocksdb_options_set_create_if_missing(options, 0)
+        rocksdb_options_set_paranoid_checks(options, 0)
+        try withRocksError("repairing the store", path: path) { err in rocksdb_repair_db(options, path, err) }
     }
 
     /// Runs RocksDB's compaction threads (its low-priority pool, shared by every store in the process)
