@@ -99,8 +99,8 @@ public enum IndexSnapshot {
         return try file.withUnsafeBytes { try parse($0, path: path) }
     }
 
-    /// Checks and decodes the bytes of a snapshot file.
-    static func parse(_ file: UnsafeRawBufferPointer, path: String) throws -> (
+    /// Checks and decodes the bytes of a snapshot file (`package` for the fuzz harness, `Fuzz/`).
+    package static func parse(_ file: UnsafeRawBufferPointer, path: String) throws -> (
         index: VectorIndex, sequence: UInt64, configuration: IndexConfiguration
     ) {
         func damaged(_ what: String) -> FaceDBError {
@@ -190,6 +190,15 @@ public enum IndexSnapshot {
             error.path = error.path ?? path
             throw error
         }
+    }
+
+    /// `body` (a snapshot without its last 8 bytes) followed by its checksum, as ``write(_:to:)``
+    /// ends a file. The fuzz harness (`Fuzz/`) seals mutated bytes with it to get past the checksum
+    /// to the header and payload decoders.
+    package static func sealed(_ body: [UInt8]) -> [UInt8] {
+        var file = body
+        file.appendLittleEndian(XXHash64.hash(body))
+        return file
     }
 
     /// The byte that stores a metric.
