@@ -30,7 +30,7 @@ struct Harness: Sendable {
         Harness(name: "jsonl", maxLength: 8 << 10, body: ImportHarness.jsonLines),
         Harness(name: "csv", maxLength: 8 << 10, body: ImportHarness.csv),
         Harness(name: "labels", maxLength: 4 << 10, body: ImportHarness.labels),
-        Harness(name: "shell", maxLength: 2 << 10, body: ShellHarness.parse),
+        Harness(name: "shell", maxLength: 512, body: ShellHarness.parse),
         Harness(name: "snapshot", maxLength: 64 << 10, body: SnapshotHarness.parse),
     ]
 

@@ -42,27 +42,32 @@ enum Seeds {
         add("labels", "csv", "identity,face_id,metadata\nada,1,\"{\"\"team\"\": \"\"blue\"\"}\"\nbob,,\n")
         add("labels", "jsonl", "{\"identity\": \"ada\", \"face_id\": 3, \"metadata\": {\"a\": [1, {\"b\": null}]}}\n{\"identity\": \"bob\"}\n")
 
-        // Shell scripts: every command, quoting, brackets and comments.
-        add("shell", "commands", """
-            identify [0.1, -0.2, 0.3, 0.4] k 3 fusion mean:2 threshold 0.6 margin 0.03 gallery staff
-            identify @probes.txt
-            verify 0.1,0.2,0.3,0.4 ada fusion best
-            verify [1,2,3,4] [1,2,3,5] threshold 0.5
-            show "Zoë Ångström"
-            list a limit 10
-            find team=blue @gallery~sta name!=x prefix a limit 5
-            add identity ada name 'Ada L.' meta {"team": "blue", "n": [1, 2]} gallery staff
-            add face ada [0.9, 0.1, 0.0, 0.21] meta {"camera": "lobby"} create
-            add face bob photo.jpg
-            remove identity a\\ b
-            remove face 1 2 3
-            stats
-            calibrate fmr 1e-3 fpir 0.01 seed 7 dry-run
-            set k 5
-            set
-            help identify
-            quit # bye
-            """)
+        // Shell lines, one seed each (small inputs run faster): every command, quoting, brackets
+        // and comments.
+        let shellLines = [
+            #"identify [0.1, -0.2, 0.3, 0.4] k 3 fusion mean:2 threshold 0.6 margin 0.03 gallery staff"#,
+            #"identify @probes.txt"#,
+            #"verify 0.1,0.2,0.3,0.4 ada fusion best"#,
+            #"verify [1,2,3,4] [1,2,3,5] threshold 0.5"#,
+            #"show "Zoë Ångström""#,
+            #"list a limit 10"#,
+            #"find team=blue @gallery~sta name!=x prefix a limit 5"#,
+            #"add identity ada name 'Ada L.' meta {"team": "blue", "n": [1, 2]} gallery staff"#,
+            #"add face ada [0.9, 0.1, 0.0, 0.21] meta {"camera": "lobby"} create"#,
+            #"add face bob photo.jpg"#,
+            #"remove identity a\ b"#,
+            #"remove face 1 2 3"#,
+            #"stats"#,
+            #"calibrate fmr 1e-3 fpir 0.01 seed 7 dry-run"#,
+            #"set k 5"#,
+            #"set"#,
+            #"help identify"#,
+            #"quit # bye"#,
+            "add face \"ada\"\t@faces.txt meta {\"a\": \"x y\"}",
+            #"show "open quote"#,
+            #"LIST 'it''s' limit x"#,
+        ]
+        for (i, line) in shellLines.enumerated() { add("shell", "line\(i + 1)", line + "\n") }
 
         // Index snapshots of every kind, each twice: as a file (first byte 0: read as is) and as
         // the file without its checksum (first byte 1: the harness appends a valid one).
