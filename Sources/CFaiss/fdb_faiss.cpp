@@ -1071,7 +1071,8 @@ std::unique_ptr<fdb_index> deserialize(const uint8_t* buf, size_t len) {
     // FAISS allocates IVF-PQ's codebook (dim x 2^pq_bits floats) as soon as the index is made,
     // before a byte of it is read: 16 GB for dim 65536 and 16 bits. A trained payload carries its
     // codebook, so one larger than the data left (beyond an allowance for untrained payloads, which
-    // carry none) means damaged parameters: refuse before allocating (found by Tools/fuzz).
+    // carry none) means damaged parameters: refuse before allocating (Fuzz/Corpus/snapshot/
+    // regression-ivfpq-codebook, an input made for the snapshot fuzz harness).
     if (params.kind == FDB_KIND_IVF_PQ) {
         const uint64_t codebook = uint64_t(params.dim) * (uint64_t(1) << params.pq_bits) * sizeof(float);
         const uint64_t allowance = uint64_t(64) << 20;

@@ -180,9 +180,9 @@ final class SerializationTests: XCTestCase {
         XCTAssertTrue(error?.cause?.contains("link") ?? false, String(describing: error))
     }
 
-    /// Found by `Tools/fuzz` (`Fuzz/Corpus/snapshot/regression-ivfpq-codebook`): IVF-PQ parameters
-    /// that call for a 16 GB codebook (dimension 65536, 16 bits) in a payload of a few hundred bytes
-    /// are refused before FAISS allocates the codebook.
+    /// Found while fuzzing the snapshot reader (`Fuzz/Corpus/snapshot/regression-ivfpq-codebook`):
+    /// IVF-PQ parameters that call for a 16 GB codebook (dimension 65536, 16 bits) in a payload of a
+    /// few hundred bytes are refused before FAISS allocates the codebook.
     func testHugeCodebookParametersAreRefusedBeforeAllocating() throws {
         let (configuration, original) = try damageCases(seed: 1)[3]
         XCTAssertEqual(configuration.kind, .ivfpq)
