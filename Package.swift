@@ -106,6 +106,15 @@ let package = Package(
             path: "Tests/FaceDBCrashWriter"
         ),
 
+        // MARK: Fuzzing (issue 17): the libFuzzer harnesses, one executable, the harness named by the
+        // first argument. `Tools/fuzz` builds it with the sanitizer flags on the command line; a plain
+        // build replays inputs (`facedb-fuzz NAME Fuzz/Corpus/NAME`). See Fuzz/Harnesses/Main.swift.
+        .executableTarget(
+            name: "facedb-fuzz",
+            dependencies: ["FaceDBCore", "FaceDBImport", "FaceDBIndex", "FaceDBVision", "FaceDBCLI"],
+            path: "Fuzz/Harnesses"
+        ),
+
         // MARK: Tests
         .testTarget(name: "FaceDBCoreTests", dependencies: ["FaceDBCore", "FaceDBTestSupport"]),
         .testTarget(name: "FaceDBStorageTests", dependencies: ["FaceDBStorage", "FaceDBTestSupport"]),

@@ -1083,6 +1083,19 @@ std::unique_ptr<fdb_index> deserialize(const uint8_t* buf, size_t len) {
     }
     validate_params(params, FDB_ERR_CORRUPT);
     const uint64_t n = r.get<uint64_t>("vector count");
+    // FAISS allocates IVF-PQ's codebook (dim x 2^pq_bits floats) as soon as the index is made,
+    // before a byte of it is read: 16 GB for dim 65536 and 16 bits. A trained payload carries its
+    // codebook, so one larger than the data left (beyond an allowance for untrained payloads, which
+    // carry none) means damaged parameters: refuse before allocating (Fuzz/Corpus/snapshot/
+    // regression-ivfpq-codebook, an input made for the snapshot fuzz harness).
+    if (params.kind == FDB_KIND_IVF_PQ) {
+        const uint64_t codebook = uint64_t(params.dim) * (uint64_t(1) << params.pq_bits) * sizeof(float);
+        const uint64_t allowance = uint64_t(64) << 20;
+        if (codebook > r.left && codebook > allowance) {
+            corrupt("the PQ parameters (dim " + str(params.dim) + ", " + str(params.pq_bits) + " bits) call for a " +
+                    std::to_string(codebook) + "-byte codebook but only " + std::to_string(r.left) + " bytes follow");
+        }
+    }
 
     auto ix = std::make_unique<fdb_index>();
     ix->params = params;

@@ -76,7 +76,7 @@ public enum IndexSnapshot {
 
     /// Everything before the payload length: magic, version, sequence, store id, vector digest,
     /// configuration and tuning JSON, dimension, metric. The one place that lays out the header.
-    static func header(of index: VectorIndex, stamp: Stamp) throws -> [UInt8] {
+    package static func header(of index: VectorIndex, stamp: Stamp) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try [UInt8](encoder.encode(index.configuration))
@@ -168,8 +168,8 @@ public enum IndexSnapshot {
         return try file.withUnsafeBytes { try parse($0, path: path) }
     }
 
-    /// Checks and decodes the bytes of a snapshot file.
-    static func parse(_ file: UnsafeRawBufferPointer, path: String) throws -> Loaded {
+    /// Checks and decodes the bytes of a snapshot file (`package` for the fuzz harness, `Fuzz/`).
+    package static func parse(_ file: UnsafeRawBufferPointer, path: String) throws -> Loaded {
         func damaged(_ what: String) -> FaceDBError {
             FaceDBError(
                 .corruption, "The index snapshot \(path) is damaged: \(what).",
@@ -263,6 +263,15 @@ public enum IndexSnapshot {
             error.path = error.path ?? path
             throw error
         }
+    }
+
+    /// `body` (a snapshot without its last 8 bytes) followed by its checksum, as ``write(_:to:)``
+    /// ends a file. The fuzz harness (`Fuzz/`) seals mutated bytes with it to get past the checksum
+    /// to the header and payload decoders.
+    package static func sealed(_ body: [UInt8]) -> [UInt8] {
+        var file = body
+        file.appendLittleEndian(XXHash64.hash(body))
+        return file
     }
 
     /// The byte that stores a metric.

@@ -148,7 +148,7 @@ public final class VectorIndex: @unchecked Sendable {
 
     /// Records a tuning result (from a measurement or a snapshot) and sets the index's efSearch to
     /// it; ignored unless the configuration tunes efSearch.
-    func adopt(_ tuning: EfSearchTuning?) throws {
+    package func adopt(_ tuning: EfSearchTuning?) throws {
         guard configuration.tunesEfSearch else { return }
         try lock.withWriteLock {
             var parameters = try index.parameters()

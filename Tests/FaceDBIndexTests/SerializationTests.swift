@@ -180,6 +180,24 @@ final class SerializationTests: XCTestCase {
         XCTAssertTrue(error?.cause?.contains("link") ?? false, String(describing: error))
     }
 
+    /// Found while fuzzing the snapshot reader (`Fuzz/Corpus/snapshot/regression-ivfpq-codebook`):
+    /// IVF-PQ parameters that call for a 16 GB codebook (dimension 65536, 16 bits) in a payload of a
+    /// few hundred bytes are refused before FAISS allocates the codebook.
+    func testHugeCodebookParametersAreRefusedBeforeAllocating() throws {
+        let (configuration, original) = try damageCases(seed: 1)[3]
+        XCTAssertEqual(configuration.kind, .ivfpq)
+        // The parameters are 11 Int32 after the magic and the version: kind, metric, dim, hnsw_m,
+        // ef_construction, ef_search, nlist, nprobe, pq_m, pq_bits, refine_factor.
+        var bytes = original
+        for (field, value) in [(2, Int32(65_536)), (8, 1), (9, 16)] {
+            withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange(8 + 4 * field..<12 + 4 * field, with: $0) }
+        }
+        let error = assertFaceDBError(.corruption) {
+            try VectorIndex.deserialize(bytes, configuration: configuration, dimension: 8, metric: .l2)
+        }
+        XCTAssertTrue(error?.cause?.contains("codebook") ?? false, String(describing: error))
+    }
+
     func testGarbageIsCorrupt() {
         var generator = SeededGenerator(seed: 7)
         for length in [0, 1, 4, 8, 47, 48, 100, 4_096] {
