@@ -148,8 +148,9 @@ extension FaceStore {
     /// A bulk import allocates each batch's buffers (vectors, encoded rows, 16–18 MiB each at
     /// 32768 × 128-D) on several threads: the reader and the preparing and table-writing workers.
     /// In arenas, each thread's arena kept a batch's worth of freed pages: 1M × 128-D through
-    /// `facedb import` peaked at 705–716 MiB with this setting against 819–871 MiB without it
-    /// (`BENCHMARKS.md`, "Memory"), at the same import time within the noise.
+    /// `facedb import` peaked at 688–690 MiB with this setting against 764 MiB without it (and
+    /// 721–745 MiB against 833–859 MiB before the import's other memory changes; `BENCHMARKS.md`,
+    /// "Memory"), at the same import time within this machine's noise.
     public static func mapLargeBuffersApart() {
         _ = mallopt(M_MMAP_THRESHOLD, 1 << 20)
     }
