@@ -44,7 +44,10 @@ extension FaceDatabase {
         // Rows an earlier run read from the same bytes are done; this run records its own marks.
         let alreadyDone = try options.resumeKey.flatMap { try $0.longestMatch(among: try store.importMarks()) }?.rows ?? 0
         let markKey = options.resumeKey.map { _ in ImportMark.newKey() }
-        let queue = Handoff<ImportBatch>(capacity: 2)
+        // One batch waiting while one is written and the next is read: the reader keeps ahead of
+        // the writer, and each batch held costs about 34 MiB at 32768 × 128-D (vectors plus encoded
+        // rows); a second waiting batch added to the peak RSS without speeding the import up.
+        let queue = Handoff<ImportBatch>(capacity: 1)
         let reader = BatchReader(source: source, validator: RowValidator(space: space), batchSize: options.batchSize,
                                  skipping: alreadyDone)
         let thread = Thread { reader.run(into: queue) }
@@ -87,6 +90,11 @@ extension FaceDatabase {
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
+
+    /// Makes the process return large freed buffers to the system at once, as a bulk import's
+    /// batches are (see ``FaceStore/mapLargeBuffersApart()``). Process-wide: for the program's owner
+    /// to call, before importing; the `facedb` command does.
+    public static func mapLargeBuffersApart() { FaceStore.mapLargeBuffersApart() }
 
     /// `error` with a first sentence saying how far the import came before it.
     private static func stopped(_ error: any Error, _ summary: ImportSummary) -> FaceDBError {
@@ -164,11 +172,10 @@ final class BatchReader: @unchecked Sendable {
                 _ = queue.put(batch)
                 return false
             }
-            defer {
-                batch = ImportBatch()
-                faces.removeAll(keepingCapacity: true)
-                ids.removeAll(keepingCapacity: true)
-            }
+            // The rows' own arrays are freed before waiting for room, not after.
+            faces.removeAll(keepingCapacity: true)
+            ids.removeAll(keepingCapacity: true)
+            defer { batch = ImportBatch() }
             return queue.put(batch) && !last
         }
         faces.reserveCapacity(batchSize)

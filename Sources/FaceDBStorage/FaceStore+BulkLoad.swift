@@ -1,3 +1,4 @@
+import CRocksDB
 import FaceDBCore
 import Foundation
 
@@ -137,6 +138,21 @@ extension FaceStore {
         if legacyMark != nil { undo.delete(.meta, Keyspace.bulkPendingKey) }
         guard undo.count > 0 else { return }
         try db.write(undo, sync: true)
+    }
+
+    /// Makes glibc's malloc give every allocation of 1 MiB or more a mapping of its own, returned to
+    /// the system when freed (`mallopt(M_MMAP_THRESHOLD)`; it also turns off glibc's moving
+    /// threshold, which after the first large free put such buffers in its arenas). For the whole
+    /// process, so only its owner should call it (the `facedb` command does, before an import).
+    ///
+    /// A bulk import allocates each batch's buffers (vectors, encoded rows, 16–18 MiB each at
+    /// 32768 × 128-D) on several threads: the reader and the preparing and table-writing workers.
+    /// In arenas, each thread's arena kept a batch's worth of freed pages: 1M × 128-D through
+    /// `facedb import` peaked at 688–690 MiB with this setting against 764 MiB without it (and
+    /// 721–745 MiB against 833–859 MiB before the import's other memory changes; `BENCHMARKS.md`,
+    /// "Memory"), at the same import time within this machine's noise.
+    public static func mapLargeBuffersApart() {
+        _ = mallopt(M_MMAP_THRESHOLD, 1 << 20)
     }
 
     /// Removes table files left behind by a bulk load that never finished.
