@@ -41,9 +41,11 @@ let package = Package(
         ),
         // A plain C header over FAISS's C++ API: opaque handles, integer status codes and a
         // thread-local last-error message. No C++ exception crosses into Swift.
+        // FAISS's headers include <omp.h>, which the toolchain's clang lacks: `openmp/` forwards it to
+        // GCC's (a private header search path; the C++ file itself uses no OpenMP pragmas).
         .target(
             name: "CFaiss",
-            cxxSettings: [.unsafeFlags(["-fopenmp"])],
+            cxxSettings: [.headerSearchPath("openmp")],
             linkerSettings: faissLinkage
         ),
 
@@ -53,7 +55,6 @@ let package = Package(
         // A C target, not a bare system library: the libraries' setjmp/longjmp error handling must stay in C.
         .target(
             name: "CImageCodecs",
-            cSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
         ),
 
@@ -68,12 +69,10 @@ let package = Package(
 
         // MARK: Vision: image decoding, CNN engine on cblas_sgemm, dlib model readers, detector,
         // landmarks, alignment, embedder, the photo pipeline.
-        // Optimised even in debug builds: the detector's golden tests push ~50 megapixel tensors through
-        // Swift loops (im2col, pyramid resize) that run ~20× slower at -Onone.
-        .target(
-            name: "FaceDBVision", dependencies: ["CBLAS", "CImageCodecs", "FaceDBCore"],
-            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
-        ),
+        // Its loops (im2col, pyramid resize) run ~20× slower unoptimised: `Tools/test` builds the tests
+        // in release with -enable-testing rather than giving this target flags of its own, which would
+        // stop other packages from depending on FaceDB by version.
+        .target(name: "FaceDBVision", dependencies: ["CBLAS", "CImageCodecs", "FaceDBCore"]),
 
         // MARK: Storage, index (never import each other)
         .target(name: "FaceDBStorage", dependencies: ["CRocksDB", "FaceDBCore"]),
@@ -88,12 +87,9 @@ let package = Package(
         .executableTarget(name: "facedb", dependencies: ["FaceDBCLI"]),
 
         // MARK: Test support, benchmark, demo
-        // Optimised even in debug builds: the brute-force oracle scans every stored vector for every
-        // query (the tuning and recall tests score hundreds of queries over 20 000 vectors).
-        .target(
-            name: "FaceDBTestSupport", dependencies: ["FaceDBCore"],
-            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
-        ),
+        // The brute-force oracle scans every stored vector for every query: fast in the release
+        // builds `Tools/test` makes.
+        .target(name: "FaceDBTestSupport", dependencies: ["FaceDBCore"]),
         .executableTarget(name: "facedb-bench", dependencies: ["FaceDB", "FaceDBIndex", "FaceDBImport", "FaceDBTestSupport"]),
         .executableTarget(name: "facedb-demo", dependencies: ["FaceDB", "FaceDBVision"]),
         .executableTarget(name: "facedb-import-bench", dependencies: ["FaceDB", "FaceDBImport", "FaceDBTestSupport"]),

@@ -4,20 +4,20 @@ import Foundation
 ///
 /// The work must end even if nobody asks for its value; callers that may leave early wait for it
 /// with ``wait()`` (for example in a `defer`) before releasing what it uses.
-public final class BackgroundTask<T: Sendable>: @unchecked Sendable {
+package final class BackgroundTask<T: Sendable>: @unchecked Sendable {
     private let group = DispatchGroup()
     private var result: Result<T, Error>?
 
     /// Starts `body` on a global queue.
-    public init(_ body: @escaping @Sendable () throws -> T) {
+    package init(_ body: @escaping @Sendable () throws -> T) {
         DispatchQueue.global().async(group: group) { [self] in result = Result { try body() } }
     }
 
     /// Waits for the work to end.
-    public func wait() { group.wait() }
+    package func wait() { group.wait() }
 
     /// Waits for the work to end and returns its result, or rethrows its error.
-    public func value() throws -> T {
+    package func value() throws -> T {
         group.wait()
         // The group's wait orders the write of `result` before this read.
         return try result!.get()

@@ -1,11 +1,11 @@
 import Foundation
 
 /// Runs a few independent pieces of work at once on the system's threads.
-public enum ConcurrentMap {
+package enum ConcurrentMap {
     /// `body(0) … body(count - 1)` run concurrently (`DispatchQueue.concurrentPerform`), their
     /// results in index order. When some throw, the error of the lowest index is rethrown, so the
     /// outcome does not depend on which thread finished first.
-    public static func map<R>(_ count: Int, _ body: @Sendable (Int) throws -> R) throws -> [R] {
+    package static func map<R>(_ count: Int, _ body: @Sendable (Int) throws -> R) throws -> [R] {
         let slots = Slots<R>(count: count)
         DispatchQueue.concurrentPerform(iterations: count) { i in slots[i] = Result { try body(i) } }
         return try (0..<count).map { try slots[$0]!.get() }

@@ -3,11 +3,11 @@ import Glibc
 #endif
 
 /// A readers–writer lock: any number of readers, or one writer. Not reentrant.
-public final class ReadWriteLock: @unchecked Sendable {
+package final class ReadWriteLock: @unchecked Sendable {
     private let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
 
     /// Makes an unlocked lock.
-    public init() {
+    package init() {
         lock.initialize(to: pthread_rwlock_t())
         let status = pthread_rwlock_init(lock, nil)
         precondition(status == 0, "pthread_rwlock_init failed: \(status)")
@@ -19,14 +19,14 @@ public final class ReadWriteLock: @unchecked Sendable {
     }
 
     /// Runs `body` holding the lock shared.
-    public func withReadLock<T>(_ body: () throws -> T) rethrows -> T {
+    package func withReadLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_rwlock_rdlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()
     }
 
     /// Runs `body` holding the lock exclusively.
-    public func withWriteLock<T>(_ body: () throws -> T) rethrows -> T {
+    package func withWriteLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_rwlock_wrlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()
