@@ -8,8 +8,9 @@ public struct EnrollOptions: Sendable {
     public var quality: QualityThresholds
     /// With several faces in a photo, enroll the largest instead of refusing the photo.
     public var pickLargestFace: Bool
-    /// Refuse a face whose distance to every face already enrolled for the identity (stored, or
-    /// accepted earlier in the same call) is above the 1:1 operating threshold. Default on.
+    /// Refuse a face whose score against the most similar face already enrolled for the identity
+    /// (stored, or accepted earlier in the same call) does not pass the 1:1 operating threshold in
+    /// the metric's direction (`Metric.passes(_:threshold:)`). Default on.
     public var checkIdentityMatch: Bool
     /// Store each face's aligned chip (PNG) with it. Off by default: it is a photo of a person.
     public var storeChips: Bool

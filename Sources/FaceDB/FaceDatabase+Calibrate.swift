@@ -48,7 +48,7 @@ extension FaceDatabase {
                               remedy: "Enroll at least two faces per person for some people.")
         }
         let impostor = sampleImpostors(owner: owner, vectors: vectors, cap: options.maxImpostorPairs, rng: &rng)
-        let roc = try ROC(genuine: genuine, impostor: impostor, higherIsBetter: space.metric.higherIsBetter)
+        let roc = try ROC(genuine: genuine, impostor: impostor, metric: space.metric)
         let (identification, note) = try measureIdentification(chosen, options: options)
         let point = try operatingPoint(roc: roc, targetFMR: options.targetFMR, identification: identification, targetFPIR: options.targetFPIR)
         if options.store { try setOperatingPoint(point) }
@@ -73,7 +73,7 @@ extension FaceDatabase {
             throw FaceDBError(.insufficientData, "Calibration needs both same-person and different-person pairs (\(genuine.count) and \(impostor.count) given).",
                               remedy: "Label pairs with same = 1 and same = 0.")
         }
-        let roc = try ROC(genuine: genuine, impostor: impostor, higherIsBetter: space.metric.higherIsBetter)
+        let roc = try ROC(genuine: genuine, impostor: impostor, metric: space.metric)
         let point = try operatingPoint(roc: roc, targetFMR: options.targetFMR, identification: nil, targetFPIR: nil)
         if options.store { try setOperatingPoint(point) }
         return CalibrationReport(roc: roc, points: try roc.points(fmrs: ROC.standardFMRs), equalErrorRate: try roc.equalErrorRate,
@@ -173,7 +173,7 @@ extension FaceDatabase {
             }
         }
         guard !best.isEmpty else { return (nil, "no impostor probe found another identity") }
-        let fpir = try FPIRCalibration(bestImpostorScores: best, galleryIdentities: store.identityCount, higherIsBetter: space.metric.higherIsBetter)
+        let fpir = try FPIRCalibration(bestImpostorScores: best, galleryIdentities: store.identityCount, metric: space.metric)
         if !fpir.isSupported(fpir: options.targetFPIR) {
             return (fpir, "\(best.count) probes cannot measure an FPIR of \(options.targetFPIR) (needs \(Int((10 / options.targetFPIR).rounded(.up)))); 1:N uses the 1:1 threshold")
         }

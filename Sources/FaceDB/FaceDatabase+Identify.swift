@@ -54,9 +54,9 @@ extension FaceDatabase {
         return (nil, .none)
     }
 
-    /// Whether `score` passes `threshold` in the metric's direction.
+    /// Whether `score` passes `threshold` in the metric's direction (``Metric/passes(_:threshold:)``).
     func passes(_ score: Float, _ threshold: Float) -> Bool {
-        space.metric.higherIsBetter ? score >= threshold : score <= threshold
+        space.metric.passes(score, threshold: threshold)
     }
 
     func checkNotEmpty() throws {
@@ -130,8 +130,8 @@ extension FaceDatabase {
             }
             matches.append(IdentityMatch(identity: identity, score: score, bestFace: top.faceID, decision: .unknown))
         }
-        let higher = space.metric.higherIsBetter
-        matches.sort { a, b in a.score != b.score ? (higher ? a.score > b.score : a.score < b.score) : a.identity < b.identity }
+        let metric = space.metric
+        matches.sort { a, b in metric.ranksBefore(a.score, b.score, tieBreak: a.identity < b.identity) }
         return matches
     }
 
@@ -144,7 +144,7 @@ extension FaceDatabase {
         }
         for i in matches.indices { matches[i].decision = passes(matches[i].score, threshold) ? .match : .unknown }
         if matches.count >= 2, matches[0].decision == .match, matches[1].decision == .match,
-           abs(matches[0].score - matches[1].score) < margin {
+           space.metric.margin(of: matches[0].score, over: matches[1].score) < margin {
             matches[0].decision = .ambiguous
         }
         return Identification(matches: matches, decision: matches.first?.decision ?? .unknown, threshold: threshold, thresholdSource: source)

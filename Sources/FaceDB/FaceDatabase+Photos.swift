@@ -9,8 +9,13 @@ extension FaceDatabase {
     /// box, landmarks, quality and the photo's path and SHA-256 — in one atomic write. The identity
     /// is created if needed. Refused photos are reported with their reasons, never thrown.
     ///
+    /// The identity check compares each face with the identity's faces (those stored and those
+    /// accepted earlier in the call): the most similar of them for the database's metric must pass
+    /// the 1:1 threshold (``verificationThreshold()``), or the photo is refused as
+    /// ``QualityIssue/Kind/identityMismatch``.
+    ///
     /// - Throws: `.modelMismatch` when the database's embeddings came from other models, or its
-    ///   space is not the pipeline's (128-D); storage errors.
+    ///   space is not the pipeline's (``FacePipeline/space``); storage errors.
     public func enroll(
         photosAt paths: [String], identity: String, pipeline: FacePipeline, options: EnrollOptions = EnrollOptions(),
         progress: (@Sendable (Int) -> Void)? = nil
@@ -49,15 +54,16 @@ extension FaceDatabase {
                 continue
             }
             outcome.issues = gate.issues(face.quality)
-            if outcome.issues.isEmpty, let threshold, !references.isEmpty {
-                let closest = references.map { space.score($0, face.embedding) }.min() ?? 0
-                if closest > threshold {
-                    outcome.issues = [QualityIssue(.identityMismatch, measured: Double(closest), threshold: Double(threshold),
-                                                   String(format: "the face is %.3f from the closest face of '%@'; the same person is within %.3f", closest, identity, threshold))]
-                }
+            // Compared as stored: the references are stored vectors, so the face is prepared like them.
+            let embedding = try space.prepare(face.embedding, what: "face embedding of \(path)")
+            if outcome.issues.isEmpty, let threshold,
+               let closest = space.metric.best(of: references.lazy.map { self.space.score($0, embedding) }),
+               !space.metric.passes(closest, threshold: threshold) {
+                outcome.issues = [QualityIssue(.identityMismatch, measured: Double(closest), threshold: Double(threshold),
+                                               identityMismatchMessage(closest, threshold, identity))]
             }
             guard outcome.issues.isEmpty else { continue }
-            references.append(face.embedding)
+            references.append(embedding)
             accepted.append((outcomes.count, NewFace(identity: identity, embedding: face.embedding, source: source(of: face, in: photo))))
         }
         if !accepted.isEmpty {
@@ -106,12 +112,35 @@ extension FaceDatabase {
         pipeline.models.map { PipelineModel(role: $0.role, file: $0.file, sha256: $0.sha256) }
     }
 
-    /// Refuses a pipeline whose models or embedding size differ from those of the stored embeddings.
+    /// Why a face is refused by the identity check, in the metric's words.
+    private func identityMismatchMessage(_ closest: Float, _ threshold: Float, _ identity: String) -> String {
+        space.metric.higherIsBetter
+            ? String(format: "the face scores %.3f (%@) against the most similar face of '%@'; the same person scores %.3f or more",
+                     closest, space.metric.rawValue, identity, threshold)
+            : String(format: "the face is %.3f from the closest face of '%@'; the same person is within %.3f", closest, identity, threshold)
+    }
+
+    /// Refuses a pipeline whose embedding space (model, dimension, metric, normalization) or model
+    /// files differ from those of the stored embeddings.
     func checkPipeline(_ pipeline: FacePipeline) throws {
-        guard space.dimension == EmbeddingSpace.dlibResNet.dimension else {
+        let theirs = pipeline.space
+        guard theirs == space else {
+            func describe(_ s: EmbeddingSpace) -> String {
+                "'\(s.model)', \(s.dimension)-D, \(s.metric.rawValue)\(s.normalize ? ", normalized" : "")"
+            }
+            var differences: [String] = []
+            if theirs.model != space.model { differences.append("model '\(space.model)' ≠ '\(theirs.model)'") }
+            if theirs.dimension != space.dimension { differences.append("dimension \(space.dimension) ≠ \(theirs.dimension)") }
+            if theirs.metric != space.metric { differences.append("metric \(space.metric.rawValue) ≠ \(theirs.metric.rawValue)") }
+            if theirs.normalize != space.normalize { differences.append("normalize \(space.normalize) ≠ \(theirs.normalize)") }
+            let sameModel = theirs.model == space.model && theirs.dimension == space.dimension
             throw FaceDBError(.modelMismatch,
-                              "The database stores \(space.dimension)-D embeddings of '\(space.model)'; the photo pipeline makes 128-D dlib descriptors.",
-                              remedy: "Create the database with --model \(EmbeddingSpace.dlibResNet.model) --dim 128 --metric l2 for photos.")
+                              "The database stores embeddings of \(describe(space)); the photo pipeline makes \(describe(theirs)) "
+                                  + "(\(differences.joined(separator: "; "))).",
+                              remedy: sameModel
+                                  ? "Compare the pipeline's descriptors as the database does: pipeline.comparing(by: .\(space.metric), normalize: \(space.normalize))."
+                                  : "Enroll photos into a database created with --model \(theirs.model) --dim \(theirs.dimension) --metric \(theirs.metric.rawValue).",
+                              path: path)
         }
         guard let stored = try store.pipelineModelsDocument() else { return }
         let models = try JSONDecoder().decode([PipelineModel].self, from: Data(stored))

@@ -29,7 +29,7 @@ extension FaceDatabase {
         }
     }
 
-    /// Turns exact index hits into matches: the metric's natural score and the owning identity.
+    /// Turns exact index hits (already in the metric's natural unit) into matches with their owning identity.
     /// (Flat, HNSW and IVF-Flat search bit-identical copies of the stored vectors, and IVF-PQ
     /// re-scores against one, so the distances are exact.) Hits whose face the store no longer has
     /// are dropped.
@@ -38,8 +38,7 @@ extension FaceDatabase {
         let owners = try ownersOf(valid.map(\.id))
         return zip(valid, owners).compactMap { hit, owner in
             guard let owner else { return nil }
-            let score = space.metric == .l2 ? max(hit.distance, 0).squareRoot() : hit.distance
-            return FaceMatch(faceID: FaceID(hit.id), identity: owner, score: score)
+            return FaceMatch(faceID: FaceID(hit.id), identity: owner, score: hit.score)
         }
     }
 
@@ -54,11 +53,8 @@ extension FaceDatabase {
             guard let vector else { continue }
             scored.append((id, exactScore(query, vector)))
         }
-        let higher = space.metric.higherIsBetter
-        scored.sort { a, b in
-            if a.score != b.score { return higher ? a.score > b.score : a.score < b.score }
-            return a.id < b.id
-        }
+        let metric = space.metric
+        scored.sort { a, b in metric.ranksBefore(a.score, b.score, tieBreak: a.id < b.id) }
         let best = Array(scored.prefix(k))
         let owners = try ownersOf(best.map(\.id))
         return zip(best, owners).compactMap { hit, owner in

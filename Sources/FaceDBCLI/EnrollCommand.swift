@@ -90,7 +90,7 @@ struct EnrollCommand: ParsableCommand {
                 .check(rejectsPath, what: "The rejects file", mayReplace: rejects == nil && OutputOptions.isEarlierRejectsFile(rejectsPath))
             let db = try FaceDatabase.open(at: database)
             defer { try? db.close() }
-            let pipeline = try PhotoOptions.loadPipeline()
+            let pipeline = try PhotoOptions.loadPipeline(for: db.space)
             let options = EnrollOptions(
                 pipeline: photoOptions.pipeline,
                 quality: QualityThresholds(minimumFaceSize: photoOptions.minFace, minimumConfidence: minConfidence,

@@ -81,7 +81,7 @@ struct IdentifyCommand: ParsableCommand {
 
     /// Identifies every face of every photo; a photo that cannot be read is reported and the rest go on.
     func identifyPhotos(_ db: FaceDatabase, options: IdentificationOptions) throws {
-        let pipeline = try PhotoOptions.loadPipeline()
+        let pipeline = try PhotoOptions.loadPipeline(for: db.space)
         var failed = false
         for path in photos {
             do {

@@ -47,7 +47,7 @@ struct VerifyCommand: ParsableCommand {
             defer { try? db.close() }
             let result: Verification
             if !photos.isEmpty {
-                let pipeline = try PhotoOptions.loadPipeline()
+                let pipeline = try PhotoOptions.loadPipeline(for: db.space)
                 if let identity {
                     guard photos.count == 1 else {
                         throw FaceDBError(.invalidArgument, "Give exactly one photo to verify against '\(identity)'.", remedy: "Pass one photo.")

@@ -38,6 +38,12 @@ public struct FPIRCalibration: Sendable {
         self.best = try ScoreList(bestImpostorScores, higherIsBetter: higherIsBetter, what: "best impostor")
     }
 
+    /// ``init(bestImpostorScores:galleryIdentities:higherIsBetter:)`` with the direction of
+    /// `metric`'s scores (``FaceDBCore/Metric/higherIsBetter``).
+    public init(bestImpostorScores: [Float], galleryIdentities: Int, metric: Metric) throws {
+        try self.init(bestImpostorScores: bestImpostorScores, galleryIdentities: galleryIdentities, higherIsBetter: metric.higherIsBetter)
+    }
+
     /// The fraction of impostor probes whose best gallery score matches at `threshold`.
     ///
     /// - Throws: ``FaceDBError/Code/invalidArgument`` when there are no probes or the threshold is NaN.

@@ -42,6 +42,13 @@ public struct ROC: Sendable {
         self.impostor = try ScoreList(impostor, higherIsBetter: higherIsBetter, what: "impostor")
     }
 
+    /// ``init(genuine:impostor:higherIsBetter:)`` with the direction of `metric`'s scores
+    /// (``FaceDBCore/Metric/higherIsBetter``); a pair matches a threshold as
+    /// ``FaceDBCore/Metric/passes(_:threshold:)`` says.
+    public init(genuine: [Float], impostor: [Float], metric: Metric) throws {
+        try self.init(genuine: genuine, impostor: impostor, higherIsBetter: metric.higherIsBetter)
+    }
+
     /// The fraction of impostor pairs that match at `threshold`.
     ///
     /// - Throws: ``FaceDBError/Code/invalidArgument`` when there are no impostor scores or the threshold is NaN.

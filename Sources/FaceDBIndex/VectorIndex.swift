@@ -8,8 +8,10 @@ import FaceDBCore
 ///   and compaction take the index exclusively.
 /// - **Ids** are face ids (non-negative, unique). A batch with a negative, repeated or already
 ///   indexed id is rejected as a whole.
-/// - **Metric**: ``Metric/l2`` searches by squared Euclidean distance; ``Metric/cosine`` and
-///   ``Metric/innerProduct`` by inner product (the caller normalizes vectors for cosine).
+/// - **Metric**: ``Metric/l2`` searches by Euclidean distance; ``Metric/cosine`` and
+///   ``Metric/innerProduct`` by inner product (the caller normalizes vectors for cosine). Hits carry
+///   scores in the metric's natural unit (``Metric/score(fromIndexDistance:)``): FAISS's squared
+///   L2 distances are converted here, so no caller sees them.
 /// - **IVF kinds** need k-means training. Until ``IndexConfiguration/trainingThreshold`` vectors
 ///   have arrived they are kept in an exact flat *staging* index (answers are exact); the add that
 ///   reaches the threshold trains on everything staged and moves it into the IVF index.
@@ -296,7 +298,7 @@ public final class VectorIndex: @unchecked Sendable {
             let (distances, labels) = try index.search(
                 queries, queryCount: queryCount, k: width, allowed: allowed,
                 efSearch: currentEfSearch, nprobe: configuration.nprobe)
-            return Self.rows(distances, labels, queryCount: queryCount, width: width)
+            return hitRows(distances, labels, queryCount: queryCount, width: width)
         }
     }
 
@@ -330,7 +332,7 @@ public final class VectorIndex: @unchecked Sendable {
                 let width = min(k, live)
                 let (distances, labels) = try index.search(
                     batch, queryCount: end - start, k: width, allowed: nil, efSearch: efSearch, nprobe: configuration.nprobe)
-                rows += Self.rows(distances, labels, queryCount: end - start, width: width)
+                rows += hitRows(distances, labels, queryCount: end - start, width: width)
             }
         }
         return rows
@@ -348,7 +350,7 @@ public final class VectorIndex: @unchecked Sendable {
         return try lock.withReadLock {
             let width = max(1, min(k, try index.count()))
             let (distances, labels) = try index.searchExact(queries, queryCount: queryCount, k: width)
-            return Self.rows(distances, labels, queryCount: queryCount, width: width)
+            return hitRows(distances, labels, queryCount: queryCount, width: width)
         }
     }
 
@@ -368,15 +370,15 @@ public final class VectorIndex: @unchecked Sendable {
             }
             let (distances, labels) = try index.searchUnrefined(
                 queries, queryCount: queryCount, k: k, nprobe: configuration.nprobe)
-            return Self.rows(distances, labels, queryCount: queryCount, width: k)
+            return hitRows(distances, labels, queryCount: queryCount, width: k)
         }
     }
 
-    /// Splits shim results into rows of hits, dropping the -1 padding.
-    private static func rows(_ distances: [Float], _ labels: [Int64], queryCount: Int, width: Int) -> [[IndexHit]] {
+    /// Splits shim results into rows of hits with natural-unit scores, dropping the -1 padding.
+    private func hitRows(_ distances: [Float], _ labels: [Int64], queryCount: Int, width: Int) -> [[IndexHit]] {
         (0..<queryCount).map { row in
             (row * width..<(row + 1) * width).compactMap { i in
-                labels[i] >= 0 ? IndexHit(id: labels[i], distance: distances[i]) : nil
+                labels[i] >= 0 ? IndexHit(id: labels[i], score: metric.score(fromIndexDistance: distances[i])) : nil
             }
         }
     }

@@ -83,6 +83,25 @@ final class PhotoCLITests: XCTestCase {
         XCTAssertEqual(Array(written.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 
+    /// A database of dlib's model compared by cosine takes photos (the CLI compares the descriptors
+    /// as the database does); a 128-D database of another model refuses them, saying so.
+    func testEnrollmentFollowsTheDatabasesSpace() throws {
+        let dir = TemporaryDirectory("photo-cli-space")
+        let cosine = dir.path("cosine")
+        XCTAssertEqual(try runFacedb(["create", cosine, "--model", "dlib_face_recognition_resnet_model_v1", "--dim", "128", "--metric", "cosine"]).status, 0)
+        let photo = Self.photo("faces__deb_haaland__congress_photo_b_current.jpg")
+        let enrolled = try runFacedb(["enroll", cosine, "--identity", "deb", photo])
+        XCTAssertEqual(enrolled.status, 0, enrolled.stderr)
+        let identify = try runFacedb(["identify", cosine, Self.photo("faces__deb_haaland__congress_photo_a_older.jpg"), "--json"])
+        XCTAssertEqual(identify.status, 0, identify.stderr)
+
+        let other = dir.path("other")
+        XCTAssertEqual(try runFacedb(["create", other, "--model", "arcface", "--dim", "128", "--metric", "l2"]).status, 0)
+        let refused = try runFacedb(["enroll", other, "--identity", "deb", photo])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("arcface"), refused.stderr)
+    }
+
     func testEvaluateOnLFWStylePhotoPairs() throws {
         let dir = TemporaryDirectory("photo-evaluate")
         // An LFW folder: images/<name>/<name>_000N.jpg, linked to the fixture portraits.

@@ -53,12 +53,12 @@ final class ApproximateRecallTests: XCTestCase {
 
         let hits = try index.search(data.queries, k: 10)
         assertExactDistances(hits, data, metric: .l2, seed: seed, "unfiltered")
-        XCTAssertTrue(hits.allSatisfy { row in zip(row, row.dropFirst()).allSatisfy { $0.distance <= $1.distance } },
+        XCTAssertTrue(hits.allSatisfy { row in zip(row, row.dropFirst()).allSatisfy { $0.score <= $1.score } },
                       "best first; seed \(seed)")
         // Exact re-scoring can only improve on the codes' own ranking.
         let bare = try index.searchWithoutRefinement(data.queries, k: 10)
         XCTAssertGreaterThanOrEqual(recall(hits, truth, k: 10), recall(bare, truth, k: 10), "seed \(seed)")
-        XCTAssertNotEqual(bare.flatMap { $0.map(\.distance) }, hits.flatMap { $0.map(\.distance) },
+        XCTAssertNotEqual(bare.flatMap { $0.map(\.score) }, hits.flatMap { $0.map(\.score) },
                           "the codes alone give approximate distances; seed \(seed)")
 
         var generator = SeededGenerator(seed: seed)

@@ -39,7 +39,7 @@ final class FlatIndexTests: XCTestCase {
         let hits = try index.search(data.queries, k: 5)
         assertExact(hits, data.truth(k: 5, metric: .cosine), metric: .cosine, seed: seed)
         for row in hits {
-            XCTAssertLessThanOrEqual(row[0].distance, 1.0001, "cosine of unit vectors; seed \(seed)")
+            XCTAssertLessThanOrEqual(row[0].score, 1.0001, "cosine of unit vectors; seed \(seed)")
         }
     }
 
@@ -51,7 +51,7 @@ final class FlatIndexTests: XCTestCase {
         let hits = try index.search(data.vector(123), k: 3)
         XCTAssertEqual(hits.count, 1)
         XCTAssertEqual(hits[0].first?.id, data.ids[123], "seed \(seed)")
-        XCTAssertEqual(hits[0].first?.distance ?? -1, 0, accuracy: 1e-5, "seed \(seed)")
+        XCTAssertEqual(hits[0].first?.score ?? -1, 0, accuracy: 1e-5, "seed \(seed)")
         XCTAssertEqual(hits[0].count, 3)
     }
 }

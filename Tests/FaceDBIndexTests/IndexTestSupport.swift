@@ -108,7 +108,8 @@ enum SharedClusteredData {
     static let truth = dataset.truth(k: 10, metric: .l2)
 }
 
-/// The FAISS value for a brute-force score: squared for L2, as is for inner products.
+/// The FAISS value for a natural-unit score: squared for L2, as is for inner products. Hits are
+/// compared in this unit, so that the tolerances stay those of FAISS's own arithmetic.
 func indexDistance(_ score: Float, _ metric: Metric) -> Float {
     metric == .l2 ? score * score : score
 }
@@ -140,7 +141,7 @@ func assertExact(
             let want = indexDistance(e.score, metric)
             let tolerance = 1e-3 * max(1, abs(want))
             XCTAssertEqual(
-                hit.distance, want, accuracy: tolerance,
+                indexDistance(hit.score, metric), want, accuracy: tolerance,
                 "query \(q) rank \(rank) distance; seed \(seed) \(context)", file: file, line: line)
             if hit.id != e.id {
                 // Only a tie may swap ids: the oracle must score the returned id the same.
@@ -168,7 +169,7 @@ func assertExactDistances(
             let exact = BruteForce.search(data.query(q), in: data.vector(r), ids: [hit.id], dimension: data.dimension,
                                           metric: metric, k: 1)[0].score
             let want = indexDistance(exact, metric)
-            XCTAssertEqual(hit.distance, want, accuracy: 1e-5 * max(1, abs(want)),
+            XCTAssertEqual(indexDistance(hit.score, metric), want, accuracy: 1e-5 * max(1, abs(want)),
                            "query \(q) id \(hit.id) distance; seed \(seed) \(context)", file: file, line: line)
         }
     }

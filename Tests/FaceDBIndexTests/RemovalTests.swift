@@ -104,6 +104,6 @@ final class RemovalTests: XCTestCase {
         XCTAssertEqual(index.count, 480)
         XCTAssertEqual(Set(try index.allIDs()), Set(data.ids.dropFirst(20)))
         let after = try index.search(data.queries, k: 5)
-        XCTAssertGreaterThanOrEqual(recall(after, before.map { $0.map { ($0.id, $0.distance) } }, k: 5), 0.9, "seed \(seed)")
+        XCTAssertGreaterThanOrEqual(recall(after, before.map { $0.map { ($0.id, $0.score) } }, k: 5), 0.9, "seed \(seed)")
     }
 }

@@ -197,6 +197,100 @@ final class PhotoTests: XCTestCase {
         XCTAssertEqual(try db.faces(of: "ed").count, 1)
     }
 
+    /// The cosine of two raw descriptors, computed here (the oracle for the cosine database).
+    func cosine(_ a: [Float], _ b: [Float]) -> Float {
+        var dot = 0.0, aa = 0.0, bb = 0.0
+        for i in a.indices { dot += Double(a[i] * b[i]); aa += Double(a[i] * a[i]); bb += Double(b[i] * b[i]) }
+        return Float(dot / (aa.squareRoot() * bb.squareRoot()))
+    }
+
+    /// On a cosine database a larger score is more similar: the identity check must refuse a face
+    /// whose best cosine is below the 1:1 threshold and accept one above it. (It used to take the
+    /// smallest score and refuse scores above the threshold: the other way round.)
+    func testTheIdentityCheckOnACosineDatabaseRefusesAnotherPersonAndAcceptsTheSame() throws {
+        let space = EmbeddingSpace(model: EmbeddingSpace.dlibResNet.model, dimension: 128, metric: .cosine)
+        let db = try FaceDatabase.create(at: directory.path("cosine"), space: space, options: quiet)
+        defer { try? db.close() }
+        let cosinePipeline = pipeline.comparing(by: .cosine)
+        XCTAssertEqual(cosinePipeline.space, space)
+        let first = Self.photo("jim_costa", "congress_photo_b_current.jpg")
+        let same = Self.photo("jim_costa", "congress_photo_a_older.jpg")
+        let stranger = Self.photo("al_gore", "congress_bioguide.jpg")
+        func embedding(_ path: String) throws -> [Float] { try XCTUnwrap(try pipeline.analyze(photoAt: path).largestFace).embedding }
+        let (reference, sameEmbedding, strangerEmbedding) = (try embedding(first), try embedding(same), try embedding(stranger))
+        let sameCosine = cosine(reference, sameEmbedding)
+        let strangerCosine = cosine(reference, strangerEmbedding)
+        XCTAssertGreaterThan(sameCosine, strangerCosine + 0.02, "the fixture photos separate by cosine")
+        let threshold = (sameCosine + strangerCosine) / 2
+
+        // Calibrate from constructed pairs: impostor pairs at exactly `threshold`'s cosine, genuine ones at 1,
+        // so that the 1:1 threshold for an FMR of 10% is (just above) `threshold`.
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        var pairs: [(a: [Float], b: [Float], same: Bool)] = []
+        for _ in 0..<100 {
+            let u = (0..<128).map { _ in rng.nextGaussian() }
+            let v = (0..<128).map { _ in rng.nextGaussian() }
+            // Gram-Schmidt: w orthogonal to u, then b = cos·û + sin·ŵ.
+            let nu = u.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let uh = u.map { $0 / nu }
+            let proj = zip(v, uh).reduce(0) { $0 + $1.0 * $1.1 }
+            let w = zip(v, uh).map { $0 - proj * $1 }
+            let nw = w.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let sine = (1 - threshold * threshold).squareRoot()
+            pairs.append((uh, zip(uh, w).map { threshold * $0 + sine * $1 / nw }, false))
+            pairs.append((uh, uh, true))
+        }
+        try db.calibrate(pairs: pairs, options: CalibrationOptions(targetFMR: 0.1))
+        let calibrated = try db.verificationThreshold()
+        XCTAssertEqual(calibrated.source, .calibratedVerification)
+        XCTAssertEqual(try XCTUnwrap(calibrated.threshold), threshold, accuracy: 1e-4)
+
+        XCTAssertEqual(try db.enroll(photosAt: [first], identity: "jim", pipeline: cosinePipeline).accepted, 1)
+        let batch = try db.enroll(photosAt: [stranger, same], identity: "jim", pipeline: cosinePipeline)
+        XCTAssertEqual(batch.outcomes.map(\.accepted), [false, true], "\(batch.outcomes.map(\.issues))")
+        let issue = try XCTUnwrap(batch.outcomes[0].issues.first)
+        XCTAssertEqual(issue.kind, .identityMismatch)
+        XCTAssertEqual(issue.measured ?? 0, Double(strangerCosine), accuracy: 1e-3, "the best cosine against jim's faces")
+        XCTAssertLessThan(issue.measured ?? 1, issue.threshold ?? 0, "a cosine below the threshold is refused")
+        XCTAssertTrue(issue.message.contains("cosine") && issue.message.contains("or more"), issue.message)
+        XCTAssertEqual(try db.faces(of: "jim").count, 2)
+
+        // With two of jim's faces stored, the most similar of them decides: a third photo of jim is accepted.
+        let third = try db.enroll(photosAt: [Self.photo("jim_costa", "congress_photo_b_current.jpg")], identity: "jim", pipeline: cosinePipeline)
+        XCTAssertEqual(third.accepted, 1, "\(third.outcomes.map(\.issues))")
+    }
+
+    /// The pipeline's whole space must be the database's: a 128-D database of another model or
+    /// compared by another metric refuses it, saying what differs.
+    func testCheckPipelineComparesTheWholeEmbeddingSpace() throws {
+        let photo = Self.photo("joe_biden", "president_portrait.jpg")
+        let cases: [(String, EmbeddingSpace, String)] = [
+            ("model", EmbeddingSpace(model: "arcface-128", dimension: 128, metric: .l2), "model"),
+            ("metric", EmbeddingSpace(model: EmbeddingSpace.dlibResNet.model, dimension: 128, metric: .cosine), "metric"),
+            ("ip", EmbeddingSpace(model: EmbeddingSpace.dlibResNet.model, dimension: 128, metric: .innerProduct), "metric"),
+            ("normalize", EmbeddingSpace(model: EmbeddingSpace.dlibResNet.model, dimension: 128, metric: .l2, normalize: true), "normalize"),
+        ]
+        for (name, space, differs) in cases {
+            let db = try FaceDatabase.create(at: directory.path("mismatch-\(name)"), space: space, options: quiet)
+            defer { try? db.close() }
+            XCTAssertThrowsError(try db.enroll(photosAt: [photo], identity: "j", pipeline: pipeline), name) { error in
+                let e = error as? FaceDBError
+                XCTAssertEqual(e?.code, .modelMismatch, "\(name): \(error)")
+                XCTAssertTrue(e?.message.contains(differs) ?? false, "\(name): \(e?.message ?? "")")
+                XCTAssertFalse(e?.remedy?.isEmpty ?? true, name)
+            }
+            XCTAssertThrowsError(try db.identify(photoAt: photo, pipeline: pipeline), name) { error in
+                XCTAssertEqual((error as? FaceDBError)?.code, .modelMismatch, name)
+            }
+            XCTAssertEqual(db.faceCount, 0, name)
+        }
+        // The same model compared as the database does is accepted.
+        let db = try FaceDatabase.create(at: directory.path("cosine-ok"),
+                                         space: EmbeddingSpace(model: EmbeddingSpace.dlibResNet.model, dimension: 128, metric: .cosine), options: quiet)
+        defer { try? db.close() }
+        XCTAssertEqual(try db.enroll(photosAt: [photo], identity: "j", pipeline: pipeline.comparing(by: .cosine)).accepted, 1)
+    }
+
     func testADatabaseOfOtherModelsRefusesThePipeline() throws {
         let other = try FaceDatabase.create(at: directory.path("wide"), space: EmbeddingSpace(model: "arcface", dimension: 512, metric: .cosine),
                                             options: quiet)

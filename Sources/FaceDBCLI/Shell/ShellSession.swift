@@ -125,7 +125,7 @@ final class ShellSession {
 
     private func photoPipeline() throws -> FacePipeline {
         if let pipeline { return pipeline }
-        let loaded = try FacePipeline()
+        let loaded = PhotoOptions.adapted(try FacePipeline(), to: db.space)
         pipeline = loaded
         return loaded
     }

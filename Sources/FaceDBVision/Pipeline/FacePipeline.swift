@@ -22,6 +22,11 @@ public final class FacePipeline: Sendable {
     public let models: [(role: String, file: String, sha256: String)]
     /// The image decoder (pixel limit, EXIF orientation).
     public var decoder: ImageDecoder { chips.decoder }
+    /// The embedding space of this pipeline's descriptors: dlib's model and 128 dimensions, compared
+    /// as dlib does (``EmbeddingSpace/dlibResNet``: Euclidean, unnormalized) unless the pipeline was
+    /// made by ``comparing(by:normalize:)``. A database takes photos only from a pipeline whose
+    /// space is its own.
+    public let space: EmbeddingSpace
 
     /// Loads the three dlib models from `modelDirectory`, checking their SHA-256.
     /// - Throws: `.modelMissing` / `.modelCorrupt` naming the file, where it was looked for and `Tools/fetch-models`.
@@ -31,8 +36,25 @@ public final class FacePipeline: Sendable {
             predictor: try ShapePredictor(contentsOf: try modelDirectory.path(of: .landmarks5, verifyChecksum: true)),
             decoder: decoder)
         embedder = try FaceEmbedder(modelDirectory: modelDirectory, verifyChecksum: true)
+        space = .dlibResNet
         models = [("detector", ModelFile.faceDetector), ("landmarks", ModelFile.landmarks5), ("embedder", ModelFile.faceEmbedder)]
             .map { ($0.0, $0.1.fileName, $0.1.sha256) }
+    }
+
+    private init(chips: FaceChipPipeline, embedder: FaceEmbedder, models: [(role: String, file: String, sha256: String)],
+                 space: EmbeddingSpace) {
+        self.chips = chips
+        self.embedder = embedder
+        self.models = models
+        self.space = space
+    }
+
+    /// The same pipeline (sharing its loaded models) with descriptors meant to be compared by
+    /// `metric`, e.g. for a database created as dlib's model, 128-D, `cosine`. The descriptors
+    /// themselves are unchanged: the database normalizes them on insert when its space says so.
+    public func comparing(by metric: Metric, normalize: Bool = false) -> FacePipeline {
+        FacePipeline(chips: chips, embedder: embedder, models: models,
+                     space: EmbeddingSpace(model: space.model, dimension: space.dimension, metric: metric, normalize: normalize))
     }
 
     /// Finds, measures and embeds every face of the photo file at `path`.
