@@ -4,7 +4,6 @@
 //
 //   facedb-demo DATABASE PHOTOS-DIR     (photos named faces__<person>__<photo>.jpg, as in the fixtures)
 import FaceDB
-import FaceDBCore
 import FaceDBVision
 import Foundation
 
