@@ -155,8 +155,9 @@ public final class OutputFile {
         unlink(temporaryPath)
     }
 
-    /// Fsyncs the directory that holds `path`, making a rename in it durable.
-    private static func syncDirectory(of path: String) throws {
+    /// Fsyncs the directory that holds `path`, making a rename in it durable (also used by the
+    /// index snapshot's writer).
+    package static func syncDirectory(of path: String) throws {
         let directory: String
         if let slash = path.lastIndex(of: "/") {
             directory = slash == path.startIndex ? "/" : String(path[..<slash])

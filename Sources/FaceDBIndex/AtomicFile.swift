@@ -43,7 +43,7 @@ enum AtomicFile {
         guard close(fd) == 0 else { throw ioError("close", temporary) }
         guard rename(temporary, path) == 0 else { throw ioError("rename into place", path) }
         done = true
-        try syncDirectory(of: path)
+        try OutputFile.syncDirectory(of: path)
         return true
     }
 
@@ -81,19 +81,6 @@ enum AtomicFile {
         return bytes
     }
 
-    /// Fsyncs the directory that holds `path`, making a rename in it durable.
-    private static func syncDirectory(of path: String) throws {
-        let directory: String
-        if let slash = path.lastIndex(of: "/") {
-            directory = slash == path.startIndex ? "/" : String(path[..<slash])
-        } else {
-            directory = "."
-        }
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw ioError("open the directory", directory) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw ioError("flush the directory", directory) }
-    }
 
     /// The error for a failed system call, with `errno` as the cause.
     private static func ioError(_ action: String, _ path: String) -> FaceDBError {

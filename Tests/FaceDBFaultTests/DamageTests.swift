@@ -13,22 +13,8 @@ final class DamageTests: XCTestCase {
     override func setUp() { directory = TemporaryDirectory("damage") }
     override func tearDown() { directory = nil }
 
-    /// A database whose last writes are only in the write-ahead log, as a killed process leaves it:
-    /// copied while open after `batches` acknowledged writes of 10 faces. Returns the vectors of each batch.
     func crashImage(batches: Int, rng: inout SeededGenerator) throws -> (path: String, batches: [[FaceID: [Float]]]) {
-        let live = directory.path("live")
-        let db = try FaceDatabase.create(at: live, space: FaultFixture.space, options: FaultFixture.quiet)
-        var written: [[FaceID: [Float]]] = []
-        for b in 0..<batches {
-            let faces = (0..<10).map { i in NewFace(identity: "b\(b)-\(i % 3)", embedding: FaultFixture.vector(&rng)) }
-            var batch: [FaceID: [Float]] = [:]
-            for (id, face) in zip(try db.addFaces(faces, createMissingIdentities: true), faces) { batch[id] = face.embedding }
-            written.append(batch)
-        }
-        let image = directory.path("image")
-        try FileManager.default.copyItem(atPath: live, toPath: image)
-        try db.close()
-        return (image, written)
+        try FaultFixture.crashImage(in: directory, batches: batches, rng: &rng)
     }
 
     /// Seen: one byte flipped in the middle of the log lost hundreds of acknowledged faces, silently.

@@ -26,6 +26,25 @@ enum FaultFixture {
         return vectors
     }
 
+    /// A database whose last writes are only in the write-ahead log, as a killed process leaves it:
+    /// `batches` acknowledged writes of 10 faces into `directory/live`, copied to `directory/image`
+    /// while still open. Returns the copy and the vectors of each batch.
+    static func crashImage(in directory: TemporaryDirectory, batches: Int, rng: inout SeededGenerator) throws -> (path: String, batches: [[FaceID: [Float]]]) {
+        let live = directory.path("live")
+        let db = try FaceDatabase.create(at: live, space: space, options: quiet)
+        var written: [[FaceID: [Float]]] = []
+        for b in 0..<batches {
+            let faces = (0..<10).map { i in NewFace(identity: "b\(b)-\(i % 3)", embedding: vector(&rng)) }
+            var batch: [FaceID: [Float]] = [:]
+            for (id, face) in zip(try db.addFaces(faces, createMissingIdentities: true), faces) { batch[id] = face.embedding }
+            written.append(batch)
+        }
+        let image = directory.path("image")
+        try FileManager.default.copyItem(atPath: live, toPath: image)
+        try db.close()
+        return (image, written)
+    }
+
     /// Files under `path` (relative names) with a hash of their bytes, leaving out RocksDB's
     /// diagnostic LOG files (any open, even a refused or read-only one, rotates them).
     static func contents(_ path: String) throws -> [String: UInt64] {

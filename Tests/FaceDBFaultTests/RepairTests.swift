@@ -111,19 +111,8 @@ final class RepairTests: XCTestCase {
     func testAByteFlippedInTheLogSalvagesEveryWriteBeforeIt() throws {
         let seed = SeededGenerator.seedFromEnvironment()
         var rng = SeededGenerator(seed: seed)
-        // A crash image: the last writes only in the write-ahead log (see DamageTests).
-        let live = directory.path("live")
-        let db = try FaceDatabase.create(at: live, space: FaultFixture.space, options: FaultFixture.quiet)
-        var batches: [[FaceID: [Float]]] = []
-        for b in 0..<40 {
-            let faces = (0..<10).map { i in NewFace(identity: "b\(b)-\(i % 3)", embedding: FaultFixture.vector(&rng)) }
-            var batch: [FaceID: [Float]] = [:]
-            for (id, face) in zip(try db.addFaces(faces, createMissingIdentities: true), faces) { batch[id] = face.embedding }
-            batches.append(batch)
-        }
-        let image = directory.path("image")
-        try FileManager.default.copyItem(atPath: live, toPath: image)
-        try db.close()
+        // A crash image: the last writes only in the write-ahead log.
+        let (image, batches) = try FaultFixture.crashImage(in: directory, batches: 40, rng: &rng)
         let log = try XCTUnwrap(try FaultFixture.storeFiles(image) { $0.hasSuffix(".log") }.max { try! FaultFixture.size($0) < FaultFixture.size($1) })
         try FaultFixture.flip(log, at: try FaultFixture.size(log) / 2)
         XCTAssertThrowsError(try FaceDatabase.open(at: image, options: DatabaseOptions(log: { _ in }, readOnly: true))) {
