@@ -1,7 +1,7 @@
 import FaceDBCore
 import Foundation
 
-/// New faces checked against an embedding space and encoded as `faces` rows, ready for
+/// New faces checked against an embedding space, their vectors as stored, ready for
 /// ``FaceStore/addFaces(_:createMissingIdentities:existing:mark:)``.
 ///
 /// Preparing is pure and may run on any thread, so a bulk import prepares the next batch while the
@@ -10,14 +10,17 @@ public struct PreparedFaces: Sendable {
     /// How many faces.
     public var count: Int { identities.count }
     /// No faces.
-    public static let empty = PreparedFaces(identities: [], ids: [], vectors: [], values: [], byIdentity: [])
+    public static let empty = PreparedFaces(identities: [], ids: [], vectors: [], byIdentity: [])
 
-    private init(identities: [String], ids: [FaceID?], vectors: [Float], values: [Values], byIdentity: [Int]) {
+    private init(identities: [String], ids: [FaceID?], vectors: [Float], byIdentity: [Int]) {
         self.identities = identities
         self.ids = ids
         self.vectors = vectors
-        self.values = values
         self.byIdentity = byIdentity
+        createdMs = 0
+        details = [:]
+        dimension = 0
+        encodedBytes = 0
     }
     /// The identity of each face.
     let identities: [String]
@@ -25,14 +28,19 @@ public struct PreparedFaces: Sendable {
     let ids: [FaceID?]
     /// The vectors as stored (normalized if the space says so), row-major.
     public let vectors: [Float]
-    /// The faces' `faces` row values (see `Schemas/keyspace.md`): one run of consecutive faces per
-    /// part prepared at once, each run's values back to back in one buffer (no allocation per face).
-    private let values: [Values]
+    /// The creation time of every face, ms since 1970.
+    private let createdMs: Int64
+    /// The details JSON of the faces that have a source or metadata, by position (most have none).
+    private let details: [Int: [UInt8]]
+    /// Floats per vector.
+    private let dimension: Int
+    /// The bytes of every face's `faces` row value together.
+    let encodedBytes: Int
     /// Face indices ordered by identity (bytewise) and, for equal identities, by position: the
     /// order of their `identity_faces` keys when ids ascend with position.
     let byIdentity: [Int]
 
-    /// Checks and encodes `faces` for `space`; one bad face refuses them all.
+    /// Checks `faces` for `space` and stores their vectors; one bad face refuses them all.
     /// - Parameter createdMs: the creation time recorded for every face, ms since 1970 (nil: now).
     /// - Throws: `.invalidArgument` (identity, metadata, an id outside ``FaceID/chosenRange``), `.dimensionMismatch`,
     ///   `.invalidVector`, naming the face.
@@ -45,7 +53,7 @@ public struct PreparedFaces: Sendable {
         let parts = faces.count >= Self.parallelThreshold ? 2 : 1
         let bounds = (0...parts).map { faces.count * $0 / parts }
         let dim = space.dimension
-        var values = [Values](), order = [Int]()
+        var details = [Int: [UInt8]](), order = [Int]()
         vectors = try [Float](unsafeUninitializedCapacity: faces.count * dim) { buffer, initialized in
             // The halves write disjoint rows of the one buffer.
             let all = buffer.baseAddress.map(SharedPointer.init)
@@ -59,46 +67,48 @@ public struct PreparedFaces: Sendable {
             initialized = faces.count * dim
             for result in results {
                 switch result {
-                case .encoded(let e): values.append(e)
+                case .encoded(let d): details.merge(d) { a, _ in a }
                 case .order(let o): order = o
                 }
             }
         }
         identities = faces.map(\.identity)
         ids = faces.map(\.id)
-        self.values = values
         byIdentity = order
+        self.createdMs = createdMs
+        self.details = details
+        self.dimension = dim
+        encodedBytes = faces.indices.reduce(0) { sum, i in
+            sum + FaceRecord.encodedSize(identityBytes: faces[i].identity.utf8.count, detailsBytes: details[i]?.count ?? 0, dimension: dim)
+        }
     }
 
-    /// The bytes of every face's `faces` row value together.
-    var encodedBytes: Int { values.reduce(0) { $0 + $1.bytes.count } }
-
-    /// Calls `body` with the `faces` row value of face `i`.
+    /// Calls `body` with the `faces` row value of face `i` (see `Schemas/keyspace.md`), encoded from
+    /// ``vectors`` into a temporary buffer (on the stack for rows without large details).
+    ///
+    /// Rows are encoded as they are written, not when the faces are prepared: a prepared batch held
+    /// all its rows too, a second copy of its vectors (17.5 MiB next to 16 MiB at 32768 × 128-D),
+    /// and a bulk import holds a batch being written, one waiting and one being prepared. Peak RSS
+    /// of `facedb import` of 1M × 128-D: see `BENCHMARKS.md`, "Memory" (issue 17).
     func withValue<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        var part = 0
-        while i >= values[part].end { part += 1 }
-        let run = values[part]
-        return try run.bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[Values.span(i - run.start, ends: run.ends)])) }
-    }
-
-    /// The row values of the faces `start..<end`, back to back.
-    private struct Values: Sendable {
-        /// The first face.
-        var start: Int
-        /// Past the last face.
-        var end: Int { start + ends.count }
-        /// All the values.
-        var bytes: [UInt8]
-        /// Where each face's value ends in `bytes` (each starts where the one before ends).
-        var ends: [Int]
-
-        /// Where the value of the run's `n`th face lies, given the `ends` of the run's values.
-        static func span(_ n: Int, ends: [Int]) -> Range<Int> { (n == 0 ? 0 : ends[n - 1])..<ends[n] }
+        var identity = identities[i]
+        let json = details[i] ?? []
+        return try identity.withUTF8 { id in
+            let size = FaceRecord.encodedSize(identityBytes: id.count, detailsBytes: json.count, dimension: dimension)
+            return try withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { raw in
+                vectors.withUnsafeBufferPointer { v in
+                    FaceRecord.encode(identity: UnsafeRawBufferPointer(id), createdMs: createdMs, detailsJSON: json,
+                                      vector: UnsafeBufferPointer(rebasing: v[(i * dimension)..<((i + 1) * dimension)]), into: raw)
+                }
+                return try body(UnsafeRawBufferPointer(raw))
+            }
+        }
     }
 
     /// What one task of ``init(_:space:createdMs:)`` produced.
     private enum Part {
-        case encoded(Values)
+        /// The details JSON of the part's faces that have any, by position in the whole write.
+        case encoded([Int: [UInt8]])
         case order([Int])
     }
 
@@ -148,16 +158,13 @@ public struct PreparedFaces: Sendable {
     /// From this many faces on, preparing uses two threads.
     static let parallelThreshold = 4096
 
-    /// Checks and encodes `faces` (positions as in the whole write, for error messages); writes their
-    /// vectors as stored to `vectors` (`faces.count × dimension` floats) and returns their rows.
+    /// Checks `faces` (positions as in the whole write) and writes their vectors as stored to
+    /// `vectors` (`faces.count × dimension` floats); returns the details JSON of those that have any,
+    /// by position. `n` counts faces from the slice's start.
     private static func encode(
         _ faces: ArraySlice<NewFace>, space: EmbeddingSpace, createdMs: Int64, vectors: UnsafeMutableBufferPointer<Float>
-    ) throws -> Values {
-        // First every face is checked, its vector stored and its row's size summed; then the rows
-        // are written into one buffer of that size. `n` counts faces from the slice's start.
+    ) throws -> [Int: [UInt8]] {
         let dim = space.dimension
-        var ends = [Int]()
-        ends.reserveCapacity(faces.count)
         var details: [Int: [UInt8]] = [:]
         for (n, (i, f)) in zip(faces.indices, faces).enumerated() {
             try Identity.validate(id: f.identity)
@@ -173,23 +180,9 @@ public struct PreparedFaces: Sendable {
             }
             _ = UnsafeMutableBufferPointer(rebasing: vectors[(n * dim)..<((n + 1) * dim)]).initialize(from: vector)
             if f.source != nil || f.metadata != nil {
-                details[n] = try FaceRecord.detailsJSON(FaceDetails(source: f.source, metadata: f.metadata))
+                details[i] = try FaceRecord.detailsJSON(FaceDetails(source: f.source, metadata: f.metadata))
             }
-            let size = FaceRecord.encodedSize(identityBytes: f.identity.utf8.count, detailsBytes: details[n]?.count ?? 0, dimension: dim)
-            ends.append((ends.last ?? 0) + size)
         }
-        let bytes = [UInt8](unsafeUninitializedCapacity: ends.last ?? 0) { out, initialized in
-            let raw = UnsafeMutableRawBufferPointer(out)
-            for (n, f) in faces.enumerated() {
-                var identity = f.identity
-                identity.withUTF8 { id in
-                    FaceRecord.encode(identity: UnsafeRawBufferPointer(id), createdMs: createdMs, detailsJSON: details[n] ?? [],
-                                      vector: UnsafeBufferPointer(rebasing: vectors[(n * dim)..<((n + 1) * dim)]),
-                                      into: UnsafeMutableRawBufferPointer(rebasing: raw[Values.span(n, ends: ends)]))
-                }
-            }
-            initialized = ends.last ?? 0
-        }
-        return Values(start: faces.startIndex, bytes: bytes, ends: ends)
+        return details
     }
 }
