@@ -152,8 +152,9 @@ private:
 /// FaceDB numbers faces 0, 1, 2, … unless callers choose ids, so most ids are small and dense: those
 /// below twice the number of ids (at least 1024) are kept in an array indexed by id, 4 bytes each
 /// (-1: not mapped); other ids go to an `IdHash`. The hash table alone took 16 bytes a slot kept at
-/// most half full: 32 MiB (2^21 slots) for a 1M import against 4 MiB for the array, part of the
-/// peak RSS of `facedb import` (issue 17; BENCHMARKS.md, "Memory").
+/// most half full: 32 MiB (2^21 slots) for a 1M import against 4 MiB for the array. Peak RSS of
+/// `facedb import` of 1M × 128-D: 632–636 MiB with this and rows encoded as written, against
+/// 659–663 MiB with the latter alone (issue 17; BENCHMARKS.md, "Memory").
 class IdPositions {
 public:
     /// How many ids are mapped.

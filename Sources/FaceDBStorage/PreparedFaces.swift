@@ -10,17 +10,26 @@ public struct PreparedFaces: Sendable {
     /// How many faces.
     public var count: Int { identities.count }
     /// No faces.
-    public static let empty = PreparedFaces(identities: [], ids: [], vectors: [], byIdentity: [])
+    public static let empty = PreparedFaces(identities: [], ids: [], vectors: [], byIdentity: [], createdMs: 0, details: [:], dimension: 0)
 
-    private init(identities: [String], ids: [FaceID?], vectors: [Float], byIdentity: [Int]) {
+    private init(
+        identities: [String], ids: [FaceID?], vectors: [Float], byIdentity: [Int], createdMs: Int64, details: [Int: [UInt8]], dimension: Int
+    ) {
         self.identities = identities
         self.ids = ids
         self.vectors = vectors
         self.byIdentity = byIdentity
-        createdMs = 0
-        details = [:]
-        dimension = 0
-        encodedBytes = 0
+        self.createdMs = createdMs
+        self.details = details
+        self.dimension = dimension
+        encodedBytes = Self.encodedBytes(identities, details: details, dimension: dimension)
+    }
+
+    /// The bytes of the `faces` row values of faces of `identities` with `details`.
+    private static func encodedBytes(_ identities: [String], details: [Int: [UInt8]], dimension: Int) -> Int {
+        identities.indices.reduce(0) { sum, i in
+            sum + FaceRecord.encodedSize(identityBytes: identities[i].utf8.count, detailsBytes: details[i]?.count ?? 0, dimension: dimension)
+        }
     }
     /// The identity of each face.
     let identities: [String]
@@ -72,15 +81,14 @@ public struct PreparedFaces: Sendable {
                 }
             }
         }
-        identities = faces.map(\.identity)
+        let names = faces.map(\.identity)
+        identities = names
         ids = faces.map(\.id)
         byIdentity = order
         self.createdMs = createdMs
         self.details = details
         self.dimension = dim
-        encodedBytes = faces.indices.reduce(0) { sum, i in
-            sum + FaceRecord.encodedSize(identityBytes: faces[i].identity.utf8.count, detailsBytes: details[i]?.count ?? 0, dimension: dim)
-        }
+        encodedBytes = Self.encodedBytes(names, details: details, dimension: dim)
     }
 
     /// Calls `body` with the `faces` row value of face `i` (see `Schemas/keyspace.md`), encoded from
@@ -89,7 +97,9 @@ public struct PreparedFaces: Sendable {
     /// Rows are encoded as they are written, not when the faces are prepared: a prepared batch held
     /// all its rows too, a second copy of its vectors (17.5 MiB next to 16 MiB at 32768 × 128-D),
     /// and a bulk import holds a batch being written, one waiting and one being prepared. Peak RSS
-    /// of `facedb import` of 1M × 128-D: see `BENCHMARKS.md`, "Memory" (issue 17).
+    /// of `facedb import` of 1M × 128-D: 659–663 MiB against 689–690 MiB in alternating runs
+    /// (`BENCHMARKS.md`, "Memory", issue 17). The encoding is two block copies a row, on the two
+    /// table-writing threads.
     func withValue<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         var identity = identities[i]
         let json = details[i] ?? []
@@ -102,6 +112,65 @@ public struct PreparedFaces: Sendable {
                 }
                 return try body(UnsafeRawBufferPointer(raw))
             }
+        }
+    }
+
+    /// Prepared faces built a part at a time: each part is checked and its vectors stored as it is
+    /// added, so that the caller can free the part's faces (an array per embedding) before reading
+    /// the next. A bulk import's reader holds 32768 rows at a time otherwise (about 20 MiB at 128-D)
+    /// next to the batch it prepares, the one waiting and the one being written.
+    public struct Builder {
+        private let space: EmbeddingSpace
+        private let createdMs: Int64
+        private var identities: [String] = []
+        private var ids: [FaceID?] = []
+        private var vectors: [Float] = []
+        private var details: [Int: [UInt8]] = [:]
+
+        /// How many faces were added.
+        public var count: Int { identities.count }
+
+        /// Starts with no faces, with room for `capacity` (address space until vectors arrive).
+        /// - Parameter createdMs: the creation time recorded for every face, ms since 1970 (nil: now).
+        public init(space: EmbeddingSpace, capacity: Int, createdMs: Int64? = nil) {
+            self.space = space
+            self.createdMs = createdMs ?? Date().milliseconds
+            identities.reserveCapacity(capacity)
+            ids.reserveCapacity(capacity)
+            vectors.reserveCapacity(capacity * space.dimension)
+        }
+
+        /// Checks `faces` and stores their vectors after those added before; one bad face refuses
+        /// them all (and leaves the builder as it was). Errors name faces by position among all added.
+        public mutating func append(_ faces: [NewFace]) throws {
+            let dim = space.dimension, start = identities.count, old = vectors.count
+            let parts = faces.count >= PreparedFaces.parallelThreshold ? 2 : 1
+            let bounds = (0...parts).map { faces.count * $0 / parts }
+            vectors.append(contentsOf: repeatElement(0, count: faces.count * dim))
+            let results: [[Int: [UInt8]]]
+            do {
+                results = try vectors.withUnsafeMutableBufferPointer { buffer in
+                    // The parts write disjoint rows of the one buffer.
+                    let all = buffer.baseAddress.map(SharedPointer.init)
+                    return try ConcurrentMap.map(parts) { [space, createdMs] part in
+                        let slice = faces[bounds[part]..<bounds[part + 1]]
+                        let into = UnsafeMutableBufferPointer(start: all.map { $0.base + old + bounds[part] * dim }, count: slice.count * dim)
+                        return try PreparedFaces.encode(slice, space: space, createdMs: createdMs, vectors: into, offset: start)
+                    }
+                }
+            } catch {
+                vectors.removeLast(faces.count * dim)
+                throw error
+            }
+            for part in results { details.merge(part) { a, _ in a } }
+            identities += faces.lazy.map(\.identity)
+            ids += faces.lazy.map(\.id)
+        }
+
+        /// The faces added, prepared.
+        public func finish() -> PreparedFaces {
+            PreparedFaces(identities: identities, ids: ids, vectors: vectors, byIdentity: PreparedFaces.identityOrder(identities),
+                          createdMs: createdMs, details: details, dimension: space.dimension)
         }
     }
 
@@ -118,13 +187,16 @@ public struct PreparedFaces: Sendable {
     /// (ids such as `person-123` or `user:…` often have one), read as a big-endian number. Identities
     /// never hold a NUL byte (``Identity/validate(id:what:)``), so padding a short one with zeros puts
     /// it first, as bytewise order does. Only equal numbers compare the rest of the bytes.
-    static func identityOrder(_ faces: [NewFace]) -> [Int] {
+    static func identityOrder(_ faces: [NewFace]) -> [Int] { identityOrder(faces.map(\.identity)) }
+
+    /// Indices of `faces` (identities) ordered bytewise, then by position.
+    static func identityOrder(_ faces: [String]) -> [Int] {
         // Every identity's bytes in one buffer.
         var bytes = [UInt8](), starts = [Int]()
         starts.reserveCapacity(faces.count + 1)
         for face in faces {
             starts.append(bytes.count)
-            bytes += face.identity.utf8
+            bytes += face.utf8
         }
         starts.append(bytes.count)
         return bytes.withUnsafeBufferPointer { b in
@@ -161,12 +233,15 @@ public struct PreparedFaces: Sendable {
     /// Checks `faces` (positions as in the whole write) and writes their vectors as stored to
     /// `vectors` (`faces.count × dimension` floats); returns the details JSON of those that have any,
     /// by position. `n` counts faces from the slice's start.
+    /// `offset` is added to every position (faces added to a ``Builder`` before these).
     private static func encode(
-        _ faces: ArraySlice<NewFace>, space: EmbeddingSpace, createdMs: Int64, vectors: UnsafeMutableBufferPointer<Float>
+        _ faces: ArraySlice<NewFace>, space: EmbeddingSpace, createdMs: Int64, vectors: UnsafeMutableBufferPointer<Float>,
+        offset: Int = 0
     ) throws -> [Int: [UInt8]] {
         let dim = space.dimension
         var details: [Int: [UInt8]] = [:]
-        for (n, (i, f)) in zip(faces.indices, faces).enumerated() {
+        for (n, (at, f)) in zip(faces.indices, faces).enumerated() {
+            let i = offset + at
             try Identity.validate(id: f.identity)
             if let m = f.metadata { try Identity.validate(metadata: m) }
             if let id = f.id { try FaceID.validateChosen(id.rawValue) }
