@@ -64,10 +64,10 @@ using idx_t = faiss::Index::idx_t;
 // From OpenBLAS (linked by the package).
 extern "C" void openblas_set_num_threads(int num_threads);
 
-/// The position of each live id of a positional index: an open-addressing hash table (linear
-/// probing, at most half full, deletion by shifting back), so that adding a million ids costs no
-/// allocation per id, as `std::unordered_map`'s nodes did.
-class IdPositions {
+/// An id -> position map as an open-addressing hash table (linear probing, at most half full,
+/// deletion by shifting back), so that adding a million ids costs no allocation per id, as
+/// `std::unordered_map`'s nodes did. `IdPositions` keeps here only the ids its array does not cover.
+class IdHash {
 public:
     /// How many ids are mapped.
     size_t size() const { return count_; }
@@ -145,6 +145,76 @@ private:
     size_t count_ = 0;
     size_t mask_ = 0;
     int shift_ = 63;
+};
+
+/// The position of each live id of a positional index.
+///
+/// FaceDB numbers faces 0, 1, 2, … unless callers choose ids, so most ids are small and dense: those
+/// below twice the number of ids (at least 1024) are kept in an array indexed by id, 4 bytes each
+/// (-1: not mapped); other ids go to an `IdHash`. The hash table alone took 16 bytes a slot kept at
+/// most half full: 32 MiB (2^21 slots) for a 1M import against 4 MiB for the array. Peak RSS of
+/// `facedb import` of 1M × 128-D: 632–636 MiB with this and rows encoded as written, against
+/// 659–663 MiB with the latter alone (issue 17; BENCHMARKS.md, "Memory").
+class IdPositions {
+public:
+    /// How many ids are mapped.
+    size_t size() const { return dense_count_ + hash_.size(); }
+    /// Whether `id` is mapped.
+    bool contains(idx_t id) const { return find(id) >= 0; }
+    /// The position of `id`, or -1.
+    idx_t find(idx_t id) const {
+        if (id >= 0 && size_t(id) < dense_.size() && dense_[size_t(id)] >= 0) return dense_[size_t(id)];
+        return hash_.size() == 0 ? -1 : hash_.find(id);
+    }
+    /// Maps `id` (≥ 0) to `position`; false (and nothing changes) when `id` is already mapped. Does
+    /// not allocate when `reserve` was called with this id and a position end above `position`.
+    bool insert(idx_t id, idx_t position) {
+        if (find(id) >= 0) return false;
+        if (size_t(id) < dense_.size() && position <= std::numeric_limits<int32_t>::max()) {
+            dense_[size_t(id)] = int32_t(position);
+            dense_count_++;
+            return true;
+        }
+        return hash_.insert(id, position);
+    }
+    /// Unmaps `id`; false when it was not mapped.
+    bool erase(idx_t id) {
+        if (id >= 0 && size_t(id) < dense_.size() && dense_[size_t(id)] >= 0) {
+            dense_[size_t(id)] = -1;
+            dense_count_--;
+            return true;
+        }
+        return hash_.size() != 0 && hash_.erase(id);
+    }
+    /// Makes room to insert the `n` ids at `ids` (negative ones are passed over) at positions below
+    /// `position_end` without allocating: the array grows (at least twofold) to cover those it may
+    /// cover, the hash table to take the others.
+    void reserve(const idx_t* ids, size_t n, idx_t position_end) {
+        const size_t limit = std::max<size_t>(1024, 2 * (size() + n));
+        const bool fits = position_end <= idx_t(std::numeric_limits<int32_t>::max()) + 1;
+        size_t others = 0;
+        idx_t top = -1;
+        for (size_t i = 0; i < n; i++) {
+            if (ids[i] < 0) continue;
+            if (fits && size_t(ids[i]) < limit) {
+                top = std::max(top, ids[i]);
+            } else {
+                others++;
+            }
+        }
+        if (top >= 0 && size_t(top) >= dense_.size()) {
+            if (size_t(top) >= dense_.capacity()) dense_.reserve(std::max(size_t(top) + 1, 2 * dense_.capacity()));
+            dense_.resize(size_t(top) + 1, -1);
+        }
+        if (others > 0) hash_.reserve(hash_.size() + others);
+    }
+    /// Bytes held.
+    size_t memory() const { return dense_.capacity() * sizeof(int32_t) + hash_.memory(); }
+
+private:
+    std::vector<int32_t> dense_;
+    size_t dense_count_ = 0;
+    IdHash hash_;
 };
 
 /// The object behind the opaque handle.
@@ -923,7 +993,7 @@ void read_positional(Reader& r, fdb_index* ix, uint64_t n) {
         check_finite(reinterpret_cast<const float*>(flat->codes.data()), size_t(n * d), "the vectors");
     }
 
-    ix->positions.reserve(size_t(n));
+    ix->positions.reserve(labels.data(), labels.size(), idx_t(n));
     ix->dead.assign(tombstones ? size_t(n) : 0, 0);
     for (size_t pos = 0; pos < size_t(n); pos++) {
         const idx_t id = labels[pos];
@@ -1240,7 +1310,7 @@ int fdb_index_add(fdb_index* index, int64_t n, const float* x, const int64_t* id
         const bool tombstones = keeps_tombstones(kind);
         // Reserve first so that nothing but FAISS itself can fail half-way.
         reserve_growing(index->labels, size_t(before + n));
-        index->positions.reserve(index->positions.size() + size_t(n));
+        index->positions.reserve(ids, size_t(n), before + n);
         if (tombstones) reserve_growing(index->dead, size_t(before + n));
         const size_t bytes = size_t(n) * size_t(index->params.dim) * sizeof(float);
         // Flat: rows staged for exactly this add need only be published.
@@ -1328,7 +1398,7 @@ int fdb_index_remove(fdb_index* index, int64_t n, const int64_t* ids, int64_t* r
             std::vector<idx_t> labels;
             labels.reserve(stored - size_t(count));
             IdPositions positions;
-            positions.reserve(stored - size_t(count));
+            positions.reserve(index->labels.data(), stored, idx_t(stored));
             for (size_t pos = 0; pos < stored; pos++) {
                 if (kill[pos]) continue;
                 positions.insert(index->labels[pos], idx_t(labels.size()));
@@ -1588,7 +1658,7 @@ int fdb_index_compact(fdb_index* index) {
         std::vector<idx_t> labels;
         labels.reserve(live);
         IdPositions positions;
-        positions.reserve(live);
+        positions.reserve(index->labels.data(), stored, idx_t(live));
         for (size_t pos = 0; pos < stored; pos++) {
             if (index->dead[pos]) continue;
             renumbered[pos] = idx_t(labels.size());

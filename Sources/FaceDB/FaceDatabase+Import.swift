@@ -45,8 +45,10 @@ extension FaceDatabase {
         let alreadyDone = try options.resumeKey.flatMap { try $0.longestMatch(among: try store.importMarks()) }?.rows ?? 0
         let markKey = options.resumeKey.map { _ in ImportMark.newKey() }
         // One batch waiting while one is written and the next is read: the reader keeps ahead of
-        // the writer, and each batch held costs about 34 MiB at 32768 × 128-D (vectors plus encoded
-        // rows); a second waiting batch added to the peak RSS without speeding the import up.
+        // the writer, and each batch held costs about 16 MiB at 32768 × 128-D (its vectors; the rows
+        // are encoded from them as they are written, which took 34 MiB a batch and 30 MiB of the
+        // 1M import's peak before); a second waiting batch added to the peak RSS without speeding
+        // the import up.
         let queue = Handoff<ImportBatch>(capacity: 1)
         let reader = BatchReader(source: source, validator: RowValidator(space: space), batchSize: options.batchSize,
                                  skipping: alreadyDone)
@@ -151,34 +153,47 @@ final class BatchReader: @unchecked Sendable {
     /// as a stored face (skipped or replaced) instead of failing the write.
     func run(into queue: Handoff<ImportBatch>) {
         var batch = ImportBatch()
+        // Rows are checked and their vectors stored every `chunk` rows, and their arrays freed: the
+        // 32768 rows of a batch held until it was full took about 20 MiB at 128-D.
+        let chunk = min(batchSize, 4_096)
         var faces: [NewFace] = []
+        var prepared = PreparedFaces.Builder(space: validator.space, capacity: batchSize)
         var ids = Set<Int64>()
         var rowsDone = 0
         // What the source had consumed after the last row it returned, and before it.
         var consumed = source.consumed
         var consumedBefore = consumed
         let space = validator.space
-        func send(last: Bool) -> Bool {
-            batch.bytesRead = source.bytesRead
-            batch.rowsDone = rowsDone
-            batch.consumed = consumed
-            batch.isLast = last
+        // Checks the rows read since the last call and stores their vectors (here, off the thread
+        // that writes), then frees the rows' own arrays; false (the batch sent, failed) on a bad row.
+        func prepare() -> Bool {
             do {
-                // Checking and encoding here keeps that work off the thread that writes.
-                batch.faces = try PreparedFaces(faces, space: space)
+                try prepared.append(faces)
+                faces.removeAll(keepingCapacity: true)
+                return true
             } catch {
+                batch.bytesRead = source.bytesRead
+                batch.rowsDone = rowsDone
+                batch.consumed = consumed
                 batch.error = error
                 batch.isLast = true
                 _ = queue.put(batch)
                 return false
             }
-            // The rows' own arrays are freed before waiting for room, not after.
-            faces.removeAll(keepingCapacity: true)
+        }
+        func send(last: Bool) -> Bool {
+            guard prepare() else { return false }
+            batch.bytesRead = source.bytesRead
+            batch.rowsDone = rowsDone
+            batch.consumed = consumed
+            batch.isLast = last
+            batch.faces = prepared.finish()
+            prepared = PreparedFaces.Builder(space: space, capacity: batchSize)
             ids.removeAll(keepingCapacity: true)
             defer { batch = ImportBatch() }
             return queue.put(batch) && !last
         }
-        faces.reserveCapacity(batchSize)
+        faces.reserveCapacity(chunk)
         while true {
             let item: ImportItem?
             do {
@@ -223,6 +238,7 @@ final class BatchReader: @unchecked Sendable {
                     faces.append(NewFace(identity: row.identity, embedding: row.embedding,
                                          id: row.faceID.map(FaceID.init(rawValue:)), metadata: row.metadata))
                     batch.rows += 1
+                    if faces.count >= chunk { guard prepare() else { return } }
                 }
             }
             if batch.rows >= batchSize {

@@ -145,8 +145,9 @@ extension FaceStore {
     /// threshold, which after the first large free put such buffers in its arenas). For the whole
     /// process, so only its owner should call it (the `facedb` command does, before an import).
     ///
-    /// A bulk import allocates each batch's buffers (vectors, encoded rows, 16–18 MiB each at
-    /// 32768 × 128-D) on several threads: the reader and the preparing and table-writing workers.
+    /// A bulk import allocates each batch's buffers (its vectors, 16 MiB at 32768 × 128-D, and
+    /// until `PreparedFaces` encoded rows as they are written, 17.5 MiB of rows) on several threads:
+    /// the reader and the preparing and table-writing workers.
     /// In arenas, each thread's arena kept a batch's worth of freed pages: 1M × 128-D through
     /// `facedb import` peaked at 688–690 MiB with this setting against 764 MiB without it (and
     /// 721–745 MiB against 833–859 MiB before the import's other memory changes; `BENCHMARKS.md`,

@@ -1,7 +1,7 @@
 import FaceDBCore
 import Foundation
 
-/// New faces checked against an embedding space and encoded as `faces` rows, ready for
+/// New faces checked against an embedding space, their vectors as stored, ready for
 /// ``FaceStore/addFaces(_:createMissingIdentities:existing:mark:)``.
 ///
 /// Preparing is pure and may run on any thread, so a bulk import prepares the next batch while the
@@ -10,14 +10,26 @@ public struct PreparedFaces: Sendable {
     /// How many faces.
     public var count: Int { identities.count }
     /// No faces.
-    public static let empty = PreparedFaces(identities: [], ids: [], vectors: [], values: [], byIdentity: [])
+    public static let empty = PreparedFaces(identities: [], ids: [], vectors: [], byIdentity: [], createdMs: 0, details: [:], dimension: 0)
 
-    private init(identities: [String], ids: [FaceID?], vectors: [Float], values: [Values], byIdentity: [Int]) {
+    private init(
+        identities: [String], ids: [FaceID?], vectors: [Float], byIdentity: [Int], createdMs: Int64, details: [Int: [UInt8]], dimension: Int
+    ) {
         self.identities = identities
         self.ids = ids
         self.vectors = vectors
-        self.values = values
         self.byIdentity = byIdentity
+        self.createdMs = createdMs
+        self.details = details
+        self.dimension = dimension
+        encodedBytes = Self.encodedBytes(identities, details: details, dimension: dimension)
+    }
+
+    /// The bytes of the `faces` row values of faces of `identities` with `details`.
+    private static func encodedBytes(_ identities: [String], details: [Int: [UInt8]], dimension: Int) -> Int {
+        identities.indices.reduce(0) { sum, i in
+            sum + FaceRecord.encodedSize(identityBytes: identities[i].utf8.count, detailsBytes: details[i]?.count ?? 0, dimension: dimension)
+        }
     }
     /// The identity of each face.
     let identities: [String]
@@ -25,14 +37,19 @@ public struct PreparedFaces: Sendable {
     let ids: [FaceID?]
     /// The vectors as stored (normalized if the space says so), row-major.
     public let vectors: [Float]
-    /// The faces' `faces` row values (see `Schemas/keyspace.md`): one run of consecutive faces per
-    /// part prepared at once, each run's values back to back in one buffer (no allocation per face).
-    private let values: [Values]
+    /// The creation time of every face, ms since 1970.
+    private let createdMs: Int64
+    /// The details JSON of the faces that have a source or metadata, by position (most have none).
+    private let details: [Int: [UInt8]]
+    /// Floats per vector.
+    private let dimension: Int
+    /// The bytes of every face's `faces` row value together.
+    let encodedBytes: Int
     /// Face indices ordered by identity (bytewise) and, for equal identities, by position: the
     /// order of their `identity_faces` keys when ids ascend with position.
     let byIdentity: [Int]
 
-    /// Checks and encodes `faces` for `space`; one bad face refuses them all.
+    /// Checks `faces` for `space` and stores their vectors; one bad face refuses them all.
     /// - Parameter createdMs: the creation time recorded for every face, ms since 1970 (nil: now).
     /// - Throws: `.invalidArgument` (identity, metadata, an id outside ``FaceID/chosenRange``), `.dimensionMismatch`,
     ///   `.invalidVector`, naming the face.
@@ -45,7 +62,7 @@ public struct PreparedFaces: Sendable {
         let parts = faces.count >= Self.parallelThreshold ? 2 : 1
         let bounds = (0...parts).map { faces.count * $0 / parts }
         let dim = space.dimension
-        var values = [Values](), order = [Int]()
+        var details = [Int: [UInt8]](), order = [Int]()
         vectors = try [Float](unsafeUninitializedCapacity: faces.count * dim) { buffer, initialized in
             // The halves write disjoint rows of the one buffer.
             let all = buffer.baseAddress.map(SharedPointer.init)
@@ -59,46 +76,108 @@ public struct PreparedFaces: Sendable {
             initialized = faces.count * dim
             for result in results {
                 switch result {
-                case .encoded(let e): values.append(e)
+                case .encoded(let d): details.merge(d) { a, _ in a }
                 case .order(let o): order = o
                 }
             }
         }
-        identities = faces.map(\.identity)
+        let names = faces.map(\.identity)
+        identities = names
         ids = faces.map(\.id)
-        self.values = values
         byIdentity = order
+        self.createdMs = createdMs
+        self.details = details
+        self.dimension = dim
+        encodedBytes = Self.encodedBytes(names, details: details, dimension: dim)
     }
 
-    /// The bytes of every face's `faces` row value together.
-    var encodedBytes: Int { values.reduce(0) { $0 + $1.bytes.count } }
-
-    /// Calls `body` with the `faces` row value of face `i`.
+    /// Calls `body` with the `faces` row value of face `i` (see `Schemas/keyspace.md`), encoded from
+    /// ``vectors`` into a temporary buffer (on the stack for rows without large details).
+    ///
+    /// Rows are encoded as they are written, not when the faces are prepared: a prepared batch held
+    /// all its rows too, a second copy of its vectors (17.5 MiB next to 16 MiB at 32768 × 128-D),
+    /// and a bulk import holds a batch being written, one waiting and one being prepared. Peak RSS
+    /// of `facedb import` of 1M × 128-D: 659–663 MiB against 689–690 MiB in alternating runs
+    /// (`BENCHMARKS.md`, "Memory", issue 17). The encoding is two block copies a row, on the two
+    /// table-writing threads.
     func withValue<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        var part = 0
-        while i >= values[part].end { part += 1 }
-        let run = values[part]
-        return try run.bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[Values.span(i - run.start, ends: run.ends)])) }
+        var identity = identities[i]
+        let json = details[i] ?? []
+        return try identity.withUTF8 { id in
+            let size = FaceRecord.encodedSize(identityBytes: id.count, detailsBytes: json.count, dimension: dimension)
+            return try withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { raw in
+                vectors.withUnsafeBufferPointer { v in
+                    FaceRecord.encode(identity: UnsafeRawBufferPointer(id), createdMs: createdMs, detailsJSON: json,
+                                      vector: UnsafeBufferPointer(rebasing: v[(i * dimension)..<((i + 1) * dimension)]), into: raw)
+                }
+                return try body(UnsafeRawBufferPointer(raw))
+            }
+        }
     }
 
-    /// The row values of the faces `start..<end`, back to back.
-    private struct Values: Sendable {
-        /// The first face.
-        var start: Int
-        /// Past the last face.
-        var end: Int { start + ends.count }
-        /// All the values.
-        var bytes: [UInt8]
-        /// Where each face's value ends in `bytes` (each starts where the one before ends).
-        var ends: [Int]
+    /// Prepared faces built a part at a time: each part is checked and its vectors stored as it is
+    /// added, so that the caller can free the part's faces (an array per embedding) before reading
+    /// the next. A bulk import's reader holds 32768 rows at a time otherwise (about 20 MiB at 128-D)
+    /// next to the batch it prepares, the one waiting and the one being written.
+    public struct Builder {
+        private let space: EmbeddingSpace
+        private let createdMs: Int64
+        private var identities: [String] = []
+        private var ids: [FaceID?] = []
+        private var vectors: [Float] = []
+        private var details: [Int: [UInt8]] = [:]
 
-        /// Where the value of the run's `n`th face lies, given the `ends` of the run's values.
-        static func span(_ n: Int, ends: [Int]) -> Range<Int> { (n == 0 ? 0 : ends[n - 1])..<ends[n] }
+        /// How many faces were added.
+        public var count: Int { identities.count }
+
+        /// Starts with no faces, with room for `capacity` (address space until vectors arrive).
+        /// - Parameter createdMs: the creation time recorded for every face, ms since 1970 (nil: now).
+        public init(space: EmbeddingSpace, capacity: Int, createdMs: Int64? = nil) {
+            self.space = space
+            self.createdMs = createdMs ?? Date().milliseconds
+            identities.reserveCapacity(capacity)
+            ids.reserveCapacity(capacity)
+            vectors.reserveCapacity(capacity * space.dimension)
+        }
+
+        /// Checks `faces` and stores their vectors after those added before; one bad face refuses
+        /// them all (and leaves the builder as it was). Errors name faces by position among all added.
+        public mutating func append(_ faces: [NewFace]) throws {
+            let dim = space.dimension, start = identities.count, old = vectors.count
+            let parts = faces.count >= PreparedFaces.parallelThreshold ? 2 : 1
+            let bounds = (0...parts).map { faces.count * $0 / parts }
+            vectors.append(contentsOf: repeatElement(0, count: faces.count * dim))
+            let results: [[Int: [UInt8]]]
+            do {
+                results = try vectors.withUnsafeMutableBufferPointer { buffer in
+                    // The parts write disjoint rows of the one buffer.
+                    let all = buffer.baseAddress.map(SharedPointer.init)
+                    return try ConcurrentMap.map(parts) { [space, createdMs] part in
+                        let slice = faces[bounds[part]..<bounds[part + 1]]
+                        let into = UnsafeMutableBufferPointer(start: all.map { $0.base + old + bounds[part] * dim }, count: slice.count * dim)
+                        return try PreparedFaces.encode(slice, space: space, createdMs: createdMs, vectors: into, offset: start)
+                    }
+                }
+            } catch {
+                vectors.removeLast(faces.count * dim)
+                throw error
+            }
+            for part in results { details.merge(part) { a, _ in a } }
+            identities += faces.lazy.map(\.identity)
+            ids += faces.lazy.map(\.id)
+        }
+
+        /// The faces added, prepared.
+        public func finish() -> PreparedFaces {
+            PreparedFaces(identities: identities, ids: ids, vectors: vectors, byIdentity: PreparedFaces.identityOrder(identities),
+                          createdMs: createdMs, details: details, dimension: space.dimension)
+        }
     }
 
     /// What one task of ``init(_:space:createdMs:)`` produced.
     private enum Part {
-        case encoded(Values)
+        /// The details JSON of the part's faces that have any, by position in the whole write.
+        case encoded([Int: [UInt8]])
         case order([Int])
     }
 
@@ -108,13 +187,16 @@ public struct PreparedFaces: Sendable {
     /// (ids such as `person-123` or `user:…` often have one), read as a big-endian number. Identities
     /// never hold a NUL byte (``Identity/validate(id:what:)``), so padding a short one with zeros puts
     /// it first, as bytewise order does. Only equal numbers compare the rest of the bytes.
-    static func identityOrder(_ faces: [NewFace]) -> [Int] {
+    static func identityOrder(_ faces: [NewFace]) -> [Int] { identityOrder(faces.map(\.identity)) }
+
+    /// Indices of `faces` (identities) ordered bytewise, then by position.
+    static func identityOrder(_ faces: [String]) -> [Int] {
         // Every identity's bytes in one buffer.
         var bytes = [UInt8](), starts = [Int]()
         starts.reserveCapacity(faces.count + 1)
         for face in faces {
             starts.append(bytes.count)
-            bytes += face.identity.utf8
+            bytes += face.utf8
         }
         starts.append(bytes.count)
         return bytes.withUnsafeBufferPointer { b in
@@ -148,18 +230,18 @@ public struct PreparedFaces: Sendable {
     /// From this many faces on, preparing uses two threads.
     static let parallelThreshold = 4096
 
-    /// Checks and encodes `faces` (positions as in the whole write, for error messages); writes their
-    /// vectors as stored to `vectors` (`faces.count × dimension` floats) and returns their rows.
+    /// Checks `faces` (positions as in the whole write) and writes their vectors as stored to
+    /// `vectors` (`faces.count × dimension` floats); returns the details JSON of those that have any,
+    /// by position. `n` counts faces from the slice's start.
+    /// `offset` is added to every position (faces added to a ``Builder`` before these).
     private static func encode(
-        _ faces: ArraySlice<NewFace>, space: EmbeddingSpace, createdMs: Int64, vectors: UnsafeMutableBufferPointer<Float>
-    ) throws -> Values {
-        // First every face is checked, its vector stored and its row's size summed; then the rows
-        // are written into one buffer of that size. `n` counts faces from the slice's start.
+        _ faces: ArraySlice<NewFace>, space: EmbeddingSpace, createdMs: Int64, vectors: UnsafeMutableBufferPointer<Float>,
+        offset: Int = 0
+    ) throws -> [Int: [UInt8]] {
         let dim = space.dimension
-        var ends = [Int]()
-        ends.reserveCapacity(faces.count)
         var details: [Int: [UInt8]] = [:]
-        for (n, (i, f)) in zip(faces.indices, faces).enumerated() {
+        for (n, (at, f)) in zip(faces.indices, faces).enumerated() {
+            let i = offset + at
             try Identity.validate(id: f.identity)
             if let m = f.metadata { try Identity.validate(metadata: m) }
             if let id = f.id { try FaceID.validateChosen(id.rawValue) }
@@ -173,23 +255,9 @@ public struct PreparedFaces: Sendable {
             }
             _ = UnsafeMutableBufferPointer(rebasing: vectors[(n * dim)..<((n + 1) * dim)]).initialize(from: vector)
             if f.source != nil || f.metadata != nil {
-                details[n] = try FaceRecord.detailsJSON(FaceDetails(source: f.source, metadata: f.metadata))
+                details[i] = try FaceRecord.detailsJSON(FaceDetails(source: f.source, metadata: f.metadata))
             }
-            let size = FaceRecord.encodedSize(identityBytes: f.identity.utf8.count, detailsBytes: details[n]?.count ?? 0, dimension: dim)
-            ends.append((ends.last ?? 0) + size)
         }
-        let bytes = [UInt8](unsafeUninitializedCapacity: ends.last ?? 0) { out, initialized in
-            let raw = UnsafeMutableRawBufferPointer(out)
-            for (n, f) in faces.enumerated() {
-                var identity = f.identity
-                identity.withUTF8 { id in
-                    FaceRecord.encode(identity: UnsafeRawBufferPointer(id), createdMs: createdMs, detailsJSON: details[n] ?? [],
-                                      vector: UnsafeBufferPointer(rebasing: vectors[(n * dim)..<((n + 1) * dim)]),
-                                      into: UnsafeMutableRawBufferPointer(rebasing: raw[Values.span(n, ends: ends)]))
-                }
-            }
-            initialized = ends.last ?? 0
-        }
-        return Values(start: faces.startIndex, bytes: bytes, ends: ends)
+        return details
     }
 }

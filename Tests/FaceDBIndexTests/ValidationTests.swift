@@ -34,6 +34,44 @@ final class ValidationTests: XCTestCase {
         }
     }
 
+    /// Small ids are mapped to positions by an array and others by a hash table: duplicates are caught
+    /// across both, removal and re-adding work in both, and a reload maps both again.
+    func testSmallAndLargeIdsMapToPositionsForEveryKind() throws {
+        let seed = SeededGenerator.seedFromEnvironment()
+        let data = Dataset.random(count: 600, queries: 1, dimension: 8, seed: seed)
+        // Dense ids 0..<300 mixed with ids far beyond any array (and some just above its cover).
+        let ids: [Int64] = (0..<600).map { (i: Int) -> Int64 in
+            if i % 2 == 0 { return Int64(i / 2) }
+            return i % 4 == 1 ? Int64(1) << 40 + Int64(i) : Int64(5_000 + i)
+        }
+        for configuration in smallConfigurations() {
+            let context = "\(configuration); seed \(seed)"
+            let index = try VectorIndex(configuration: configuration, dimension: 8, metric: .l2)
+            try index.add(ids: Array(ids.prefix(300)), vectors: Array(data.vectors.prefix(300 * 8)))
+            try index.add(ids: Array(ids.suffix(300)), vectors: Array(data.vectors.suffix(300 * 8)))
+            XCTAssertEqual(index.count, 600, context)
+            for dup in [ids[4], ids[5], ids[7]] {
+                assertFaceDBError(.invalidArgument, "already indexed \(dup); \(context)") {
+                    try index.add(ids: [dup], vectors: data.vector(0))
+                }
+            }
+            let gone = [ids[2], ids[3], ids[401], ids[599]]
+            XCTAssertEqual(try index.remove(ids: gone), 4, context)
+            XCTAssertEqual(Set(try index.allIDs()), Set(ids).subtracting(gone), context)
+            // Every stored vector is found under its own id.
+            let hits = try index.search(data.vector(10) + data.vector(11), k: 1)
+            XCTAssertEqual(hits.map { $0.first?.id }, [ids[10], ids[11]], context)
+            try index.add(ids: [ids[3], ids[2]], vectors: data.vector(3) + data.vector(2))
+            let restored = try VectorIndex.deserialize(try index.serialized(), configuration: configuration, dimension: 8, metric: .l2)
+            XCTAssertEqual(Set(try restored.allIDs()), Set(ids).subtracting([ids[401], ids[599]]), context)
+            assertFaceDBError(.invalidArgument, "already indexed after a reload; \(context)") {
+                try restored.add(ids: [ids[3]], vectors: data.vector(3))
+            }
+            XCTAssertEqual(try restored.remove(ids: [ids[0], ids[1]]), 2, context)
+            XCTAssertEqual(restored.count, 596, context)
+        }
+    }
+
     /// Batches of ascending ids above every id ever added skip the per-id membership check; every
     /// other batch (an id at or below that ceiling, also after a reload) must still be checked.
     func testIdsAtOrBelowTheLargestEverAddedAreStillChecked() throws {

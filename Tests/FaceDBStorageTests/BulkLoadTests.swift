@@ -90,7 +90,7 @@ final class BulkLoadTests: XCTestCase {
             }
             XCTAssertEqual(PreparedFaces.identityOrder(faces), expected, "round \(round), seed \(seed)")
         }
-        XCTAssertEqual(PreparedFaces.identityOrder([]), [])
+        XCTAssertEqual(PreparedFaces.identityOrder([String]()), [])
     }
 
     /// A bulk load checks its identities while its table files are written: an unknown one refuses
