@@ -82,6 +82,9 @@ public final class FaceDatabase: @unchecked Sendable {
     static func create(
         at path: String, space: EmbeddingSpace, index: IndexConfiguration, options: DatabaseOptions, besides: Set<String>
     ) throws -> FaceDatabase {
+        guard !options.readOnly else {
+            throw FaceDBError(.invalidArgument, "A database cannot be created read-only.", remedy: "Create it without readOnly.", path: path)
+        }
         try space.validate()
         try index.validate(dimension: space.dimension)
         let fm = FileManager.default
@@ -98,9 +101,6 @@ public final class FaceDatabase: @unchecked Sendable {
             throw FaceDBError(.io, "Cannot create the directory \(path).", remedy: "Check the parent directory's permissions.",
                               path: path, cause: "\(error)")
         }
-        guard !options.readOnly else {
-            throw FaceDBError(.invalidArgument, "A database cannot be created read-only.", remedy: "Create it without readOnly.", path: path)
-        }
         let lock = try DirectoryLock(directory: path)
         let store = try FaceStore.create(at: storePath(path), space: space, index: index, durability: options.durability,
                                          diskReserve: options.diskReserve)
@@ -114,14 +114,14 @@ public final class FaceDatabase: @unchecked Sendable {
     /// snapshot and replaying the change log, or rebuilding it when the snapshot is missing, stale
     /// beyond the log, truncated or corrupt).
     ///
-    /// - Parameters:
-    ///   - expecting: if given, the database must have been created for this model name
-    ///     (and, when `dimension` is given, this dimension).
     /// Nothing is deleted or overwritten when the store is damaged: RocksDB's checks, the refusal of
     /// a write-ahead log damaged before its last record, and a store found older than its own index
     /// snapshot (writes it acknowledged are missing) all throw `.corruption` before the store is
     /// opened for writing (see `RELIABILITY.md`; `facedb repair` salvages what is readable).
     ///
+    /// - Parameters:
+    ///   - expecting: if given, the database must have been created for this model name
+    ///     (and, when `dimension` is given, this dimension).
     /// - Throws: `.notADatabase`, `.unsupportedFormat`, `.modelMismatch`, `.databaseLocked`,
     ///   `.corruption`, `.diskFull` (opening for writing needs room to recover the log).
     public static func open(
