@@ -53,7 +53,7 @@ final class FaceIDRangeTests: XCTestCase {
         let store = try FaceStore.create(at: directory.path("store"), space: space, index: .flat)
         defer { store.close() }
         try store.addIdentity("a")
-        try store.addFaces([NewFace(identity: "a", embedding: vector(1))])
+        _ = try store.addFaces([NewFace(identity: "a", embedding: vector(1))])
         for bad: Int64 in [-1, FaceID.maximumChosen + 1, .max - 1, .max] {
             let faces = [NewFace(identity: "a", embedding: vector(2)), NewFace(identity: "a", embedding: vector(3), id: FaceID(bad))]
             XCTAssertThrowsError(try store.addFaces(faces), "id \(bad)") { error in
