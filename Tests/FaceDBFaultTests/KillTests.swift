@@ -37,29 +37,45 @@ final class KillTests: XCTestCase {
         let dir = TemporaryDirectory("kill-import")
         let seed = SeededGenerator.seedFromEnvironment()
         var rng = SeededGenerator(seed: seed)
-        let db = dir.path("db")
-        XCTAssertEqual(try runFacedb(["create", db, "--model", "m", "--dim", "32", "--metric", "l2"]).status, 0)
         let rows = dir.path("rows.jsonl")
         var vectors: [Int: [Float]] = [:]
         var text = ""
-        for i in 0..<24_000 {
+        for i in 0..<40_000 {
             let v = (0..<32).map { _ in rng.nextGaussian() }
             vectors[i] = v
             text += "{\"identity\": \"p\(i % 31)\", \"face_id\": \(i), \"embedding\": [\(v.map { "\($0)" }.joined(separator: ","))]}\n"
         }
         try text.write(toFile: rows, atomically: true, encoding: .utf8)
+        func newDatabase(_ n: Int) throws -> String {
+            let db = dir.path("db-\(n)")
+            XCTAssertEqual(try runFacedb(["create", db, "--model", "m", "--dim", "32", "--metric", "l2"]).status, 0)
+            return db
+        }
+        // How long a whole import takes here (builds differ twentyfold): kills land inside it.
+        let timed = try newDatabase(0)
+        let started = Date()
+        XCTAssertEqual(try runFacedb(["import", timed, rows, "--batch-size", "1000", "--quiet"]).status, 0)
+        let whole = Date().timeIntervalSince(started)
+        var databases = 1
+        var db = try newDatabase(databases)
         var kills = 0
         for trial in 0..<10 {
-            let delay = 0.1 + Double(rng.next() % 1_500) / 1_000
-            let context = "trial \(trial), killed after \(delay) s; seed \(seed)"
+            let delay = whole * (0.05 + Double(rng.next() % 850) / 1_000)
+            let context = "trial \(trial), killed after \(delay) s of a \(whole) s import; seed \(seed)"
             let finished = try runKilled(["import", db, rows, "--batch-size", "1000", "--quiet"], after: delay)
             if finished == nil { kills += 1 }
             try assertCheckPasses(db, context)
             let stored = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
-            XCTAssertEqual(stored.faceCount % 1_000, 0, "a partial batch is visible; \(context)")
+            let count = stored.faceCount
             try stored.close()
+            XCTAssertEqual(count % 1_000, 0, "a partial batch is visible; \(context)")
+            if count == vectors.count {
+                // Done (the kill came after the end): the next trials kill a new import.
+                databases += 1
+                db = try newDatabase(databases)
+            }
         }
-        XCTAssertGreaterThan(kills, 3, "too few imports were killed mid-way; seed \(seed)")
+        XCTAssertGreaterThanOrEqual(kills, 5, "too few imports were killed mid-way; seed \(seed)")
         let rerun = try runFacedb(["import", db, rows, "--quiet"])
         XCTAssertEqual(rerun.status, 0, rerun.stderr)
         let done = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
@@ -82,12 +98,17 @@ final class KillTests: XCTestCase {
         let faces = (0..<20_000).map { i in NewFace(identity: "p\(i % 50)", embedding: (0..<32).map { _ in rng.nextGaussian() }) }
         for (id, face) in zip(try handle.addFaces(faces, createMissingIdentities: true), faces) { vectors[id] = face.embedding }
         try handle.close()
-        let kinds = ["hnsw", "ivf", "flat"]
+        // How long a whole rebuild as HNSW (the slowest kind) takes here: kills land inside it.
+        let started = Date()
+        XCTAssertEqual(try runFacedb(["reindex", db, "--index", "hnsw"]).status, 0)
+        let whole = Date().timeIntervalSince(started)
+        let kinds = ["flat", "hnsw", "ivf"]
+        var kills = 0
         for trial in 0..<6 {
             let kind = kinds[trial % kinds.count]
-            let delay = 0.05 + Double(rng.next() % 1_200) / 1_000
-            let context = "trial \(trial), reindex to \(kind) killed after \(delay) s; seed \(seed)"
-            _ = try runKilled(["reindex", db, "--index", kind], after: delay)
+            let delay = whole * (0.05 + Double(rng.next() % 850) / 1_000)
+            let context = "trial \(trial), reindex to \(kind) killed after \(delay) s of \(whole) s; seed \(seed)"
+            if try runKilled(["reindex", db, "--index", kind], after: delay) == nil { kills += 1 }
             try assertCheckPasses(db, context)
             let reopened = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
             XCTAssertEqual(reopened.faceCount, vectors.count, context)
@@ -96,6 +117,7 @@ final class KillTests: XCTestCase {
             }
             try reopened.close()
         }
+        XCTAssertGreaterThanOrEqual(kills, 2, "too few rebuilds were killed mid-way; seed \(seed)")
         let finished = try runFacedb(["reindex", db, "--index", "flat"])
         XCTAssertEqual(finished.status, 0, finished.stderr)
         try assertCheckPasses(db, "after a whole reindex; seed \(seed)")
