@@ -35,7 +35,7 @@ final class ShellParsingTests: XCTestCase {
     }
 
     func testQuoteRoundTripsThroughTheTokenizer() throws {
-        for word in ["ada", "Ada Lovelace", "say \"hi\"", "back\\slash", "it's", "#tag", "[x]", "", "北京 市"] {
+        for word in ["ada", "Ada Lovelace", "say \"hi\"", "back\\slash", "it's", "#tag", "[x]", "", "北京 市", "a\rb", "line\nbreak", "\u{0}\u{1}\rs\rsm"] {
             XCTAssertEqual(try words("show " + ShellTokenizer.quote(word)), ["show", word], word)
         }
         XCTAssertEqual(ShellTokenizer.quote("plain"), "plain")

@@ -61,9 +61,11 @@ struct ShellTokenizer {
     }
 
     /// Writes `word` so that ``tokenize(_:)`` reads it back as one word: as is when it is plain,
-    /// else in double quotes with `"` and `\` escaped.
+    /// else in double quotes with `"` and `\` escaped. Every separator of ``tokenize(_:)`` (space,
+    /// tab, CR, LF) makes a word need quotes (a word with a lone CR once read back as three words:
+    /// found by `Tools/fuzz`, kept as `Fuzz/Corpus/shell/regression-quote-carriage-return`).
     static func quote(_ word: String) -> String {
-        let special: Set<Character> = [" ", "\t", "\"", "'", "\\", "#", "[", "]", "{", "}"]
+        let special: Set<Character> = [" ", "\t", "\r", "\n", "\"", "'", "\\", "#", "[", "]", "{", "}"]
         guard word.isEmpty || word.contains(where: { special.contains($0) }) else { return word }
         var out = "\""
         for c in word {
