@@ -2,8 +2,11 @@
 // FaceDB: an embeddable face identity database.
 //
 // Dependencies point one way:
-//   C shims (CRocksDB, CFaiss, CBLAS, CImageCodecs) → FaceDBCore → {FaceDBStorage, FaceDBIndex, FaceDBCalibration, FaceDBImport, FaceDBVision} → FaceDB → FaceDBCLI → facedb
+//   C shims (CRocksDB, CFaiss, CBLAS, CImageCodecs) → FaceDBCore
+//     → {FaceDBStorage, FaceDBIndex, FaceDBCalibration, FaceDBImport, FaceDBNeural}
+//     → FaceDB (the embedding-level façade) → FaceDBPhotos (photos in, FaceDB + FaceDBNeural) → FaceDBCLI → facedb
 // Storage and index never import each other; the FaceDB façade is the only place that joins them.
+// Two products for other packages: `FaceDB` (embeddings; no CNN, no image codecs) and `FaceDBPhotos`.
 import PackageDescription
 
 /// Debian 12's libfaiss-dev ships only a static libfaiss.a, so everything it needs is linked by name.
@@ -20,8 +23,7 @@ let package = Package(
     name: "FaceDB",
     products: [
         .library(name: "FaceDB", targets: ["FaceDB"]),
-        .library(name: "FaceDBCLI", targets: ["FaceDBCLI"]),
-        .library(name: "FaceDBVision", targets: ["FaceDBVision"]),
+        .library(name: "FaceDBPhotos", targets: ["FaceDBPhotos"]),
         .executable(name: "facedb", targets: ["facedb"]),
         .executable(name: "facedb-bench", targets: ["facedb-bench"]),
         .executable(name: "facedb-demo", targets: ["facedb-demo"]),
@@ -31,6 +33,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // MARK: C shims
@@ -67,22 +70,26 @@ let package = Package(
         // MARK: Streaming readers of embedding files for bulk import (.npy, .fvecs, JSON Lines, CSV)
         .target(name: "FaceDBImport", dependencies: ["FaceDBCore"]),
 
-        // MARK: Vision: image decoding, CNN engine on cblas_sgemm, dlib model readers, detector,
-        // landmarks, alignment, embedder, the photo pipeline.
-        // Its loops (im2col, pyramid resize) run ~20× slower unoptimised: `Tools/test` builds the tests
+        // MARK: Neural: the CNN engine on cblas_sgemm (Tensor/, Layers/, Convolution/Winograd/), dlib's
+        // model readers and the face embedder (an aligned chip in, a descriptor out).
+        // Its loops (im2col, Winograd tiles) run ~20× slower unoptimised: `Tools/test` builds the tests
         // in release with -enable-testing rather than giving this target flags of its own, which would
         // stop other packages from depending on FaceDB by version.
-        .target(name: "FaceDBVision", dependencies: ["CBLAS", "CImageCodecs", "FaceDBCore"]),
+        .target(name: "FaceDBNeural", dependencies: ["CBLAS", "FaceDBCore", .product(name: "Crypto", package: "swift-crypto")]),
 
         // MARK: Storage, index (never import each other)
         .target(name: "FaceDBStorage", dependencies: ["CRocksDB", "FaceDBCore"]),
         .target(name: "FaceDBIndex", dependencies: ["CFaiss", "FaceDBCore"]),
 
         // MARK: Façade, CLI
-        .target(name: "FaceDB", dependencies: ["FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration", "FaceDBImport", "FaceDBVision"]),
+        .target(name: "FaceDB", dependencies: ["FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration", "FaceDBImport"]),
+
+        // MARK: Photos: decoding (JPEG, PNG), detection, landmarks, alignment, quality, the photo
+        // pipeline, annotation, and the façade's photo calls (enrol, identify, verify).
+        .target(name: "FaceDBPhotos", dependencies: ["CImageCodecs", "FaceDBCore", "FaceDBNeural", "FaceDB"]),
         .target(
             name: "FaceDBCLI",
-            dependencies: ["FaceDB", "FaceDBCalibration", "FaceDBImport", "FaceDBVision", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["FaceDB", "FaceDBPhotos", "FaceDBCalibration", "FaceDBImport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "facedb", dependencies: ["FaceDBCLI"]),
 
@@ -91,10 +98,10 @@ let package = Package(
         // builds `Tools/test` makes.
         .target(name: "FaceDBTestSupport", dependencies: ["FaceDBCore"]),
         .executableTarget(name: "facedb-bench", dependencies: ["FaceDB", "FaceDBIndex", "FaceDBImport", "FaceDBTestSupport"]),
-        .executableTarget(name: "facedb-demo", dependencies: ["FaceDB", "FaceDBVision"]),
+        .executableTarget(name: "facedb-demo", dependencies: ["FaceDB", "FaceDBPhotos"]),
         .executableTarget(name: "facedb-import-bench", dependencies: ["FaceDB", "FaceDBImport", "FaceDBTestSupport"]),
-        .executableTarget(name: "facedb-embed-bench", dependencies: ["FaceDBVision"]),
-        .executableTarget(name: "facedb-detect-bench", dependencies: ["FaceDBVision"]),
+        .executableTarget(name: "facedb-embed-bench", dependencies: ["FaceDBNeural", "FaceDBPhotos"]),
+        .executableTarget(name: "facedb-detect-bench", dependencies: ["FaceDBPhotos"]),
         // The child process of the crash-safety test: writes batches and acknowledges each one.
         .executableTarget(
             name: "facedb-crash-writer",
@@ -107,7 +114,7 @@ let package = Package(
         // build replays inputs (`facedb-fuzz NAME Fuzz/Corpus/NAME`). See Fuzz/Harnesses/Main.swift.
         .executableTarget(
             name: "facedb-fuzz",
-            dependencies: ["FaceDBCore", "FaceDBImport", "FaceDBIndex", "FaceDBVision", "FaceDBCLI"],
+            dependencies: ["FaceDBCore", "FaceDBImport", "FaceDBIndex", "FaceDBPhotos", "FaceDBCLI"],
             path: "Fuzz/Harnesses"
         ),
 
@@ -117,12 +124,13 @@ let package = Package(
         .testTarget(name: "FaceDBIndexTests", dependencies: ["FaceDBIndex", "FaceDBTestSupport"]),
         .testTarget(name: "FaceDBCalibrationTests", dependencies: ["FaceDBCalibration", "FaceDBTestSupport"]),
         .testTarget(name: "FaceDBImportTests", dependencies: ["FaceDBImport", "FaceDBTestSupport"]),
-        .testTarget(name: "FaceDBVisionTests", dependencies: ["FaceDBVision", "FaceDBTestSupport"],
+        // Layers against naive references, model readers, the embedder against dlib's descriptors.
+        .testTarget(name: "FaceDBNeuralTests", dependencies: ["FaceDBNeural", "FaceDBTestSupport"],
                     resources: [.copy("Fixtures")]),
-        // Decoding, image algorithms, detector, landmarks, chips, annotate.
-        .testTarget(name: "FaceDBDetectionTests", dependencies: ["FaceDBVision", "FaceDBTestSupport"],
+        // Decoding, image algorithms, detector, landmarks, chips, quality, annotate.
+        .testTarget(name: "FaceDBPhotosTests", dependencies: ["FaceDBPhotos", "FaceDBNeural", "FaceDBTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "FaceDBTests", dependencies: ["FaceDB", "FaceDBStorage", "FaceDBVision", "FaceDBImport", "FaceDBTestSupport", "facedb-crash-writer"]),
+        .testTarget(name: "FaceDBTests", dependencies: ["FaceDB", "FaceDBStorage", "FaceDBPhotos", "FaceDBImport", "FaceDBTestSupport", "facedb-crash-writer"]),
         .testTarget(name: "FaceDBCLITests", dependencies: ["FaceDBCLI", "FaceDBTestSupport", "facedb"]),
         // Damaged files, full disks (a tmpfs; needs root) and processes killed at random moments.
         .testTarget(name: "FaceDBFaultTests", dependencies: ["FaceDB", "FaceDBCore", "FaceDBTestSupport", "facedb"]),

@@ -22,7 +22,7 @@ def models_dir() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--chips", default="Tests/FaceDBVisionTests/Fixtures")
+    parser.add_argument("--chips", default="Tests/FaceDBNeuralTests/Fixtures")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--batches", default="1,8,64")
     args = parser.parse_args()

@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // A service that uses FaceDB the way an outside package does: by URL and version, through the
-// `FaceDB` and `FaceDBVision` products only.
+// `FaceDB` and `FaceDBPhotos` products only.
 //
 // FACEDB_PACKAGE_URL overrides where FaceDB is fetched from: `Tools/test` points it at a tagged clone
 // of the checkout (file:///…/facedb), so CI proves that the versioned dependency resolves and builds.
@@ -18,7 +18,7 @@ let package = Package(
             name: "IdentityService",
             dependencies: [
                 .product(name: "FaceDB", package: "facedb"),
-                .product(name: "FaceDBVision", package: "facedb"),
+                .product(name: "FaceDBPhotos", package: "facedb"),
             ]
         ),
     ],

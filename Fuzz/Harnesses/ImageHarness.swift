@@ -1,5 +1,5 @@
 import FaceDBCore
-import FaceDBVision
+import FaceDBPhotos
 
 /// The JPEG and PNG decoders (libjpeg-turbo and libpng behind `CImageCodecs`, and the EXIF
 /// orientation), the way `enroll` and `identify` read photos.

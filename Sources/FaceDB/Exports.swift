@@ -2,3 +2,4 @@
 // return (NewFace, Face, FaceID, Identity, EmbeddingSpace, IndexConfiguration, Metric, FaceDBError…)
 // are declared in FaceDBCore, which is re-exported here.
 @_exported import FaceDBCore
+@_exported import FaceDBCalibration

@@ -98,7 +98,7 @@ public struct ROC: Sendable {
     /// are closest is kept (the strictest on a tie), and the rate is their mean there.
     ///
     /// - Throws: ``FaceDBError/Code/invalidArgument`` when either list is empty.
-    public var equalErrorRate: (rate: Double, threshold: Float) {
+    public var equalErrorRate: EqualErrorRate {
         get throws {
             try Self.require(genuine, "genuine")
             try Self.require(impostor, "impostor")
@@ -109,7 +109,7 @@ public struct ROC: Sendable {
                     best = (gap, (fmr + fnmr) / 2, d)
                 }
             }
-            return (best!.rate, impostor.flip(best!.threshold))
+            return EqualErrorRate(rate: best!.rate, threshold: impostor.flip(best!.threshold))
         }
     }
 

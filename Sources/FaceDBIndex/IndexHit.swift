@@ -8,14 +8,14 @@ import FaceDBCore
 /// ``FaceDBCore/Metric/innerProduct`` (larger is nearer). It is exact for every kind (IVF-PQ
 /// re-scores its candidates against its exact copy of the vectors), except in
 /// `VectorIndex.searchWithoutRefinement`, which returns the codes' approximations.
-public struct IndexHit: Sendable, Hashable {
+package struct IndexHit: Sendable, Hashable {
     /// The face id.
-    public var id: Int64
+    package var id: Int64
     /// The score in the metric's natural unit (see the type's description).
-    public var score: Float
+    package var score: Float
 
     /// Makes a hit.
-    public init(id: Int64, score: Float) {
+    package init(id: Int64, score: Float) {
         self.id = id
         self.score = score
     }

@@ -25,9 +25,9 @@ import Foundation
 /// The payload is streamed from the index to the file (``write(to:capturing:)``): closing a database
 /// of a 1.66M × 64-D flat index used to peak at 1.59 GB, holding the serialized copy next to the
 /// index; streaming needs no second copy (see BENCHMARKS.md, "Memory").
-public enum IndexSnapshot {
+package enum IndexSnapshot {
     /// The format version this build writes, and the newest it reads (it reads 1 and 2 too).
-    public static let formatVersion: UInt32 = 3
+    package static let formatVersion: UInt32 = 3
     /// The first 8 bytes of every snapshot.
     static let magic: [UInt8] = Array("FDBINDEX".utf8)
     /// Magic, version, sequence, JSON length, dimension, metric, payload length, checksum: the
@@ -35,38 +35,38 @@ public enum IndexSnapshot {
     static let minimumSize = 8 + 4 + 8 + 4 + 4 + 1 + 8 + 8
 
     /// What a snapshot file holds.
-    public struct Loaded {
+    package struct Loaded {
         /// The restored index.
-        public var index: VectorIndex
+        package var index: VectorIndex
         /// The store sequence number the index reflects.
-        public var sequence: UInt64
+        package var sequence: UInt64
         /// The index's configuration.
-        public var configuration: IndexConfiguration
+        package var configuration: IndexConfiguration
         /// The id of the store the index was derived from (nil before format version 3).
-        public var storeID: [UInt8]?
+        package var storeID: [UInt8]?
         /// The digest of the index's vectors when it was written (nil before format version 3).
-        public var digest: VectorDigest?
+        package var digest: VectorDigest?
     }
 
     /// What the first bytes of a snapshot say about it, read without loading the index.
-    public struct Header: Equatable, Sendable {
+    package struct Header: Equatable, Sendable {
         /// The store sequence number the index reflects.
-        public var sequence: UInt64
+        package var sequence: UInt64
         /// The id of the store the index was derived from (nil before format version 3).
-        public var storeID: [UInt8]?
+        package var storeID: [UInt8]?
     }
 
     /// Which state of which store a snapshot holds.
-    public struct Stamp: Sendable {
+    package struct Stamp: Sendable {
         /// The store sequence number the index reflects.
-        public var sequence: UInt64
+        package var sequence: UInt64
         /// The 16-byte id of the store the index is derived from.
-        public var storeID: [UInt8]
+        package var storeID: [UInt8]
         /// The digest of the index's vectors.
-        public var digest: VectorDigest
+        package var digest: VectorDigest
 
         /// Makes a stamp.
-        public init(sequence: UInt64, storeID: [UInt8] = Array(repeating: 0, count: 16), digest: VectorDigest = VectorDigest()) {
+        package init(sequence: UInt64, storeID: [UInt8] = Array(repeating: 0, count: 16), digest: VectorDigest = VectorDigest()) {
             precondition(storeID.count == 16, "a store id has 16 bytes")
             self.sequence = sequence
             self.storeID = storeID
@@ -97,7 +97,7 @@ public enum IndexSnapshot {
 
     /// Writes a snapshot of `index`, which reflects the store sequence `sequence`, atomically (see
     /// ``write(to:capturing:)``). Changes to the index wait until its bytes are written.
-    public static func write(
+    package static func write(
         _ index: VectorIndex, sequence: UInt64, storeID: [UInt8] = Array(repeating: 0, count: 16),
         digest: VectorDigest = VectorDigest(), to path: String
     ) throws {
@@ -106,7 +106,7 @@ public enum IndexSnapshot {
 
     /// The sequence and store id at the start of the snapshot at `path`, read without checking or
     /// loading the rest; nil when the file is missing or does not start like a snapshot.
-    public static func header(at path: String) -> Header? {
+    package static func header(at path: String) -> Header? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         guard let bytes = try? handle.read(upToCount: 44), bytes.count >= 20 else { return nil }
@@ -132,7 +132,7 @@ public enum IndexSnapshot {
     /// - Returns: the sequence of the snapshot written, or nil when `capturing` did not call `emit`.
     /// - Throws: ``FaceDBError/Code/io`` with the path when the file system fails.
     @discardableResult
-    public static func write(
+    package static func write(
         to path: String, capturing: (_ emit: (VectorIndex, Stamp) throws -> Void) throws -> Void
     ) throws -> UInt64? {
         var written: UInt64?
@@ -163,7 +163,7 @@ public enum IndexSnapshot {
     ///   a bad checksum or lengths that do not add up; ``FaceDBError/Code/unsupportedFormat`` for
     ///   a file from a newer FaceDB, or an IVF-PQ index of an older layout (without its exact copy of
     ///   the vectors), which must be rebuilt.
-    public static func read(from path: String) throws -> Loaded {
+    package static func read(from path: String) throws -> Loaded {
         let file = try AtomicFile.read(path)
         return try file.withUnsafeBytes { try parse($0, path: path) }
     }

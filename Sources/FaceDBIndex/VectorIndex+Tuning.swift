@@ -3,7 +3,7 @@ import Foundation
 
 extension VectorIndex {
     /// How many stored faces serve as queries when efSearch is tuned.
-    public static let tuningSampleSize = 256
+    package static let tuningSampleSize = 256
     /// The seed of the sample of stored faces, so that tuning the same index gives the same answer.
     static let tuningSeed: UInt64 = 0x7E5E_EF5E_A2C4_0001
 
@@ -25,7 +25,7 @@ extension VectorIndex {
     /// - Returns: the tuning, or nil when the configuration does not tune efSearch or the index
     ///   holds fewer than two vectors.
     @discardableResult
-    public func tuneEfSearch(sampleSize: Int = VectorIndex.tuningSampleSize) throws -> EfSearchTuning? {
+    package func tuneEfSearch(sampleSize: Int = VectorIndex.tuningSampleSize) throws -> EfSearchTuning? {
         guard configuration.tunesEfSearch, let target = configuration.recallTarget else { return nil }
         let started = DispatchTime.now().uptimeNanoseconds
         let (faces, sample, queries) = try sampleStoredVectors(max(1, sampleSize), seed: Self.tuningSeed)

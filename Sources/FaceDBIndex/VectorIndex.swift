@@ -26,16 +26,16 @@ import FaceDBCore
 ///   ``tuneEfSearch(sampleSize:)``; until the first tuning it is the configured value.
 ///
 /// The index is derived data: it can always be rebuilt from the store.
-public final class VectorIndex: @unchecked Sendable {
+package final class VectorIndex: @unchecked Sendable {
     /// One search candidate; see ``FaceDBIndex/IndexHit``.
-    public typealias IndexHit = FaceDBIndex.IndexHit
+    package typealias IndexHit = FaceDBIndex.IndexHit
 
     /// The index family and parameters.
-    public let configuration: IndexConfiguration
+    package let configuration: IndexConfiguration
     /// The length of every vector.
-    public let dimension: Int
+    package let dimension: Int
     /// How vectors are compared.
-    public let metric: Metric
+    package let metric: Metric
 
     /// HNSW graphs are rebuilt when tombstones exceed this fraction of the stored vectors.
     static let compactionFraction = 0.10
@@ -54,7 +54,7 @@ public final class VectorIndex: @unchecked Sendable {
     ///
     /// - Throws: ``FaceDBError/Code/invalidArgument`` for a dimension out of range or parameters
     ///   that do not fit it (see ``IndexConfiguration/validate(dimension:)``).
-    public init(configuration: IndexConfiguration, dimension: Int, metric: Metric) throws {
+    package init(configuration: IndexConfiguration, dimension: Int, metric: Metric) throws {
         try Self.validate(configuration, dimension: dimension)
         self.configuration = configuration
         self.dimension = dimension
@@ -76,23 +76,23 @@ public final class VectorIndex: @unchecked Sendable {
     // MARK: State
 
     /// The number of searchable vectors.
-    public var count: Int {
+    package var count: Int {
         lock.withReadLock { (try? index.count()) ?? 0 }
     }
 
     /// HNSW, IVF-PQ: removed vectors still held until the next compaction (0 for other kinds).
-    public var tombstones: Int {
+    package var tombstones: Int {
         lock.withReadLock { (try? index.tombstoneCount()) ?? 0 }
     }
 
     /// False for IVF kinds while vectors are staged for training; true otherwise.
-    public var isTrained: Bool {
+    package var isTrained: Bool {
         lock.withReadLock { !staging }
     }
 
     /// A short description of the state for status displays, e.g. `"ready"` or
     /// `"exact until 9984 vectors (IVF training pending)"`.
-    public var stateDescription: String {
+    package var stateDescription: String {
         lock.withReadLock {
             if staging {
                 return "exact until \(automaticTrainingCount) vectors (IVF training pending)"
@@ -107,33 +107,33 @@ public final class VectorIndex: @unchecked Sendable {
 
     /// An estimate of the memory the index holds, in bytes (IVF-PQ includes its exact copy of the
     /// vectors: 4 × dimension bytes per face).
-    public var estimatedMemoryBytes: Int {
+    package var estimatedMemoryBytes: Int {
         lock.withReadLock { (try? index.memoryUsage()) ?? 0 }
     }
 
     /// HNSW: how many stored vectors the graph's links do not lead to from its entry point, so that
     /// no search can return them. Adds of 1% of the graph or more, compaction and loading link such
     /// vectors, so this is 0 except after smaller adds; 0 for other kinds.
-    public var unreachableCount: Int {
+    package var unreachableCount: Int {
         lock.withReadLock { (try? index.unreachableCount()) ?? 0 }
     }
 
     /// HNSW: the efSearch searches use — the tuned value once tuned, else the configured one; nil
     /// for other kinds.
-    public var efSearch: Int? {
+    package var efSearch: Int? {
         guard configuration.kind == .hnsw else { return nil }
         return lock.withReadLock { currentEfSearch }
     }
 
     /// The last efSearch tuning, when the configuration tunes efSearch and it has run.
-    public var efSearchTuning: EfSearchTuning? {
+    package var efSearchTuning: EfSearchTuning? {
         lock.withReadLock { tuning }
     }
 
     /// Whether ``tuneEfSearch(sampleSize:)`` should run: the configuration tunes efSearch, the
     /// index holds at least ``IndexConfiguration/minimumTuningCount`` vectors, and it was never
     /// tuned, was tuned for another target, or has doubled since.
-    public var isTuningDue: Bool {
+    package var isTuningDue: Bool {
         guard configuration.tunesEfSearch, let target = configuration.recallTarget else { return false }
         return lock.withReadLock {
             let live = (try? index.count()) ?? 0
@@ -183,7 +183,7 @@ public final class VectorIndex: @unchecked Sendable {
     ///   - vectors: `ids.count × dimension` floats, row-major.
     /// - Throws: ``FaceDBError/Code/dimensionMismatch`` or ``FaceDBError/Code/invalidArgument``
     ///   for a malformed batch; nothing is added then.
-    public func add(ids: [Int64], vectors: [Float]) throws {
+    package func add(ids: [Int64], vectors: [Float]) throws {
         try checkBatch(ids: ids, vectors: vectors)
         if ids.isEmpty { return }
         try lock.withWriteLock {
@@ -211,7 +211,7 @@ public final class VectorIndex: @unchecked Sendable {
     ///
     /// Lets a caller copy the vectors while it waits for something else — the database stages a
     /// write's vectors while the store writes them.
-    public func stage(vectors: [Float]) throws {
+    package func stage(vectors: [Float]) throws {
         guard configuration.kind == .flat, !vectors.isEmpty, vectors.count % dimension == 0 else { return }
         try lock.withWriteLock { try index.stage(vectors: vectors, count: vectors.count / dimension) }
     }
@@ -220,7 +220,7 @@ public final class VectorIndex: @unchecked Sendable {
     ///
     /// - Returns: how many vectors were removed.
     @discardableResult
-    public func remove(ids: [Int64]) throws -> Int {
+    package func remove(ids: [Int64]) throws -> Int {
         if ids.isEmpty { return 0 }
         return try lock.withWriteLock {
             let removed = try index.remove(ids: ids)
@@ -235,7 +235,7 @@ public final class VectorIndex: @unchecked Sendable {
     /// - Throws: ``FaceDBError/Code/invalidArgument`` if the sample is smaller than
     ///   nlist (IVF-PQ: also 2^pqBits) vectors; ``FaceDBError/Code/unsupported`` if the index is
     ///   already trained and holds vectors (rebuild it instead).
-    public func train(sample: [Float]) throws {
+    package func train(sample: [Float]) throws {
         guard sample.count % dimension == 0 else {
             throw FaceDBError.dimensionMismatch(expected: dimension, given: sample.count, what: "training sample")
         }
@@ -265,7 +265,7 @@ public final class VectorIndex: @unchecked Sendable {
     }
 
     /// HNSW, IVF-PQ: drops the tombstones now (HNSW rebuilds its graph). A no-op for other kinds.
-    public func compact() throws {
+    package func compact() throws {
         try lock.withWriteLock {
             try index.compact()
             compactionFailure = nil
@@ -284,7 +284,7 @@ public final class VectorIndex: @unchecked Sendable {
     ///   or an empty `allowed`.
     /// - Throws: ``FaceDBError/Code/dimensionMismatch`` if `queries` is not a whole number of
     ///   `dimension`-long vectors.
-    public func search(_ queries: [Float], k: Int, allowed: [Int64]? = nil) throws -> [[IndexHit]] {
+    package func search(_ queries: [Float], k: Int, allowed: [Int64]? = nil) throws -> [[IndexHit]] {
         guard queries.count % dimension == 0 else {
             throw FaceDBError.dimensionMismatch(expected: dimension, given: queries.count, what: "query")
         }
@@ -358,7 +358,7 @@ public final class VectorIndex: @unchecked Sendable {
     /// and no exact re-scoring — what a bare FAISS `IndexIVFPQ` answers (for benchmarks that show
     /// what re-scoring costs and gains).
     /// - Throws: `.invalidArgument` for other kinds and for an IVF-PQ index still staging.
-    @_spi(Benchmark) public func searchWithoutRefinement(_ queries: [Float], k: Int) throws -> [[IndexHit]] {
+    package func searchWithoutRefinement(_ queries: [Float], k: Int) throws -> [[IndexHit]] {
         guard queries.count % dimension == 0 else {
             throw FaceDBError.dimensionMismatch(expected: dimension, given: queries.count, what: "query")
         }
@@ -399,14 +399,14 @@ public final class VectorIndex: @unchecked Sendable {
     }
 
     /// Every indexed face id, ascending.
-    public func allIDs() throws -> [Int64] {
+    package func allIDs() throws -> [Int64] {
         try lock.withReadLock { try index.ids() }.sorted()
     }
 
     /// The stored vectors of `ids`, row-major, exactly as added (IVF-PQ reads its exact copy).
     ///
     /// - Throws: ``FaceDBError/Code/invalidArgument`` if an id is not indexed.
-    public func vectors(for ids: [Int64]) throws -> [Float] {
+    package func vectors(for ids: [Int64]) throws -> [Float] {
         try lock.withReadLock { try index.reconstruct(ids: ids, dimension: dimension) }
     }
 
@@ -414,7 +414,7 @@ public final class VectorIndex: @unchecked Sendable {
 
     /// The index as bytes for ``deserialize(_:configuration:dimension:metric:)`` (the shim's
     /// payload layout, see `Schemas/index-snapshot.md`).
-    public func serialized() throws -> [UInt8] {
+    package func serialized() throws -> [UInt8] {
         try withSerialized { Array($0) }
     }
 
@@ -451,7 +451,7 @@ public final class VectorIndex: @unchecked Sendable {
     ///
     /// - Throws: ``FaceDBError/Code/corruption`` for damaged bytes or bytes of another index shape;
     ///   ``FaceDBError/Code/invalidArgument`` for an invalid configuration.
-    public static func deserialize(
+    package static func deserialize(
         _ bytes: [UInt8], configuration: IndexConfiguration, dimension: Int, metric: Metric
     ) throws -> VectorIndex {
         try bytes.withUnsafeBytes {
@@ -464,7 +464,7 @@ public final class VectorIndex: @unchecked Sendable {
     /// must differ from this one only in those parameters. An efSearch tuning carries over when the
     /// recall target is unchanged.
     /// - Throws: `.invalidArgument` when anything else differs (that needs a rebuild).
-    public func withSearchParameters(of configuration: IndexConfiguration) throws -> VectorIndex {
+    package func withSearchParameters(of configuration: IndexConfiguration) throws -> VectorIndex {
         guard configuration.differsOnlyInSearchParameters(from: self.configuration) else {
             throw FaceDBError(.invalidArgument, "Only efSearch, its recall target and nprobe can change without a rebuild.",
                               remedy: "Rebuild the index for other parameters.")

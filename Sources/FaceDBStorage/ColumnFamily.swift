@@ -1,5 +1,5 @@
 /// The column families of the store. `Schemas/keyspace.md` describes their keys and values.
-public enum ColumnFamily: String, CaseIterable, Sendable {
+package enum ColumnFamily: String, CaseIterable, Sendable {
     /// RocksDB's mandatory default family; unused.
     case `default` = "default"
     /// Database-wide values: format version, embedding space, index configuration, counters.

@@ -4,7 +4,7 @@ import Foundation
 extension FaceStore {
     /// Identity ids starting with `prefix`, in id order, at most `limit`. Reads only the keys, so it
     /// is cheap enough to run on every key press (the shell's tab completion).
-    public func identityIDs(prefix: String = "", limit: Int = .max) throws -> [String] {
+    package func identityIDs(prefix: String = "", limit: Int = .max) throws -> [String] {
         var ids: [String] = []
         let start = Array(prefix.utf8)
         guard limit > 0 else { return ids }
@@ -18,7 +18,7 @@ extension FaceStore {
 
     /// Calls `body` with each identity whose id starts with `prefix`, in id order, until it returns
     /// false. Each record is decoded from the scan itself, so stopping early reads no further.
-    public func forEachIdentity(prefix: String = "", _ body: (Identity) throws -> Bool) throws {
+    package func forEachIdentity(prefix: String = "", _ body: (Identity) throws -> Bool) throws {
         let start = Array(prefix.utf8)
         try db.scan(.identities, from: start) { key, value in
             guard key.starts(with: start) else { return false }

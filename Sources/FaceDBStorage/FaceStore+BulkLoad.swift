@@ -24,7 +24,7 @@ import Foundation
 /// other. No mark is needed, so the only synced step is RocksDB's own ingestion.
 extension FaceStore {
     /// The fewest faces a write must have to be loaded as table files.
-    public static let bulkLoadThreshold = 4_096
+    package static let bulkLoadThreshold = 4_096
 
     /// Where the table files of a bulk load are written before ingestion.
     var bulkDirectory: String { path + ".bulk" }
@@ -152,7 +152,7 @@ extension FaceStore {
     /// `facedb import` peaked at 688–690 MiB with this setting against 764 MiB without it (and
     /// 721–745 MiB against 833–859 MiB before the import's other memory changes; `BENCHMARKS.md`,
     /// "Memory"), at the same import time within this machine's noise.
-    public static func mapLargeBuffersApart() {
+    package static func mapLargeBuffersApart() {
         _ = mallopt(M_MMAP_THRESHOLD, 1 << 20)
     }
 

@@ -3,27 +3,27 @@ import Foundation
 
 /// The source of truth: identities, faces, embeddings and metadata in RocksDB.
 ///
-/// Every public write is one atomic RocksDB write batch that also bumps the store's change
+/// Every write is one atomic RocksDB write batch that also bumps the store's change
 /// ``sequence`` and, when faces come or go, appends an ``IndexChange`` to the change log, so the
 /// derived vector index can always be brought up to date. Writes are serialized internally; reads
 /// may run on any thread at any time.
-public final class FaceStore: @unchecked Sendable {
+package final class FaceStore: @unchecked Sendable {
     /// The RocksDB directory.
-    public let path: String
+    package let path: String
     /// The embedding space fixed at creation.
-    public let space: EmbeddingSpace
+    package let space: EmbeddingSpace
     /// How far acknowledged writes are guaranteed to survive.
-    public let durability: Durability
+    package let durability: Durability
     /// Which store this is: 16 random bytes made at create (for stores made before it existed, at
     /// their first open for writing; all zeros if that open was read-only).
-    public let storeID: [UInt8]
+    package let storeID: [UInt8]
     /// Bytes a write must leave free on the store's disk (see `DiskSpace`).
-    public let diskReserve: Int
+    package let diskReserve: Int
     /// Whether the store was opened read-only: writes throw ``FaceDBError/Code/readOnly``.
-    public var isReadOnly: Bool { db.isReadOnly }
+    package var isReadOnly: Bool { db.isReadOnly }
 
     /// The store format version this code reads and writes (`Schemas/keyspace.md`).
-    public static let formatVersion = Int(Keyspace.formatVersion)
+    package static let formatVersion = Int(Keyspace.formatVersion)
 
     let db: RocksDB
     private let writeLock = NSLock()
@@ -45,10 +45,6 @@ public final class FaceStore: @unchecked Sendable {
         var digest: VectorDigest
     }
 
-    /// The default of ``diskReserve``: room for RocksDB's manifest, options and log files and a
-    /// compaction's first outputs, beyond what a write and a flush of the memtables need.
-    public static let defaultDiskReserve = 64 << 20
-
     private init(path: String, db: RocksDB, space: EmbeddingSpace, durability: Durability, counters: Counters,
                  storeID: [UInt8], diskReserve: Int) {
         self.path = path
@@ -63,9 +59,9 @@ public final class FaceStore: @unchecked Sendable {
     // MARK: - Opening
 
     /// Creates a new, empty store at `path` (the directory must not hold a store yet).
-    public static func create(
+    package static func create(
         at path: String, space: EmbeddingSpace, index: IndexConfiguration, durability: Durability = .processCrash,
-        diskReserve: Int = FaceStore.defaultDiskReserve
+        diskReserve: Int = DiskSpace.defaultReserve
     ) throws -> FaceStore {
         try space.validate()
         try index.validate(dimension: space.dimension)
@@ -106,9 +102,9 @@ public final class FaceStore: @unchecked Sendable {
     /// - Throws: `.notADatabase` when `path` holds no FaceDB store, `.unsupportedFormat` for a newer
     ///   format, `.corruption` for a damaged store (nothing is changed then), `.diskFull` when a
     ///   read-write open has no room to recover.
-    public static func open(
+    package static func open(
         at path: String, durability: Durability = .processCrash, readOnly: Bool = false,
-        diskReserve: Int = FaceStore.defaultDiskReserve
+        diskReserve: Int = DiskSpace.defaultReserve
     ) throws -> FaceStore {
         guard FileManager.default.fileExists(atPath: path + "/CURRENT") else {
             throw FaceDBError(.notADatabase, "\(path) holds no FaceDB store.",
@@ -169,7 +165,7 @@ public final class FaceStore: @unchecked Sendable {
     /// The committed sequence and store id of the store at `path`, read by opening it read-only (nothing
     /// under `path` is written): what the store holds, looked at before opening it for writing.
     /// The id is all zeros for a store made before ids existed.
-    public static func peek(at path: String) throws -> (sequence: UInt64, storeID: [UInt8]) {
+    package static func peek(at path: String) throws -> (sequence: UInt64, storeID: [UInt8]) {
         let db = try RocksDB(path: path, mode: .readOnly)
         defer { db.close() }
         guard let sequence = try db.get(.meta, Keyspace.sequenceKey) else {
@@ -206,7 +202,7 @@ public final class FaceStore: @unchecked Sendable {
     /// Flushes the memtables (so the next open need not replay the write-ahead log) and closes the
     /// store; using it afterwards traps. Idempotent. A read-only store, or one whose disk has no room
     /// for the flush, is closed without it: the write-ahead log still holds every acknowledged write.
-    public func close() {
+    package func close() {
         writeLock.withLock {
             if !db.isReadOnly, (try? DiskSpace.require(db.memtableBytes, reserve: diskReserve, at: path, for: "a flush")) != nil {
                 db.flushIfOpen()
@@ -218,7 +214,7 @@ public final class FaceStore: @unchecked Sendable {
     /// Makes every write acknowledged so far durable against power loss too (fsyncs the
     /// write-ahead log). The database calls it before writing an index snapshot, so a snapshot never
     /// reflects writes the store could lose.
-    public func syncWriteAheadLog() throws { try db.syncWAL() }
+    package func syncWriteAheadLog() throws { try db.syncWAL() }
 
     // MARK: - Counters
 
@@ -234,17 +230,17 @@ public final class FaceStore: @unchecked Sendable {
     private var snapshot: Counters { writeLock.withLock { counters } }
 
     /// The change sequence: how many writes the store has committed.
-    public var sequence: UInt64 { snapshot.sequence }
+    package var sequence: UInt64 { snapshot.sequence }
     /// The number of stored identities.
-    public var identityCount: Int { snapshot.identities }
+    package var identityCount: Int { snapshot.identities }
     /// The number of stored faces.
-    public var faceCount: Int { snapshot.faces }
+    package var faceCount: Int { snapshot.faces }
     /// The index configuration recorded in the store.
-    public var indexConfiguration: IndexConfiguration { snapshot.index }
+    package var indexConfiguration: IndexConfiguration { snapshot.index }
     /// The change log holds every change after this sequence.
-    public var logTruncatedThrough: UInt64 { snapshot.logTruncatedThrough }
+    package var logTruncatedThrough: UInt64 { snapshot.logTruncatedThrough }
     /// The digest of every stored vector (see ``VectorDigest``).
-    public var vectorsDigest: VectorDigest { snapshot.digest }
+    package var vectorsDigest: VectorDigest { snapshot.digest }
 
     /// Runs one write: `build` fills a batch given the current counters and returns the change to log;
     /// the counters, the log entry and the batch are then committed atomically.
@@ -276,7 +272,7 @@ public final class FaceStore: @unchecked Sendable {
 
     /// Adds an identity. - Throws: `.alreadyExists` if the id is taken.
     @discardableResult
-    public func addIdentity(
+    package func addIdentity(
         _ id: String, displayName: String? = nil, metadata: JSONValue = .emptyObject, galleries: [String] = []
     ) throws -> UInt64 {
         try Identity.validate(id: id)
@@ -299,7 +295,7 @@ public final class FaceStore: @unchecked Sendable {
 
     /// Changes an identity's display name, metadata or galleries (nil leaves a field as it is).
     @discardableResult
-    public func updateIdentity(
+    package func updateIdentity(
         _ id: String, displayName: String?? = nil, metadata: JSONValue? = nil, galleries: [String]? = nil
     ) throws -> UInt64 {
         if let metadata { try Identity.validate(metadata: metadata) }
@@ -322,7 +318,7 @@ public final class FaceStore: @unchecked Sendable {
 
     /// Removes an identity with all its faces. Returns the removed face ids.
     @discardableResult
-    public func removeIdentity(_ id: String) throws -> (faces: [FaceID], sequence: UInt64) {
+    package func removeIdentity(_ id: String) throws -> (faces: [FaceID], sequence: UInt64) {
         var removed: [FaceID] = []
         let seq = try commit { batch, c in
             guard let record = try identityRecord(id) else { throw FaceDBError.unknownIdentity(id) }
@@ -345,7 +341,7 @@ public final class FaceStore: @unchecked Sendable {
     }
 
     /// The identity with `id`, or nil.
-    public func identity(_ id: String) throws -> Identity? {
+    package func identity(_ id: String) throws -> Identity? {
         guard let record = try identityRecord(id) else { return nil }
         return record.identity(id: id, faceCount: try faceIDs(of: id).count)
     }
@@ -356,7 +352,7 @@ public final class FaceStore: @unchecked Sendable {
     }
 
     /// Identities whose id starts with `prefix`, in id order, at most `limit`.
-    public func identities(prefix: String = "", limit: Int = .max) throws -> [Identity] {
+    package func identities(prefix: String = "", limit: Int = .max) throws -> [Identity] {
         var ids: [String] = []
         let start = Array(prefix.utf8)
         try db.scan(.identities, from: start) { key, _ in
@@ -368,7 +364,7 @@ public final class FaceStore: @unchecked Sendable {
     }
 
     /// The ids of the identities in any of `galleries`.
-    public func members(ofGalleries galleries: [String]) throws -> Set<String> {
+    package func members(ofGalleries galleries: [String]) throws -> Set<String> {
         var members = Set<String>()
         for g in galleries {
             let prefix = Array(g.utf8) + [0]
@@ -382,36 +378,26 @@ public final class FaceStore: @unchecked Sendable {
 
     // MARK: - Faces
 
-    /// What to do when a new face's caller-chosen id is already stored.
-    public enum ExistingFacePolicy: Sendable {
-        /// Refuse the whole write (the default).
-        case fail
-        /// Leave the stored face and skip the new one (idempotent re-imports).
-        case skip
-        /// Replace the stored face with the new one.
-        case replace
-    }
-
     /// The result of ``addFaces(_:createMissingIdentities:existing:)``.
-    public struct AddedFaces: Sendable {
+    package struct AddedFaces: Sendable {
         /// Ids of the faces written, in input order (skipped faces are left out).
-        public var ids: [FaceID]
+        package var ids: [FaceID]
         /// The identity of each written face, parallel to ``ids``.
-        public var identities: [String]
+        package var identities: [String]
         /// Their vectors as stored (normalized if the space says so), row-major.
-        public var vectors: [Float]
+        package var vectors: [Float]
         /// Ids of stored faces that were replaced.
-        public var replaced: [FaceID]
+        package var replaced: [FaceID]
         /// How many inputs were skipped because their id was already stored.
-        public var skipped: Int
+        package var skipped: Int
         /// The sequence of the write.
-        public var sequence: UInt64
+        package var sequence: UInt64
     }
 
     /// Every import mark stored (see ``ImportMark``), in key order. Marks of the earlier layout
     /// (`import/<size>-<hash>`, a bare row count) and values that do not decode are passed over:
     /// they only mean that an import starts from its first row.
-    public func importMarks() throws -> [ImportMark] {
+    package func importMarks() throws -> [ImportMark] {
         var marks: [ImportMark] = []
         let prefix = Keyspace.importMarkPrefix
         try db.scan(.meta, from: prefix, to: Keyspace.prefixEnd(prefix)) { key, value in
@@ -428,7 +414,7 @@ public final class FaceStore: @unchecked Sendable {
     ///   - createMissingIdentities: create an identity (with no metadata) for unknown ids instead of failing.
     ///   - existing: what to do with caller-chosen ids that are already stored.
     ///   - mark: an import's progress, written in the same batch.
-    public func addFaces(
+    package func addFaces(
         _ faces: [NewFace], createMissingIdentities: Bool = false, existing: ExistingFacePolicy = .fail,
         mark: ImportMark? = nil
     ) throws -> AddedFaces {
@@ -442,7 +428,7 @@ public final class FaceStore: @unchecked Sendable {
     /// - Parameter whileIngesting: work of the caller's to run on another thread while a bulk load
     ///   (see `FaceStore+BulkLoad.swift`) waits for the disk; it has ended when this returns. Not
     ///   run when the write is not a bulk load, or fails before its files are ingested (a bad file, an unknown identity).
-    public func addFaces(
+    package func addFaces(
         _ faces: PreparedFaces, createMissingIdentities: Bool = false, existing: ExistingFacePolicy = .fail,
         mark: ImportMark? = nil, whileIngesting: (@Sendable () -> Void)? = nil
     ) throws -> AddedFaces {
@@ -582,7 +568,7 @@ public final class FaceStore: @unchecked Sendable {
 
     /// Removes faces in one atomic write. - Throws: `.unknownFace` if any id is not stored (nothing is removed).
     @discardableResult
-    public func removeFaces(_ ids: [FaceID]) throws -> UInt64 {
+    package func removeFaces(_ ids: [FaceID]) throws -> UInt64 {
         try commit { batch, c in
             let unique = Array(Set(ids))
             let records = try db.multiGet(.faces, unique.map(Keyspace.faceKey))
@@ -606,7 +592,7 @@ public final class FaceStore: @unchecked Sendable {
     var committedFacesEnd: [UInt8] { Keyspace.faceKey(FaceID(snapshot.nextFaceID)) }
 
     /// The face with `id`, or nil.
-    public func face(_ id: FaceID) throws -> Face? {
+    package func face(_ id: FaceID) throws -> Face? {
         guard let value = try db.get(.faces, Keyspace.faceKey(id)) else { return nil }
         let record = try FaceRecord(decoding: value, dimension: space.dimension)
         return Face(id: id, identity: record.identity, embedding: record.vector, source: record.details?.source,
@@ -614,7 +600,7 @@ public final class FaceStore: @unchecked Sendable {
     }
 
     /// The ids of an identity's faces, ascending.
-    public func faceIDs(of identity: String) throws -> [FaceID] {
+    package func faceIDs(of identity: String) throws -> [FaceID] {
         let prefix = Keyspace.identityPrefix(identity)
         var ids: [FaceID] = []
         try db.scan(.identityFaces, from: prefix, to: Keyspace.prefixEnd(prefix)) { key, _ in
@@ -625,21 +611,21 @@ public final class FaceStore: @unchecked Sendable {
     }
 
     /// The stored vectors of `ids` (nil where a face is not stored), in one batched read.
-    public func vectors(_ ids: [Int64]) throws -> [[Float]?] {
+    package func vectors(_ ids: [Int64]) throws -> [[Float]?] {
         try db.multiGet(.faces, ids.map { Keyspace.faceKey(FaceID($0)) }).map { value in
             try value?.withUnsafeBytes { try FaceRecord.vector(decoding: $0, dimension: space.dimension) }
         }
     }
 
     /// The identities owning `ids` (nil where a face is not stored), in one batched read.
-    public func owners(_ ids: [Int64]) throws -> [String?] {
+    package func owners(_ ids: [Int64]) throws -> [String?] {
         try db.multiGet(.faces, ids.map { Keyspace.faceKey(FaceID($0)) }).map { value in
             try value?.withUnsafeBytes { try FaceRecord.identity(decoding: $0, dimension: space.dimension) }
         }
     }
 
     /// Calls `body` with every stored vector in face-id order, `batchSize` at a time (ids, row-major vectors).
-    public func forEachVector(batchSize: Int = 16_384, _ body: ([Int64], [Float]) throws -> Void) throws {
+    package func forEachVector(batchSize: Int = 16_384, _ body: ([Int64], [Float]) throws -> Void) throws {
         var ids: [Int64] = []
         var vectors: [Float] = []
         let dim = space.dimension
@@ -659,7 +645,7 @@ public final class FaceStore: @unchecked Sendable {
 
     /// Calls `body` with every stored face in face-id order, as of the start of the call (writes
     /// made meanwhile are not seen); `body` returns false to stop.
-    public func forEachFace(_ body: (Face) throws -> Bool) throws {
+    package func forEachFace(_ body: (Face) throws -> Bool) throws {
         let dim = space.dimension
         try db.scan(.faces, to: committedFacesEnd) { key, value in
             let id = try Keyspace.faceID(fromKey: key)
@@ -672,7 +658,7 @@ public final class FaceStore: @unchecked Sendable {
     // MARK: - Index bookkeeping
 
     /// The logged changes after `sequence`, in order; nil when the log no longer reaches back that far.
-    public func changes(after sequence: UInt64) throws -> [(sequence: UInt64, change: IndexChange)]? {
+    package func changes(after sequence: UInt64) throws -> [(sequence: UInt64, change: IndexChange)]? {
         guard sequence >= logTruncatedThrough else { return nil }
         var out: [(UInt64, IndexChange)] = []
         try db.scan(.changeLog, from: Keyspace.bigEndian(sequence + 1)) { key, value in
@@ -683,7 +669,7 @@ public final class FaceStore: @unchecked Sendable {
     }
 
     /// Drops change-log entries up to and including `sequence` (after an index snapshot reflecting it was saved).
-    public func truncateChangeLog(through sequence: UInt64) throws {
+    package func truncateChangeLog(through sequence: UInt64) throws {
         try writeLock.withLock {
             guard sequence > counters.logTruncatedThrough else { return }
             let batch = db.makeBatch()
@@ -698,7 +684,7 @@ public final class FaceStore: @unchecked Sendable {
 
     /// Records a new index configuration (after the caller rebuilt the index).
     @discardableResult
-    public func setIndexConfiguration(_ index: IndexConfiguration) throws -> UInt64 {
+    package func setIndexConfiguration(_ index: IndexConfiguration) throws -> UInt64 {
         try index.validate(dimension: space.dimension)
         return try commit { batch, c in
             batch.put(.meta, Keyspace.indexKey, try Keyspace.json(index))
@@ -708,18 +694,18 @@ public final class FaceStore: @unchecked Sendable {
     }
 
     /// The stored calibration document (JSON, `Schemas/calibration.schema.json`), or nil.
-    public func calibrationDocument() throws -> [UInt8]? {
+    package func calibrationDocument() throws -> [UInt8]? {
         try db.get(.meta, Keyspace.calibrationKey)
     }
 
     /// The JSON list of the photo pipeline's models (`pipeline-models.schema.json`), if photos were enrolled.
-    public func pipelineModelsDocument() throws -> [UInt8]? {
+    package func pipelineModelsDocument() throws -> [UInt8]? {
         try db.get(.meta, Keyspace.pipelineModelsKey)
     }
 
     /// Records the photo pipeline's models in one atomic write.
     @discardableResult
-    public func setPipelineModelsDocument(_ json: [UInt8]) throws -> UInt64 {
+    package func setPipelineModelsDocument(_ json: [UInt8]) throws -> UInt64 {
         try commit { batch, _ in
             batch.put(.meta, Keyspace.pipelineModelsKey, json)
             return IndexChange()
@@ -728,7 +714,7 @@ public final class FaceStore: @unchecked Sendable {
 
     /// Stores (or with nil, removes) the calibration document in one atomic write.
     @discardableResult
-    public func setCalibrationDocument(_ json: [UInt8]?) throws -> UInt64 {
+    package func setCalibrationDocument(_ json: [UInt8]?) throws -> UInt64 {
         try commit { batch, _ in
             if let json { batch.put(.meta, Keyspace.calibrationKey, json) } else { batch.delete(.meta, Keyspace.calibrationKey) }
             return IndexChange()
@@ -737,17 +723,17 @@ public final class FaceStore: @unchecked Sendable {
 
     /// Reads every row of every column family, so that RocksDB verifies the checksum of every block.
     /// - Throws: `.corruption` naming the family at the first damaged block.
-    public func verifyEveryRow() throws {
+    package func verifyEveryRow() throws {
         for cf in ColumnFamily.allCases { try db.scan(cf) { _, _ in true } }
     }
 
     /// Flushes RocksDB's memtables to disk.
-    public func flush() throws { try db.flush() }
+    package func flush() throws { try db.flush() }
 }
 
 extension FaceStore {
     /// Every stored face id, ascending.
-    public func allFaceIDs() throws -> [FaceID] {
+    package func allFaceIDs() throws -> [FaceID] {
         var ids: [FaceID] = []
         try db.scan(.faces, to: committedFacesEnd) { key, _ in
             ids.append(try Keyspace.faceID(fromKey: key))
@@ -760,7 +746,7 @@ extension FaceStore {
 
 extension FaceStore {
     /// Every identity id with its face ids, in id order (reads only the `identity_faces` keys).
-    public func facesByIdentity() throws -> [(identity: String, faces: [FaceID])] {
+    package func facesByIdentity() throws -> [(identity: String, faces: [FaceID])] {
         var out: [(String, [FaceID])] = []
         try forEachIdentityFaces { identity, faces in
             out.append((identity, faces.map { FaceID($0) }))
@@ -773,7 +759,7 @@ extension FaceStore {
 extension FaceStore {
     /// Calls `body` with each identity and its face ids, in identity order, until it returns false
     /// (reads only the `identity_faces` keys).
-    public func forEachIdentityFaces(_ body: (String, [Int64]) -> Bool) throws {
+    package func forEachIdentityFaces(_ body: (String, [Int64]) -> Bool) throws {
         var current: String?
         var faces: [Int64] = []
         var going = true

@@ -6,11 +6,11 @@ import Foundation
 ///
 /// Preparing is pure and may run on any thread, so a bulk import prepares the next batch while the
 /// store writes the previous one.
-public struct PreparedFaces: Sendable {
+package struct PreparedFaces: Sendable {
     /// How many faces.
-    public var count: Int { identities.count }
+    package var count: Int { identities.count }
     /// No faces.
-    public static let empty = PreparedFaces(identities: [], ids: [], vectors: [], byIdentity: [], createdMs: 0, details: [:], dimension: 0)
+    package static let empty = PreparedFaces(identities: [], ids: [], vectors: [], byIdentity: [], createdMs: 0, details: [:], dimension: 0)
 
     private init(
         identities: [String], ids: [FaceID?], vectors: [Float], byIdentity: [Int], createdMs: Int64, details: [Int: [UInt8]], dimension: Int
@@ -36,7 +36,7 @@ public struct PreparedFaces: Sendable {
     /// The caller-chosen id of each face, if any.
     let ids: [FaceID?]
     /// The vectors as stored (normalized if the space says so), row-major.
-    public let vectors: [Float]
+    package let vectors: [Float]
     /// The creation time of every face, ms since 1970.
     private let createdMs: Int64
     /// The details JSON of the faces that have a source or metadata, by position (most have none).
@@ -53,7 +53,7 @@ public struct PreparedFaces: Sendable {
     /// - Parameter createdMs: the creation time recorded for every face, ms since 1970 (nil: now).
     /// - Throws: `.invalidArgument` (identity, metadata, an id outside ``FaceID/chosenRange``), `.dimensionMismatch`,
     ///   `.invalidVector`, naming the face.
-    public init(_ faces: [NewFace], space: EmbeddingSpace, createdMs: Int64? = nil) throws {
+    package init(_ faces: [NewFace], space: EmbeddingSpace, createdMs: Int64? = nil) throws {
         let createdMs = createdMs ?? Date().milliseconds
         // Large writes are checked and encoded in two halves at once (each face is independent),
         // while a third task orders the faces by identity; the first bad face, by position, is the
@@ -119,7 +119,7 @@ public struct PreparedFaces: Sendable {
     /// added, so that the caller can free the part's faces (an array per embedding) before reading
     /// the next. A bulk import's reader holds 32768 rows at a time otherwise (about 20 MiB at 128-D)
     /// next to the batch it prepares, the one waiting and the one being written.
-    public struct Builder {
+    package struct Builder {
         private let space: EmbeddingSpace
         private let createdMs: Int64
         private var identities: [String] = []
@@ -128,11 +128,11 @@ public struct PreparedFaces: Sendable {
         private var details: [Int: [UInt8]] = [:]
 
         /// How many faces were added.
-        public var count: Int { identities.count }
+        package var count: Int { identities.count }
 
         /// Starts with no faces, with room for `capacity` (address space until vectors arrive).
         /// - Parameter createdMs: the creation time recorded for every face, ms since 1970 (nil: now).
-        public init(space: EmbeddingSpace, capacity: Int, createdMs: Int64? = nil) {
+        package init(space: EmbeddingSpace, capacity: Int, createdMs: Int64? = nil) {
             self.space = space
             self.createdMs = createdMs ?? Date().milliseconds
             identities.reserveCapacity(capacity)
@@ -142,7 +142,7 @@ public struct PreparedFaces: Sendable {
 
         /// Checks `faces` and stores their vectors after those added before; one bad face refuses
         /// them all (and leaves the builder as it was). Errors name faces by position among all added.
-        public mutating func append(_ faces: [NewFace]) throws {
+        package mutating func append(_ faces: [NewFace]) throws {
             let dim = space.dimension, start = identities.count, old = vectors.count
             let parts = faces.count >= PreparedFaces.parallelThreshold ? 2 : 1
             let bounds = (0...parts).map { faces.count * $0 / parts }
@@ -168,7 +168,7 @@ public struct PreparedFaces: Sendable {
         }
 
         /// The faces added, prepared.
-        public func finish() -> PreparedFaces {
+        package func finish() -> PreparedFaces {
             PreparedFaces(identities: identities, ids: ids, vectors: vectors, byIdentity: PreparedFaces.identityOrder(identities),
                           createdMs: createdMs, details: details, dimension: space.dimension)
         }

@@ -7,9 +7,9 @@ import Foundation
 /// given), and never for writing. Reads do not stop at the first damaged row or block: each
 /// value is decoded on its own, and a scan of the `faces` family that hits an unreadable block is
 /// resumed past it (see ``forEachFace(below:_:undecodable:skipped:)``).
-public final class StoreSalvage: @unchecked Sendable {
+package final class StoreSalvage: @unchecked Sendable {
     /// How leniently the store was opened, from the strictest to the last resort.
-    public enum Leniency: String, Codable, Sendable, CaseIterable {
+    package enum Leniency: String, Codable, Sendable, CaseIterable {
         /// RocksDB's normal read-only open, as FaceDB opens a store read-only (the log may only have a torn last record).
         case readOnly = "read-only"
         /// Read-only, the write-ahead log replayed up to its first damaged record (point-in-time
@@ -22,18 +22,18 @@ public final class StoreSalvage: @unchecked Sendable {
     }
 
     /// A run of face ids a scan could not read: an unreadable block of the `faces` family.
-    public struct SkippedFaces: Sendable {
+    package struct SkippedFaces: Sendable {
         /// The first face id that may have been lost.
-        public var first: Int64
+        package var first: Int64
         /// The last face id that may have been lost; nil when that is the end of the family and no
         /// committed bound (`next_face_id`) is known.
-        public var last: Int64?
+        package var last: Int64?
         /// The error the scan hit.
-        public var cause: FaceDBError
+        package var cause: FaceDBError
     }
 
     /// How leniently the store was opened.
-    public let leniency: Leniency
+    package let leniency: Leniency
     let db: RocksDB
 
     private init(db: RocksDB, leniency: Leniency) {
@@ -43,7 +43,7 @@ public final class StoreSalvage: @unchecked Sendable {
 
     /// Opens the store copy at `path` with `leniency`.
     /// - Throws: the RocksDB error that refused the open (`.corruption`, `.io`, ...).
-    public static func open(copyAt path: String, leniency: Leniency) throws -> StoreSalvage {
+    package static func open(copyAt path: String, leniency: Leniency) throws -> StoreSalvage {
         switch leniency {
         case .readOnly:
             return StoreSalvage(db: try RocksDB(path: path, mode: .readOnly), leniency: leniency)
@@ -56,7 +56,7 @@ public final class StoreSalvage: @unchecked Sendable {
     }
 
     /// Closes the store. Idempotent.
-    public func close() { db.close() }
+    package func close() { db.close() }
 
     // MARK: - Meta
 
@@ -67,40 +67,40 @@ public final class StoreSalvage: @unchecked Sendable {
     }
 
     /// The store's format version, or nil when the key is missing.
-    public func formatVersion() throws -> Int? {
+    package func formatVersion() throws -> Int? {
         try meta(Keyspace.formatVersionKey).map { Int(try Keyspace.uint32(bigEndian: $0)) }
     }
 
     /// The embedding space, or nil when the key is missing.
-    public func space() throws -> EmbeddingSpace? {
+    package func space() throws -> EmbeddingSpace? {
         try meta(Keyspace.spaceKey).map { try Keyspace.decodeJSON(EmbeddingSpace.self, $0, what: "the embedding space") }
     }
 
     /// The index configuration, or nil when the key is missing.
-    public func indexConfiguration() throws -> IndexConfiguration? {
+    package func indexConfiguration() throws -> IndexConfiguration? {
         try meta(Keyspace.indexKey).map { try Keyspace.decodeJSON(IndexConfiguration.self, $0, what: "the index configuration") }
     }
 
     /// The calibration document (JSON), or nil.
-    public func calibrationDocument() throws -> [UInt8]? { try meta(Keyspace.calibrationKey) }
+    package func calibrationDocument() throws -> [UInt8]? { try meta(Keyspace.calibrationKey) }
 
     /// The photo pipeline's models document (JSON), or nil.
-    public func pipelineModelsDocument() throws -> [UInt8]? { try meta(Keyspace.pipelineModelsKey) }
+    package func pipelineModelsDocument() throws -> [UInt8]? { try meta(Keyspace.pipelineModelsKey) }
 
     /// The store's 16-byte id, or nil when missing.
-    public func storeID() throws -> [UInt8]? { try meta(Keyspace.storeIDKey) }
+    package func storeID() throws -> [UInt8]? { try meta(Keyspace.storeIDKey) }
 
     /// The `face_count` counter, or nil when missing.
-    public func faceCount() throws -> Int? { try integer(Keyspace.faceCountKey).map { Int(clamping: $0) } }
+    package func faceCount() throws -> Int? { try integer(Keyspace.faceCountKey).map { Int(clamping: $0) } }
 
     /// The `identity_count` counter, or nil when missing.
-    public func identityCount() throws -> Int? { try integer(Keyspace.identityCountKey).map { Int(clamping: $0) } }
+    package func identityCount() throws -> Int? { try integer(Keyspace.identityCountKey).map { Int(clamping: $0) } }
 
     /// The `next_face_id` counter, or nil when missing.
-    public func nextFaceID() throws -> Int64? { try integer(Keyspace.nextFaceIDKey).map { Int64(bitPattern: $0) } }
+    package func nextFaceID() throws -> Int64? { try integer(Keyspace.nextFaceIDKey).map { Int64(bitPattern: $0) } }
 
     /// The change sequence, or nil when missing.
-    public func sequence() throws -> UInt64? { try integer(Keyspace.sequenceKey) }
+    package func sequence() throws -> UInt64? { try integer(Keyspace.sequenceKey) }
 
     // MARK: - Identities
 
@@ -108,7 +108,7 @@ public final class StoreSalvage: @unchecked Sendable {
     /// `undecodable` with the id of each that does not. A scan that hits an unreadable block stops
     /// there; its error is returned (the identities after it are not read).
     /// - Throws: only what `body` throws.
-    public func forEachIdentity(_ body: (Identity) throws -> Void, undecodable: (String) -> Void) throws -> FaceDBError? {
+    package func forEachIdentity(_ body: (Identity) throws -> Void, undecodable: (String) -> Void) throws -> FaceDBError? {
         var bodyError: (any Error)?
         do {
             try db.scan(.identities) { key, value in
@@ -142,7 +142,7 @@ public final class StoreSalvage: @unchecked Sendable {
     /// gap by bisection to the lowest id it can read from; `skipped` is called with the run of ids
     /// passed over.
     /// - Throws: only what `body` throws.
-    public func forEachFace(
+    package func forEachFace(
         below end: Int64?, _ body: (Face) throws -> Void, undecodable: (String) -> Void, skipped: (SkippedFaces) -> Void
     ) throws {
         let dimension = try space()?.dimension

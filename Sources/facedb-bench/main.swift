@@ -7,10 +7,10 @@
 //
 //   swift run -c release facedb-bench [--count 1000000] [--dim 128] [--queries 200] [--phases all|insert|add]
 //                                     [--snapshot-after N]
-@_spi(Benchmark) import FaceDB
+import FaceDB
 import FaceDBCore
 import FaceDBImport
-@_spi(Benchmark) import FaceDBIndex
+import FaceDBIndex
 import FaceDBTestSupport
 import Foundation
 

@@ -4,7 +4,7 @@
 //
 //   facedb-demo DATABASE PHOTOS-DIR     (photos named faces__<person>__<photo>.jpg, as in the fixtures)
 import FaceDB
-import FaceDBVision
+import FaceDBPhotos
 import Foundation
 
 let arguments = CommandLine.arguments

@@ -11,7 +11,7 @@
 // drifts (this VM's changes by up to ±40% within minutes). With --annotate, each
 // photo is also written to DIR as a PNG with its upsample-1 boxes, landmarks and confidences. With
 // --stages, the detector's stages at upsample 1 (pyramid, each layer, decoding) are timed one by one.
-import FaceDBVision
+import FaceDBPhotos
 import Foundation
 
 /// `text` padded with spaces to `width` characters (Foundation's %@ ignores field widths on Linux).

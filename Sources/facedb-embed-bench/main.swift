@@ -7,11 +7,11 @@
 // each batch. The model comes from the models directory (Tools/fetch-models). With --callers N, N
 // threads embed concurrently (batch 1), to show the shared thread budget at work.
 import FaceDBCore
-import FaceDBVision
+import FaceDBNeural
 import Foundation
 
 struct Options {
-    var chips = "Tests/FaceDBVisionTests/Fixtures"
+    var chips = "Tests/FaceDBNeuralTests/Fixtures"
     var seconds = 3.0
     var callers = 1
     var batches = [1, 8, 64]

@@ -1,7 +1,7 @@
 import FaceDB
 import FaceDBCore
 import FaceDBTestSupport
-import FaceDBVision
+import FaceDBPhotos
 import Foundation
 import XCTest
 

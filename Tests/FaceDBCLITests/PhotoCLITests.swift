@@ -5,7 +5,7 @@ import XCTest
 /// `facedb enroll`, `identify`, `verify`, `embed` and `annotate` on photos, through the built binary.
 final class PhotoCLITests: XCTestCase {
     static let photos = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("FaceDBDetectionTests/Fixtures/photos").path
+        .appendingPathComponent("FaceDBPhotosTests/Fixtures/photos").path
     static func photo(_ name: String) -> String { photos + "/" + name }
 
     override func setUpWithError() throws {

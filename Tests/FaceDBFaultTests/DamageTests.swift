@@ -1,4 +1,4 @@
-@_spi(Benchmark) import FaceDB
+import FaceDB
 import FaceDBCore
 import FaceDBTestSupport
 import Foundation

@@ -10,7 +10,7 @@ import XCTest
 /// photo's face) and nothing else is there, and rerunning the command completes the job exactly.
 final class KillTests: XCTestCase {
     static let photos = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("FaceDBDetectionTests/Fixtures/photos").path
+        .appendingPathComponent("FaceDBPhotosTests/Fixtures/photos").path
 
     /// Starts `facedb` with `arguments`, kills it after `delay` seconds, and says whether it had
     /// already finished by itself (its exit status) or was killed (nil).

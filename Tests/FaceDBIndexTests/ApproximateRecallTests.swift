@@ -1,5 +1,5 @@
 import FaceDBCore
-@_spi(Benchmark) import FaceDBIndex
+import FaceDBIndex
 import FaceDBTestSupport
 import XCTest
 

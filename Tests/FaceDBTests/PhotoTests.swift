@@ -2,17 +2,17 @@ import FaceDB
 import FaceDBCore
 import FaceDBStorage
 import FaceDBTestSupport
-import FaceDBVision
+import FaceDBPhotos
 import Foundation
 import XCTest
 
 /// Photos end to end: enrol, identify, verify, the quality gate and bad files, on the public-domain
-/// fixture portraits (`Tests/FaceDBDetectionTests/Fixtures/photos`, provenance there). The oracle
+/// fixture portraits (`Tests/FaceDBPhotosTests/Fixtures/photos`, provenance there). The oracle
 /// is who is in each photo (its file name) and dlib's own distances on these photos (every
 /// same-person pair within 0.56, every different-person pair beyond 0.61; see the golden README).
 final class PhotoTests: XCTestCase {
     static let photos = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("FaceDBDetectionTests/Fixtures/photos").path
+        .appendingPathComponent("FaceDBPhotosTests/Fixtures/photos").path
     static func photo(_ person: String, _ name: String) -> String { photos + "/faces__\(person)__\(name)" }
     static func other(_ name: String) -> String { photos + "/other__\(name)" }
 

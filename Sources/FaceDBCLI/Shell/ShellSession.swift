@@ -1,5 +1,5 @@
 import FaceDB
-import FaceDBVision
+import FaceDBPhotos
 import FaceDBCore
 import Foundation
 

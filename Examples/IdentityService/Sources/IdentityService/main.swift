@@ -4,7 +4,7 @@
 // The directory holds FaceDB's fixture portraits (`faces__<person>__<photo>.jpg`). Exits 0 when every
 // answer is the expected one, 1 otherwise.
 import FaceDB
-import FaceDBVision
+import FaceDBPhotos
 import Foundation
 
 guard CommandLine.arguments.count == 2 else {

@@ -1,0 +1,184 @@
+import FaceDBCore
+import FaceDBStorage
+import FaceDBNeural
+import Foundation
+
+extension FaceDatabase {
+    /// Enrolls photos of one person: finds the face in each, checks its quality (and that it looks
+    /// like the faces already enrolled for `identity`), and stores the accepted ones — with their
+    /// box, landmarks, quality and the photo's path and SHA-256 — in one atomic write. The identity
+    /// is created if needed. Refused photos are reported with their reasons, never thrown.
+    ///
+    /// The identity check compares each face with the identity's faces (those stored and those
+    /// accepted earlier in the call): the most similar of them for the database's metric must pass
+    /// the 1:1 threshold (``verificationThreshold()``), or the photo is refused as
+    /// ``QualityIssue/Kind/identityMismatch``.
+    ///
+    /// - Throws: `.modelMismatch` when the database's embeddings came from other models, or its
+    ///   space is not the pipeline's (``FacePipeline/space``); storage errors.
+    public func enroll(
+        photosAt paths: [String], identity: String, pipeline: FacePipeline, options: EnrollOptions = EnrollOptions(),
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) throws -> Enrollment {
+        try checkOpen()
+        try Identity.validate(id: identity)
+        try adopt(pipeline)
+        var pipelineOptions = options.pipeline
+        pipelineOptions.keepChips = options.storeChips
+        let analyses = pipeline.analyze(photosAt: paths, options: pipelineOptions, progress: progress)
+        let gate = QualityGate(options.quality)
+        let threshold = options.checkIdentityMatch ? try verificationThreshold().threshold : nil
+        var references: [[Float]] = try self.identity(identity) == nil ? [] : faces(of: identity).map(\.embedding)
+        var outcomes: [Enrollment.Outcome] = []
+        var accepted: [(index: Int, face: NewFace)] = []
+        for (path, result) in zip(paths, analyses) {
+            var outcome = Enrollment.Outcome(path: path, faceID: nil, issues: [], quality: nil)
+            defer { outcomes.append(outcome) }
+            let photo: PhotoAnalysis
+            switch result {
+            case .failure(let error):
+                let message = (error as? FaceDBError)?.message ?? "\(error)"
+                outcome.issues = [QualityIssue(.unreadable, message)]
+                continue
+            case .success(let analysis):
+                photo = analysis
+            }
+            guard let face = photo.largestFace else {
+                outcome.issues = [QualityIssue(.noFace, "no face was found (looking for faces of \(options.pipeline.minimumFaceSize) px or more)")]
+                continue
+            }
+            outcome.quality = face.quality
+            if photo.faces.count > 1 && !options.pickLargestFace {
+                outcome.issues = [QualityIssue(.severalFaces, measured: Double(photo.faces.count), threshold: 1,
+                                               "\(photo.faces.count) faces were found where one was expected (enroll the largest with --largest)")]
+                continue
+            }
+            outcome.issues = gate.issues(face.quality)
+            // Compared as stored: the references are stored vectors, so the face is prepared like them.
+            let embedding = try space.prepare(face.embedding, what: "face embedding of \(path)")
+            if outcome.issues.isEmpty, let threshold,
+               let closest = space.metric.best(of: references.lazy.map { self.space.score($0, embedding) }),
+               !space.metric.passes(closest, threshold: threshold) {
+                outcome.issues = [QualityIssue(.identityMismatch, measured: Double(closest), threshold: Double(threshold),
+                                               identityMismatchMessage(closest, threshold, identity))]
+            }
+            guard outcome.issues.isEmpty else { continue }
+            references.append(embedding)
+            accepted.append((outcomes.count, NewFace(identity: identity, embedding: face.embedding, source: source(of: face, in: photo))))
+        }
+        if !accepted.isEmpty {
+            if try self.identity(identity) == nil { try addIdentity(identity) }
+            let ids = try addFaces(accepted.map(\.face))
+            for (item, id) in zip(accepted, ids) { outcomes[item.index].faceID = id }
+        }
+        return Enrollment(identity: identity, outcomes: outcomes)
+    }
+
+    /// Finds every face in the photo and identifies each (see ``identify(batch:options:)``).
+    /// - Throws: the pipeline's errors for an unreadable photo; `.modelMismatch`.
+    public func identify(
+        photoAt path: String, pipeline: FacePipeline, options: IdentificationOptions = IdentificationOptions(),
+        pipelineOptions: PipelineOptions = PipelineOptions()
+    ) throws -> PhotoIdentification {
+        try checkOpen()
+        try checkPipeline(pipeline)
+        let photo = try pipeline.analyze(photoAt: path, options: pipelineOptions)
+        let answers = photo.faces.isEmpty ? [] : try identify(batch: photo.faces.map(\.embedding), options: options)
+        return PhotoIdentification(path: path, width: photo.width, height: photo.height, sha256: photo.sha256,
+                                   faces: zip(photo.faces, answers).map { PhotoIdentification.Face(face: $0, identification: $1) })
+    }
+
+    /// 1:1: is the (largest) face of the photo `identity`?
+    /// - Throws: `.invalidArgument` when the photo has no face; `.unknownIdentity`.
+    public func verify(photoAt path: String, identity: String, pipeline: FacePipeline,
+                       pipelineOptions: PipelineOptions = PipelineOptions()) throws -> Verification {
+        try checkPipeline(pipeline)
+        return try verify(try largestFace(path, pipeline, pipelineOptions).embedding, identity: identity)
+    }
+
+    /// 1:1: are the (largest) faces of two photos the same person?
+    /// - Throws: `.invalidArgument` when a photo has no face.
+    public func verify(photoAt a: String, photoAt b: String, pipeline: FacePipeline,
+                       pipelineOptions: PipelineOptions = PipelineOptions()) throws -> Verification {
+        try checkPipeline(pipeline)
+        return try verify(try largestFace(a, pipeline, pipelineOptions).embedding,
+                          try largestFace(b, pipeline, pipelineOptions).embedding)
+    }
+
+    // MARK: - Models
+
+    /// The pipeline's models as stored in meta `pipeline_models`.
+    private static func document(_ pipeline: FacePipeline) -> [PipelineModel] { pipeline.models }
+
+    /// Why a face is refused by the identity check, in the metric's words.
+    private func identityMismatchMessage(_ closest: Float, _ threshold: Float, _ identity: String) -> String {
+        space.metric.higherIsBetter
+            ? String(format: "the face scores %.3f (%@) against the most similar face of '%@'; the same person scores %.3f or more",
+                     closest, space.metric.rawValue, identity, threshold)
+            : String(format: "the face is %.3f from the closest face of '%@'; the same person is within %.3f", closest, identity, threshold)
+    }
+
+    /// Refuses a pipeline whose embedding space (model, dimension, metric, normalization) or model
+    /// files differ from those of the stored embeddings.
+    func checkPipeline(_ pipeline: FacePipeline) throws {
+        let theirs = pipeline.space
+        guard theirs == space else {
+            func describe(_ s: EmbeddingSpace) -> String {
+                "'\(s.model)', \(s.dimension)-D, \(s.metric.rawValue)\(s.normalize ? ", normalized" : "")"
+            }
+            var differences: [String] = []
+            if theirs.model != space.model { differences.append("model '\(space.model)' ≠ '\(theirs.model)'") }
+            if theirs.dimension != space.dimension { differences.append("dimension \(space.dimension) ≠ \(theirs.dimension)") }
+            if theirs.metric != space.metric { differences.append("metric \(space.metric.rawValue) ≠ \(theirs.metric.rawValue)") }
+            if theirs.normalize != space.normalize { differences.append("normalize \(space.normalize) ≠ \(theirs.normalize)") }
+            let sameModel = theirs.model == space.model && theirs.dimension == space.dimension
+            throw FaceDBError(.modelMismatch,
+                              "The database stores embeddings of \(describe(space)); the photo pipeline makes \(describe(theirs)) "
+                                  + "(\(differences.joined(separator: "; "))).",
+                              remedy: sameModel
+                                  ? "Compare the pipeline's descriptors as the database does: pipeline.comparing(by: .\(space.metric), normalize: \(space.normalize))."
+                                  : "Enroll photos into a database created with --model \(theirs.model) --dim \(theirs.dimension) --metric \(theirs.metric.rawValue).",
+                              path: path)
+        }
+        guard let stored = try store.pipelineModelsDocument() else { return }
+        let models = try JSONDecoder().decode([PipelineModel].self, from: Data(stored))
+        let mine = Self.document(pipeline)
+        guard models == mine else {
+            let describe = { (m: [PipelineModel]) in m.map { "\($0.file) (\($0.sha256.prefix(12)))" }.joined(separator: ", ") }
+            throw FaceDBError(.modelMismatch,
+                              "The database's embeddings were made by \(describe(models)); this pipeline uses \(describe(mine)).",
+                              remedy: "Use the same model files (Tools/fetch-models), or enroll into a new database.")
+        }
+    }
+
+    /// ``checkPipeline(_:)``, then records the pipeline's models if none are recorded yet.
+    private func adopt(_ pipeline: FacePipeline) throws {
+        try checkPipeline(pipeline)
+        if try store.pipelineModelsDocument() == nil {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try store.setPipelineModelsDocument(Array(try encoder.encode(Self.document(pipeline))))
+        }
+    }
+
+    private func largestFace(_ path: String, _ pipeline: FacePipeline, _ options: PipelineOptions) throws -> AnalyzedFace {
+        guard let face = try pipeline.analyze(photoAt: path, options: options).largestFace else {
+            throw FaceDBError(.invalidArgument, "No face was found in \(path).",
+                              remedy: "Use a photo with a face of at least \(options.minimumFaceSize) px, or lower the minimum face size.", path: path)
+        }
+        return face
+    }
+
+    /// What is stored with an enrolled face: where it came from and how good it was.
+    private func source(of face: AnalyzedFace, in photo: PhotoAnalysis) -> FaceSource {
+        let r = face.detection.rectangle
+        let q = face.quality
+        var source = FaceSource(path: photo.path, imageSHA256: photo.sha256,
+                                box: [Double(r.left), Double(r.top), Double(r.right), Double(r.bottom)],
+                                landmarks: face.landmarks.points.map { Point(x: Double($0.x), y: Double($0.y)) },
+                                quality: ["confidence": q.confidence, "face_size": Double(q.faceSize), "sharpness": q.sharpness,
+                                          "yaw": q.yaw, "roll": q.roll])
+        if let chip = face.chip, let png = try? PNGEncoder.encode(chip) { source.chipPNG = Data(png).base64EncodedString() }
+        return source
+    }
+}
