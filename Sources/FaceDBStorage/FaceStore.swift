@@ -414,12 +414,14 @@ package final class FaceStore: @unchecked Sendable {
     ///   - createMissingIdentities: create an identity (with no metadata) for unknown ids instead of failing.
     ///   - existing: what to do with caller-chosen ids that are already stored.
     ///   - mark: an import's progress, written in the same batch.
+    ///   - pipelineModels: the photo pipeline's models (meta `pipeline_models`), recorded in the same
+    ///     batch when none are recorded yet: a first enrolment adopts its models in its own write.
     package func addFaces(
         _ faces: [NewFace], createMissingIdentities: Bool = false, existing: ExistingFacePolicy = .fail,
-        mark: ImportMark? = nil
+        mark: ImportMark? = nil, pipelineModels: [UInt8]? = nil
     ) throws -> AddedFaces {
         try addFaces(try PreparedFaces(faces, space: space), createMissingIdentities: createMissingIdentities,
-                     existing: existing, mark: mark)
+                     existing: existing, mark: mark, pipelineModels: pipelineModels)
     }
 
     /// ``addFaces(_:createMissingIdentities:existing:mark:)`` for faces already prepared (possibly on
@@ -430,7 +432,7 @@ package final class FaceStore: @unchecked Sendable {
     ///   run when the write is not a bulk load, or fails before its files are ingested (a bad file, an unknown identity).
     package func addFaces(
         _ faces: PreparedFaces, createMissingIdentities: Bool = false, existing: ExistingFacePolicy = .fail,
-        mark: ImportMark? = nil, whileIngesting: (@Sendable () -> Void)? = nil
+        mark: ImportMark? = nil, pipelineModels: [UInt8]? = nil, whileIngesting: (@Sendable () -> Void)? = nil
     ) throws -> AddedFaces {
         precondition(faces.vectors.count == faces.count * space.dimension, "faces prepared for another space")
         var result = AddedFaces(ids: [], identities: [], vectors: [], replaced: [], skipped: 0, sequence: 0)
@@ -448,6 +450,7 @@ package final class FaceStore: @unchecked Sendable {
             c.nextFaceID = max(c.nextFaceID, (chosen.map(\.rawValue).max() ?? -1) + 1)
             try Self.checkIDsLeft(next: c.nextFaceID, needed: faces.count - chosen.count)
             if let mark { batch.put(.meta, Keyspace.importMarkKey(mark.key), Keyspace.encode(mark)) }
+            if let pipelineModels, try pipelineModelsDocument() == nil { batch.put(.meta, Keyspace.pipelineModelsKey, pipelineModels) }
             // Identities: all must exist unless they may be created.
             let known = knownIdentities
             let checkIdentities = { @Sendable [self] in
@@ -703,7 +706,8 @@ package final class FaceStore: @unchecked Sendable {
         try db.get(.meta, Keyspace.pipelineModelsKey)
     }
 
-    /// Records the photo pipeline's models in one atomic write.
+    /// Records the photo pipeline's models in one atomic write (repair copies them this way; an
+    /// enrolment records them in its own write, through ``addFaces(_:createMissingIdentities:existing:mark:pipelineModels:)``).
     @discardableResult
     package func setPipelineModelsDocument(_ json: [UInt8]) throws -> UInt64 {
         try commit { batch, _ in

@@ -51,10 +51,10 @@ final class RepairTests: XCTestCase {
         try db.addFaces(faces, createMissingIdentities: true)
         try db.removeFaces([FaceID(7), FaceID(8)])
         try db.addFaces([NewFace(identity: "ada", embedding: FaultFixture.vector(&rng), id: FaceID(100_000))])
-        var pairs: [(a: [Float], b: [Float], same: Bool)] = []
+        var pairs: [EmbeddingPair] = []
         for i in 0..<600 {
             let a = FaultFixture.vector(&rng)
-            pairs.append((a, i % 2 == 0 ? a.map { $0 + 0.1 * rng.nextGaussian() } : FaultFixture.vector(&rng), i % 2 == 0))
+            pairs.append(EmbeddingPair(a, i % 2 == 0 ? a.map { $0 + 0.1 * rng.nextGaussian() } : FaultFixture.vector(&rng), same: i % 2 == 0))
         }
         _ = try db.calibrate(pairs: pairs, options: CalibrationOptions(targetFMR: 0.05))
         try db.close()

@@ -102,11 +102,11 @@ final class CalibrationTests: XCTestCase {
         let dir = TemporaryDirectory("calibration")
         let db = try FaceDatabase.create(at: dir.path("db"), space: EmbeddingSpace(model: "m", dimension: 4, metric: .cosine), options: quiet)
         defer { try? db.close() }
-        var pairs: [(a: [Float], b: [Float], same: Bool)] = []
+        var pairs: [EmbeddingPair] = []
         for i in 0..<2000 {
             let a = (0..<4).map { _ in rng.nextGaussian() }
             let b = i % 2 == 0 ? a.map { $0 + 0.1 * rng.nextGaussian() } : (0..<4).map { _ in rng.nextGaussian() }
-            pairs.append((a, b, i % 2 == 0))
+            pairs.append(EmbeddingPair(a, b, same: i % 2 == 0))
         }
         let report = try db.calibrate(pairs: pairs, options: CalibrationOptions(targetFMR: 1e-2))
         let space = db.space

@@ -396,7 +396,8 @@ final class ImportExportTests: XCTestCase {
         let expected = try stored(source)
         for format in [ExportFormat.npy, .jsonl, .csv] {
             let file = directory.path("export.\(format.rawValue)")
-            let (count, files) = try source.export(format: format, to: file)
+            let result = try source.export(format: format, to: file)
+            let (count, files) = (result.faces, result.files)
             XCTAssertEqual(count, expected.count)
             let copy = try FaceDatabase.create(at: directory.path("copy-\(format.rawValue)"), space: source.space, options: quiet)
             let labels = format == .npy ? files[1] : nil

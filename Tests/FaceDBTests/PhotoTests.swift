@@ -226,7 +226,7 @@ final class PhotoTests: XCTestCase {
         // Calibrate from constructed pairs: impostor pairs at exactly `threshold`'s cosine, genuine ones at 1,
         // so that the 1:1 threshold for an FMR of 10% is (just above) `threshold`.
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
-        var pairs: [(a: [Float], b: [Float], same: Bool)] = []
+        var pairs: [EmbeddingPair] = []
         for _ in 0..<100 {
             let u = (0..<128).map { _ in rng.nextGaussian() }
             let v = (0..<128).map { _ in rng.nextGaussian() }
@@ -237,8 +237,8 @@ final class PhotoTests: XCTestCase {
             let w = zip(v, uh).map { $0 - proj * $1 }
             let nw = w.reduce(0) { $0 + $1 * $1 }.squareRoot()
             let sine = (1 - threshold * threshold).squareRoot()
-            pairs.append((uh, zip(uh, w).map { threshold * $0 + sine * $1 / nw }, false))
-            pairs.append((uh, uh, true))
+            pairs.append(EmbeddingPair(uh, zip(uh, w).map { threshold * $0 + sine * $1 / nw }, same: false))
+            pairs.append(EmbeddingPair(uh, uh, same: true))
         }
         try db.calibrate(pairs: pairs, options: CalibrationOptions(targetFMR: 0.1))
         let calibrated = try db.verificationThreshold()

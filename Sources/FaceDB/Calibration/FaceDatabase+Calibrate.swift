@@ -36,6 +36,7 @@ extension FaceDatabase {
         var vectors: [[Float]] = []
         var owner: [Int] = []
         for (g, group) in chosen.enumerated() {
+            if g % 256 == 0 { try CancellationFlag.checkpoint() }
             for v in try store.vectors(group.faces.map(\.rawValue)) {
                 guard let v else { continue }
                 vectors.append(v)
@@ -59,7 +60,7 @@ extension FaceDatabase {
 
     /// Calibrates from labelled pairs of embeddings (e.g. scored elsewhere on a benchmark) instead of
     /// the stored gallery. The 1:N threshold is left out (it needs the gallery).
-    public func calibrate(pairs: [(a: [Float], b: [Float], same: Bool)], options: CalibrationOptions = CalibrationOptions()) throws -> CalibrationReport {
+    public func calibrate(pairs: [EmbeddingPair], options: CalibrationOptions = CalibrationOptions()) throws -> CalibrationReport {
         try checkOpen()
         try checkOptions(options)
         var genuine: [Float] = []

@@ -22,7 +22,7 @@ extension FaceDatabase {
     @discardableResult
     public func export(
         format: ExportFormat, to path: String, progress: ((Int, Int) -> Void)? = nil
-    ) throws -> (faces: Int, files: [String]) {
+    ) throws -> ExportResult {
         try checkOpen()
         writeLock.lock()
         defer { writeLock.unlock() }
@@ -54,12 +54,15 @@ extension FaceDatabase {
             try sink.write(ImportRow(row: written + 1, identity: face.identity, faceID: face.id.rawValue,
                                      embedding: face.embedding, metadata: face.metadata))
             written += 1
-            if written % 4096 == 0 { progress?(written, total) }
+            if written % 4096 == 0 {
+                progress?(written, total)
+                try CancellationFlag.checkpoint()
+            }
             return true
         }
         let files = try sink.finish()
         progress?(written, total)
-        return (written, files)
+        return ExportResult(faces: written, files: files)
     }
 
     /// The files an export in `format` to `path` writes: the file, plus the labels file of `.npy`;

@@ -65,6 +65,7 @@ extension FaceDatabase {
         while true {
             let batch = queue.take()
             do {
+                try CancellationFlag.checkpoint()
                 for rejected in batch.rejected { try rejects.write(rejected) }
                 summary.rejected += batch.rejected.count
                 summary.resumed += batch.resumed

@@ -330,16 +330,19 @@ public final class FaceDatabase: @unchecked Sendable {
     }
 
     /// ``addFaces(_:createMissingIdentities:existing:)`` with the store's full account of the write.
-    func addFacesReporting(
-        _ faces: [NewFace], createMissingIdentities: Bool, existing: ExistingFacePolicy
+    /// - Parameter pipelineModels: the photo pipeline's models, recorded in the same write when the
+    ///   database has none recorded yet (see ``FaceStore/addFaces(_:createMissingIdentities:existing:mark:pipelineModels:)``).
+    package func addFacesReporting(
+        _ faces: [NewFace], createMissingIdentities: Bool, existing: ExistingFacePolicy, pipelineModels: [UInt8]? = nil
     ) throws -> FaceStore.AddedFaces {
-        try addFacesReporting(try PreparedFaces(faces, space: space), createMissingIdentities: createMissingIdentities, existing: existing)
+        try addFacesReporting(try PreparedFaces(faces, space: space), createMissingIdentities: createMissingIdentities, existing: existing,
+                              pipelineModels: pipelineModels)
     }
 
     /// Adds faces prepared (checked and encoded) beforehand, possibly on another thread.
     func addFacesReporting(
         _ faces: PreparedFaces, createMissingIdentities: Bool, existing: ExistingFacePolicy,
-        mark: ImportMark? = nil
+        mark: ImportMark? = nil, pipelineModels: [UInt8]? = nil
     ) throws -> FaceStore.AddedFaces {
         // A bulk load of new faces: the index copies their vectors into its storage while the store
         // waits for the disk, so that adding them afterwards only publishes them. Staged vectors stay
@@ -349,7 +352,7 @@ public final class FaceDatabase: @unchecked Sendable {
         let stage: @Sendable () -> Void = { [self] in indexLock.withReadLock { try? index.stage(vectors: faces.vectors) } }
         return try write(removes: existing == .replace, alongside: { [owners] added in owners.set(added.ids.map(\.rawValue), added.identities) }) {
             let added = try store.addFaces(faces, createMissingIdentities: createMissingIdentities, existing: existing, mark: mark,
-                                           whileIngesting: existing == .fail ? stage : nil)
+                                           pipelineModels: pipelineModels, whileIngesting: existing == .fail ? stage : nil)
             let change = IndexChange(removed: added.replaced.map(\.rawValue), added: added.ids.map(\.rawValue))
             return (added, added.sequence, change, added.vectors)
         }

@@ -121,6 +121,7 @@ extension FaceDatabase {
         var done = 0
         var digest = VectorDigest()
         try store.forEachVector { ids, vectors in
+            try CancellationFlag.checkpoint()
             try built.add(ids: ids, vectors: vectors)
             digest.add(ids: ids, vectors: vectors, dimension: space.dimension)
             done += ids.count

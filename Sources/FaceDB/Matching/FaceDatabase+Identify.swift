@@ -37,9 +37,10 @@ extension FaceDatabase {
     }
 
     /// The threshold 1:1 decisions use now, and where it comes from (calibration, model default, or none).
-    public func verificationThreshold() throws -> (threshold: Float?, source: ThresholdSource) {
+    public func verificationThreshold() throws -> VerificationThreshold {
         try checkOpen()
-        return threshold(override: nil, identification: false, point: try operatingPoint())
+        let (threshold, source) = threshold(override: nil, identification: false, point: try operatingPoint())
+        return VerificationThreshold(threshold: threshold, source: source)
     }
 
     /// The threshold for 1:N (`identification`) or 1:1 decisions and where it comes from:
@@ -79,9 +80,22 @@ extension FaceDatabase {
         try identify(batch: [embedding], options: options)[0]
     }
 
-    /// ``identify(_:options:)`` for many probes; the first index search is one batch call.
+    /// Probes identified per index call by ``identify(batch:options:)``.
+    static let identifyChunk = 4096
+
+    /// ``identify(_:options:)`` for many probes; the first index search is one batch call per 4,096 probes.
     public func identify(batch embeddings: [[Float]], options: IdentificationOptions = IdentificationOptions()) throws -> [Identification] {
         try checkOpen()
+        // Large batches go in chunks, so that an async call's cancellation is seen between them.
+        if embeddings.count > Self.identifyChunk {
+            var answers: [Identification] = []
+            answers.reserveCapacity(embeddings.count)
+            for start in stride(from: 0, to: embeddings.count, by: Self.identifyChunk) {
+                try CancellationFlag.checkpoint()
+                answers += try identify(batch: Array(embeddings[start..<min(start + Self.identifyChunk, embeddings.count)]), options: options)
+            }
+            return answers
+        }
         guard options.k >= 1 else {
             throw FaceDBError(.invalidArgument, "k must be at least 1, got \(options.k).", remedy: "Ask for one or more identities.")
         }

@@ -52,7 +52,7 @@ struct EvaluateCommand: ParsableCommand {
                 let db = try FaceDatabase.open(at: database, options: DatabaseOptions(readOnly: true))
                 defer { try? db.close() }
                 space = db.space
-                if threshold == nil { (threshold, source) = try db.verificationThreshold() }
+                if threshold == nil { let current = try db.verificationThreshold(); (threshold, source) = (current.threshold, current.source) }
             }
             let labelled: [LabelledEmbeddings]
             if let images {

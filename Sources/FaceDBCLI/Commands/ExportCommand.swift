@@ -53,7 +53,8 @@ struct ExportCommand: ParsableCommand {
             defer { try? db.close() }
             let progress = ProgressReporter(label: "exporting", total: db.faceCount, enabled: !quiet)
             let started = Date()
-            let (faces, files) = try db.export(format: format, to: output) { done, total in progress.update(done, total: total) }
+            let result = try db.export(format: format, to: output) { done, total in progress.update(done, total: total) }
+            let (faces, files) = (result.faces, result.files)
             progress.finish()
             try db.close()
             if !quiet {

@@ -1,3 +1,4 @@
+import FaceDB
 import FaceDBCalibration
 import FaceDBCore
 import Foundation
@@ -42,8 +43,8 @@ struct LabelledEmbeddings {
     }
 
     /// Pairs without folds, for calibration.
-    static func read(_ path: String) throws -> [(a: [Float], b: [Float], same: Bool)] {
-        try load(pairs: path, embeddings: nil).map { ($0.a, $0.b, $0.same) }
+    static func read(_ path: String) throws -> [EmbeddingPair] {
+        try load(pairs: path, embeddings: nil).map { EmbeddingPair($0.a, $0.b, same: $0.same) }
     }
 
     private static func readText(_ path: String) throws -> String {

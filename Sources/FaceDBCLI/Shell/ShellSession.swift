@@ -223,7 +223,8 @@ final class ShellSession {
     private func stats() throws {
         let stats = try db.stats()
         let point = try db.operatingPoint()
-        let (threshold, source) = try db.verificationThreshold()
+        let current = try db.verificationThreshold()
+        let (threshold, source) = (current.threshold, current.source)
         let calibration = point.map(ShellResult.CalibrationSummary.init)
         if json {
             try emitJSON(ShellResult.Stats(database: stats, calibration: calibration, threshold: threshold, thresholdSource: source))

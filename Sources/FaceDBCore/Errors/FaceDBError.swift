@@ -63,6 +63,9 @@ public struct FaceDBError: Error, Sendable, CustomStringConvertible {
         public static let emptyDatabase = Code("empty-database")
         /// There is too little data for what was asked (e.g. a false-match rate that needs more impostor pairs).
         public static let insufficientData = Code("insufficient-data")
+        /// The task awaiting an async call was cancelled; the call stopped at a batch boundary.
+        /// What was written before stays written (an import can be run again to resume).
+        public static let cancelled = Code("cancelled")
         /// An output path would destroy something: it is a directory, a symbolic link, a file inside
         /// a database, one of the command's inputs, or an existing file without `--force`.
         public static let refusedOutput = Code("refused-output")
