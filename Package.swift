@@ -43,9 +43,10 @@ let package = Package(
             providers: [.apt(["librocksdb-dev"])]
         ),
         // A plain C header over FAISS's C++ API: opaque handles, integer status codes and a
-        // thread-local last-error message. No C++ exception crosses into Swift.
+        // thread-local last-error message. No C++ exception crosses into Swift. The C++ behind it is
+        // one file per concern, the entry points in *_c.cpp (the map is in Sources/CFaiss/index.hpp).
         // FAISS's headers include <omp.h>, which the toolchain's clang lacks: `openmp/` forwards it to
-        // GCC's (a private header search path; the C++ file itself uses no OpenMP pragmas).
+        // GCC's (a private header search path; the C++ files use no OpenMP pragmas).
         .target(
             name: "CFaiss",
             cxxSettings: [.headerSearchPath("openmp")],

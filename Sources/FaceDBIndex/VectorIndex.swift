@@ -556,10 +556,10 @@ package final class VectorIndex: @unchecked Sendable {
     }
 
     private static func validate(_ configuration: IndexConfiguration, dimension: Int) throws {
-        guard (1...EmbeddingSpace.maximumDimension).contains(dimension) else {
+        guard IndexConfiguration.Limits.dimension.contains(dimension) else {
             throw FaceDBError(
                 .invalidArgument, "The dimension \(dimension) is out of range.",
-                remedy: "Give the embedding length, between 1 and \(EmbeddingSpace.maximumDimension).")
+                remedy: "Give the embedding length, between 1 and \(IndexConfiguration.Limits.dimension.upperBound).")
         }
         try configuration.validate(dimension: dimension)
     }

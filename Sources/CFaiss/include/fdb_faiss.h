@@ -76,6 +76,36 @@ typedef enum fdb_metric {
     FDB_METRIC_INNER_PRODUCT = 1
 } fdb_metric;
 
+/* Parameter limits: the one table of the ranges fdb_index_create(), fdb_index_configure() and
+ * fdb_index_deserialize() accept (each checks only the fields of the index's kind). FaceDB's Swift
+ * side holds the same numbers in IndexConfiguration.Limits; FaceDBIndexTests' ParameterLimitsTests
+ * asserts that the two tables are equal. Plain integer macros, so that Swift imports them. */
+/** Vector length. */
+#define FDB_LIMIT_DIM_MIN 1
+#define FDB_LIMIT_DIM_MAX 65536
+/** HNSW: neighbours per node. */
+#define FDB_LIMIT_HNSW_M_MIN 2
+#define FDB_LIMIT_HNSW_M_MAX 512
+/** HNSW: candidate list size while building. */
+#define FDB_LIMIT_EF_CONSTRUCTION_MIN 1
+#define FDB_LIMIT_EF_CONSTRUCTION_MAX 4096
+/** HNSW: default candidate list size while searching. */
+#define FDB_LIMIT_EF_SEARCH_MIN 1
+#define FDB_LIMIT_EF_SEARCH_MAX 4096
+/** IVF: number of inverted lists (2^20). */
+#define FDB_LIMIT_NLIST_MIN 1
+#define FDB_LIMIT_NLIST_MAX 1048576
+/** IVF: default number of lists visited per query (2^20). */
+#define FDB_LIMIT_NPROBE_MIN 1
+#define FDB_LIMIT_NPROBE_MAX 1048576
+/** IVF-PQ: the fewest sub-quantizers; pq_m must also divide dim. */
+#define FDB_LIMIT_PQ_M_MIN 1
+/** IVF-PQ: bits per sub-quantizer code, b allowed when bit b of the mask is set: 4...8, 10, 12, 16. */
+#define FDB_LIMIT_PQ_BITS_MASK 0x115F0
+/** IVF-PQ: candidates per requested result re-scored exactly. */
+#define FDB_LIMIT_REFINE_FACTOR_MIN 1
+#define FDB_LIMIT_REFINE_FACTOR_MAX 4096
+
 /** The parameters an index is created with. Only the fields that apply to the kind are checked
  *  and used; the others are kept as given (and serialized) but ignored. */
 typedef struct fdb_index_params {
@@ -83,24 +113,24 @@ typedef struct fdb_index_params {
     int32_t kind;
     /** An fdb_metric value. */
     int32_t metric;
-    /** Vector length, 1...65536. */
+    /** Vector length, FDB_LIMIT_DIM_MIN...FDB_LIMIT_DIM_MAX (1...65536). */
     int32_t dim;
-    /** HNSW: neighbours per node, 2...512. */
+    /** HNSW: neighbours per node, FDB_LIMIT_HNSW_M_MIN...FDB_LIMIT_HNSW_M_MAX (2...512). */
     int32_t hnsw_m;
-    /** HNSW: candidate list size while building, >= 1. */
+    /** HNSW: candidate list size while building, FDB_LIMIT_EF_CONSTRUCTION_MIN...FDB_LIMIT_EF_CONSTRUCTION_MAX (1...4096). */
     int32_t ef_construction;
-    /** HNSW: default candidate list size while searching, >= 1. */
+    /** HNSW: default candidate list size while searching, FDB_LIMIT_EF_SEARCH_MIN...FDB_LIMIT_EF_SEARCH_MAX (1...4096). */
     int32_t ef_search;
-    /** IVF: number of inverted lists, 1...1048576. */
+    /** IVF: number of inverted lists, FDB_LIMIT_NLIST_MIN...FDB_LIMIT_NLIST_MAX (1...1048576). */
     int32_t nlist;
-    /** IVF: default number of lists visited per query, >= 1. */
+    /** IVF: default number of lists visited per query, FDB_LIMIT_NPROBE_MIN...FDB_LIMIT_NPROBE_MAX (1...1048576). */
     int32_t nprobe;
-    /** IVF-PQ: number of sub-quantizers; must divide dim. */
+    /** IVF-PQ: number of sub-quantizers, >= FDB_LIMIT_PQ_M_MIN; must divide dim. */
     int32_t pq_m;
-    /** IVF-PQ: bits per sub-quantizer code: 4...8, 10, 12 or 16. */
+    /** IVF-PQ: bits per sub-quantizer code: 4...8, 10, 12 or 16 (FDB_LIMIT_PQ_BITS_MASK). */
     int32_t pq_bits;
     /** IVF-PQ: default candidates per requested result that the PQ codes propose and the exact
-     *  copy re-scores (FAISS IndexRefine's k_factor), 1...4096. */
+     *  copy re-scores (FAISS IndexRefine's k_factor), FDB_LIMIT_REFINE_FACTOR_MIN...FDB_LIMIT_REFINE_FACTOR_MAX (1...4096). */
     int32_t refine_factor;
 } fdb_index_params;
 

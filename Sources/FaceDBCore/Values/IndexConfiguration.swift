@@ -97,7 +97,39 @@ public struct IndexConfiguration: Codable, Hashable, Sendable, CustomStringConve
         return a == other
     }
 
-    /// Checks the parameters against a dimension.
+    /// The ranges index parameters must lie in: FaceDB's one table of parameter limits.
+    ///
+    /// The C layer over FAISS checks the same numbers, which its public header `fdb_faiss.h` defines
+    /// as `FDB_LIMIT_*` (FaceDBCore cannot import it; `ParameterLimitsTests` in FaceDBIndexTests
+    /// asserts that both tables are equal and that both sides accept and refuse the same boundary
+    /// values). The C layer checks only the parameters of the index's kind; ``validate(dimension:)``
+    /// checks every one of them (except PQ m, which only IVF-PQ checks).
+    ///
+    /// efConstruction and efSearch stop at 4096: the automatic efSearch tuning tries at most 2048
+    /// (``IndexConfiguration/efSearchCandidates``), and a per-call efSearch is capped by FAISS at the
+    /// index's own, so the index never needs more; a larger efConstruction only makes builds slower.
+    public enum Limits {
+        /// The vector length (``EmbeddingSpace/maximumDimension``).
+        public static let dimension = 1...EmbeddingSpace.maximumDimension
+        /// HNSW: neighbours per node.
+        public static let hnswM = 2...512
+        /// HNSW: candidate list size while building.
+        public static let efConstruction = 1...4096
+        /// HNSW: candidate list size while searching.
+        public static let efSearch = 1...4096
+        /// IVF: number of inverted lists.
+        public static let nlist = 1...(1 << 20)
+        /// IVF: lists visited per query.
+        public static let nprobe = 1...(1 << 20)
+        /// IVF-PQ: the fewest sub-quantizers (they must also divide the dimension).
+        public static let pqMMinimum = 1
+        /// IVF-PQ: the bits per sub-quantizer code FAISS supports, smallest first.
+        public static let pqBits = [4, 5, 6, 7, 8, 10, 12, 16]
+        /// IVF-PQ: candidates per requested result re-scored exactly (``IndexConfiguration/ivfpqRefineFactor``).
+        public static let refineFactor = 1...4096
+    }
+
+    /// Checks the parameters against a dimension (the ranges are ``Limits``).
     public func validate(dimension: Int) throws {
         func check(_ ok: Bool, _ what: String) throws {
             if !ok {
@@ -105,17 +137,19 @@ public struct IndexConfiguration: Codable, Hashable, Sendable, CustomStringConve
                                   remedy: "See `facedb create --help` for the ranges.")
             }
         }
-        try check((2...512).contains(hnswM), "HNSW M must be 2...512, got \(hnswM)")
-        try check((1...4096).contains(efConstruction), "efConstruction must be 1...4096, got \(efConstruction)")
-        try check((1...4096).contains(efSearch), "efSearch must be 1...4096, got \(efSearch)")
+        func text(_ range: ClosedRange<Int>) -> String { "\(range.lowerBound)...\(range.upperBound)" }
+        try check(Limits.hnswM.contains(hnswM), "HNSW M must be \(text(Limits.hnswM)), got \(hnswM)")
+        try check(Limits.efConstruction.contains(efConstruction),
+                  "efConstruction must be \(text(Limits.efConstruction)), got \(efConstruction)")
+        try check(Limits.efSearch.contains(efSearch), "efSearch must be \(text(Limits.efSearch)), got \(efSearch)")
         if let recallTarget {
             try check(recallTarget > 0 && recallTarget <= 1, "the recall target must be above 0 and at most 1, got \(recallTarget)")
         }
-        try check((1...1 << 20).contains(nlist), "nlist must be 1...1048576, got \(nlist)")
-        try check((1...1 << 20).contains(nprobe), "nprobe must be 1...1048576, got \(nprobe)")
-        try check([4, 5, 6, 7, 8, 10, 12, 16].contains(pqBits), "PQ bits must be one of 4...8, 10, 12, 16, got \(pqBits)")
+        try check(Limits.nlist.contains(nlist), "nlist must be \(text(Limits.nlist)), got \(nlist)")
+        try check(Limits.nprobe.contains(nprobe), "nprobe must be \(text(Limits.nprobe)), got \(nprobe)")
+        try check(Limits.pqBits.contains(pqBits), "PQ bits must be one of 4...8, 10, 12, 16, got \(pqBits)")
         if kind == .ivfpq {
-            try check(pqM >= 1 && dimension % pqM == 0, "PQ m (\(pqM)) must divide the dimension (\(dimension))")
+            try check(pqM >= Limits.pqMMinimum && dimension % pqM == 0, "PQ m (\(pqM)) must divide the dimension (\(dimension))")
         }
     }
 
