@@ -312,4 +312,85 @@ final class PhotoTests: XCTestCase {
         }
         try db.close()
     }
+
+    // MARK: - Photos as bytes and decoded images; enrolment as one write; async
+
+    /// SHA-256 by the system's `sha256sum`, an oracle independent of FaceDB's digest.
+    func systemSHA256(_ path: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: output.prefix(64), as: UTF8.self)
+    }
+
+    func testPhotosGivenAsBytesOrImagesAnswerAsFilesDo() throws {
+        let db = try makeDatabase()
+        let path = Self.photo("joe_biden", "president_portrait.jpg")
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let before = try db.stats().sequence
+        let enrolled = try db.enroll([.bytes(bytes, name: "upload-1")], identity: "joe_biden", pipeline: pipeline)
+        XCTAssertEqual(enrolled.accepted, 1, "\(enrolled.outcomes.map(\.issues))")
+        XCTAssertEqual(enrolled.outcomes[0].path, "upload-1")
+        // One write: the new identity, its face and the pipeline's models together.
+        XCTAssertEqual(try db.stats().sequence, before + 1)
+        XCTAssertNotNil(try db.recordedPipelineModels())
+        let face = try XCTUnwrap(try db.faces(of: "joe_biden").first)
+        XCTAssertNil(face.source?.path, "bytes have no path to record")
+        XCTAssertEqual(face.source?.imageSHA256, try systemSHA256(path))
+        XCTAssertEqual(face.embedding, try XCTUnwrap(try pipeline.analyze(photoAt: path).largestFace).embedding)
+
+        let probe = Self.photo("joe_biden", "senate_bioguide.jpg")
+        let probeBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: probe)))
+        let byPath = try db.identify(photoAt: probe, pipeline: pipeline)
+        let byBytes = try db.identify(.bytes(probeBytes, name: "probe"), pipeline: pipeline)
+        XCTAssertNil(byBytes.path)
+        XCTAssertEqual(byBytes.sha256, byPath.sha256)
+        XCTAssertEqual(byBytes.faces.map { $0.identification.matches.map(\.score) }, byPath.faces.map { $0.identification.matches.map(\.score) })
+        XCTAssertEqual(byBytes.faces.first?.identification.identity, "joe_biden")
+        let image = try ImageDecoder().decode(probeBytes, source: "probe")
+        XCTAssertEqual(try db.verify(.image(image, name: "probe"), identity: "joe_biden", pipeline: pipeline).score,
+                       try db.verify(photoAt: probe, identity: "joe_biden", pipeline: pipeline).score)
+        XCTAssertEqual(try db.verify(.data(Data(probeBytes), name: "a"), .file(path), pipeline: pipeline).score,
+                       try db.verify(photoAt: probe, photoAt: path, pipeline: pipeline).score)
+
+        // Bytes that are no photo are refused by name, and a refused enrolment writes nothing.
+        let sequence = try db.stats().sequence
+        let refused = try db.enroll([.bytes(Array("not a photo".utf8), name: "upload-2")], identity: "nobody", pipeline: pipeline)
+        XCTAssertEqual(refused.accepted, 0)
+        XCTAssertEqual(refused.outcomes[0].issues.map(\.kind), [.unreadable])
+        XCTAssertTrue(refused.outcomes[0].issues[0].message.contains("upload-2"), refused.outcomes[0].issues[0].message)
+        XCTAssertNil(try db.identity("nobody"))
+        XCTAssertEqual(try db.stats().sequence, sequence)
+        try db.close()
+    }
+
+    func testAsyncEnrolmentAnswersAsTheBlockingOneAndACancelledOneWritesNothing() async throws {
+        let db = try makeDatabase()
+        let photos = [Self.photo("deb_haaland", "congress_photo_a_older.jpg"), Self.photo("deb_haaland", "congress_photo_b_current.jpg")]
+        let awaited = try await db.enroll(photos.map(Photo.file), identity: "deb_haaland", pipeline: pipeline)
+        XCTAssertEqual(awaited.accepted, 2)
+        let stored = try db.faces(of: "deb_haaland").map(\.embedding)
+        let direct = try photos.map { try XCTUnwrap(try pipeline.analyze(photoAt: $0).largestFace).embedding }
+        // Embedded together in one batch, the two differ from one-at-a-time descriptors by float
+        // rounding only (the engine agrees with dlib within 4e-7 either way).
+        for face in stored {
+            let closest = direct.map { zip($0, face).map { abs($0 - $1) }.max()! }.min()!
+            XCTAssertLessThan(closest, 1e-5)
+        }
+
+        let shared: FacePipeline = pipeline
+        let jim: [Photo] = [.file(Self.photo("jim_costa", "congress_photo_a_older.jpg"))]
+        let result: Result<Enrollment, any Error> = await Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await db.enroll(jim, identity: "jim_costa", pipeline: shared)
+        }.result
+        XCTAssertEqual((result.failureValue as? FaceDBError)?.code, .cancelled)
+        XCTAssertNil(try db.identity("jim_costa"))
+        try await db.close()
+    }
 }

@@ -27,7 +27,7 @@ public final class FaceDatabase: @unchecked Sendable {
     /// Run-time options.
     public let options: DatabaseOptions
 
-    package let store: FaceStore
+    let store: FaceStore
     private let lock: DirectoryLock
     /// Serializes writes from start (store commit) to end (index updated).
     let writeLock = NSLock()
@@ -395,6 +395,13 @@ public final class FaceDatabase: @unchecked Sendable {
     public func face(_ id: FaceID) throws -> Face? {
         try checkOpen()
         return try store.face(id)
+    }
+
+    /// The photo pipeline's models recorded by the first enrolment (meta `pipeline_models`,
+    /// `Schemas/pipeline-models.schema.json`), or nil before any.
+    package func recordedPipelineModels() throws -> [UInt8]? {
+        try checkOpen()
+        return try store.pipelineModelsDocument()
     }
 
     /// The number of identities.

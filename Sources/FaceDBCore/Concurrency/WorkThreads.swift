@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -9,12 +9,24 @@ import Glibc
 ///
 /// Every FaceDB call blocks (RocksDB writes wait for the disk, searches and photo analysis take
 /// whole cores for milliseconds to minutes). Run on the cooperative pool, which has one thread per
-/// core, two such calls would stall every other task of a server on this 2-core machine. So an async
-/// call hands its blocking body to a concurrent dispatch queue of FaceDB's and suspends until it
-/// is done. A cancelled task raises the body's ``CancellationFlag``, which the body checks between
-/// batches (``CancellationFlag/checkpoint()``) and stops with ``FaceDBError/Code/cancelled``.
-package enum WorkThreads {
-    private static let queue = DispatchQueue(label: "facedb.work", qos: .userInitiated, attributes: .concurrent)
+/// core, two such calls would stall every other task of a server on this 2-core machine. Nor can
+/// they go to a Dispatch queue: on Linux, Swift's global executor is Dispatch's global concurrent
+/// queue, so a custom queue targets the very threads tasks run on (seen: four async searches
+/// left a 1 ms sleeper of the caller 2 wake-ups in 8 s; `AsyncTests`). So an async call hands
+/// its blocking body to a thread of this pool — an idle one, or a new one when none is idle;
+/// threads idle for 30 s end — and suspends until the body is done.
+///
+/// A cancelled task raises the body's ``CancellationFlag``, which the body checks between batches
+/// (``CancellationFlag/checkpoint()``) and stops with ``FaceDBError/Code/cancelled``.
+package final class WorkThreads: @unchecked Sendable {
+    /// The process's pool.
+    package static let shared = WorkThreads()
+
+    /// Guards `jobs` and `idle`; idle threads wait on it. (`Synchronization.Mutex` has no wait.)
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var idle = 0
+    private static let idleLifetime: TimeInterval = 30
 
     /// Runs `body` on FaceDB's threads and returns its result; cancelling the awaiting task makes the
     /// body's next checkpoint throw.
@@ -22,7 +34,7 @@ package enum WorkThreads {
         let flag = CancellationFlag()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                queue.async {
+                shared.submit {
                     continuation.resume(with: Result { try flag.install { try flag.checkpoint(); return try body() } })
                 }
             }
@@ -33,6 +45,38 @@ package enum WorkThreads {
 
     /// Whether the calling thread is running the body of ``run(_:)``.
     package static var isWorkThread: Bool { CancellationFlag.current != nil }
+
+    private func submit(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        defer { condition.unlock() }
+        jobs.append(job)
+        if jobs.count > idle {
+            let thread = Thread { [self] in serve() }
+            thread.name = "facedb-work"
+            thread.start()
+        } else {
+            condition.signal()
+        }
+    }
+
+    private func serve() {
+        condition.lock()
+        while true {
+            while jobs.isEmpty {
+                idle += 1
+                let woken = condition.wait(until: Date(timeIntervalSinceNow: Self.idleLifetime))
+                idle -= 1
+                if !woken && jobs.isEmpty {
+                    condition.unlock()
+                    return
+                }
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+            condition.lock()
+        }
+    }
 }
 
 /// Tells a blocking body run by ``WorkThreads/run(_:)`` that its task was cancelled.

@@ -5,7 +5,7 @@ import FaceDBNeural
 public struct Enrollment: Sendable {
     /// One photo's outcome.
     public struct Outcome: Sendable {
-        /// The photo's path.
+        /// The photo's path, or the name given with its bytes or image (``Photo/name``).
         public var path: String
         /// The stored face's id when the photo was accepted.
         public var faceID: FaceID?

@@ -20,19 +20,41 @@ extension FaceDatabase {
         photosAt paths: [String], identity: String, pipeline: FacePipeline, options: EnrollOptions = EnrollOptions(),
         progress: (@Sendable (Int) -> Void)? = nil
     ) throws -> Enrollment {
+        try enroll(paths.map(Photo.file), identity: identity, pipeline: pipeline, options: options, progress: progress)
+    }
+
+    /// ``enroll(photosAt:identity:pipeline:options:progress:)`` for photos given as files, bytes or
+    /// decoded images. Each outcome is named by ``Photo/name``; only a file's path is stored in a
+    /// face's provenance (with the SHA-256 of the bytes, or of a decoded image's pixels).
+    ///
+    /// Photos are analyzed in groups of ``enrolmentGroup``; an async call's cancellation is seen
+    /// between groups, before anything is written. The accepted faces, the identity when it is
+    /// new, and the pipeline's models when none are recorded yet, are stored in one atomic write.
+    public func enroll(
+        _ photos: [Photo], identity: String, pipeline: FacePipeline, options: EnrollOptions = EnrollOptions(),
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) throws -> Enrollment {
         try checkOpen()
+        try checkWritable()
         try Identity.validate(id: identity)
-        try adopt(pipeline)
+        try checkPipeline(pipeline)
         var pipelineOptions = options.pipeline
         pipelineOptions.keepChips = options.storeChips
-        let analyses = pipeline.analyze(photosAt: paths, options: pipelineOptions, progress: progress)
+        var analyses: [Result<PhotoAnalysis, any Error>] = []
+        for start in stride(from: 0, to: photos.count, by: Self.enrolmentGroup) {
+            try CancellationFlag.checkpoint()
+            let group = Array(photos[start..<min(start + Self.enrolmentGroup, photos.count)])
+            analyses += pipeline.analyze(group, options: pipelineOptions, progress: progress.map { report in { @Sendable in report(start + $0) } })
+        }
+        try CancellationFlag.checkpoint()
         let gate = QualityGate(options.quality)
         let threshold = options.checkIdentityMatch ? try verificationThreshold().threshold : nil
         var references: [[Float]] = try self.identity(identity) == nil ? [] : faces(of: identity).map(\.embedding)
         var outcomes: [Enrollment.Outcome] = []
         var accepted: [(index: Int, face: NewFace)] = []
-        for (path, result) in zip(paths, analyses) {
-            var outcome = Enrollment.Outcome(path: path, faceID: nil, issues: [], quality: nil)
+        for (photoInput, result) in zip(photos, analyses) {
+            let name = photoInput.name
+            var outcome = Enrollment.Outcome(path: name, faceID: nil, issues: [], quality: nil)
             defer { outcomes.append(outcome) }
             let photo: PhotoAnalysis
             switch result {
@@ -55,7 +77,7 @@ extension FaceDatabase {
             }
             outcome.issues = gate.issues(face.quality)
             // Compared as stored: the references are stored vectors, so the face is prepared like them.
-            let embedding = try space.prepare(face.embedding, what: "face embedding of \(path)")
+            let embedding = try space.prepare(face.embedding, what: "face embedding of \(name)")
             if outcome.issues.isEmpty, let threshold,
                let closest = space.metric.best(of: references.lazy.map { self.space.score($0, embedding) }),
                !space.metric.passes(closest, threshold: threshold) {
@@ -67,12 +89,16 @@ extension FaceDatabase {
             accepted.append((outcomes.count, NewFace(identity: identity, embedding: face.embedding, source: source(of: face, in: photo))))
         }
         if !accepted.isEmpty {
-            if try self.identity(identity) == nil { try addIdentity(identity) }
-            let ids = try addFaces(accepted.map(\.face))
-            for (item, id) in zip(accepted, ids) { outcomes[item.index].faceID = id }
+            let added = try addFacesReporting(accepted.map(\.face), createMissingIdentities: true, existing: .fail,
+                                              pipelineModels: try Self.modelsDocument(pipeline))
+            for (item, id) in zip(accepted, added.ids) { outcomes[item.index].faceID = id }
         }
         return Enrollment(identity: identity, outcomes: outcomes)
     }
+
+    /// Photos analyzed at a time by an enrolment: enough for full batches of the embedder, few
+    /// enough that a cancelled async enrolment stops within seconds.
+    public static let enrolmentGroup = 32
 
     /// Finds every face in the photo and identifies each (see ``identify(batch:options:)``).
     /// - Throws: the pipeline's errors for an unreadable photo; `.modelMismatch`.
@@ -80,25 +106,45 @@ extension FaceDatabase {
         photoAt path: String, pipeline: FacePipeline, options: IdentificationOptions = IdentificationOptions(),
         pipelineOptions: PipelineOptions = PipelineOptions()
     ) throws -> PhotoIdentification {
+        try identify(.file(path), pipeline: pipeline, options: options, pipelineOptions: pipelineOptions)
+    }
+
+    /// ``identify(photoAt:pipeline:options:pipelineOptions:)`` for a photo given as a file, bytes or a decoded image.
+    public func identify(
+        _ photo: Photo, pipeline: FacePipeline, options: IdentificationOptions = IdentificationOptions(),
+        pipelineOptions: PipelineOptions = PipelineOptions()
+    ) throws -> PhotoIdentification {
         try checkOpen()
         try checkPipeline(pipeline)
-        let photo = try pipeline.analyze(photoAt: path, options: pipelineOptions)
-        let answers = photo.faces.isEmpty ? [] : try identify(batch: photo.faces.map(\.embedding), options: options)
-        return PhotoIdentification(path: path, width: photo.width, height: photo.height, sha256: photo.sha256,
-                                   faces: zip(photo.faces, answers).map { PhotoIdentification.Face(face: $0, identification: $1) })
+        let analysis = try pipeline.analyze(photo, options: pipelineOptions)
+        let answers = analysis.faces.isEmpty ? [] : try identify(batch: analysis.faces.map(\.embedding), options: options)
+        return PhotoIdentification(path: photo.path, width: analysis.width, height: analysis.height, sha256: analysis.sha256,
+                                   faces: zip(analysis.faces, answers).map { PhotoIdentification.Face(face: $0, identification: $1) })
     }
 
     /// 1:1: is the (largest) face of the photo `identity`?
     /// - Throws: `.invalidArgument` when the photo has no face; `.unknownIdentity`.
     public func verify(photoAt path: String, identity: String, pipeline: FacePipeline,
                        pipelineOptions: PipelineOptions = PipelineOptions()) throws -> Verification {
+        try verify(.file(path), identity: identity, pipeline: pipeline, pipelineOptions: pipelineOptions)
+    }
+
+    /// ``verify(photoAt:identity:pipeline:pipelineOptions:)`` for a photo given as a file, bytes or a decoded image.
+    public func verify(_ photo: Photo, identity: String, pipeline: FacePipeline,
+                       pipelineOptions: PipelineOptions = PipelineOptions()) throws -> Verification {
         try checkPipeline(pipeline)
-        return try verify(try largestFace(path, pipeline, pipelineOptions).embedding, identity: identity)
+        return try verify(try largestFace(photo, pipeline, pipelineOptions).embedding, identity: identity)
     }
 
     /// 1:1: are the (largest) faces of two photos the same person?
     /// - Throws: `.invalidArgument` when a photo has no face.
     public func verify(photoAt a: String, photoAt b: String, pipeline: FacePipeline,
+                       pipelineOptions: PipelineOptions = PipelineOptions()) throws -> Verification {
+        try verify(.file(a), .file(b), pipeline: pipeline, pipelineOptions: pipelineOptions)
+    }
+
+    /// ``verify(photoAt:photoAt:pipeline:pipelineOptions:)`` for photos given as files, bytes or decoded images.
+    public func verify(_ a: Photo, _ b: Photo, pipeline: FacePipeline,
                        pipelineOptions: PipelineOptions = PipelineOptions()) throws -> Verification {
         try checkPipeline(pipeline)
         return try verify(try largestFace(a, pipeline, pipelineOptions).embedding,
@@ -140,7 +186,7 @@ extension FaceDatabase {
                                   : "Enroll photos into a database created with --model \(theirs.model) --dim \(theirs.dimension) --metric \(theirs.metric.rawValue).",
                               path: path)
         }
-        guard let stored = try store.pipelineModelsDocument() else { return }
+        guard let stored = try recordedPipelineModels() else { return }
         let models = try JSONDecoder().decode([PipelineModel].self, from: Data(stored))
         let mine = Self.document(pipeline)
         guard models == mine else {
@@ -151,20 +197,18 @@ extension FaceDatabase {
         }
     }
 
-    /// ``checkPipeline(_:)``, then records the pipeline's models if none are recorded yet.
-    private func adopt(_ pipeline: FacePipeline) throws {
-        try checkPipeline(pipeline)
-        if try store.pipelineModelsDocument() == nil {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try store.setPipelineModelsDocument(Array(try encoder.encode(Self.document(pipeline))))
-        }
+    /// The pipeline's models as the JSON document stored in meta `pipeline_models`.
+    private static func modelsDocument(_ pipeline: FacePipeline) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Array(try encoder.encode(document(pipeline)))
     }
 
-    private func largestFace(_ path: String, _ pipeline: FacePipeline, _ options: PipelineOptions) throws -> AnalyzedFace {
-        guard let face = try pipeline.analyze(photoAt: path, options: options).largestFace else {
-            throw FaceDBError(.invalidArgument, "No face was found in \(path).",
-                              remedy: "Use a photo with a face of at least \(options.minimumFaceSize) px, or lower the minimum face size.", path: path)
+    private func largestFace(_ photo: Photo, _ pipeline: FacePipeline, _ options: PipelineOptions) throws -> AnalyzedFace {
+        guard let face = try pipeline.analyze(photo, options: options).largestFace else {
+            throw FaceDBError(.invalidArgument, "No face was found in \(photo.name).",
+                              remedy: "Use a photo with a face of at least \(options.minimumFaceSize) px, or lower the minimum face size.",
+                              path: photo.path)
         }
         return face
     }

@@ -62,7 +62,14 @@ public final class FacePipeline: Sendable {
     /// - Throws: `.io` when the file cannot be read, the decoder's errors for a corrupt, truncated
     ///   or oversized image.
     public func analyze(photoAt path: String, options: PipelineOptions = PipelineOptions()) throws -> PhotoAnalysis {
-        try embed(try locate(photoAt: path, options: options), options: options)
+        try analyze(.file(path), options: options)
+    }
+
+    /// Finds, measures and embeds every face of a photo given as a file, bytes or a decoded image.
+    /// - Throws: `.io` when a file cannot be read, the decoder's errors for corrupt, truncated or
+    ///   oversized image bytes.
+    public func analyze(_ photo: Photo, options: PipelineOptions = PipelineOptions()) throws -> PhotoAnalysis {
+        try embed(try locate(photo, options: options), options: options)
     }
 
     /// Finds, measures and embeds every face of an image already in memory.
@@ -70,14 +77,20 @@ public final class FacePipeline: Sendable {
         try embed(try locate(image, path: nil, sha256: "", options: options), options: options)
     }
 
-    /// ``analyze(photoAt:options:)`` for many photos: two are decoded and detected at a time, and
-    /// the chips of all are embedded in batches. One result per path, in order.
+    /// ``analyze(photoAt:options:)`` for many photo files: the batch form of ``analyze(_:options:)`` below.
     public func analyze(photosAt paths: [String], options: PipelineOptions = PipelineOptions(),
                         progress: (@Sendable (Int) -> Void)? = nil) -> [Result<PhotoAnalysis, any Error>] {
-        let located = ParallelMap.map(paths, workers: 2) { path in
-            Result { try self.locate(photoAt: path, options: options) }
+        analyze(paths.map(Photo.file), options: options, progress: progress)
+    }
+
+    /// ``analyze(_:options:)`` for many photos: two are decoded and detected at a time, and the
+    /// chips of all are embedded in batches. One result per photo, in order.
+    public func analyze(_ photos: [Photo], options: PipelineOptions = PipelineOptions(),
+                        progress: (@Sendable (Int) -> Void)? = nil) -> [Result<PhotoAnalysis, any Error>] {
+        let located = ParallelMap.map(photos, workers: 2) { photo in
+            Result { try self.locate(photo, options: options) }
         }
-        var results = [Result<PhotoAnalysis, any Error>?](repeating: nil, count: paths.count)
+        var results = [Result<PhotoAnalysis, any Error>?](repeating: nil, count: photos.count)
         // Embed in groups of photos so that each forward pass holds a full batch of chips.
         var pending: [(index: Int, photo: LocatedPhoto)] = []
         func flush() {
@@ -120,16 +133,27 @@ public final class FacePipeline: Sendable {
         var chips: [RGBImage]
     }
 
-    func locate(photoAt path: String, options: PipelineOptions) throws -> LocatedPhoto {
-        let bytes: [UInt8]
-        do {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw FaceDBError(.io, "Cannot read the photo \(path): \(error.localizedDescription).",
-                              remedy: "Check the path and its permissions.", path: path)
+    /// Decodes the photo and finds its faces. A photo's SHA-256 is that of its file's bytes, or of
+    /// a decoded image's pixels (rows of R, G, B bytes).
+    func locate(_ photo: Photo, options: PipelineOptions) throws -> LocatedPhoto {
+        switch photo {
+        case .file(let path):
+            let bytes: [UInt8]
+            do {
+                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw FaceDBError(.io, "Cannot read the photo \(path): \(error.localizedDescription).",
+                                  remedy: "Check the path and its permissions.", path: path)
+            }
+            let sha = bytes.withUnsafeBytes { Checksum.sha256Hex(of: $0) }
+            return try locate(try chips.decoder.decode(bytes, source: path), path: path, sha256: sha, options: options)
+        case .bytes(let bytes, let name):
+            let sha = bytes.withUnsafeBytes { Checksum.sha256Hex(of: $0) }
+            return try locate(try chips.decoder.decode(bytes, source: name), path: nil, sha256: sha, options: options)
+        case .image(let image, _):
+            let sha = image.pixels.withUnsafeBytes { Checksum.sha256Hex(of: $0) }
+            return try locate(image, path: nil, sha256: sha, options: options)
         }
-        let sha = bytes.withUnsafeBytes { Checksum.sha256Hex(of: $0) }
-        return try locate(try chips.decoder.decode(bytes, source: path), path: path, sha256: sha, options: options)
     }
 
     func locate(_ image: RGBImage, path: String?, sha256: String, options: PipelineOptions) throws -> LocatedPhoto {
