@@ -19,45 +19,39 @@ func upload(_ name: String) throws -> [UInt8] {
 }
 
 let pipeline = try FacePipeline()
-let decoder = ImageDecoder()
-
-/// The embedding of the one face in a photo's bytes.
-func embedding(of bytes: [UInt8], name: String) throws -> [Float] {
-    let analysis = try pipeline.analyze(image: try decoder.decode(bytes, source: name))
-    guard let face = analysis.largestFace else {
-        throw FaceDBError(.invalidArgument, "No face in \(name).")
-    }
-    return face.embedding
-}
 
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("identity-service-\(getpid())").path
-let db = try FaceDatabase.create(at: directory, space: .dlibResNet, options: DatabaseOptions(log: { _ in }))
-defer {
-    try? db.close()
-    try? FileManager.default.removeItem(atPath: directory)  // the directory this program made
-}
+let db = try await FaceDatabase.create(at: directory, space: .dlibResNet)
 
-// Enrol one photo of each person.
+// Enrol one photo of each person, as the bytes a client uploaded: the same quality gate and
+// identity check as for files; the identity is created by the enrolment's one write.
 let people = [
     ("deb_haaland", "faces__deb_haaland__congress_photo_a_older.jpg", "faces__deb_haaland__congress_photo_b_current.jpg"),
     ("jim_costa", "faces__jim_costa__congress_photo_a_older.jpg", "faces__jim_costa__congress_photo_b_current.jpg"),
     ("ed_case", "faces__ed_case__congress_photo_a_older.jpg", "faces__ed_case__congress_photo_b_current.jpg"),
 ]
+var failures = 0
 for (person, enrolled, _) in people {
-    try db.addIdentity(person)
-    try db.addFaces([NewFace(identity: person, embedding: try embedding(of: try upload(enrolled), name: enrolled))])
+    let enrollment = try await db.enroll([.bytes(try upload(enrolled), name: enrolled)], identity: person, pipeline: pipeline)
+    if enrollment.accepted != 1 {
+        failures += 1
+        print("\(enrolled): refused: \(enrollment.outcomes.flatMap(\.issues).map(\.message))")
+    }
 }
 
 // Identify each person's other photo, and verify it against the right and a wrong identity.
-var failures = 0
 for (i, (person, _, probe)) in people.enumerated() {
-    let vector = try embedding(of: try upload(probe), name: probe)
-    let answer = try db.identify(vector)
-    let same = try db.verify(vector, identity: person)
-    let other = try db.verify(vector, identity: people[(i + 1) % people.count].0)
-    let ok = answer.identity == person && same.decision == .match && other.decision != .match
+    let photo = Photo.bytes(try upload(probe), name: probe)
+    let answer = try await db.identify(photo, pipeline: pipeline)
+    let identified = answer.faces.first?.identification
+    let same = try await db.verify(photo, identity: person, pipeline: pipeline)
+    let other = try await db.verify(photo, identity: people[(i + 1) % people.count].0, pipeline: pipeline)
+    let ok = identified?.identity == person && same.decision == .match && other.decision != .match
     if !ok { failures += 1 }
-    print("\(probe): identified as \(answer.identity ?? "unknown") (\(answer.decision)); same person: \(same.decision), another: \(other.decision)\(ok ? "" : "  <- wrong")")
+    print("\(probe): identified as \(identified?.identity ?? "unknown") (\(identified.map { "\($0.decision)" } ?? "no face")); "
+          + "same person: \(same.decision), another: \(other.decision)\(ok ? "" : "  <- wrong")")
 }
+try await db.close()
+try? FileManager.default.removeItem(atPath: directory)  // the directory this program made
 print(failures == 0 ? "ok: every answer is right" : "\(failures) wrong answers")
 exit(failures == 0 ? 0 : 1)
