@@ -71,6 +71,7 @@ extension FaceDatabase {
             let ids = try addFaces(accepted.map(\.face))
             for (item, id) in zip(accepted, ids) { outcomes[item.index].faceID = id }
         }
+        for outcome in outcomes { metrics.enrolled(refusedFor: outcome.issues.map(\.kind.rawValue)) }
         return Enrollment(identity: identity, outcomes: outcomes)
     }
 

@@ -31,7 +31,7 @@ func embedding(of bytes: [UInt8], name: String) throws -> [Float] {
 }
 
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("identity-service-\(getpid())").path
-let db = try FaceDatabase.create(at: directory, space: .dlibResNet, options: DatabaseOptions(log: { _ in }))
+let db = try FaceDatabase.create(at: directory, space: .dlibResNet, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
 defer {
     try? db.close()
     try? FileManager.default.removeItem(atPath: directory)  // the directory this program made
