@@ -6,6 +6,8 @@
 //     → {FaceDBStorage, FaceDBIndex, FaceDBCalibration, FaceDBImport, FaceDBNeural}
 //     → FaceDB (the embedding-level façade) → FaceDBPhotos (photos in, FaceDB + FaceDBNeural) → FaceDBCLI → facedb
 // Storage and index never import each other; the FaceDB façade is the only place that joins them.
+// Logs (swift-log) and metrics (swift-metrics) come from the façade only; the library bootstraps
+// neither system: the `facedb` executable bootstraps logging, applications bootstrap their own.
 // Two products for other packages: `FaceDB` (embeddings; no CNN, no image codecs) and `FaceDBPhotos`.
 import PackageDescription
 
@@ -34,6 +36,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // Logging and metrics: swift-log 1.11 brought `LogHandler.log(event:)`, which the CLI's and the
+        // tests' handlers implement. Only the façade records metrics; the application bootstraps the backend.
+        .package(url: "https://github.com/apple/swift-log", from: "1.11.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
     ],
     targets: [
         // MARK: C shims
@@ -83,21 +89,27 @@ let package = Package(
         .target(name: "FaceDBIndex", dependencies: ["CFaiss", "FaceDBCore"]),
 
         // MARK: Façade, CLI
-        .target(name: "FaceDB", dependencies: ["FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration", "FaceDBImport"]),
+        // Maintenance messages through swift-log (DatabaseOptions.logger); counters and timers through swift-metrics.
+        .target(name: "FaceDB", dependencies: [
+            "FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration", "FaceDBImport",
+            .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+        ]),
 
         // MARK: Photos: decoding (JPEG, PNG), detection, landmarks, alignment, quality, the photo
         // pipeline, annotation, and the façade's photo calls (enrol, identify, verify).
         .target(name: "FaceDBPhotos", dependencies: ["CImageCodecs", "FaceDBCore", "FaceDBNeural", "FaceDB"]),
         .target(
             name: "FaceDBCLI",
-            dependencies: ["FaceDB", "FaceDBPhotos", "FaceDBCalibration", "FaceDBImport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["FaceDB", "FaceDBPhotos", "FaceDBCalibration", "FaceDBImport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
-        .executableTarget(name: "facedb", dependencies: ["FaceDBCLI"]),
+        // Bootstraps LoggingSystem with the CLI's standard-error handler (standard output is for results).
+        .executableTarget(name: "facedb", dependencies: ["FaceDBCLI", .product(name: "Logging", package: "swift-log")]),
 
         // MARK: Test support, benchmark, demo
         // The brute-force oracle scans every stored vector for every query: fast in the release
         // builds `Tools/test` makes.
-        .target(name: "FaceDBTestSupport", dependencies: ["FaceDBCore"]),
+        .target(name: "FaceDBTestSupport", dependencies: ["FaceDBCore", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "facedb-bench", dependencies: ["FaceDB", "FaceDBIndex", "FaceDBImport", "FaceDBTestSupport"]),
         .executableTarget(name: "facedb-demo", dependencies: ["FaceDB", "FaceDBPhotos"]),
         .executableTarget(name: "facedb-import-bench", dependencies: ["FaceDB", "FaceDBImport", "FaceDBTestSupport"]),
@@ -131,10 +143,15 @@ let package = Package(
         // Decoding, image algorithms, detector, landmarks, chips, quality, annotate.
         .testTarget(name: "FaceDBPhotosTests", dependencies: ["FaceDBPhotos", "FaceDBNeural", "FaceDBTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "FaceDBTests", dependencies: ["FaceDB", "FaceDBStorage", "FaceDBPhotos", "FaceDBImport", "FaceDBTestSupport", "facedb-crash-writer"]),
+        .testTarget(name: "FaceDBTests", dependencies: [
+            "FaceDB", "FaceDBStorage", "FaceDBPhotos", "FaceDBImport", "FaceDBTestSupport", "facedb-crash-writer",
+            .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ]),
         .testTarget(name: "FaceDBCLITests", dependencies: ["FaceDBCLI", "FaceDBTestSupport", "facedb"]),
         // Damaged files, full disks (a tmpfs; needs root) and processes killed at random moments.
-        .testTarget(name: "FaceDBFaultTests", dependencies: ["FaceDB", "FaceDBCore", "FaceDBTestSupport", "facedb"]),
+        .testTarget(name: "FaceDBFaultTests", dependencies: ["FaceDB", "FaceDBCore", "FaceDBTestSupport", "facedb",
+                                                             .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

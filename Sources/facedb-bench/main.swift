@@ -74,7 +74,7 @@ func finish() -> Never {
     exit(0)
 }
 let path = directory.path("bench.facedb")
-let quiet = DatabaseOptions(snapshotAfterChanges: snapshotAfter, log: { _ in })
+let quiet = DatabaseOptions(snapshotAfterChanges: snapshotAfter, logger: DatabaseOptions.silentLogger)
 let space = EmbeddingSpace(model: "synthetic", dimension: dimension, metric: .l2)
 
 // MARK: insert (Flat)

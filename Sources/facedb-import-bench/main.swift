@@ -106,7 +106,7 @@ for dimension in dimensions {
     let space = EmbeddingSpace(model: "synthetic", dimension: dimension, metric: .l2)
     if memory {
         let path = directory.path("child.facedb")
-        try FaceDatabase.create(at: path, space: space, index: .flat, options: DatabaseOptions(log: { _ in })).close()
+        try FaceDatabase.create(at: path, space: space, index: .flat, options: DatabaseOptions(logger: DatabaseOptions.silentLogger)).close()
         let (peak, seconds) = importInChild(database: path, npy: npy, labels: labels)
         let indexBytes = try FileManager.default.attributesOfItem(atPath: path + "/index.snapshot")[.size] as! Int
         // Recognising an appended file re-hashes the prefixes an earlier import consumed: here, the
@@ -142,7 +142,7 @@ for dimension in dimensions {
     precondition(valid == count, "the generated file has \(count - valid) invalid rows")
     // The import.
     let path = directory.path("bench.facedb")
-    let db = try FaceDatabase.create(at: path, space: space, index: .flat, options: DatabaseOptions(log: { _ in }))
+    let db = try FaceDatabase.create(at: path, space: space, index: .flat, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
     let (summary, importSeconds) = try time {
         try db.importEmbeddings(from: try EmbeddingFiles.open(path: npy, labels: labels),
                                 options: ImportOptions(resumeKey: try EmbeddingFiles.resumeKey(path: npy, labels: labels)))

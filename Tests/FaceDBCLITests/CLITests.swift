@@ -18,7 +18,7 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("8-D"), r.stdout)
         // Add faces through the library, then look at them through the CLI.
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
-        let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }))
+        let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         try handle.addFaces((0..<300).map { i in NewFace(identity: "p\(i % 30)", embedding: (0..<8).map { _ in rng.nextGaussian() }) },
                             createMissingIdentities: true)
         try handle.close()
@@ -47,7 +47,7 @@ final class CLITests: XCTestCase {
         var r = try facedb("create", db, "--dim", "8", "--index", "hnsw", "--hnsw-m", "8", "--ef-search", "48")
         XCTAssertEqual(r.status, 0, r.stderr)
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
-        let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }))
+        let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         try handle.addFaces((0..<1_200).map { i in NewFace(identity: "p\(i % 120)", embedding: (0..<8).map { _ in rng.nextGaussian() }) },
                             createMissingIdentities: true)
         try handle.close()
@@ -69,6 +69,38 @@ final class CLITests: XCTestCase {
         stats = try JSONDecoder().decode(DatabaseStats.self, from: Data(try facedb("stats", db, "--json").stdout.utf8))
         XCTAssertEqual(stats.efSearchTuning?.faces, 1_200)
         XCTAssertEqual(stats.efSearch, stats.efSearchTuning?.efSearch)
+    }
+
+    /// Log messages go to standard error, never into the JSON on standard output: a warning (a rebuilt
+    /// index) always, with its level and metadata; `info` ones only when FACEDB_LOG_LEVEL asks.
+    func testLogMessagesGoToStandardErrorNotIntoTheOutput() throws {
+        let dir = TemporaryDirectory("cli")
+        let db = dir.path("people.facedb")
+        XCTAssertEqual(try facedb("create", db, "--dim", "8").status, 0)
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
+        try handle.addFaces((0..<40).map { i in NewFace(identity: "p\(i % 4)", embedding: (0..<8).map { _ in rng.nextGaussian() }) },
+                            createMissingIdentities: true)
+        try handle.close()
+        try FileManager.default.removeItem(atPath: db + "/index.snapshot")
+
+        let r = try facedb("stats", db, "--json")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try JSONDecoder().decode(DatabaseStats.self, from: Data(r.stdout.utf8)).faces, 40, r.stdout)
+        XCTAssertTrue(r.stderr.hasPrefix("facedb: warning: there is no index snapshot; rebuilding the index from the store in memory (read-only) ("),
+                      r.stderr)
+        XCTAssertTrue(r.stderr.contains("faces=40"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("wrote the index snapshot"), "info is below the default level: \(r.stderr)")
+
+        // Writable, with FACEDB_LOG_LEVEL=info: the rebuild on opening writes a snapshot, and says so.
+        var environment = ProcessInfo.processInfo.environment
+        environment["FACEDB_LOG_LEVEL"] = "info"
+        let verbose = try runFacedb(["reindex", db, "--index", "flat", "--quiet"], input: nil, environment: environment)
+        XCTAssertEqual(verbose.status, 0, verbose.stderr)
+        XCTAssertTrue(verbose.stderr.contains("facedb: warning: there is no index snapshot; rebuilding the index from the store ("),
+                      verbose.stderr)
+        XCTAssertTrue(verbose.stderr.contains("facedb: wrote the index snapshot ("), verbose.stderr)
+        XCTAssertEqual(try facedb("stats", db, "--json").stderr, "", "the snapshot is back: nothing to say")
     }
 
     func testErrorsGoToStandardErrorWithNonZeroExit() throws {

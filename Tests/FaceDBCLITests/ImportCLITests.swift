@@ -112,14 +112,14 @@ final class ImportCLITests: XCTestCase {
         // Reopened without the limit: consistent, whole batches only, and a re-run completes the import.
         let check = try facedb("check", db)
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
-        let stored = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }))
+        let stored = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         XCTAssertLessThan(stored.faceCount, vectors.count)
         XCTAssertGreaterThan(stored.faceCount, 0)
         XCTAssertEqual(stored.faceCount % 1_000, 0, "a partial batch is visible; seed \(seed)")
         try stored.close()
         let rerun = try facedb("import", db, rows, "--quiet")
         XCTAssertEqual(rerun.status, 0, rerun.stderr)
-        let reopened = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }))
+        let reopened = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         XCTAssertEqual(reopened.faceCount, vectors.count)
         for i in stride(from: 0, to: vectors.count, by: 1_499) {
             XCTAssertEqual(try reopened.face(FaceID(Int64(100 + i)))?.embedding, vectors[i], "row \(i), seed \(seed)")

@@ -17,7 +17,7 @@ final class OutputPathCLITests: XCTestCase {
         let db = dir.path("db")
         XCTAssertEqual(try facedb("create", db, "--model", "m", "--dim", "6", "--metric", "l2").status, 0)
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
-        let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }))
+        let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         try handle.addFaces((0..<count).map { i in NewFace(identity: "p\(i % 10)", embedding: (0..<6).map { _ in rng.nextGaussian() }) },
                             createMissingIdentities: true)
         try handle.close()
@@ -36,7 +36,7 @@ final class OutputPathCLITests: XCTestCase {
     /// The database opens and holds `faces` faces (the refused command left it whole).
     func assertDatabaseIntact(_ db: String, faces: Int, file: StaticString = #filePath, line: UInt = #line) {
         do {
-            let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }))
+            let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
             XCTAssertEqual(handle.faceCount, faces, file: file, line: line)
             XCTAssertTrue(try handle.checkIndex().isConsistent, file: file, line: line)
             try handle.close()
@@ -287,7 +287,7 @@ final class PhotoOutputPathCLITests: XCTestCase {
         let run = try runFacedb(["enroll", db, "--identity", "cat", cat, "--rejects", keep, "--force"])
         XCTAssertTrue(run.status == 1 && run.stderr.contains("is an existing directory"), run.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: keep + "/inner"))
-        let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }))
+        let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         XCTAssertEqual(handle.faceCount, 1)
         XCTAssertEqual(handle.identityCount, 1)
         try handle.close()

@@ -23,7 +23,7 @@ guard arguments.count == 4, let kind = IndexConfiguration.Kind(rawValue: argumen
 }
 let path = arguments[1]
 let dimension = 16
-let options = DatabaseOptions(snapshotAfterChanges: 40, log: { _ in })
+let options = DatabaseOptions(snapshotAfterChanges: 40, logger: DatabaseOptions.silentLogger)
 let db: FaceDatabase
 do {
     if FileManager.default.fileExists(atPath: path) {

@@ -1,6 +1,7 @@
 import FaceDB
 import FaceDBCore
 import FaceDBTestSupport
+import Logging
 import Foundation
 import XCTest
 
@@ -78,7 +79,7 @@ final class DamageTests: XCTestCase {
             let context = "MANIFEST cut at \(length) of \(original.count); seed \(seed)"
             var refused = true
             do {
-                try FaceDatabase.open(at: path, options: DatabaseOptions(log: { _ in }, readOnly: true)).close()
+                try FaceDatabase.open(at: path, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true)).close()
                 refused = false
             } catch let error as FaceDBError where error.message.contains("acknowledged writes are missing") {
                 olderStates += 1
@@ -134,9 +135,10 @@ final class DamageTests: XCTestCase {
         let check = try runFacedb(["check", mine])
         XCTAssertEqual(check.status, 1, check.stdout + check.stderr)
         XCTAssertTrue(check.stdout.contains("another store"), check.stdout)
-        let log = LogLines()
-        let db = try FaceDatabase.open(at: mine, options: DatabaseOptions(log: { log.append($0) }))
-        XCTAssertTrue(log.all.contains { $0.contains("another store") && $0.contains("rebuilding") }, "\(log.all)")
+        let log = LogCapture()
+        let db = try FaceDatabase.open(at: mine, options: DatabaseOptions(logger: log.logger))
+        XCTAssertTrue(log.entries(at: .warning).contains { $0.message.contains("another store") && $0.message.contains("rebuilding") },
+                      "\(log.lines)")
         try db.close()
         try FaultFixture.assertHolds(mine, vectors, "foreign snapshot; seed \(seed)")
         XCTAssertEqual(try runFacedb(["check", mine]).status, 0)

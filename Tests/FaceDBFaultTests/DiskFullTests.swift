@@ -113,7 +113,7 @@ final class DiskFullTests: XCTestCase {
         let resumed = try runFacedb(["import", db, more, "--quiet"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         stored.merge(moreRows) { a, _ in a }
-        let reopened = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
+        let reopened = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true))
         defer { try? reopened.close() }
         XCTAssertEqual(reopened.faceCount, stored.count, "seed \(seed)")
         for (id, vector) in stored where id % 97 == 0 {
@@ -140,7 +140,7 @@ final class DiskFullTests: XCTestCase {
         assertNoAbort(full, "import")
         XCTAssertEqual(full.status, 1, full.stdout + full.stderr)
         XCTAssertTrue(full.stderr.localizedCaseInsensitiveContains("full"), full.stderr)
-        let partial = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
+        let partial = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true))
         XCTAssertGreaterThan(partial.faceCount, 0, "seed \(seed)")
         XCTAssertLessThan(partial.faceCount, vectors.count, "seed \(seed)")
         XCTAssertEqual(partial.faceCount % 2_000, 0, "a partial batch is visible; seed \(seed)")
@@ -148,7 +148,7 @@ final class DiskFullTests: XCTestCase {
         try FileManager.default.removeItem(atPath: filler)
         let rerun = try runFacedb(["import", db, rows, "--quiet"])
         XCTAssertEqual(rerun.status, 0, rerun.stderr)
-        let done = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
+        let done = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true))
         defer { try? done.close() }
         XCTAssertEqual(done.faceCount, vectors.count)
         for (id, vector) in vectors where id % 1_009 == 0 {

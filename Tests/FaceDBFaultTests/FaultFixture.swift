@@ -7,7 +7,7 @@ import XCTest
 /// Databases to damage, and the tools to damage them and to see what changed.
 enum FaultFixture {
     static let space = EmbeddingSpace(model: "m", dimension: 16, metric: .l2)
-    static let quiet = DatabaseOptions(log: { _ in })
+    static let quiet = DatabaseOptions(logger: DatabaseOptions.silentLogger)
 
     /// A seeded vector.
     static func vector(_ rng: inout SeededGenerator) -> [Float] { (0..<space.dimension).map { _ in rng.nextGaussian() } }
@@ -87,7 +87,7 @@ enum FaultFixture {
     static func assertRefused(_ path: String, mentions words: [String] = [], _ context: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let before = try contents(path)
         for readOnly in [true, false] {
-            XCTAssertThrowsError(try FaceDatabase.open(at: path, options: DatabaseOptions(log: { _ in }, readOnly: readOnly)),
+            XCTAssertThrowsError(try FaceDatabase.open(at: path, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: readOnly)),
                                  "\(context), readOnly \(readOnly)", file: file, line: line) { error in
                 XCTAssertEqual((error as? FaceDBError)?.code, .corruption, "\(error); \(context)", file: file, line: line)
                 for word in words {
@@ -115,12 +115,4 @@ enum FaultFixture {
             XCTAssertEqual(try db.search(vector, k: 1).first?.faceID, id, "search for face \(id); \(context)", file: file, line: line)
         }
     }
-}
-
-/// Collects log lines (from any thread).
-final class LogLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
 }

@@ -47,7 +47,7 @@ final class HostileInputTests: XCTestCase {
     func database(_ dir: TemporaryDirectory) throws -> String {
         let db = dir.path("db")
         let handle = try FaceDatabase.create(at: db, space: EmbeddingSpace(model: "m", dimension: 8, metric: .l2),
-                                             options: DatabaseOptions(log: { _ in }))
+                                             options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         try handle.addFaces([NewFace(identity: "a", embedding: [1, 2, 3, 4, 5, 6, 7, 8])], createMissingIdentities: true)
         try handle.close()
         return db
@@ -82,7 +82,7 @@ final class HostileInputTests: XCTestCase {
         try handle.close()
         let outcome = try run(["import", db, rows, "--quiet", "--rejects", dir.path("rejects.jsonl")], stdin: "/dev/null", in: dir)
         assertRefused(outcome, mentioning: "line 2", "import of a 100 MB line")
-        let stored = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
+        let stored = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true))
         defer { try? stored.close() }
         XCTAssertEqual(stored.faceCount, 2, "the row before the long line is stored")
     }

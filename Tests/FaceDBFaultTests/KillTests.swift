@@ -65,7 +65,7 @@ final class KillTests: XCTestCase {
             let finished = try runKilled(["import", db, rows, "--batch-size", "1000", "--quiet"], after: delay)
             if finished == nil { kills += 1 }
             try assertCheckPasses(db, context)
-            let stored = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
+            let stored = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true))
             let count = stored.faceCount
             try stored.close()
             XCTAssertEqual(count % 1_000, 0, "a partial batch is visible; \(context)")
@@ -78,7 +78,7 @@ final class KillTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(kills, 5, "too few imports were killed mid-way; seed \(seed)")
         let rerun = try runFacedb(["import", db, rows, "--quiet"])
         XCTAssertEqual(rerun.status, 0, rerun.stderr)
-        let done = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
+        let done = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true))
         defer { try? done.close() }
         XCTAssertEqual(done.faceCount, vectors.count, "seed \(seed)")
         for (id, vector) in vectors where id % 101 == 0 {
@@ -93,7 +93,7 @@ final class KillTests: XCTestCase {
         var rng = SeededGenerator(seed: seed)
         let db = dir.path("db")
         let handle = try FaceDatabase.create(at: db, space: EmbeddingSpace(model: "m", dimension: 32, metric: .l2),
-                                             options: DatabaseOptions(log: { _ in }))
+                                             options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         var vectors: [FaceID: [Float]] = [:]
         let faces = (0..<20_000).map { i in NewFace(identity: "p\(i % 50)", embedding: (0..<32).map { _ in rng.nextGaussian() }) }
         for (id, face) in zip(try handle.addFaces(faces, createMissingIdentities: true), faces) { vectors[id] = face.embedding }
@@ -110,7 +110,7 @@ final class KillTests: XCTestCase {
             let context = "trial \(trial), reindex to \(kind) killed after \(delay) s of \(whole) s; seed \(seed)"
             if try runKilled(["reindex", db, "--index", kind], after: delay) == nil { kills += 1 }
             try assertCheckPasses(db, context)
-            let reopened = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
+            let reopened = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true))
             XCTAssertEqual(reopened.faceCount, vectors.count, context)
             for (id, vector) in vectors.prefix(25) {
                 XCTAssertTrue(try reopened.face(id)?.embedding == vector, "face \(id); \(context)")
@@ -148,7 +148,7 @@ final class KillTests: XCTestCase {
                 kills += 1
             }
             try assertCheckPasses(db, context)
-            let stored = try FaceDatabase.open(at: db, options: DatabaseOptions(log: { _ in }, readOnly: true))
+            let stored = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true))
             XCTAssertLessThanOrEqual(stored.faceCount, photoCount, context)
             for identity in try stored.identities() {
                 for face in try stored.faces(of: identity.id) {

@@ -72,7 +72,7 @@ final class RepairTests: XCTestCase {
         XCTAssertEqual(report.unsalvagedFaceIDs, [])
         XCTAssertFalse(FileManager.default.fileExists(atPath: new + "/" + FaceDatabase.unsalvagedFileName))
 
-        let original = try FaceDatabase.open(at: path, options: DatabaseOptions(log: { _ in }, readOnly: true))
+        let original = try FaceDatabase.open(at: path, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true))
         defer { try? original.close() }
         let copy = try FaceDatabase.open(at: new, options: FaultFixture.quiet)
         defer { try? copy.close() }
@@ -115,7 +115,7 @@ final class RepairTests: XCTestCase {
         let (image, batches) = try FaultFixture.crashImage(in: directory, batches: 40, rng: &rng)
         let log = try XCTUnwrap(try FaultFixture.storeFiles(image) { $0.hasSuffix(".log") }.max { try! FaultFixture.size($0) < FaultFixture.size($1) })
         try FaultFixture.flip(log, at: try FaultFixture.size(log) / 2)
-        XCTAssertThrowsError(try FaceDatabase.open(at: image, options: DatabaseOptions(log: { _ in }, readOnly: true))) {
+        XCTAssertThrowsError(try FaceDatabase.open(at: image, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true))) {
             XCTAssertEqual(($0 as? FaceDBError)?.code, .corruption)
         }
 

@@ -11,7 +11,7 @@ import XCTest
 /// batches with what was written kept.
 final class AsyncTests: XCTestCase {
     var directory: TemporaryDirectory!
-    let quiet = DatabaseOptions(log: { _ in })
+    let quiet = DatabaseOptions(logger: DatabaseOptions.silentLogger)
     override func setUp() { directory = TemporaryDirectory("async") }
     override func tearDown() { directory = nil }
 

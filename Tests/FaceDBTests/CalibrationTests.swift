@@ -7,7 +7,7 @@ import XCTest
 
 /// Calibration on a stored gallery, checked by counting pairs independently.
 final class CalibrationTests: XCTestCase {
-    let quiet = DatabaseOptions(log: { _ in })
+    let quiet = DatabaseOptions(logger: DatabaseOptions.silentLogger)
 
     /// `people` identities of `faces` faces each, 16-D, clustered.
     func makeGallery(_ path: String, people: Int, faces: Int, rng: inout SeededGenerator) throws -> (FaceDatabase, SyntheticEmbeddings, [(String, [Float])]) {

@@ -25,7 +25,7 @@ final class ConcurrencyTests: XCTestCase {
         let dir = TemporaryDirectory("concurrency")
         let dim = 8
         let db = try FaceDatabase.create(at: dir.path("db"), space: EmbeddingSpace(model: "m", dimension: dim, metric: .l2),
-                                         index: IndexConfiguration(kind: kind), options: DatabaseOptions(snapshotAfterChanges: 200, log: { _ in }))
+                                         index: IndexConfiguration(kind: kind), options: DatabaseOptions(snapshotAfterChanges: 200, logger: DatabaseOptions.silentLogger))
         // A fixed anchor identity the writer never touches: every exact search for its vector must
         // find it first. (Not HNSW's: the anchor is an extreme outlier, about equally far from every
         // other face, and a search with a small efSearch can stop before it reaches the one node that

@@ -95,8 +95,8 @@ final class CrashSafetyTests: XCTestCase {
             let everDeleted = history.deleted
             let context = "trial \(trial) kind \(kind) delay \(delay) seed \(seed)"
 
-            let log = RecoveryTests.LogLines()
-            let db = try FaceDatabase.open(at: trialPath, options: DatabaseOptions(log: { log.append($0) }))
+            let log = LogCapture()
+            let db = try FaceDatabase.open(at: trialPath, options: DatabaseOptions(logger: log.logger))
             // The first batch not acknowledged: it may or may not have been committed.
             let inFlight = max(acked.added.max() ?? (next - 1), next - 1) + 1
             for n in next...inFlight {
@@ -114,11 +114,11 @@ final class CrashSafetyTests: XCTestCase {
                     }
                 }
             }
-            if log.all.contains(where: { $0.contains("replayed") }) { replays += 1 }
+            if log.lines.contains(where: { $0.contains("replayed") }) { replays += 1 }
             acknowledged += acked.added.count
             let check = try db.checkIndex()
             XCTAssertTrue(check.isConsistent, "index and store disagree: \(check); \(context)")
-            XCTAssertFalse(log.all.contains { $0.contains("rebuilding") }, "a kill must not damage the snapshot: \(log.all); \(context)")
+            XCTAssertFalse(log.lines.contains { $0.contains("rebuilding") }, "a kill must not damage the snapshot: \(log.lines); \(context)")
             // The index holds exactly the stored faces, with their vectors, and finds them: always for
             // Flat; for HNSW (approximate, the more so with the tombstones of removed faces) nearly always.
             var found = 0

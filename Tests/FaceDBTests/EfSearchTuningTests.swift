@@ -8,14 +8,6 @@ import XCTest
 /// snapshot so that opening does not tune again, tuned again once the index has doubled (never in a
 /// search), shown in the stats; an explicit efSearch is left alone.
 final class EfSearchTuningTests: XCTestCase {
-    final class LogLines: @unchecked Sendable {
-        private let lock = NSLock()
-        private var lines: [String] = []
-        func append(_ line: String) { lock.withLock { lines.append(line) } }
-        var all: [String] { lock.withLock { lines } }
-        var tunings: [String] { all.filter { $0.contains("tuned HNSW efSearch") } }
-    }
-
     let space = EmbeddingSpace(model: "m", dimension: 16, metric: .l2)
 
     /// `count` clustered faces (10 per person).
@@ -28,8 +20,8 @@ final class EfSearchTuningTests: XCTestCase {
         let path = directory.path("db")
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
         let people = SyntheticEmbeddings(dimension: 16, identities: 300, generator: &rng)
-        let log = LogLines()
-        var db = try FaceDatabase.create(at: path, space: space, options: DatabaseOptions(log: { log.append($0) }))
+        let log = LogCapture()
+        var db = try FaceDatabase.create(at: path, space: space, options: DatabaseOptions(logger: log.logger))
         try db.addFaces(faces(1_500, people, &rng), createMissingIdentities: true)
         try db.reindex(IndexConfiguration(kind: .hnsw, hnswM: 8))
 
@@ -39,15 +31,15 @@ final class EfSearchTuningTests: XCTestCase {
         XCTAssertEqual(tuning.faces, 1_500)
         XCTAssertEqual(tuning.target, IndexConfiguration.defaultRecallTarget)
         XCTAssertTrue(tuning.reachedTarget, "\(tuning); seed \(rng.seed)")
-        XCTAssertEqual(log.tunings.count, 1, "\(log.all)")
+        XCTAssertEqual(log.tunings.count, 1, "\(log.lines)")
         XCTAssertTrue(log.tunings[0].contains("tuned HNSW efSearch to \(tuning.efSearch) in "), log.tunings[0])
         // Searches after tuning still find each stored face first.
         let probe = try XCTUnwrap(try db.faces(of: "p7").first)
         XCTAssertEqual(try db.search(probe.embedding, k: 1).first?.faceID, probe.id)
         try db.close()
 
-        let reopenLog = LogLines()
-        db = try FaceDatabase.open(at: path, options: DatabaseOptions(log: { reopenLog.append($0) }))
+        let reopenLog = LogCapture()
+        db = try FaceDatabase.open(at: path, options: DatabaseOptions(logger: reopenLog.logger))
         XCTAssertEqual(try db.stats().efSearchTuning, tuning, "the snapshot keeps the tuning")
         XCTAssertEqual(try db.stats().efSearch, tuning.efSearch)
         try db.addFaces(faces(1_499, from: 1_500, people, &rng), createMissingIdentities: true)
@@ -57,7 +49,7 @@ final class EfSearchTuningTests: XCTestCase {
         try db.checkpoint()
         stats = try db.stats()
         XCTAssertEqual(stats.efSearchTuning?.faces, 3_000, "doubled: tuned again at the checkpoint")
-        XCTAssertEqual(reopenLog.tunings.count, 1, "opened without tuning, tuned once when doubled: \(reopenLog.all)")
+        XCTAssertEqual(reopenLog.tunings.count, 1, "opened without tuning, tuned once when doubled: \(reopenLog.lines)")
         try db.close()
     }
 
@@ -66,7 +58,7 @@ final class EfSearchTuningTests: XCTestCase {
         let path = directory.path("db")
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
         let people = SyntheticEmbeddings(dimension: 16, identities: 300, generator: &rng)
-        let quiet = DatabaseOptions(log: { _ in })
+        let quiet = DatabaseOptions(logger: DatabaseOptions.silentLogger)
         // Created empty: nothing to tune yet; 1 200 faces arrive by writes, and close does not tune.
         var db = try FaceDatabase.create(at: path, space: space, index: IndexConfiguration(kind: .hnsw, hnswM: 8), options: quiet)
         try db.addFaces(faces(1_200, people, &rng), createMissingIdentities: true)
@@ -74,16 +66,16 @@ final class EfSearchTuningTests: XCTestCase {
         XCTAssertEqual(try db.stats().efSearch, IndexConfiguration.defaultEfSearch)
         try db.close()
 
-        let log = LogLines()
-        db = try FaceDatabase.open(at: path, options: DatabaseOptions(log: { log.append($0) }))
+        let log = LogCapture()
+        db = try FaceDatabase.open(at: path, options: DatabaseOptions(logger: log.logger))
         try db.close()  // waits for the background tuning and its snapshot
-        XCTAssertEqual(log.tunings.count, 1, "\(log.all)")
+        XCTAssertEqual(log.tunings.count, 1, "\(log.lines)")
 
-        let again = LogLines()
-        db = try FaceDatabase.open(at: path, options: DatabaseOptions(log: { again.append($0) }))
+        let again = LogCapture()
+        db = try FaceDatabase.open(at: path, options: DatabaseOptions(logger: again.logger))
         XCTAssertEqual(try db.stats().efSearchTuning?.faces, 1_200, "the background snapshot kept the tuning")
         try db.close()
-        XCTAssertEqual(again.tunings, [], "\(again.all)")
+        XCTAssertEqual(again.tunings, [], "\(again.lines)")
     }
 
     func testExplicitEfSearchIsNeverTuned() throws {
@@ -91,8 +83,8 @@ final class EfSearchTuningTests: XCTestCase {
         let path = directory.path("db")
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
         let people = SyntheticEmbeddings(dimension: 16, identities: 300, generator: &rng)
-        let log = LogLines()
-        var db = try FaceDatabase.create(at: path, space: space, options: DatabaseOptions(log: { log.append($0) }))
+        let log = LogCapture()
+        var db = try FaceDatabase.create(at: path, space: space, options: DatabaseOptions(logger: log.logger))
         try db.addFaces(faces(1_500, people, &rng), createMissingIdentities: true)
         let explicit = IndexConfiguration(kind: .hnsw, hnswM: 8, efSearch: 24)
         try db.reindex(explicit)
@@ -100,17 +92,22 @@ final class EfSearchTuningTests: XCTestCase {
         XCTAssertEqual(try db.stats().efSearch, 24)
         XCTAssertNil(try db.stats().efSearchTuning)
         try db.close()
-        db = try FaceDatabase.open(at: path, options: DatabaseOptions(log: { log.append($0) }))
+        db = try FaceDatabase.open(at: path, options: DatabaseOptions(logger: log.logger))
         XCTAssertEqual(try db.stats().efSearch, 24)
         XCTAssertEqual(try db.stats().index, explicit)
-        XCTAssertEqual(log.tunings, [], "\(log.all)")
+        XCTAssertEqual(log.tunings, [], "\(log.lines)")
 
         // Back to automatic: tuned on the same graph, without a rebuild.
         var rebuilt = false
         try db.reindex(IndexConfiguration(kind: .hnsw, hnswM: 8)) { _, _ in rebuilt = true }
         XCTAssertFalse(rebuilt)
         XCTAssertNotNil(try db.stats().efSearchTuning)
-        XCTAssertEqual(log.tunings.count, 1, "\(log.all)")
+        XCTAssertEqual(log.tunings.count, 1, "\(log.lines)")
         try db.close()
     }
+}
+
+extension LogCapture {
+    /// The efSearch tunings logged.
+    fileprivate var tunings: [String] { lines.filter { $0.contains("tuned HNSW efSearch") } }
 }

@@ -8,7 +8,7 @@ final class FaceDatabaseTests: XCTestCase {
     let space = EmbeddingSpace(model: "test-model", dimension: 16, metric: .l2)
     var directory: TemporaryDirectory!
     var path: String { directory.path("db") }
-    let quiet = DatabaseOptions(log: { _ in })
+    let quiet = DatabaseOptions(logger: DatabaseOptions.silentLogger)
 
     override func setUp() { directory = TemporaryDirectory("db") }
     override func tearDown() { directory = nil }
@@ -171,7 +171,7 @@ final class FaceDatabaseTests: XCTestCase {
 
     func testSyncedDurabilityWritesAndReopens() throws {
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
-        let synced = DatabaseOptions(durability: .powerLoss, log: { _ in })
+        let synced = DatabaseOptions(durability: .powerLoss, logger: DatabaseOptions.silentLogger)
         var db = try FaceDatabase.create(at: path, space: space, options: synced)
         XCTAssertEqual(try db.stats().durability, .powerLoss)
         let faces = (0..<20).map { _ in NewFace(identity: "ada", embedding: vector(&rng)) }

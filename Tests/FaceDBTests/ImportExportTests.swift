@@ -10,7 +10,7 @@ import XCTest
 /// independent writer; the oracle for what is stored is the list of rows the test generated.
 final class ImportExportTests: XCTestCase {
     var directory: TemporaryDirectory!
-    let quiet = DatabaseOptions(log: { _ in })
+    let quiet = DatabaseOptions(logger: DatabaseOptions.silentLogger)
 
     override func setUp() { directory = TemporaryDirectory("import") }
     override func tearDown() { directory = nil }

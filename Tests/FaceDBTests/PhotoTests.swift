@@ -20,7 +20,7 @@ final class PhotoTests: XCTestCase {
     nonisolated(unsafe) static var shared: FacePipeline?
     var pipeline: FacePipeline!
     var directory: TemporaryDirectory!
-    let quiet = DatabaseOptions(log: { _ in })
+    let quiet = DatabaseOptions(logger: DatabaseOptions.silentLogger)
 
     override func setUpWithError() throws {
         if ProcessInfo.processInfo.environment["FACEDB_SKIP_MODEL_TESTS"] == "1" { throw XCTSkip("FACEDB_SKIP_MODEL_TESTS=1") }

@@ -8,7 +8,7 @@ import XCTest
 /// Identification, verification and their decisions on constructed galleries.
 final class QueryTests: XCTestCase {
     var directory: TemporaryDirectory!
-    let quiet = DatabaseOptions(log: { _ in })
+    let quiet = DatabaseOptions(logger: DatabaseOptions.silentLogger)
 
     override func setUp() { directory = TemporaryDirectory("query") }
     override func tearDown() { directory = nil }

@@ -1,23 +1,17 @@
 import FaceDB
 import FaceDBCore
 import FaceDBTestSupport
+import Logging
 import Foundation
 import XCTest
 
 /// A damaged, missing or stale index snapshot never stops a database from opening and never loses a face.
 final class RecoveryTests: XCTestCase {
-    final class LogLines: @unchecked Sendable {
-        private let lock = NSLock()
-        private var lines: [String] = []
-        func append(_ line: String) { lock.withLock { lines.append(line) } }
-        var all: [String] { lock.withLock { lines } }
-    }
-
     let space = EmbeddingSpace(model: "m", dimension: 12, metric: .l2)
 
     /// Makes a database of `faces` random faces (HNSW, so the snapshot holds a real graph) and returns its vectors.
     func makeDatabase(at path: String, faces: Int, rng: inout SeededGenerator) throws -> [FaceID: [Float]] {
-        let db = try FaceDatabase.create(at: path, space: space, index: IndexConfiguration(kind: .hnsw), options: DatabaseOptions(log: { _ in }))
+        let db = try FaceDatabase.create(at: path, space: space, index: IndexConfiguration(kind: .hnsw), options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         var vectors: [FaceID: [Float]] = [:]
         for p in 0..<(faces / 10) {
             let batch = (0..<10).map { _ in NewFace(identity: "p\(p)", embedding: (0..<12).map { _ in rng.nextGaussian() }) }
@@ -28,8 +22,8 @@ final class RecoveryTests: XCTestCase {
     }
 
     func assertIntact(_ path: String, _ vectors: [FaceID: [Float]], expectLog: String?, seed: UInt64, line: UInt = #line) throws {
-        let log = LogLines()
-        let db = try FaceDatabase.open(at: path, options: DatabaseOptions(log: { log.append($0) }))
+        let log = LogCapture()
+        let db = try FaceDatabase.open(at: path, options: DatabaseOptions(logger: log.logger))
         defer { try? db.close() }
         XCTAssertEqual(db.faceCount, vectors.count, line: line)
         XCTAssertTrue(try db.checkIndex().isConsistent, "seed \(seed)", line: line)
@@ -37,10 +31,13 @@ final class RecoveryTests: XCTestCase {
             XCTAssertEqual(try db.search(v, k: 1).first?.faceID, id, "seed \(seed)", line: line)
         }
         if let expectLog {
-            XCTAssertTrue(log.all.contains { $0.contains(expectLog) && $0.contains("rebuilding the index") },
-                          "log lines \(log.all) lack '\(expectLog)'", line: line)
+            // A warning, with the database's directory and the face count as metadata.
+            let warning = log.entries(at: .warning).first { $0.message.contains(expectLog) && $0.message.contains("rebuilding the index") }
+            XCTAssertNotNil(warning, "log lines \(log.lines) lack a warning '\(expectLog)'", line: line)
+            XCTAssertEqual(warning?.metadata["database"]?.description, path, line: line)
+            XCTAssertEqual(warning?.metadata["faces"]?.description, "\(vectors.count)", line: line)
         } else {
-            XCTAssertFalse(log.all.contains { $0.contains("rebuilding") }, "unexpected rebuild: \(log.all)", line: line)
+            XCTAssertFalse(log.lines.contains { $0.contains("rebuilding") }, "unexpected rebuild: \(log.lines)", line: line)
         }
     }
 
@@ -95,7 +92,7 @@ final class RecoveryTests: XCTestCase {
         let oldSnapshot = try Data(contentsOf: URL(fileURLWithPath: path + "/index.snapshot"))
         // More writes; closing writes a new snapshot and trims the log behind it.
         var vectors = original
-        let db = try FaceDatabase.open(at: path, options: DatabaseOptions(log: { _ in }))
+        let db = try FaceDatabase.open(at: path, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         let extra = (0..<30).map { _ in NewFace(identity: "p1", embedding: (0..<12).map { _ in rng.nextGaussian() }) }
         for (id, f) in zip(try db.addFaces(extra), extra) { vectors[id] = f.embedding }
         let gone = vectors.keys.sorted()[3]
@@ -112,7 +109,7 @@ final class RecoveryTests: XCTestCase {
         try newSnapshot.write(to: URL(fileURLWithPath: backup + "/index.snapshot"))
         let before = try directoryDigest(backup)
         for readOnly in [false, true] {
-            XCTAssertThrowsError(try FaceDatabase.open(at: backup, options: DatabaseOptions(log: { _ in }, readOnly: readOnly))) { error in
+            XCTAssertThrowsError(try FaceDatabase.open(at: backup, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: readOnly))) { error in
                 XCTAssertEqual((error as? FaceDBError)?.code, .corruption)
                 XCTAssertTrue("\(error)".contains("index.snapshot"), "\(error)")
             }

@@ -10,7 +10,7 @@ import XCTest
 /// between hand-computed scores.
 final class ScoreDirectionTests: XCTestCase {
     var directory: TemporaryDirectory!
-    let quiet = DatabaseOptions(log: { _ in })
+    let quiet = DatabaseOptions(logger: DatabaseOptions.silentLogger)
     let dimension = 8
 
     override func setUp() { directory = TemporaryDirectory("scores") }

@@ -14,7 +14,7 @@ final class SearchOracleTests: XCTestCase {
         let (vectors, owners) = data.faces(count: count, generator: &rng)
         let space = EmbeddingSpace(model: "synthetic", dimension: dim, metric: metric)
         let db = try FaceDatabase.create(at: directory.path("db"), space: space, index: IndexConfiguration(kind: kind),
-                                         options: DatabaseOptions(log: { _ in }))
+                                         options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         defer { try? db.close() }
         var stored = [Float]()
         for start in stride(from: 0, to: count, by: 5000) {

@@ -55,7 +55,7 @@ final class SnapshotScheduleTests: XCTestCase {
         let seed = SeededGenerator.seedFromEnvironment()
         var rng = SeededGenerator(seed: seed)
         let directory = TemporaryDirectory("snapshot-schedule")
-        let options = DatabaseOptions(snapshotAfterChanges: 50, snapshotQuietPeriod: 0.05, log: { _ in })
+        let options = DatabaseOptions(snapshotAfterChanges: 50, snapshotQuietPeriod: 0.05, logger: DatabaseOptions.silentLogger)
         let db = try FaceDatabase.create(at: directory.path("db"), space: EmbeddingSpace(model: "m", dimension: 4, metric: .l2),
                                          index: .flat, options: options)
         defer { try? db.close() }

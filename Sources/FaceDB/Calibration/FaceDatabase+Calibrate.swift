@@ -168,7 +168,7 @@ extension FaceDatabase {
             let k = min(store.faceCount, (part.map(\.faces.count).max() ?? 0) + 1)
             let queries = vectors.compactMap { $0 }
             guard queries.count == part.count else { continue }
-            let results = try search(batch: queries, k: k)
+            let results = try searchIndex(batch: queries, k: k, filter: .none)
             for (probe, hits) in zip(part, results) {
                 if let hit = hits.first(where: { $0.identity != probe.identity }) { best.append(hit.score) }
             }

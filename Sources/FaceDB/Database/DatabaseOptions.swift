@@ -1,6 +1,7 @@
 import FaceDBCore
 import FaceDBStorage
 import Foundation
+import Logging
 
 /// How a ``FaceDatabase`` behaves at run time (nothing here is stored in the database).
 public struct DatabaseOptions: Sendable {
@@ -17,8 +18,16 @@ public struct DatabaseOptions: Sendable {
     /// How long, in seconds, writes must pause before a due background snapshot starts (default 0.25).
     /// Copying the index in the middle of a burst of writes would slow the burst down.
     public var snapshotQuietPeriod: Double
-    /// Where maintenance messages go ("rebuilding the index from the store ..."). Default: standard error.
-    public var log: @Sendable (String) -> Void
+    /// Where maintenance messages go (swift-log): a rebuilt index (`warning`), a replayed change log
+    /// and a tuned efSearch (`notice`), written snapshots (`info`), details (`debug`); failures that
+    /// are retried or repaired (`warning`, `error`). Every message carries the metadata `database`
+    /// (the directory) and, where it helps, counts and sequences.
+    /// Default: ``standardErrorLogger`` (standard error, `notice` and above). An application that
+    /// bootstrapped `LoggingSystem` passes `Logger(label: "facedb")`; ``silentLogger`` drops everything.
+    public var logger: Logger
+    /// Dimensions added to every metric the database records (swift-metrics, see ``FaceDatabase``),
+    /// e.g. `[("database", "people")]` to tell apart several databases of one process. Default: none.
+    public var metricsDimensions: [(String, String)]
     /// Open without writing anything under the database directory (default false): no index
     /// snapshot is written (a stale one is caught up or rebuilt in memory), no write-ahead log is
     /// flushed, so reading works on a full disk and beside a damaged store. Every write throws
@@ -34,7 +43,8 @@ public struct DatabaseOptions: Sendable {
     public init(
         durability: Durability = .processCrash, snapshotAfterChanges: Int = 100_000,
         snapshotQuietPeriod: Double = 0.25,
-        log: @escaping @Sendable (String) -> Void = DatabaseOptions.standardErrorLog,
+        logger: Logger = DatabaseOptions.standardErrorLogger,
+        metricsDimensions: [(String, String)] = [],
         readOnly: Bool = false, diskReserve: Int = DiskSpace.defaultReserve
     ) {
         self.readOnly = readOnly
@@ -42,11 +52,19 @@ public struct DatabaseOptions: Sendable {
         self.durability = durability
         self.snapshotAfterChanges = snapshotAfterChanges
         self.snapshotQuietPeriod = snapshotQuietPeriod
-        self.log = log
+        self.logger = logger
+        self.metricsDimensions = metricsDimensions
     }
 
-    /// Writes `facedb: <message>` to standard error.
-    public static let standardErrorLog: @Sendable (String) -> Void = { message in
-        FileHandle.standardError.write(Data("facedb: \(message)\n".utf8))
-    }
+    /// The default logger: label `facedb`, level `notice`, written to standard error by swift-log's
+    /// `StreamLogHandler` whatever `LoggingSystem` was bootstrapped with (never to standard output,
+    /// which programs such as the `facedb` command keep for their results).
+    public static let standardErrorLogger: Logger = {
+        var logger = Logger(label: "facedb", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = .notice
+        return logger
+    }()
+
+    /// A logger that drops every message.
+    public static let silentLogger = Logger(label: "facedb", factory: { _ in SwiftLogNoOpLogHandler() })
 }

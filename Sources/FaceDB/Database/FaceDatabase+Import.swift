@@ -69,13 +69,18 @@ extension FaceDatabase {
                 for rejected in batch.rejected { try rejects.write(rejected) }
                 summary.rejected += batch.rejected.count
                 summary.resumed += batch.resumed
+                metrics.imported(.rejected, rows: batch.rejected.count)
+                metrics.imported(.resumed, rows: batch.resumed)
                 let mark = batch.consumed.isEmpty ? nil : markKey.map { ImportMark(key: $0, rows: batch.rowsDone, files: batch.consumed) }
                 if batch.faces.count > 0 || (mark != nil && batch.rows > batch.resumed) {
-                    let added = try addFacesReporting(batch.faces, createMissingIdentities: true, existing: options.existing, mark: mark)
+                    let added = try addFacesReporting(batch.faces, createMissingIdentities: true, existing: options.existing, mark: mark,
+                                                      kind: .importBatch)
                     summary.stored += added.ids.count
                     summary.replaced += added.replaced.count
                     summary.skipped += added.skipped
                     summary.batches += 1
+                    metrics.imported(.stored, rows: added.ids.count)
+                    metrics.imported(.skipped, rows: added.skipped)
                 }
                 summary.rowsRead += batch.rows
                 if let error = batch.error { throw error }
@@ -91,6 +96,10 @@ extension FaceDatabase {
         try rejects.close()
         summary.identitiesCreated = max(0, identityCount - identitiesBefore)
         summary.seconds = Date().timeIntervalSince(started)
+        logger.debug("imported embeddings", metadata: [
+            "rows": "\(summary.rowsRead)", "stored": "\(summary.stored)", "skipped": "\(summary.skipped)",
+            "rejected": "\(summary.rejected)", "resumed": "\(summary.resumed)", "batches": "\(summary.batches)",
+        ])
         return summary
     }
 

@@ -2,6 +2,7 @@ import FaceDBCore
 import FaceDBIndex
 import FaceDBStorage
 import Foundation
+import Logging
 
 /// A face identity database in a directory: identities, faces and their embeddings in RocksDB
 /// (the source of truth) and a FAISS index derived from them.
@@ -19,6 +20,10 @@ import Foundation
 ///
 /// Layout of the directory: `store/` (RocksDB), `index.snapshot` (the index, see
 /// `Schemas/index-snapshot.md`), `LOCK`.
+///
+/// Maintenance messages go to ``DatabaseOptions/logger`` (swift-log); counters and timers named
+/// `facedb_…` go to the swift-metrics backend the application bootstrapped, if any (the list is in
+/// the README, "Logging and metrics"; the library never bootstraps `MetricsSystem`).
 public final class FaceDatabase: @unchecked Sendable {
     /// The database directory.
     public let path: String
@@ -26,6 +31,10 @@ public final class FaceDatabase: @unchecked Sendable {
     public var space: EmbeddingSpace { store.space }
     /// Run-time options.
     public let options: DatabaseOptions
+    /// ``DatabaseOptions/logger`` with the metadata `database` (the directory).
+    let logger: Logger
+    /// The database's counters, timers and gauges (swift-metrics), made once.
+    package let metrics: DatabaseMetrics
 
     let store: FaceStore
     private let lock: DirectoryLock
@@ -63,6 +72,10 @@ public final class FaceDatabase: @unchecked Sendable {
         self.index = index
         self.indexSequence = indexSequence
         self.options = options
+        var logger = options.logger
+        logger[metadataKey: "database"] = "\(path)"
+        self.logger = logger
+        metrics = DatabaseMetrics(dimensions: options.metricsDimensions)
     }
 
     // MARK: - Creating and opening
@@ -107,6 +120,10 @@ public final class FaceDatabase: @unchecked Sendable {
         let vectorIndex = try VectorIndex(configuration: index, dimension: space.dimension, metric: space.metric)
         let db = FaceDatabase(path: path, store: store, lock: lock, index: vectorIndex, indexSequence: store.sequence, options: options)
         try db.writeSnapshot()
+        db.logger.debug("created the database", metadata: [
+            "model": "\(space.model)", "dimension": "\(space.dimension)", "metric": "\(space.metric.rawValue)", "index": "\(index.kind.rawValue)",
+        ])
+        db.metrics.stored(faces: 0, identities: 0)
         return db
     }
 
@@ -170,6 +187,11 @@ public final class FaceDatabase: @unchecked Sendable {
         }
         db.owners.load { [store] each in try store.forEachIdentityFaces(each) }
         if !options.readOnly { db.tuneInBackgroundIfDue() }
+        db.logger.debug("opened the database", metadata: [
+            "faces": "\(store.faceCount)", "identities": "\(store.identityCount)", "sequence": "\(store.sequence)",
+            "read_only": "\(options.readOnly)",
+        ])
+        db.metrics.stored(faces: store.faceCount, identities: store.identityCount)
         return db
     }
 
@@ -231,7 +253,7 @@ public final class FaceDatabase: @unchecked Sendable {
     /// - Parameter alongside: in-memory bookkeeping of the committed write, run on a second thread
     ///   while the index is updated (for a write that removes nothing; otherwise after it).
     private func write<T: Sendable>(
-        removes: Bool, alongside: (@Sendable (T) -> Void)? = nil,
+        _ kind: DatabaseMetrics.WriteKind, removes: Bool, alongside: (@Sendable (T) -> Void)? = nil,
         _ commit: () throws -> (T, UInt64, IndexChange, [Float])
     ) throws -> T {
         try checkOpen()
@@ -260,6 +282,8 @@ public final class FaceDatabase: @unchecked Sendable {
             }
         }
         changed = change.added.count + change.removed.count
+        metrics.wrote(kind, added: change.added.count, removed: change.removed.count)
+        metrics.stored(faces: store.faceCount, identities: store.identityCount)
         return result
     }
 
@@ -280,7 +304,10 @@ public final class FaceDatabase: @unchecked Sendable {
             indexDigest = digest
             indexSequence = sequence
         } catch {
-            options.log("updating the index failed (\(error)); the write is stored; rebuilding the index from the store")
+            logger.error("updating the index failed; the write is stored; rebuilding the index from the store", metadata: [
+                "error": "\(error)", "faces": "\(store.faceCount)", "sequence": "\(sequence)",
+            ])
+            metrics.rebuiltIndex(reason: "index_update_failed")
             (index, indexDigest) = try buildIndex(configuration: store.indexConfiguration)
             indexSequence = store.sequence
         }
@@ -289,7 +316,7 @@ public final class FaceDatabase: @unchecked Sendable {
     /// Adds an identity.
     /// - Throws: `.alreadyExists`, `.invalidArgument` (empty or over-long id, metadata not an object).
     public func addIdentity(_ id: String, displayName: String? = nil, metadata: JSONValue = .emptyObject, galleries: [String] = []) throws {
-        try write(removes: false) {
+        try write(.addIdentity, removes: false) {
             let seq = try store.addIdentity(id, displayName: displayName, metadata: metadata, galleries: galleries)
             return ((), seq, IndexChange(), [])
         }
@@ -298,7 +325,7 @@ public final class FaceDatabase: @unchecked Sendable {
     /// Changes an identity's display name, metadata or galleries; nil leaves a field unchanged.
     /// - Throws: `.unknownIdentity`.
     public func updateIdentity(_ id: String, displayName: String?? = nil, metadata: JSONValue? = nil, galleries: [String]? = nil) throws {
-        try write(removes: false) {
+        try write(.updateIdentity, removes: false) {
             let seq = try store.updateIdentity(id, displayName: displayName, metadata: metadata, galleries: galleries)
             return ((), seq, IndexChange(), [])
         }
@@ -308,7 +335,7 @@ public final class FaceDatabase: @unchecked Sendable {
     /// - Throws: `.unknownIdentity`.
     @discardableResult
     public func removeIdentity(_ id: String) throws -> [FaceID] {
-        try write(removes: true) {
+        try write(.removeIdentity, removes: true) {
             let (faces, seq) = try store.removeIdentity(id)
             owners.remove(faces.map(\.rawValue))
             return (faces, seq, IndexChange(removed: faces.map(\.rawValue)), [])
@@ -342,7 +369,7 @@ public final class FaceDatabase: @unchecked Sendable {
     /// Adds faces prepared (checked and encoded) beforehand, possibly on another thread.
     func addFacesReporting(
         _ faces: PreparedFaces, createMissingIdentities: Bool, existing: ExistingFacePolicy,
-        mark: ImportMark? = nil, pipelineModels: [UInt8]? = nil
+        mark: ImportMark? = nil, pipelineModels: [UInt8]? = nil, kind: DatabaseMetrics.WriteKind = .addFaces
     ) throws -> FaceStore.AddedFaces {
         // A bulk load of new faces: the index copies their vectors into its storage while the store
         // waits for the disk, so that adding them afterwards only publishes them. Staged vectors stay
@@ -350,7 +377,7 @@ public final class FaceDatabase: @unchecked Sendable {
         // does the copy itself. Only for writes that remove nothing: one that replaces faces commits
         // under the exclusive index lock, which the copy would wait for.
         let stage: @Sendable () -> Void = { [self] in indexLock.withReadLock { try? index.stage(vectors: faces.vectors) } }
-        return try write(removes: existing == .replace, alongside: { [owners] added in owners.set(added.ids.map(\.rawValue), added.identities) }) {
+        return try write(kind, removes: existing == .replace, alongside: { [owners] added in owners.set(added.ids.map(\.rawValue), added.identities) }) {
             let added = try store.addFaces(faces, createMissingIdentities: createMissingIdentities, existing: existing, mark: mark,
                                            pipelineModels: pipelineModels, whileIngesting: existing == .fail ? stage : nil)
             let change = IndexChange(removed: added.replaced.map(\.rawValue), added: added.ids.map(\.rawValue))
@@ -362,7 +389,7 @@ public final class FaceDatabase: @unchecked Sendable {
     /// - Throws: `.unknownFace` if any is not stored (then nothing is removed).
     public func removeFaces(_ ids: [FaceID]) throws {
         if ids.isEmpty { return }
-        try write(removes: true) {
+        try write(.removeFaces, removes: true) {
             let seq = try store.removeFaces(ids)
             owners.remove(ids.map(\.rawValue))
             return ((), seq, IndexChange(removed: Array(Set(ids)).map(\.rawValue)), [])

@@ -2,6 +2,7 @@ import FaceDBCore
 import FaceDBIndex
 import FaceDBStorage
 import Foundation
+import Logging
 
 extension FaceDatabase {
     // MARK: - Loading
@@ -27,7 +28,10 @@ extension FaceDatabase {
             problem = SnapshotProblem(kind: .missing, reason: "there is no index snapshot")
         }
         snapshotProblem = problem
-        options.log("\(problem); rebuilding the index from the store (\(store.faceCount) faces)\(options.readOnly ? " in memory (read-only)" : "")")
+        logger.warning("\(problem); rebuilding the index from the store\(options.readOnly ? " in memory (read-only)" : "")", metadata: [
+            "problem": "\(problem.kind.rawValue)", "faces": "\(store.faceCount)", "sequence": "\(storeSequence)",
+        ])
+        metrics.rebuiltIndex(reason: problem.kind.rawValue)
         (index, indexDigest) = try buildIndex(configuration: configuration)
         indexSequence = storeSequence
         guard !options.readOnly else { return }
@@ -93,8 +97,13 @@ extension FaceDatabase {
         indexDigest = digest
         indexSequence = storeSequence
         snapshotState.didSnapshot(at: snapshot.sequence)
-        if !changes.isEmpty {
-            options.log("replayed \(changes.count) logged changes onto the index snapshot (sequence \(snapshot.sequence) → \(storeSequence))")
+        if changes.isEmpty {
+            logger.debug("loaded the index snapshot", metadata: ["sequence": "\(snapshot.sequence)", "faces": "\(candidate.count)"])
+        } else {
+            logger.notice("replayed \(changes.count) logged changes onto the index snapshot", metadata: [
+                "changes": "\(changes.count)", "snapshot_sequence": "\(snapshot.sequence)", "sequence": "\(storeSequence)",
+                "faces": "\(candidate.count)",
+            ])
         }
         return nil
     }
@@ -163,13 +172,14 @@ extension FaceDatabase {
         guard index.isTuningDue else { return false }
         do {
             guard let tuning = try index.tuneEfSearch() else { return false }
-            options.log(String(
+            let message = String(
                 format: "tuned HNSW efSearch to %d in %.1f s: recall@10 %.3f ± %.3f (target %.3f) on %d stored faces of %d%@",
                 tuning.efSearch, tuning.seconds, tuning.recall, tuning.margin, tuning.target, tuning.sampleSize,
-                tuning.faces, tuning.reachedTarget ? "" : "; no candidate reached the target, the largest is used"))
+                tuning.faces, tuning.reachedTarget ? "" : "; no candidate reached the target, the largest is used")
+            logger.notice("\(message)", metadata: ["ef_search": "\(tuning.efSearch)", "faces": "\(tuning.faces)"])
             return true
         } catch {
-            options.log("tuning HNSW efSearch failed (\(error)); searches keep efSearch \(index.efSearch ?? 0)")
+            logger.warning("tuning HNSW efSearch failed; searches keep efSearch \(index.efSearch ?? 0)", metadata: ["error": "\(error)"])
             return false
         }
     }
@@ -193,6 +203,8 @@ extension FaceDatabase {
         // (issue 17). Streaming trades that memory for writers waiting on write(2) into the page
         // cache instead of on a memcpy; the fsync, which dominates on this machine (about 214 MB/s,
         // BENCHMARKS.md), runs after the lock is released. Peak RSS now: BENCHMARKS.md "Memory".
+        let started = DispatchTime.now()
+        var faces = 0
         let written = try snapshotState.write { newest in
             try IndexSnapshot.write(to: snapshotPath) { emit in
                 try indexLock.withReadLock {
@@ -201,11 +213,21 @@ extension FaceDatabase {
                     // (opening takes a store behind its own snapshot for a damaged one): with the index
                     // held, every write it reflects is committed; sync the log that holds them.
                     if options.durability != .powerLoss { try store.syncWriteAheadLog() }
+                    faces = index.count
                     try emit(index, IndexSnapshot.Stamp(sequence: indexSequence, storeID: store.storeID, digest: indexDigest))
                 }
             }
         }
-        if let written { try store.truncateChangeLog(through: written) }
+        guard let written else {
+            logger.debug("a newer index snapshot was written meanwhile; this one was dropped")
+            return
+        }
+        let nanoseconds = DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds
+        metrics.wroteSnapshot(nanoseconds: nanoseconds)
+        logger.info("wrote the index snapshot", metadata: [
+            "sequence": "\(written)", "faces": "\(faces)", "seconds": "\(String(format: "%.3f", Double(nanoseconds) / 1e9))",
+        ])
+        try store.truncateChangeLog(through: written)
     }
 
     /// Counts changed faces and starts a background snapshot when enough have changed and writes
@@ -244,7 +266,7 @@ extension FaceDatabase {
         DispatchQueue.global(qos: .utility).async { [self] in
             defer { snapshotState.backgroundSnapshotEnded() }
             do { try writeSnapshot(tuning: true) } catch {
-                options.log("writing the index snapshot failed (\(error)); it will be retried; no data is lost")
+                logger.warning("writing the index snapshot failed; it will be retried; no data is lost", metadata: ["error": "\(error)"])
             }
         }
     }
@@ -273,9 +295,16 @@ extension FaceDatabase {
         defer { writeLock.unlock() }
         let current = indexLock.withReadLock { index }
         // efSearch and nprobe only steer searches: adopt them without rebuilding.
-        let (built, digest) = configuration.differsOnlyInSearchParameters(from: current.configuration) && current.isTrained
-            ? (try current.withSearchParameters(of: configuration), indexLock.withReadLock { indexDigest })
-            : try buildIndex(configuration: configuration, progress: progress)
+        let rebuild = !(configuration.differsOnlyInSearchParameters(from: current.configuration) && current.isTrained)
+        let (built, digest) = rebuild
+            ? try buildIndex(configuration: configuration, progress: progress)
+            : (try current.withSearchParameters(of: configuration), indexLock.withReadLock { indexDigest })
+        if rebuild {
+            metrics.rebuiltIndex(reason: "reindex")
+            logger.info("rebuilt the index from the store", metadata: [
+                "index": "\(configuration.kind.rawValue)", "faces": "\(built.count)",
+            ])
+        }
         tuneIfDue(built)
         try indexLock.withWriteLock {
             let sequence = try store.setIndexConfiguration(configuration)

@@ -14,6 +14,14 @@ extension FaceDatabase {
 
     /// ``search(_:k:filter:)`` for many probes in one index call.
     public func search(batch embeddings: [[Float]], k: Int = 10, filter: SearchFilter = .none) throws -> [[FaceMatch]] {
+        let started = metrics.searchStarted()
+        let matches = try searchIndex(batch: embeddings, k: k, filter: filter)
+        metrics.searched(.search, probes: embeddings.count, since: started)
+        return matches
+    }
+
+    /// ``search(batch:k:filter:)`` without recording metrics (for the calls built on it).
+    func searchIndex(batch embeddings: [[Float]], k: Int, filter: SearchFilter) throws -> [[FaceMatch]] {
         try checkOpen()
         guard k >= 1 else {
             throw FaceDBError(.invalidArgument, "k must be at least 1, got \(k).", remedy: "Ask for one or more results.")
@@ -95,8 +103,11 @@ extension FaceDatabase {
     /// - Throws: `.unknownIdentity`; returns nil when the identity has no faces.
     public func closestFace(to embedding: [Float], in identity: String) throws -> FaceMatch? {
         try checkOpen()
+        let started = metrics.searchStarted()
         let query = try space.prepare(embedding, what: "query embedding")
         guard try store.identity(identity) != nil else { throw FaceDBError.unknownIdentity(identity) }
-        return try rescore(try store.faceIDs(of: identity).map(\.rawValue), query: query, k: 1).first
+        let closest = try rescore(try store.faceIDs(of: identity).map(\.rawValue), query: query, k: 1).first
+        metrics.searched(.closestFace, probes: 1, since: started)
+        return closest
     }
 }

@@ -96,6 +96,7 @@ extension FaceDatabase {
             }
             return answers
         }
+        let started = metrics.searchStarted()
         guard options.k >= 1 else {
             throw FaceDBError(.invalidArgument, "k must be at least 1, got \(options.k).", remedy: "Ask for one or more identities.")
         }
@@ -108,7 +109,7 @@ extension FaceDatabase {
         let margin = options.margin ?? IdentificationOptions.defaultMargin
         // First round for everyone at once: a few faces per wanted identity.
         let faces = min(store.faceCount, options.k * 4)
-        let rounds = try search(batch: embeddings, k: faces, filter: options.filter)
+        let rounds = try searchIndex(batch: embeddings, k: faces, filter: options.filter)
         var answers: [Identification] = []
         for (q, embedding) in embeddings.enumerated() {
             var hits = rounds[q]
@@ -116,13 +117,14 @@ extension FaceDatabase {
             var wanted = faces
             while Set(hits.map(\.identity)).count < options.k && hits.count == wanted && wanted < store.faceCount {
                 wanted = min(store.faceCount, wanted * 4)
-                hits = try search(embedding, k: wanted, filter: options.filter)
+                hits = try searchIndex(batch: [embedding], k: wanted, filter: options.filter)[0]
             }
             let query = try space.prepare(embedding, what: "query embedding")
             var candidates = try fuse(hits, query: query, fusion: options.fusion)
             candidates = Array(candidates.prefix(options.k))
             answers.append(decide(candidates, threshold: threshold, source: source, margin: margin))
         }
+        metrics.searched(.identify, probes: embeddings.count, since: started)
         return answers
     }
 
@@ -173,6 +175,7 @@ extension FaceDatabase {
     ///   identity has no faces.
     public func verify(_ embedding: [Float], identity: String, fusion: ScoreFusion = .bestFace, threshold: Float? = nil) throws -> Verification {
         try checkOpen()
+        let started = metrics.searchStarted()
         guard try store.identity(identity) != nil else { throw FaceDBError.unknownIdentity(identity) }
         let query = try space.prepare(embedding, what: "query embedding")
         // One read of the identity's faces gives both the fused score and the best face.
@@ -183,15 +186,19 @@ extension FaceDatabase {
         }
         var result = try verification(score: fusion.fuse(faces.map(\.score)), threshold: threshold)
         result.bestFace = best.faceID
+        metrics.searched(.verify, probes: 1, since: started)
         return result
     }
 
     /// Are these the same person? The score between two embeddings, decided at the 1:1 operating point.
     public func verify(_ a: [Float], _ b: [Float], threshold: Float? = nil) throws -> Verification {
         try checkOpen()
+        let started = metrics.searchStarted()
         let x = try space.prepare(a, what: "first embedding")
         let y = try space.prepare(b, what: "second embedding")
-        return try verification(score: exactScore(x, y), threshold: threshold)
+        let result = try verification(score: exactScore(x, y), threshold: threshold)
+        metrics.searched(.verify, probes: 1, since: started)
+        return result
     }
 
     private func verification(score: Float, threshold override: Float?) throws -> Verification {

@@ -42,7 +42,7 @@ struct AnnotateCommand: ParsableCommand {
             let image = try pipeline.decoder.decode(contentsOf: photo)
             var annotations: [FaceAnnotation] = []
             if let database {
-                let db = try FaceDatabase.open(at: database, options: DatabaseOptions(readOnly: true))
+                let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
                 defer { try? db.close() }
                 let result = try db.identify(photoAt: photo, pipeline: pipeline, pipelineOptions: photoOptions.pipeline)
                 for face in result.faces {

@@ -61,7 +61,7 @@ struct CalibrateCommand: ParsableCommand {
             if let csv { try paths.check(csv, what: "The curve file") }
             if let svg { try paths.check(svg, what: "The plot file") }
             try paths.checkDistinct([csv, svg].compactMap { $0 })
-            let db = try FaceDatabase.open(at: database)
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options())
             defer { try? db.close() }
             let options = CalibrationOptions(targetFMR: targetFMR, targetFPIR: targetFPIR, maxImpostorPairs: maxImpostors,
                                              maxFaces: maxFaces, seed: seed, store: !dryRun)

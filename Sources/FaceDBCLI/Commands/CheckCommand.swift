@@ -31,7 +31,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database, options: DatabaseOptions(log: { _ in }, readOnly: true))
+            let db = try FaceDatabase.open(at: database, options: CommandLog.silentOptions(readOnly: true))
             let check = try db.checkIndex(full: full)
             try db.close()
             print("stored faces: \(check.storedFaces), indexed vectors: \(check.indexedVectors), vectors compared: \(check.comparedVectors)\(full ? " (all)" : " (a sample)")")

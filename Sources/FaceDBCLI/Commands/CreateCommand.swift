@@ -35,7 +35,7 @@ struct CreateCommand: ParsableCommand {
     func run() throws {
         try CLIError.reporting {
             let space = EmbeddingSpace(model: model, dimension: dim, metric: metric, normalize: normalize)
-            let db = try FaceDatabase.create(at: database, space: space, index: indexOptions.configuration)
+            let db = try FaceDatabase.create(at: database, space: space, index: indexOptions.configuration, options: CommandLog.options())
             try db.close()
             print("Created \(database): model \(space.model), \(space.dimension)-D, \(space.metric.rawValue)"
                   + "\(space.normalize ? ", normalized" : ""), index \(indexOptions.configuration).")

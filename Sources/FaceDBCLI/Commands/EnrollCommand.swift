@@ -88,7 +88,7 @@ struct EnrollCommand: ParsableCommand {
             let rejectsPath = rejects ?? Self.defaultRejects
             try output.paths(inputs: work.flatMap(\.photos), databases: [database])
                 .check(rejectsPath, what: "The rejects file", mayReplace: rejects == nil && OutputOptions.isEarlierRejectsFile(rejectsPath))
-            let db = try FaceDatabase.open(at: database)
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options())
             defer { try? db.close() }
             let pipeline = try PhotoOptions.loadPipeline(for: db.space)
             let options = EnrollOptions(

@@ -49,7 +49,7 @@ struct EvaluateCommand: ParsableCommand {
             var threshold = self.threshold
             var source: ThresholdSource = threshold == nil ? .none : .caller
             if let database {
-                let db = try FaceDatabase.open(at: database, options: DatabaseOptions(readOnly: true))
+                let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
                 defer { try? db.close() }
                 space = db.space
                 if threshold == nil { let current = try db.verificationThreshold(); (threshold, source) = (current.threshold, current.source) }

@@ -49,7 +49,7 @@ struct ExportCommand: ParsableCommand {
                 for file in outputs { try paths.check(file, what: "The export file") }
             }
             try paths.checkDistinct(outputs)
-            let db = try FaceDatabase.open(at: database, options: DatabaseOptions(readOnly: true))
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
             defer { try? db.close() }
             let progress = ProgressReporter(label: "exporting", total: db.faceCount, enabled: !quiet)
             let started = Date()

@@ -60,7 +60,7 @@ struct IdentifyCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database, options: DatabaseOptions(readOnly: true))
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
             defer { try? db.close() }
             let filter = SearchFilter(galleries: gallery.isEmpty ? nil : gallery, identities: identity.isEmpty ? nil : identity)
             let options = IdentificationOptions(k: k, fusion: fusion, margin: margin, filter: filter, threshold: threshold)

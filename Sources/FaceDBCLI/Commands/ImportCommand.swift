@@ -86,7 +86,7 @@ struct ImportCommand: ParsableCommand {
             }
             // Batches' buffers go back to the system when freed (peak RSS, BENCHMARKS.md "Memory").
             FaceDatabase.mapLargeBuffersApart()
-            let db = try FaceDatabase.open(at: database)
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options())
             defer { try? db.close() }
             var pendingLabels = labels[...]
             for file in files {

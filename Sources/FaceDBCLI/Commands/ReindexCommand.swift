@@ -25,7 +25,7 @@ struct ReindexCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database)
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options())
             let progress = ProgressReporter(label: "indexing", total: db.faceCount, enabled: !quiet)
             let started = Date()
             try db.reindex(indexOptions.configuration) { done, _ in progress.update(done) }

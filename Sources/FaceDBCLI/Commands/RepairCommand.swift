@@ -38,7 +38,7 @@ struct RepairCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
-            let report = try FaceDatabase.repair(from: database, into: into, options: DatabaseOptions(log: { _ in }))
+            let report = try FaceDatabase.repair(from: database, into: into, options: CommandLog.silentOptions())
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

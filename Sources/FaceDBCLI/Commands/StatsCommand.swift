@@ -22,7 +22,7 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database, options: DatabaseOptions(readOnly: true))
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
             let stats = try db.stats()
             try db.close()
             if json {

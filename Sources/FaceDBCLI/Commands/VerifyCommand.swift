@@ -43,7 +43,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database, options: DatabaseOptions(readOnly: true))
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
             defer { try? db.close() }
             let result: Verification
             if !photos.isEmpty {

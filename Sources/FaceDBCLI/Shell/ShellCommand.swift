@@ -59,10 +59,10 @@ struct ShellCommand: ParsableCommand {
     /// still work and every write says why it cannot be made.
     static func open(_ database: String) throws -> FaceDatabase {
         do {
-            return try FaceDatabase.open(at: database)
+            return try FaceDatabase.open(at: database, options: CommandLog.options())
         } catch let error as FaceDBError where error.code == .diskFull {
             FileHandle.standardError.write(Data("warning: \(error.message)\n  The shell opens the database read-only: queries work, writes are refused.\n".utf8))
-            return try FaceDatabase.open(at: database, options: DatabaseOptions(readOnly: true))
+            return try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
         }
     }
 

@@ -93,6 +93,7 @@ extension FaceDatabase {
                                               pipelineModels: try Self.modelsDocument(pipeline))
             for (item, id) in zip(accepted, added.ids) { outcomes[item.index].faceID = id }
         }
+        for outcome in outcomes { metrics.enrolled(refusedFor: outcome.issues.map(\.kind.rawValue)) }
         return Enrollment(identity: identity, outcomes: outcomes)
     }
 
