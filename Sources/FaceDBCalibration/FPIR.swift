@@ -39,7 +39,7 @@ public struct FPIRCalibration: Sendable {
     }
 
     /// ``init(bestImpostorScores:galleryIdentities:higherIsBetter:)`` with the direction of
-    /// `metric`'s scores (``FaceDBCore/Metric/higherIsBetter``).
+    /// `metric`'s scores (``Metric/higherIsBetter``).
     public init(bestImpostorScores: [Float], galleryIdentities: Int, metric: Metric) throws {
         try self.init(bestImpostorScores: bestImpostorScores, galleryIdentities: galleryIdentities, higherIsBetter: metric.higherIsBetter)
     }

@@ -43,8 +43,8 @@ public struct ROC: Sendable {
     }
 
     /// ``init(genuine:impostor:higherIsBetter:)`` with the direction of `metric`'s scores
-    /// (``FaceDBCore/Metric/higherIsBetter``); a pair matches a threshold as
-    /// ``FaceDBCore/Metric/passes(_:threshold:)`` says.
+    /// (``Metric/higherIsBetter``); a pair matches a threshold as
+    /// ``Metric/passes(_:threshold:)`` says.
     public init(genuine: [Float], impostor: [Float], metric: Metric) throws {
         try self.init(genuine: genuine, impostor: impostor, higherIsBetter: metric.higherIsBetter)
     }

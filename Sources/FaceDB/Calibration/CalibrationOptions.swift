@@ -1,7 +1,7 @@
 import FaceDBCalibration
 import FaceDBCore
 
-/// Options of ``FaceDatabase/calibrate(_:)``.
+/// Options of ``FaceDatabase/calibrate(_:)-3g7s1``.
 public struct CalibrationOptions: Sendable {
     /// The false-match rate the 1:1 threshold is chosen for (default 1e-3).
     public var targetFMR: Double

@@ -1,7 +1,7 @@
 import FaceDBCalibration
 import FaceDBCore
 
-/// What ``FaceDatabase/calibrate(_:)`` measured.
+/// What ``FaceDatabase/calibrate(_:)-3g7s1`` measured.
 public struct CalibrationReport: Sendable {
     /// The ROC of the sampled genuine and impostor scores.
     public var roc: ROC

@@ -1,4 +1,4 @@
-/// Two embeddings labelled as the same person or not, for ``FaceDatabase/calibrate(pairs:options:)``.
+/// Two embeddings labelled as the same person or not, for ``FaceDatabase/calibrate(pairs:options:)-7c4ha``.
 public struct EmbeddingPair: Sendable {
     /// The first embedding.
     public var a: [Float]

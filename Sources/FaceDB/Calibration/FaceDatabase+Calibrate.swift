@@ -11,7 +11,7 @@ extension FaceDatabase {
     /// identity is searched in the whole gallery with its own identity excluded; the best score found is
     /// an impostor's best chance at this gallery size, and the threshold keeps the false-positive
     /// identification rate at `targetFPIR`. The result is stored (unless told not to) and used by
-    /// ``identify(_:options:)`` and ``verify(_:identity:fusion:threshold:)``.
+    /// ``identify(_:options:)-5eq7f`` and ``verify(_:identity:fusion:threshold:)-69otq``.
     ///
     /// - Throws: `.emptyDatabase`; `.insufficientData` with what is missing (two identities, an identity
     ///   with two faces, enough impostor pairs for the target FMR); `.invalidArgument` for bad options.

@@ -2,7 +2,7 @@ import FaceDBCalibration
 import FaceDBCore
 import Foundation
 
-/// The thresholds a database decides with, as measured by ``FaceDatabase/calibrate(_:)`` and stored
+/// The thresholds a database decides with, as measured by ``FaceDatabase/calibrate(_:)-3g7s1`` and stored
 /// in the database (meta key `calibration`, `Schemas/calibration.schema.json`).
 public struct OperatingPoint: Codable, Sendable, Hashable {
     /// 1:1 threshold in the metric's natural unit (a pair matches at `score <= threshold` for L2,

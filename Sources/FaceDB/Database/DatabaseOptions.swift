@@ -11,7 +11,7 @@ public struct DatabaseOptions: Sendable {
     /// at least as many as are stored, so that a big import writes snapshots of doubling size, not
     /// the whole index over and over), as soon as writes pause for ``snapshotQuietPeriod``; writes
     /// that never pause get one when twice as many changed. Snapshots are also written by
-    /// ``FaceDatabase/checkpoint()`` and ``FaceDatabase/close()``. Until a snapshot is written, the
+    /// ``FaceDatabase/checkpoint()-8np0m`` and ``FaceDatabase/close()-7mkaf``. Until a snapshot is written, the
     /// change log covers the changes: a crash costs their replay at the next open (rebuilding the index
     /// from the store takes 4.5–12 s at 1M faces: "open without a snapshot" in BENCHMARKS.md).
     public var snapshotAfterChanges: Int

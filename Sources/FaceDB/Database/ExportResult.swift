@@ -1,4 +1,4 @@
-/// What ``FaceDatabase/export(format:to:progress:)`` wrote.
+/// What ``FaceDatabase/export(format:to:progress:)-2iinm`` wrote.
 public struct ExportResult: Sendable, Equatable {
     /// The number of faces written.
     public var faces: Int

@@ -5,7 +5,7 @@ import Foundation
 extension FaceDatabase {
     /// Writes every stored face (identity, face id, metadata, embedding as stored) in `format`.
     ///
-    /// - `.npy`: `path` is the `.npy` file; its labels go to ``EmbeddingFiles/labelsPath(forNpy:)``.
+    /// - `.npy`: `path` is the `.npy` file; its labels go to `EmbeddingFiles.labelsPath(forNpy:)`.
     /// - `.jsonl`, `.csv`: `path` is the file.
     /// - `.milvus`: `path` is a directory (created if needed) of one NumPy file per field.
     ///
@@ -14,7 +14,7 @@ extension FaceDatabase {
     /// link, or a path inside this database is refused (``FaceDBError/Code/refusedOutput``) before
     /// anything is written; `facedb export` also refuses existing files without `--force`.
     ///
-    /// The first three import back identically with ``importEmbeddings(from:options:progress:)``.
+    /// The first three import back identically with ``importEmbeddings(from:options:progress:)-20oi9``.
     /// Writes wait while an export runs, so the files hold one consistent state; searches do not wait.
     ///
     /// - Parameter progress: called with (faces written, faces stored) every few thousand faces.

@@ -4,7 +4,7 @@ import FaceDBStorage
 import Foundation
 
 extension FaceDatabase {
-    /// Imports every row of an embedding file (see ``EmbeddingFiles/open(path:labels:)``), in
+    /// Imports every row of an embedding file (see `EmbeddingFiles.open(path:labels:)`), in
     /// batches of ``ImportOptions/batchSize`` rows, each one atomic write followed by an index update.
     ///
     /// The file is read on a second thread while the previous batch is stored, in constant memory.
@@ -104,7 +104,7 @@ extension FaceDatabase {
     }
 
     /// Makes the process return large freed buffers to the system at once, as a bulk import's
-    /// batches are (see ``FaceStore/mapLargeBuffersApart()``). Process-wide: for the program's owner
+    /// batches are (see `FaceStore.mapLargeBuffersApart()`). Process-wide: for the program's owner
     /// to call, before importing; the `facedb` command does.
     public static func mapLargeBuffersApart() { FaceStore.mapLargeBuffersApart() }
 

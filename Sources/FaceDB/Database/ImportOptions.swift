@@ -1,7 +1,7 @@
 import FaceDBImport
 import FaceDBStorage
 
-/// How ``FaceDatabase/importEmbeddings(from:options:progress:)`` stores the rows of a file.
+/// How ``FaceDatabase/importEmbeddings(from:options:progress:)-20oi9`` stores the rows of a file.
 public struct ImportOptions: Sendable {
     /// Rows per atomic write (and per index update). Default 32,768: big enough that each write is
     /// loaded as table files (see `FaceStore`'s bulk load), small enough that memory stays bounded.
@@ -17,7 +17,7 @@ public struct ImportOptions: Sendable {
     /// is refused (``FaceDBError/Code/refusedOutput``) before anything is imported.
     public var rejectsPath: String?
 
-    /// The files being imported (``EmbeddingFiles/resumeKey(path:labels:)``). When set, every batch
+    /// The files being imported (`EmbeddingFiles.resumeKey(path:labels:)`). When set, every batch
     /// stores an ``ImportMark``: the rows done and the bytes of the files they were read from. An
     /// import whose files start with the bytes of an earlier mark passes over that mark's rows, so
     /// an interrupted import of a file without face ids also completes without duplicates, a

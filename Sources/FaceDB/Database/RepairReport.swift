@@ -1,7 +1,7 @@
 import FaceDBCore
 import Foundation
 
-/// What ``FaceDatabase/repair(from:into:options:)`` salvaged from a damaged database into a new
+/// What ``FaceDatabase/repair(from:into:options:)-1z440`` salvaged from a damaged database into a new
 /// one, and what it could not. Encoded as JSON with snake_case keys (`facedb repair --json`).
 public struct RepairReport: Codable, Sendable, Equatable {
     /// How leniently the copy of the damaged store was opened, from the strictest to the last resort.

@@ -12,7 +12,7 @@ extension FaceDatabase {
         try search(batch: [embedding], k: k, filter: filter)[0]
     }
 
-    /// ``search(_:k:filter:)`` for many probes in one index call.
+    /// ``search(_:k:filter:)-7d96z`` for many probes in one index call.
     public func search(batch embeddings: [[Float]], k: Int = 10, filter: SearchFilter = .none) throws -> [[FaceMatch]] {
         let started = metrics.searchStarted()
         let matches = try searchIndex(batch: embeddings, k: k, filter: filter)

@@ -1,6 +1,6 @@
 import FaceDBCore
 
-/// The result of ``FaceDatabase/checkIndex(full:sampleSize:)``.
+/// The result of ``FaceDatabase/checkIndex(full:sampleSize:seed:)-8pkh0``.
 public struct IndexCheck: Sendable, Equatable {
     /// Faces in the store (its rows).
     public var storedFaces: Int

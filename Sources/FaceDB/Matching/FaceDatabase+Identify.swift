@@ -83,7 +83,7 @@ extension FaceDatabase {
     /// Probes identified per index call by ``identify(batch:options:)``.
     static let identifyChunk = 4096
 
-    /// ``identify(_:options:)`` for many probes; the first index search is one batch call per 4,096 probes.
+    /// ``identify(_:options:)-5eq7f`` for many probes; the first index search is one batch call per 4,096 probes.
     public func identify(batch embeddings: [[Float]], options: IdentificationOptions = IdentificationOptions()) throws -> [Identification] {
         try checkOpen()
         // Large batches go in chunks, so that an async call's cancellation is seen between them.

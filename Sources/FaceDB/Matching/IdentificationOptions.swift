@@ -1,6 +1,6 @@
 import FaceDBCore
 
-/// Options of ``FaceDatabase/identify(_:options:)``.
+/// Options of ``FaceDatabase/identify(_:options:)-5eq7f``.
 public struct IdentificationOptions: Sendable {
     /// How many identities to return.
     public var k: Int

@@ -1,11 +1,11 @@
 /// The parameters of dlib's face-recognition ResNet (`dlib_face_recognition_resnet_model_v1.dat`),
 /// as the engine runs them (specification 5.2):
 ///
-/// stem `con 7×7/2 → affine → relu → max_pool 3×3/2`, 14 ``ResidualUnit``s (level4: 3× ares32;
+/// stem `con 7×7/2 → affine → relu → max_pool 3×3/2`, 14 `ResidualUnit`s (level4: 3× ares32;
 /// level3: ares_down64 + 3× ares64; level2: ares_down128 + 2× ares128; level1: ares_down256 +
 /// 2× ares256; level0: ares_down256), head `avg_pool_everything → fc_no_bias 128`.
 ///
-/// Read one with ``DlibResNetReader``.
+/// Read one with `DlibResNetReader`.
 public struct ResNetModel: Sendable {
     /// The per-channel means subtracted from the input pixels (R, G, B) before dividing by 256.
     public let inputMeans: [Float]

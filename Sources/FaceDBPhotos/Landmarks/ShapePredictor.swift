@@ -4,7 +4,7 @@ import Foundation
 
 /// dlib's `shape_predictor`: a cascade of regression-tree forests that places face landmarks inside
 /// a face rectangle (specification 6), read from `shape_predictor_5_face_landmarks.dat` by
-/// ``ShapePredictorReader``. Results are identical to dlib's (integer pixels).
+/// `ShapePredictorReader`. Results are identical to dlib's (integer pixels).
 ///
 /// ```swift
 /// let predictor = try ShapePredictor(contentsOf: try ModelDirectory().path(of: .landmarks5))
@@ -36,7 +36,7 @@ public struct ShapePredictor: Sendable {
     /// The number of landmarks the model places.
     public var landmarkCount: Int { initialShape.count / 2 }
 
-    /// Reads the model file at `path` (see ``ShapePredictorReader``).
+    /// Reads the model file at `path` (see `ShapePredictorReader`).
     public init(contentsOf path: String) throws {
         self = try ShapePredictorReader.read(contentsOf: path)
     }

@@ -12,7 +12,7 @@ import Foundation
 /// for face in photo.faces { print(face.detection.rectangle, face.embedding.count) }
 /// ```
 ///
-/// Thread-safe. ``analyze(photosAt:options:)`` decodes and detects two photos at a time (one per
+/// Thread-safe. ``analyze(photosAt:options:progress:)`` decodes and detects two photos at a time (one per
 /// core) and embeds the chips in batches.
 public final class FacePipeline: Sendable {
     /// Decoding, detection, landmarks and alignment.
