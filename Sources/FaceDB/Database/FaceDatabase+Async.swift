@@ -13,14 +13,14 @@ import FaceDBImport
 extension FaceDatabase {
     // MARK: - Opening and closing
 
-    /// ``create(at:space:index:options:)`` on FaceDB's threads.
+    /// The blocking `create(at:space:index:options:)`, run on FaceDB's threads.
     public static func create(
         at path: String, space: EmbeddingSpace, index: IndexConfiguration = .flat, options: DatabaseOptions = DatabaseOptions()
     ) async throws -> FaceDatabase {
         try await WorkThreads.run { try create(at: path, space: space, index: index, options: options) }
     }
 
-    /// ``open(at:expectingModel:dimension:options:)`` on FaceDB's threads (opening may rebuild the
+    /// The blocking `open(at:expectingModel:dimension:options:)`, run on FaceDB's threads (opening may rebuild the
     /// index: seconds at a million faces; cancellation stops a rebuild between batches).
     public static func open(
         at path: String, expectingModel model: String? = nil, dimension: Int? = nil, options: DatabaseOptions = DatabaseOptions()
@@ -28,30 +28,30 @@ extension FaceDatabase {
         try await WorkThreads.run { try open(at: path, expectingModel: model, dimension: dimension, options: options) }
     }
 
-    /// ``close()`` on FaceDB's threads (it writes the index snapshot).
+    /// The blocking `close()`, run on FaceDB's threads (it writes the index snapshot).
     public func close() async throws {
         try await WorkThreads.run { try self.close() }
     }
 
     // MARK: - Writing
 
-    /// ``addIdentity(_:displayName:metadata:galleries:)`` on FaceDB's threads.
+    /// The blocking `addIdentity(_:displayName:metadata:galleries:)`, run on FaceDB's threads.
     public func addIdentity(_ id: String, displayName: String? = nil, metadata: JSONValue = .emptyObject, galleries: [String] = []) async throws {
         try await WorkThreads.run { try self.addIdentity(id, displayName: displayName, metadata: metadata, galleries: galleries) }
     }
 
-    /// ``updateIdentity(_:displayName:metadata:galleries:)`` on FaceDB's threads.
+    /// The blocking `updateIdentity(_:displayName:metadata:galleries:)`, run on FaceDB's threads.
     public func updateIdentity(_ id: String, displayName: String?? = nil, metadata: JSONValue? = nil, galleries: [String]? = nil) async throws {
         try await WorkThreads.run { try self.updateIdentity(id, displayName: displayName, metadata: metadata, galleries: galleries) }
     }
 
-    /// ``removeIdentity(_:)`` on FaceDB's threads.
+    /// The blocking `removeIdentity(_:)`, run on FaceDB's threads.
     @discardableResult
     public func removeIdentity(_ id: String) async throws -> [FaceID] {
         try await WorkThreads.run { try self.removeIdentity(id) }
     }
 
-    /// ``addFaces(_:createMissingIdentities:existing:)`` on FaceDB's threads.
+    /// The blocking `addFaces(_:createMissingIdentities:existing:)`, run on FaceDB's threads.
     @discardableResult
     public func addFaces(
         _ faces: [NewFace], createMissingIdentities: Bool = false, existing: ExistingFacePolicy = .fail
@@ -59,12 +59,12 @@ extension FaceDatabase {
         try await WorkThreads.run { try self.addFaces(faces, createMissingIdentities: createMissingIdentities, existing: existing) }
     }
 
-    /// ``removeFaces(_:)`` on FaceDB's threads.
+    /// The blocking `removeFaces(_:)`, run on FaceDB's threads.
     public func removeFaces(_ ids: [FaceID]) async throws {
         try await WorkThreads.run { try self.removeFaces(ids) }
     }
 
-    /// ``importEmbeddings(from:options:progress:)`` on FaceDB's threads; cancellation stops it
+    /// The blocking `importEmbeddings(from:options:progress:)`, run on FaceDB's threads; cancellation stops it
     /// between batches (run it again to resume from its mark).
     public func importEmbeddings(
         from source: sending any EmbeddingSource, options: ImportOptions = ImportOptions(),
@@ -76,79 +76,79 @@ extension FaceDatabase {
 
     // MARK: - Reading and searching
 
-    /// ``stats()`` on FaceDB's threads.
+    /// The blocking `stats()`, run on FaceDB's threads.
     public func stats() async throws -> DatabaseStats {
         try await WorkThreads.run { try self.stats() }
     }
 
-    /// ``search(_:k:filter:)`` on FaceDB's threads.
+    /// The blocking `search(_:k:filter:)`, run on FaceDB's threads.
     public func search(_ embedding: [Float], k: Int = 10, filter: SearchFilter = .none) async throws -> [FaceMatch] {
         try await WorkThreads.run { try self.search(embedding, k: k, filter: filter) }
     }
 
-    /// ``search(batch:k:filter:)`` on FaceDB's threads.
+    /// The blocking `search(batch:k:filter:)`, run on FaceDB's threads.
     public func search(batch embeddings: [[Float]], k: Int = 10, filter: SearchFilter = .none) async throws -> [[FaceMatch]] {
         try await WorkThreads.run { try self.search(batch: embeddings, k: k, filter: filter) }
     }
 
-    /// ``identify(_:options:)`` on FaceDB's threads.
+    /// The blocking `identify(_:options:)`, run on FaceDB's threads.
     public func identify(_ embedding: [Float], options: IdentificationOptions = IdentificationOptions()) async throws -> Identification {
         try await WorkThreads.run { try self.identify(embedding, options: options) }
     }
 
-    /// ``identify(batch:options:)`` on FaceDB's threads; cancellation stops it between chunks of 4,096 probes.
+    /// The blocking `identify(batch:options:)`, run on FaceDB's threads; cancellation stops it between chunks of 4,096 probes.
     public func identify(batch embeddings: [[Float]], options: IdentificationOptions = IdentificationOptions()) async throws -> [Identification] {
         try await WorkThreads.run { try self.identify(batch: embeddings, options: options) }
     }
 
-    /// ``verify(_:identity:fusion:threshold:)`` on FaceDB's threads.
+    /// The blocking `verify(_:identity:fusion:threshold:)`, run on FaceDB's threads.
     public func verify(_ embedding: [Float], identity: String, fusion: ScoreFusion = .bestFace, threshold: Float? = nil) async throws -> Verification {
         try await WorkThreads.run { try self.verify(embedding, identity: identity, fusion: fusion, threshold: threshold) }
     }
 
-    /// ``verify(_:_:threshold:)`` on FaceDB's threads.
+    /// The blocking `verify(_:_:threshold:)`, run on FaceDB's threads.
     public func verify(_ a: [Float], _ b: [Float], threshold: Float? = nil) async throws -> Verification {
         try await WorkThreads.run { try self.verify(a, b, threshold: threshold) }
     }
 
     // MARK: - Calibration
 
-    /// ``calibrate(_:)`` on FaceDB's threads.
+    /// The blocking `calibrate(_:)`, run on FaceDB's threads.
     public func calibrate(_ options: CalibrationOptions = CalibrationOptions()) async throws -> CalibrationReport {
         try await WorkThreads.run { try self.calibrate(options) }
     }
 
-    /// ``calibrate(pairs:options:)`` on FaceDB's threads.
+    /// The blocking `calibrate(pairs:options:)`, run on FaceDB's threads.
     public func calibrate(pairs: [EmbeddingPair], options: CalibrationOptions = CalibrationOptions()) async throws -> CalibrationReport {
         try await WorkThreads.run { try self.calibrate(pairs: pairs, options: options) }
     }
 
     // MARK: - Maintenance
 
-    /// ``checkpoint()`` on FaceDB's threads.
+    /// The blocking `checkpoint()`, run on FaceDB's threads.
     public func checkpoint() async throws {
         try await WorkThreads.run { try self.checkpoint() }
     }
 
-    /// ``reindex(_:progress:)`` on FaceDB's threads; cancellation stops the build between batches
+    /// The blocking `reindex(_:progress:)`, run on FaceDB's threads; cancellation stops the build between batches
     /// and keeps the current index.
     public func reindex(_ configuration: IndexConfiguration, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws {
         try await WorkThreads.run { try self.reindex(configuration, progress: progress) }
     }
 
-    /// ``checkIndex(full:sampleSize:seed:)`` on FaceDB's threads.
+    /// The blocking `checkIndex(full:sampleSize:seed:)`, run on FaceDB's threads.
     public func checkIndex(full: Bool = false, sampleSize: Int = 1_000, seed: UInt64 = 0x5EED) async throws -> IndexCheck {
         try await WorkThreads.run { try self.checkIndex(full: full, sampleSize: sampleSize, seed: seed) }
     }
 
-    /// ``export(format:to:progress:)`` on FaceDB's threads; cancellation stops it between blocks of
+    /// The blocking `export(format:to:progress:)`, run on FaceDB's threads; cancellation stops it between blocks of
     /// 4,096 faces and leaves no output file.
     @discardableResult
     public func export(format: ExportFormat, to path: String, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> ExportResult {
         try await WorkThreads.run { try self.export(format: format, to: path, progress: progress) }
     }
 
-    /// ``repair(from:into:options:)`` on FaceDB's threads.
+    /// The blocking `repair(from:into:options:)`, run on FaceDB's threads.
     public static func repair(from damaged: String, into new: String, options: DatabaseOptions = DatabaseOptions()) async throws -> RepairReport {
         try await WorkThreads.run { try repair(from: damaged, into: new, options: options) }
     }

@@ -5,7 +5,7 @@ import FaceDBCore
 /// (see `FaceDatabase+Async.swift` in FaceDB). A cancelled enrolment stops between groups of
 /// ``FaceDatabase/enrolmentGroup`` photos, before anything is written.
 extension FaceDatabase {
-    /// ``enroll(_:identity:pipeline:options:progress:)`` on FaceDB's threads.
+    /// The blocking `enroll(_:identity:pipeline:options:progress:)`, run on FaceDB's threads.
     public func enroll(
         _ photos: [Photo], identity: String, pipeline: FacePipeline, options: EnrollOptions = EnrollOptions(),
         progress: (@Sendable (Int) -> Void)? = nil
@@ -13,7 +13,7 @@ extension FaceDatabase {
         try await WorkThreads.run { try self.enroll(photos, identity: identity, pipeline: pipeline, options: options, progress: progress) }
     }
 
-    /// ``identify(_:pipeline:options:pipelineOptions:)`` on FaceDB's threads.
+    /// The blocking `identify(_:pipeline:options:pipelineOptions:)`, run on FaceDB's threads.
     public func identify(
         _ photo: Photo, pipeline: FacePipeline, options: IdentificationOptions = IdentificationOptions(),
         pipelineOptions: PipelineOptions = PipelineOptions()
@@ -21,13 +21,13 @@ extension FaceDatabase {
         try await WorkThreads.run { try self.identify(photo, pipeline: pipeline, options: options, pipelineOptions: pipelineOptions) }
     }
 
-    /// ``verify(_:identity:pipeline:pipelineOptions:)`` on FaceDB's threads.
+    /// The blocking `verify(_:identity:pipeline:pipelineOptions:)`, run on FaceDB's threads.
     public func verify(_ photo: Photo, identity: String, pipeline: FacePipeline,
                        pipelineOptions: PipelineOptions = PipelineOptions()) async throws -> Verification {
         try await WorkThreads.run { try self.verify(photo, identity: identity, pipeline: pipeline, pipelineOptions: pipelineOptions) }
     }
 
-    /// ``verify(_:_:pipeline:pipelineOptions:)`` on FaceDB's threads.
+    /// The blocking `verify(_:_:pipeline:pipelineOptions:)`, run on FaceDB's threads.
     public func verify(_ a: Photo, _ b: Photo, pipeline: FacePipeline,
                        pipelineOptions: PipelineOptions = PipelineOptions()) async throws -> Verification {
         try await WorkThreads.run { try self.verify(a, b, pipeline: pipeline, pipelineOptions: pipelineOptions) }
