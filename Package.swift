@@ -19,6 +19,10 @@ let faissLinkage: [LinkerSetting] = [
     .linkedLibrary("stdc++"),
 ]
 
+/// swift-system's module, for the targets that open files (FaceDBCore's `Files/`, the import readers,
+/// the index snapshot, the database's lock file).
+let systemPackage: Target.Dependency = .product(name: "SystemPackage", package: "swift-system")
+
 let package = Package(
     name: "FaceDB",
     products: [
@@ -34,6 +38,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // File descriptors with typed errors (`FileDescriptor`, `Errno`) instead of raw Glibc calls.
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
         // MARK: C shims
@@ -62,13 +68,13 @@ let package = Package(
         ),
 
         // MARK: Core value types and errors (no C)
-        .target(name: "FaceDBCore"),
+        .target(name: "FaceDBCore", dependencies: [systemPackage]),
 
         // MARK: Statistics of matching: ROC, EER, thresholds, FPIR, folds, plots (pure)
         .target(name: "FaceDBCalibration", dependencies: ["FaceDBCore"]),
 
         // MARK: Streaming readers of embedding files for bulk import (.npy, .fvecs, JSON Lines, CSV)
-        .target(name: "FaceDBImport", dependencies: ["FaceDBCore"]),
+        .target(name: "FaceDBImport", dependencies: ["FaceDBCore", systemPackage]),
 
         // MARK: Neural: the CNN engine on cblas_sgemm (Tensor/, Layers/, Convolution/Winograd/), dlib's
         // model readers and the face embedder (an aligned chip in, a descriptor out).
@@ -79,10 +85,10 @@ let package = Package(
 
         // MARK: Storage, index (never import each other)
         .target(name: "FaceDBStorage", dependencies: ["CRocksDB", "FaceDBCore"]),
-        .target(name: "FaceDBIndex", dependencies: ["CFaiss", "FaceDBCore"]),
+        .target(name: "FaceDBIndex", dependencies: ["CFaiss", "FaceDBCore", systemPackage]),
 
         // MARK: Façade, CLI
-        .target(name: "FaceDB", dependencies: ["FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration", "FaceDBImport"]),
+        .target(name: "FaceDB", dependencies: ["FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration", "FaceDBImport", systemPackage]),
 
         // MARK: Photos: decoding (JPEG, PNG), detection, landmarks, alignment, quality, the photo
         // pipeline, annotation, and the façade's photo calls (enrol, identify, verify).

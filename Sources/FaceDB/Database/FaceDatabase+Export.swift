@@ -24,42 +24,42 @@ extension FaceDatabase {
         format: ExportFormat, to path: String, progress: ((Int, Int) -> Void)? = nil
     ) throws -> (faces: Int, files: [String]) {
         try checkOpen()
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        let paths = OutputPathGuard(databases: [self.path], force: true)
-        if format == .milvus {
-            try paths.checkDirectory(path, what: "The export directory")
-        } else {
-            for file in Self.exportFiles(format: format, path: path) { try paths.check(file, what: "The export file") }
-        }
-        var sink: any EmbeddingSink
-        switch format {
-        case .npy: sink = try NpyWriter(path: path, dimension: space.dimension)
-        case .jsonl: sink = try JSONLinesWriter(path: path)
-        case .csv: sink = try CSVWriter(path: path, dimension: space.dimension)
-        case .milvus:
-            var identityLength = 0
-            var metadataLength = 0
+        return try writeLock.withLock { _ in
+            let paths = OutputPathGuard(databases: [self.path], force: true)
+            if format == .milvus {
+                try paths.checkDirectory(path, what: "The export directory")
+            } else {
+                for file in Self.exportFiles(format: format, path: path) { try paths.check(file, what: "The export file") }
+            }
+            var sink: any EmbeddingSink
+            switch format {
+            case .npy: sink = try NpyWriter(path: path, dimension: space.dimension)
+            case .jsonl: sink = try JSONLinesWriter(path: path)
+            case .csv: sink = try CSVWriter(path: path, dimension: space.dimension)
+            case .milvus:
+                var identityLength = 0
+                var metadataLength = 0
+                try store.forEachFace { face in
+                    identityLength = max(identityLength, face.identity.unicodeScalars.count)
+                    metadataLength = max(metadataLength, MilvusWriter.metadataText(face.metadata).unicodeScalars.count)
+                    return true
+                }
+                sink = try MilvusWriter(directory: path, dimension: space.dimension, metric: space.metric,
+                                        identityLength: identityLength, metadataLength: metadataLength)
+            }
+            let total = store.faceCount
+            var written = 0
             try store.forEachFace { face in
-                identityLength = max(identityLength, face.identity.unicodeScalars.count)
-                metadataLength = max(metadataLength, MilvusWriter.metadataText(face.metadata).unicodeScalars.count)
+                try sink.write(ImportRow(row: written + 1, identity: face.identity, faceID: face.id.rawValue,
+                                         embedding: face.embedding, metadata: face.metadata))
+                written += 1
+                if written % 4096 == 0 { progress?(written, total) }
                 return true
             }
-            sink = try MilvusWriter(directory: path, dimension: space.dimension, metric: space.metric,
-                                    identityLength: identityLength, metadataLength: metadataLength)
+            let files = try sink.finish()
+            progress?(written, total)
+            return (written, files)
         }
-        let total = store.faceCount
-        var written = 0
-        try store.forEachFace { face in
-            try sink.write(ImportRow(row: written + 1, identity: face.identity, faceID: face.id.rawValue,
-                                     embedding: face.embedding, metadata: face.metadata))
-            written += 1
-            if written % 4096 == 0 { progress?(written, total) }
-            return true
-        }
-        let files = try sink.finish()
-        progress?(written, total)
-        return (written, files)
     }
 
     /// The files an export in `format` to `path` writes: the file, plus the labels file of `.npy`;

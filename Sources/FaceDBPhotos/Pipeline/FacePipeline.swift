@@ -74,7 +74,7 @@ public final class FacePipeline: Sendable {
     /// the chips of all are embedded in batches. One result per path, in order.
     public func analyze(photosAt paths: [String], options: PipelineOptions = PipelineOptions(),
                         progress: (@Sendable (Int) -> Void)? = nil) -> [Result<PhotoAnalysis, any Error>] {
-        let located = ParallelMap.map(paths, workers: 2) { path in
+        let located = ConcurrentMap.map(paths, threads: 2) { path in
             Result { try self.locate(photoAt: path, options: options) }
         }
         var results = [Result<PhotoAnalysis, any Error>?](repeating: nil, count: paths.count)
