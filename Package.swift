@@ -21,6 +21,10 @@ let faissLinkage: [LinkerSetting] = [
     .linkedLibrary("stdc++"),
 ]
 
+/// swift-system's module, for the targets that open files (FaceDBCore's `Files/`, the import readers,
+/// the index snapshot, the database's lock file).
+let systemPackage: Target.Dependency = .product(name: "SystemPackage", package: "swift-system")
+
 let package = Package(
     name: "FaceDB",
     products: [
@@ -40,6 +44,8 @@ let package = Package(
         // tests' handlers implement. Only the façade records metrics; the application bootstraps the backend.
         .package(url: "https://github.com/apple/swift-log", from: "1.11.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        // File descriptors with typed errors (`FileDescriptor`, `Errno`) instead of raw Glibc calls.
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
         // MARK: C shims
@@ -69,13 +75,13 @@ let package = Package(
         ),
 
         // MARK: Core value types and errors (no C)
-        .target(name: "FaceDBCore"),
+        .target(name: "FaceDBCore", dependencies: [systemPackage]),
 
         // MARK: Statistics of matching: ROC, EER, thresholds, FPIR, folds, plots (pure)
         .target(name: "FaceDBCalibration", dependencies: ["FaceDBCore"]),
 
         // MARK: Streaming readers of embedding files for bulk import (.npy, .fvecs, JSON Lines, CSV)
-        .target(name: "FaceDBImport", dependencies: ["FaceDBCore"]),
+        .target(name: "FaceDBImport", dependencies: ["FaceDBCore", systemPackage]),
 
         // MARK: Neural: the CNN engine on cblas_sgemm (Tensor/, Layers/, Convolution/Winograd/), dlib's
         // model readers and the face embedder (an aligned chip in, a descriptor out).
@@ -86,12 +92,12 @@ let package = Package(
 
         // MARK: Storage, index (never import each other)
         .target(name: "FaceDBStorage", dependencies: ["CRocksDB", "FaceDBCore"]),
-        .target(name: "FaceDBIndex", dependencies: ["CFaiss", "FaceDBCore"]),
+        .target(name: "FaceDBIndex", dependencies: ["CFaiss", "FaceDBCore", systemPackage]),
 
         // MARK: Façade, CLI
         // Maintenance messages through swift-log (DatabaseOptions.logger); counters and timers through swift-metrics.
         .target(name: "FaceDB", dependencies: [
-            "FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration", "FaceDBImport",
+            "FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration", "FaceDBImport", systemPackage,
             .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
         ]),
 

@@ -1,8 +1,8 @@
 import FaceDBCore
-
 import Glibc
+import SystemPackage
 
-/// Whole-file reads and crash-safe whole-file writes with POSIX calls.
+/// Whole-file reads and crash-safe whole-file writes through swift-system's `FileDescriptor`.
 ///
 /// A write goes to `path.tmp`, is fsynced, renamed over `path`, and the directory is fsynced, so
 /// after a crash `path` holds either the old or the new contents, never a mix.
@@ -18,30 +18,28 @@ enum AtomicFile {
         to path: String, _ produce: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool
     ) throws -> Bool {
         let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ioError("create", temporary) }
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(
+                path: temporary, .writeOnly, options: [.create, .truncate, .closeOnExec], permissions: FilePermissions(rawValue: 0o644))
+        } catch {
+            throw ioError("create", temporary, error)
+        }
         var closed = false
         var done = false
         defer {
-            if !closed { close(fd) }
+            if !closed { try? fd.close() }
             if !done { unlink(temporary) }
         }
         let keep = try produce { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw ioError("write", temporary)
-                }
-                offset += n
-            }
+            do { try fd.writeAll(bytes) } catch { throw ioError("write", temporary, error) }
         }
         guard keep else { return false }
-        guard fsync(fd) == 0 else { throw ioError("flush", temporary) }
+        do { try fd.sync() } catch { throw ioError("flush", temporary, error) }
         closed = true
-        guard close(fd) == 0 else { throw ioError("close", temporary) }
-        guard rename(temporary, path) == 0 else { throw ioError("rename into place", path) }
+        do { try fd.close() } catch { throw ioError("close", temporary, error) }
+        // swift-system 1.x has no rename(2).
+        guard rename(temporary, path) == 0 else { throw ioError("rename into place", path, Errno(rawValue: errno)) }
         done = true
         try OutputFile.syncDirectory(of: path)
         return true
@@ -51,18 +49,22 @@ enum AtomicFile {
     ///
     /// - Throws: ``FaceDBError/Code/io`` with the path if it is missing or unreadable.
     static func read(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT {
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(path: path, .readOnly, options: .closeOnExec)
+        } catch {
+            if error as? Errno == .noSuchFileOrDirectory {
                 throw FaceDBError(
                     .io, "The file \(path) does not exist.",
                     remedy: "Check the path; a missing index snapshot is rebuilt from the store.", path: path)
             }
-            throw ioError("open", path)
+            throw ioError("open", path, error)
         }
-        defer { close(fd) }
+        // A file opened only to read it: a failure to close it loses nothing.
+        defer { try? fd.close() }
+        // fstat(2) on the descriptor: swift-system has `FileDescriptor.stat()` only from 1.7.
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ioError("inspect", path) }
+        guard fstat(fd.rawValue, &info) == 0 else { throw ioError("inspect", path, Errno(rawValue: errno)) }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw FaceDBError(.io, "\(path) is not a regular file.", remedy: "Point to the snapshot file.", path: path)
         }
@@ -70,10 +72,14 @@ enum AtomicFile {
         var failure: FaceDBError?
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
             while initialized < size {
-                let n = Glibc.read(fd, buffer.baseAddress! + initialized, size - initialized)
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 { failure = ioError("read", path) }
-                if n <= 0 { break }  // an error, or the file shrank: return what was read
+                let n: Int
+                do {
+                    n = try fd.read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[initialized..<size])))
+                } catch {
+                    failure = ioError("read", path, error)
+                    break
+                }
+                if n == 0 { break }  // the file shrank: return what was read
                 initialized += n
             }
         }
@@ -82,9 +88,9 @@ enum AtomicFile {
     }
 
 
-    /// The error for a failed system call, with `errno` as the cause.
-    private static func ioError(_ action: String, _ path: String) -> FaceDBError {
-        let cause = String(cString: strerror(errno))
+    /// The error for a failed system call, with its `Errno` (as swift-system threw it) as the cause.
+    private static func ioError(_ action: String, _ path: String, _ error: any Error) -> FaceDBError {
+        let cause = "\(error)"
         return FaceDBError(
             .io, "Could not \(action) \(path).",
             remedy: "Check the permissions of the directory and the free disk space.", path: path, cause: cause)

@@ -33,8 +33,9 @@ extension FaceStore {
     /// ``commit(_:)``, after `addFaces` has moved `next_face_id` above every chosen id, so ids
     /// assigned here never meet them. Returns the index change and the result of `checking`, which
     /// runs while the faces' files are written; nothing is ingested if it throws.
+    /// `committedNextFaceID` is the committed counters' `next_face_id`, what a failure rolls back to.
     func bulkLoad<Checked: Sendable>(
-        _ faces: PreparedFaces, counters c: inout Counters, result: inout AddedFaces,
+        _ faces: PreparedFaces, counters c: inout Counters, committedNextFaceID: Int64, result: inout AddedFaces,
         checking: @escaping @Sendable () throws -> Checked, whileIngesting: (@Sendable () -> Void)?
     ) throws -> (IndexChange, Checked) {
         let (ids, ascending) = Self.assignIDs(faces, counters: &c)
@@ -85,7 +86,7 @@ extension FaceStore {
             try members.value()
             try db.ingest([membersFile], into: .identityFaces)
         } catch {
-            try? rollBackBulkLoad()
+            try? rollBackBulkLoad(committedNextFaceID: committedNextFaceID)
             throw error
         }
 
@@ -121,9 +122,10 @@ extension FaceStore {
     /// counter above the ids it stores, so only a bulk load whose commit never happened can have left
     /// such a face. Also deletes `bulk_pending`, the mark that stores written by earlier versions set
     /// during a bulk load (holding the same id). Does nothing when there is neither. Called on open
-    /// and when a bulk load fails.
-    func rollBackBulkLoad() throws {
-        var floor = FaceID(counters.nextFaceID)
+    /// and when a bulk load fails, with the committed `next_face_id` (the caller holds the counters'
+    /// lock, or has the store to itself while it opens).
+    func rollBackBulkLoad(committedNextFaceID: Int64) throws {
+        var floor = FaceID(committedNextFaceID)
         let legacyMark = try db.get(.meta, Keyspace.bulkPendingKey)
         if let legacyMark { floor = min(floor, FaceID(Int64(bitPattern: try Keyspace.uint64(bigEndian: legacyMark)))) }
         let undo = db.makeBatch()

@@ -1,5 +1,6 @@
 import FaceDBCore
 import Foundation
+import Synchronization
 
 /// The source of truth: identities, faces, embeddings and metadata in RocksDB.
 ///
@@ -26,11 +27,13 @@ package final class FaceStore: @unchecked Sendable {
     package static let formatVersion = Int(Keyspace.formatVersion)
 
     let db: RocksDB
-    private let writeLock = NSLock()
-    /// The committed counters. Guarded by `writeLock` (read by the bulk-load rollback, which runs under it or during open).
-    private(set) var counters: Counters
-    /// Identity ids known to be stored, so that bulk adds need not look them up again. Guarded by `writeLock`.
-    private var knownIdentities = Set<String>()
+    /// The committed counters, behind the lock that serializes writes: it is held through each whole
+    /// write, from reading the counters to committing the batch that updates them, and while the
+    /// store closes. Not reentrant: nothing that runs under it reads the counters through it again.
+    private let committed: Mutex<Counters>
+    /// Identity ids known to be stored, so that bulk adds need not look them up again. Taken after
+    /// `committed` when both are held, never before.
+    private let knownIdentities = Mutex(Set<String>())
     static let knownIdentityLimit = 1 << 20
 
     /// The database-wide counters, cached from the `meta` family.
@@ -51,7 +54,7 @@ package final class FaceStore: @unchecked Sendable {
         self.db = db
         self.space = space
         self.durability = durability
-        self.counters = counters
+        self.committed = Mutex(counters)
         self.storeID = storeID
         self.diskReserve = diskReserve
     }
@@ -151,7 +154,7 @@ package final class FaceStore: @unchecked Sendable {
                               storeID: storedID ?? (readOnly ? [UInt8](repeating: 0, count: 16) : newStoreID()),
                               diskReserve: diskReserve)
         if !readOnly {
-            try store.rollBackBulkLoad()
+            try store.rollBackBulkLoad(committedNextFaceID: counters.nextFaceID)
             store.removeBulkLeftovers()
         }
         if !hasDigest || storedID == nil {
@@ -185,12 +188,16 @@ package final class FaceStore: @unchecked Sendable {
     /// Computes the vector digest by a scan when asked, and stores it (and `storeID` when given) in
     /// one write unless the store is read-only.
     private func adoptMissingRecords(storeID: [UInt8]?, computeDigest: Bool) throws {
-        try writeLock.withLock {
-            if computeDigest {
-                var digest = VectorDigest()
-                try forEachVector { ids, vectors in digest.add(ids: ids, vectors: vectors, dimension: space.dimension) }
-                counters.digest = digest
-            }
+        // The scan runs before the lock is taken: it reads the committed counters through it (the
+        // end of the committed faces). Nothing else uses the store yet: this runs while it opens.
+        var digest: VectorDigest?
+        if computeDigest {
+            var sum = VectorDigest()
+            try forEachVector { ids, vectors in sum.add(ids: ids, vectors: vectors, dimension: space.dimension) }
+            digest = sum
+        }
+        try committed.withLock { counters in
+            if let digest { counters.digest = digest }
             guard !db.isReadOnly else { return }
             let batch = db.makeBatch()
             if computeDigest { batch.put(.meta, Keyspace.vectorsDigestKey, Keyspace.bigEndian(counters.digest.value)) }
@@ -203,7 +210,7 @@ package final class FaceStore: @unchecked Sendable {
     /// store; using it afterwards traps. Idempotent. A read-only store, or one whose disk has no room
     /// for the flush, is closed without it: the write-ahead log still holds every acknowledged write.
     package func close() {
-        writeLock.withLock {
+        committed.withLock { _ in
             if !db.isReadOnly, (try? DiskSpace.require(db.memtableBytes, reserve: diskReserve, at: path, for: "a flush")) != nil {
                 db.flushIfOpen()
             }
@@ -227,7 +234,7 @@ package final class FaceStore: @unchecked Sendable {
         batch.put(.meta, Keyspace.vectorsDigestKey, Keyspace.bigEndian(c.digest.value))
     }
 
-    private var snapshot: Counters { writeLock.withLock { counters } }
+    private var snapshot: Counters { committed.withLock { $0 } }
 
     /// The change sequence: how many writes the store has committed.
     package var sequence: UInt64 { snapshot.sequence }
@@ -245,7 +252,7 @@ package final class FaceStore: @unchecked Sendable {
     /// Runs one write: `build` fills a batch given the current counters and returns the change to log;
     /// the counters, the log entry and the batch are then committed atomically.
     private func commit(_ build: (WriteBatch, inout Counters) throws -> IndexChange) throws -> UInt64 {
-        try writeLock.withLock {
+        try committed.withLock { counters in
             try db.refuseIfReadOnly()
             try DiskSpace.require(db.memtableBytes, reserve: diskReserve, at: path, for: "a write")
             var next = counters
@@ -322,7 +329,7 @@ package final class FaceStore: @unchecked Sendable {
         var removed: [FaceID] = []
         let seq = try commit { batch, c in
             guard let record = try identityRecord(id) else { throw FaceDBError.unknownIdentity(id) }
-            knownIdentities.remove(id)
+            knownIdentities.withLock { _ = $0.remove(id) }
             removed = try faceIDs(of: id)
             for (face, value) in zip(removed, try db.multiGet(.faces, removed.map(Keyspace.faceKey))) {
                 batch.delete(.faces, Keyspace.faceKey(face))
@@ -438,6 +445,8 @@ package final class FaceStore: @unchecked Sendable {
         var result = AddedFaces(ids: [], identities: [], vectors: [], replaced: [], skipped: 0, sequence: 0)
         var learned: [String] = []
         result.sequence = try commit { batch, c in
+            // What a failed bulk load rolls back to (`c` is about to move past it).
+            let committedNextFaceID = c.nextFaceID
             let chosen = faces.ids.compactMap { $0 }
             guard Set(chosen).count == chosen.count else {
                 throw FaceDBError(.invalidArgument, "The same face id appears twice in one write.", remedy: "Give each face a distinct id.")
@@ -452,12 +461,12 @@ package final class FaceStore: @unchecked Sendable {
             if let mark { batch.put(.meta, Keyspace.importMarkKey(mark.key), Keyspace.encode(mark)) }
             if let pipelineModels, try pipelineModelsDocument() == nil { batch.put(.meta, Keyspace.pipelineModelsKey, pipelineModels) }
             // Identities: all must exist unless they may be created.
-            let known = knownIdentities
+            let known = knownIdentities.withLock { $0 }
             let checkIdentities = { @Sendable [self] in
                 try identitiesToCreate(faces, known: known, create: createMissingIdentities)
             }
             if allNew && faces.count >= Self.bulkLoadThreshold {
-                let (change, identities) = try bulkLoad(faces, counters: &c, result: &result,
+                let (change, identities) = try bulkLoad(faces, counters: &c, committedNextFaceID: committedNextFaceID, result: &result,
                                                         checking: checkIdentities, whileIngesting: whileIngesting)
                 learned = identities.unknown
                 try createIdentities(identities.missing, batch: batch, counters: &c)
@@ -563,9 +572,9 @@ package final class FaceStore: @unchecked Sendable {
 
     /// Records identities known to be stored after a committed write (bounded; cleared when full).
     private func remember(_ names: [String]) {
-        writeLock.withLock {
-            if knownIdentities.count + names.count > Self.knownIdentityLimit { knownIdentities.removeAll() }
-            knownIdentities.formUnion(names)
+        knownIdentities.withLock { known in
+            if known.count + names.count > Self.knownIdentityLimit { known.removeAll() }
+            known.formUnion(names)
         }
     }
 
@@ -673,7 +682,7 @@ package final class FaceStore: @unchecked Sendable {
 
     /// Drops change-log entries up to and including `sequence` (after an index snapshot reflecting it was saved).
     package func truncateChangeLog(through sequence: UInt64) throws {
-        try writeLock.withLock {
+        try committed.withLock { counters in
             guard sequence > counters.logTruncatedThrough else { return }
             let batch = db.makeBatch()
             batch.deleteRange(.changeLog, from: Keyspace.bigEndian(UInt64(0)), to: Keyspace.bigEndian(sequence + 1))

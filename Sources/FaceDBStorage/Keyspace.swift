@@ -25,7 +25,7 @@ enum Keyspace {
     /// The models of the photo pipeline whose embeddings the database holds (JSON).
     static let pipelineModelsKey = Array("pipeline_models".utf8)
     /// Set by earlier versions while a bulk load's table files were being ingested: the lowest face
-    /// id it could hold. Never written now; removed on open (see ``FaceStore/rollBackBulkLoad()``).
+    /// id it could hold. Never written now; removed on open (see ``FaceStore/rollBackBulkLoad(committedNextFaceID:)``).
     static let bulkPendingKey = Array("bulk_pending".utf8)
     /// `import-mark/<key>`: how far an import run came (see ``ImportMark``). The earlier layout,
     /// `import/<size>-<hash>` holding a bare row count, is no longer read.

@@ -1,6 +1,7 @@
 import CRocksDB
 import FaceDBCore
 import Foundation
+import Synchronization
 
 /// An open RocksDB database with FaceDB's column families. The single owner of the `rocksdb_t`,
 /// its column-family handles and options: `close()` (or `deinit`) destroys them.
@@ -419,18 +420,17 @@ final class RocksDB: @unchecked Sendable {
 }
 
 /// Whether a write to the store has failed; set once, never cleared (see ``RocksDB``).
-private final class FailureFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var set = false
+private final class FailureFlag: Sendable {
+    private let failed = Atomic<Bool>(false)
 
-    var isSet: Bool { lock.withLock { set } }
+    var isSet: Bool { failed.load(ordering: .acquiring) }
 
     /// Runs `body`, setting the flag if it throws.
     func recording<T>(_ body: () throws -> T) rethrows -> T {
         do {
             return try body()
         } catch {
-            lock.withLock { set = true }
+            failed.store(true, ordering: .releasing)
             throw error
         }
     }

@@ -151,6 +151,29 @@ final class FaceStoreTests: XCTestCase {
         store = nil
     }
 
+    /// A store made before the vector digest and the store id were recorded gets both on its first
+    /// open for writing. (The digest's scan once ran under the write lock it reads the counters
+    /// through, so that open hung.)
+    func testOpenAdoptsAMissingDigestAndStoreID() throws {
+        try store.addIdentity("a")
+        _ = try store.addFaces([NewFace(identity: "a", embedding: vector(0)), NewFace(identity: "a", embedding: vector(2))])
+        let digest = store.vectorsDigest
+        let path = store.path
+        let batch = store.db.makeBatch()
+        batch.delete(.meta, Keyspace.vectorsDigestKey)
+        batch.delete(.meta, Keyspace.storeIDKey)
+        try store.db.write(batch, sync: true)
+        store.close()
+        store = try FaceStore.open(at: path)
+        XCTAssertEqual(store.vectorsDigest, digest)
+        XCTAssertNotEqual(store.storeID, [UInt8](repeating: 0, count: 16))
+        let storeID = store.storeID
+        store.close()
+        store = try FaceStore.open(at: path)
+        XCTAssertEqual(store.vectorsDigest, digest)
+        XCTAssertEqual(store.storeID, storeID)
+    }
+
     func testOpeningANonStoreIsRefused() throws {
         XCTAssertThrowsError(try FaceStore.open(at: directory.path("nothing"))) {
             XCTAssertEqual(($0 as? FaceDBError)?.code, .notADatabase)

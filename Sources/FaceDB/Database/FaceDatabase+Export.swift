@@ -5,7 +5,7 @@ import Foundation
 extension FaceDatabase {
     /// Writes every stored face (identity, face id, metadata, embedding as stored) in `format`.
     ///
-    /// - `.npy`: `path` is the `.npy` file; its labels go to `EmbeddingFiles.labelsPath(forNpy:)`.
+    /// - `.npy`: `path` is the `.npy` file; its labels go to ``EmbeddingFiles/labelsPath(forNpy:)``.
     /// - `.jsonl`, `.csv`: `path` is the file.
     /// - `.milvus`: `path` is a directory (created if needed) of one NumPy file per field.
     ///
@@ -14,7 +14,7 @@ extension FaceDatabase {
     /// link, or a path inside this database is refused (``FaceDBError/Code/refusedOutput``) before
     /// anything is written; `facedb export` also refuses existing files without `--force`.
     ///
-    /// The first three import back identically with ``importEmbeddings(from:options:progress:)-20oi9``.
+    /// The first three import back identically with ``importEmbeddings(from:options:progress:)``.
     /// Writes wait while an export runs, so the files hold one consistent state; searches do not wait.
     ///
     /// - Parameter progress: called with (faces written, faces stored) every few thousand faces.
@@ -24,45 +24,45 @@ extension FaceDatabase {
         format: ExportFormat, to path: String, progress: ((Int, Int) -> Void)? = nil
     ) throws -> ExportResult {
         try checkOpen()
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        let paths = OutputPathGuard(databases: [self.path], force: true)
-        if format == .milvus {
-            try paths.checkDirectory(path, what: "The export directory")
-        } else {
-            for file in Self.exportFiles(format: format, path: path) { try paths.check(file, what: "The export file") }
-        }
-        var sink: any EmbeddingSink
-        switch format {
-        case .npy: sink = try NpyWriter(path: path, dimension: space.dimension)
-        case .jsonl: sink = try JSONLinesWriter(path: path)
-        case .csv: sink = try CSVWriter(path: path, dimension: space.dimension)
-        case .milvus:
-            var identityLength = 0
-            var metadataLength = 0
+        return try writeLock.withLock { _ in
+            let paths = OutputPathGuard(databases: [self.path], force: true)
+            if format == .milvus {
+                try paths.checkDirectory(path, what: "The export directory")
+            } else {
+                for file in Self.exportFiles(format: format, path: path) { try paths.check(file, what: "The export file") }
+            }
+            var sink: any EmbeddingSink
+            switch format {
+            case .npy: sink = try NpyWriter(path: path, dimension: space.dimension)
+            case .jsonl: sink = try JSONLinesWriter(path: path)
+            case .csv: sink = try CSVWriter(path: path, dimension: space.dimension)
+            case .milvus:
+                var identityLength = 0
+                var metadataLength = 0
+                try store.forEachFace { face in
+                    identityLength = max(identityLength, face.identity.unicodeScalars.count)
+                    metadataLength = max(metadataLength, MilvusWriter.metadataText(face.metadata).unicodeScalars.count)
+                    return true
+                }
+                sink = try MilvusWriter(directory: path, dimension: space.dimension, metric: space.metric,
+                                        identityLength: identityLength, metadataLength: metadataLength)
+            }
+            let total = store.faceCount
+            var written = 0
             try store.forEachFace { face in
-                identityLength = max(identityLength, face.identity.unicodeScalars.count)
-                metadataLength = max(metadataLength, MilvusWriter.metadataText(face.metadata).unicodeScalars.count)
+                try sink.write(ImportRow(row: written + 1, identity: face.identity, faceID: face.id.rawValue,
+                                         embedding: face.embedding, metadata: face.metadata))
+                written += 1
+                if written % 4096 == 0 {
+                    progress?(written, total)
+                    try CancellationFlag.checkpoint()
+                }
                 return true
             }
-            sink = try MilvusWriter(directory: path, dimension: space.dimension, metric: space.metric,
-                                    identityLength: identityLength, metadataLength: metadataLength)
+            let files = try sink.finish()
+            progress?(written, total)
+            return ExportResult(faces: written, files: files)
         }
-        let total = store.faceCount
-        var written = 0
-        try store.forEachFace { face in
-            try sink.write(ImportRow(row: written + 1, identity: face.identity, faceID: face.id.rawValue,
-                                     embedding: face.embedding, metadata: face.metadata))
-            written += 1
-            if written % 4096 == 0 {
-                progress?(written, total)
-                try CancellationFlag.checkpoint()
-            }
-            return true
-        }
-        let files = try sink.finish()
-        progress?(written, total)
-        return ExportResult(faces: written, files: files)
     }
 
     /// The files an export in `format` to `path` writes: the file, plus the labels file of `.npy`;

@@ -3,6 +3,7 @@ import FaceDBIndex
 import FaceDBStorage
 import Foundation
 import Logging
+import Synchronization
 
 /// A face identity database in a directory: identities, faces and their embeddings in RocksDB
 /// (the source of truth) and a FAISS index derived from them.
@@ -38,8 +39,9 @@ public final class FaceDatabase: @unchecked Sendable {
 
     let store: FaceStore
     private let lock: DirectoryLock
-    /// Serializes writes from start (store commit) to end (index updated).
-    let writeLock = NSLock()
+    /// Serializes writes from start (store commit) to end (index updated). It guards no value of its
+    /// own: what it keeps consistent is the store and the index together.
+    let writeLock = Mutex<Void>(())
     /// Guards `index` and `indexSequence`: searches share it, index updates take it exclusively.
     let indexLock = ReadWriteLock()
     /// The derived index (replaced whole by rebuilds).
@@ -57,7 +59,8 @@ public final class FaceDatabase: @unchecked Sendable {
     let owners = FaceOwners()
     /// The decoded operating point, once read (every identify and verify needs it).
     let calibration = LoadedOnce<OperatingPoint?>()
-    private let closedFlag = ClosedFlag()
+    /// Set once, by the first ``close()``.
+    private let closed = Atomic<Bool>(false)
 
     var snapshotPath: String { path + "/index.snapshot" }
     static func storePath(_ directory: String) -> String { directory + "/store" }
@@ -211,23 +214,23 @@ public final class FaceDatabase: @unchecked Sendable {
     /// Writes an index snapshot, then closes the store and releases the directory. Idempotent;
     /// any other use afterwards throws `.closed`.
     public func close() throws {
-        guard closedFlag.close() else { return }
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        snapshotState.shutDown()
-        snapshotState.waitForBackgroundSnapshot()
-        owners.stopLoading()
-        var snapshotError: (any Error)?
-        if !options.readOnly {
-            do { try writeSnapshot() } catch { snapshotError = error }
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        try writeLock.withLock { _ in
+            snapshotState.shutDown()
+            snapshotState.waitForBackgroundSnapshot()
+            owners.stopLoading()
+            var snapshotError: (any Error)?
+            if !options.readOnly {
+                do { try writeSnapshot() } catch { snapshotError = error }
+            }
+            store.close()
+            lock.unlock()
+            if let snapshotError { throw snapshotError }
         }
-        store.close()
-        lock.unlock()
-        if let snapshotError { throw snapshotError }
     }
 
     deinit {
-        if !closedFlag.isClosed { try? close() }
+        if !closed.load(ordering: .acquiring) { try? close() }
     }
 
     /// Throws `.readOnly` for a database opened read-only.
@@ -239,7 +242,7 @@ public final class FaceDatabase: @unchecked Sendable {
     }
 
     package func checkOpen() throws {
-        if closedFlag.isClosed {
+        if closed.load(ordering: .acquiring) {
             throw FaceDBError(.closed, "The database at \(path) is closed.", remedy: "Open it again.", path: path)
         }
     }
@@ -258,33 +261,33 @@ public final class FaceDatabase: @unchecked Sendable {
     ) throws -> T {
         try checkOpen()
         try checkWritable()
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        snapshotState.writeStarted()
-        // Ends the write for the snapshot scheduler, also when it fails (nothing changed then).
-        var changed = 0
-        defer { noteChanged(changed) }
-        let (result, sequence, change, vectors): (T, UInt64, IndexChange, [Float])
-        if removes {
-            (result, sequence, change, vectors) = try indexLock.withWriteLock {
-                let r = try commit()
-                try applyToIndex(r.2, vectors: r.3, sequence: r.1)
-                alongside?(r.0)
-                return r
-            }
-        } else {
-            (result, sequence, change, vectors) = try commit()
-            let apply = { @Sendable [self] in try indexLock.withWriteLock { try applyToIndex(change, vectors: vectors, sequence: sequence) } }
-            if let alongside {
-                _ = try ConcurrentMap.map(2) { $0 == 0 ? try apply() : alongside(result) }
+        return try writeLock.withLock { _ in
+            snapshotState.writeStarted()
+            // Ends the write for the snapshot scheduler, also when it fails (nothing changed then).
+            var changed = 0
+            defer { noteChanged(changed) }
+            let (result, sequence, change, vectors): (T, UInt64, IndexChange, [Float])
+            if removes {
+                (result, sequence, change, vectors) = try indexLock.withWriteLock {
+                    let r = try commit()
+                    try applyToIndex(r.2, vectors: r.3, sequence: r.1)
+                    alongside?(r.0)
+                    return r
+                }
             } else {
-                try apply()
+                (result, sequence, change, vectors) = try commit()
+                let apply = { @Sendable [self] in try indexLock.withWriteLock { try applyToIndex(change, vectors: vectors, sequence: sequence) } }
+                if let alongside {
+                    _ = try ConcurrentMap.map(2) { $0 == 0 ? try apply() : alongside(result) }
+                } else {
+                    try apply()
+                }
             }
+            changed = change.added.count + change.removed.count
+            metrics.wrote(kind, added: change.added.count, removed: change.removed.count)
+            metrics.stored(faces: store.faceCount, identities: store.identityCount)
+            return result
         }
-        changed = change.added.count + change.removed.count
-        metrics.wrote(kind, added: change.added.count, removed: change.removed.count)
-        metrics.stored(faces: store.faceCount, identities: store.identityCount)
-        return result
     }
 
     /// Applies a committed change to the in-memory index; if that fails, rebuilds it from the store.
@@ -437,11 +440,3 @@ public final class FaceDatabase: @unchecked Sendable {
     public var faceCount: Int { store.faceCount }
 }
 
-/// Whether a database has been closed; set once.
-final class ClosedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var closed = false
-    var isClosed: Bool { lock.withLock { closed } }
-    /// Marks closed; true the first time only.
-    func close() -> Bool { lock.withLock { defer { closed = true }; return !closed } }
-}

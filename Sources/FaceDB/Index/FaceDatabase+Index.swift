@@ -276,9 +276,9 @@ extension FaceDatabase {
     public func checkpoint() throws {
         try checkOpen()
         try checkWritable()
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        try writeSnapshot(tuning: true)
+        try writeLock.withLock { _ in
+            try writeSnapshot(tuning: true)
+        }
     }
 
     /// Rebuilds the index from the store with another configuration (e.g. exact → HNSW) and records it.
@@ -291,28 +291,28 @@ extension FaceDatabase {
         try checkOpen()
         try checkWritable()
         try configuration.validate(dimension: space.dimension)
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        let current = indexLock.withReadLock { index }
-        // efSearch and nprobe only steer searches: adopt them without rebuilding.
-        let rebuild = !(configuration.differsOnlyInSearchParameters(from: current.configuration) && current.isTrained)
-        let (built, digest) = rebuild
-            ? try buildIndex(configuration: configuration, progress: progress)
-            : (try current.withSearchParameters(of: configuration), indexLock.withReadLock { indexDigest })
-        if rebuild {
-            metrics.rebuiltIndex(reason: "reindex")
-            logger.info("rebuilt the index from the store", metadata: [
-                "index": "\(configuration.kind.rawValue)", "faces": "\(built.count)",
-            ])
+        try writeLock.withLock { _ in
+            let current = indexLock.withReadLock { index }
+            // efSearch and nprobe only steer searches: adopt them without rebuilding.
+            let rebuild = !(configuration.differsOnlyInSearchParameters(from: current.configuration) && current.isTrained)
+            let (built, digest) = rebuild
+                ? try buildIndex(configuration: configuration, progress: progress)
+                : (try current.withSearchParameters(of: configuration), indexLock.withReadLock { indexDigest })
+            if rebuild {
+                metrics.rebuiltIndex(reason: "reindex")
+                logger.info("rebuilt the index from the store", metadata: [
+                    "index": "\(configuration.kind.rawValue)", "faces": "\(built.count)",
+                ])
+            }
+            tuneIfDue(built)
+            try indexLock.withWriteLock {
+                let sequence = try store.setIndexConfiguration(configuration)
+                index = built
+                indexDigest = digest
+                indexSequence = sequence
+            }
+            try writeSnapshot()
         }
-        tuneIfDue(built)
-        try indexLock.withWriteLock {
-            let sequence = try store.setIndexConfiguration(configuration)
-            index = built
-            indexDigest = digest
-            indexSequence = sequence
-        }
-        try writeSnapshot()
     }
 
     // MARK: - Checking
@@ -324,52 +324,52 @@ extension FaceDatabase {
     /// store's own vector digest. Nothing is written.
     public func checkIndex(full: Bool = false, sampleSize: Int = 1_000, seed: UInt64 = 0x5EED) throws -> IndexCheck {
         try checkOpen()
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        let storedIDs = try store.allFaceIDs().map(\.rawValue)
-        let stored = Set(storedIDs)
-        let (indexed, digest) = try indexLock.withReadLock { (try index.allIDs(), indexDigest) }
-        let indexedSet = Set(indexed)
-        var check = IndexCheck(
-            storedFaces: stored.count, indexedVectors: indexed.count,
-            missingFromIndex: stored.subtracting(indexedSet).sorted().map { FaceID($0) },
-            extraInIndex: indexedSet.subtracting(stored).sorted().map { FaceID($0) })
-        check.countedFaces = store.faceCount
-        check.digestsMatch = digest == store.vectorsDigest
-        check.snapshotProblem = snapshotProblem
-        let dim = space.dimension
-        func compare(_ ids: [Int64], _ vectors: [Float]) throws {
-            let held = Dictionary(uniqueKeysWithValues: try indexLock.withReadLock { try Self.heldVectors(ids, in: index) })
-            for (row, id) in ids.enumerated() {
-                guard let copy = held[id] else { continue }  // reported as missing
-                check.comparedVectors += 1
-                let original = vectors[(row * dim)..<((row + 1) * dim)]
-                if !zip(copy, original).allSatisfy({ $0.bitPattern == $1.bitPattern }) { check.differingVectors.append(FaceID(id)) }
+        return try writeLock.withLock { _ in
+            let storedIDs = try store.allFaceIDs().map(\.rawValue)
+            let stored = Set(storedIDs)
+            let (indexed, digest) = try indexLock.withReadLock { (try index.allIDs(), indexDigest) }
+            let indexedSet = Set(indexed)
+            var check = IndexCheck(
+                storedFaces: stored.count, indexedVectors: indexed.count,
+                missingFromIndex: stored.subtracting(indexedSet).sorted().map { FaceID($0) },
+                extraInIndex: indexedSet.subtracting(stored).sorted().map { FaceID($0) })
+            check.countedFaces = store.faceCount
+            check.digestsMatch = digest == store.vectorsDigest
+            check.snapshotProblem = snapshotProblem
+            let dim = space.dimension
+            func compare(_ ids: [Int64], _ vectors: [Float]) throws {
+                let held = Dictionary(uniqueKeysWithValues: try indexLock.withReadLock { try Self.heldVectors(ids, in: index) })
+                for (row, id) in ids.enumerated() {
+                    guard let copy = held[id] else { continue }  // reported as missing
+                    check.comparedVectors += 1
+                    let original = vectors[(row * dim)..<((row + 1) * dim)]
+                    if !zip(copy, original).allSatisfy({ $0.bitPattern == $1.bitPattern }) { check.differingVectors.append(FaceID(id)) }
+                }
             }
-        }
-        if full {
-            var recomputed = VectorDigest()
-            try store.forEachVector { ids, vectors in
-                recomputed.add(ids: ids, vectors: vectors, dimension: dim)
+            if full {
+                var recomputed = VectorDigest()
+                try store.forEachVector { ids, vectors in
+                    recomputed.add(ids: ids, vectors: vectors, dimension: dim)
+                    try compare(ids, vectors)
+                }
+                check.storeDigestMatches = recomputed == store.vectorsDigest
+                try store.verifyEveryRow()
+            } else {
+                var generator = SplitMix64(seed: seed)
+                var sample = storedIDs
+                let n = min(sampleSize, sample.count)
+                for i in 0..<n { sample.swapAt(i, i + Int(generator.next() % UInt64(sample.count - i))) }
+                let chosen = Array(sample.prefix(n))
+                var ids: [Int64] = [], vectors: [Float] = []
+                for (id, vector) in zip(chosen, try store.vectors(chosen)) {
+                    guard let vector else { continue }
+                    ids.append(id)
+                    vectors += vector
+                }
                 try compare(ids, vectors)
             }
-            check.storeDigestMatches = recomputed == store.vectorsDigest
-            try store.verifyEveryRow()
-        } else {
-            var generator = SplitMix64(seed: seed)
-            var sample = storedIDs
-            let n = min(sampleSize, sample.count)
-            for i in 0..<n { sample.swapAt(i, i + Int(generator.next() % UInt64(sample.count - i))) }
-            let chosen = Array(sample.prefix(n))
-            var ids: [Int64] = [], vectors: [Float] = []
-            for (id, vector) in zip(chosen, try store.vectors(chosen)) {
-                guard let vector else { continue }
-                ids.append(id)
-                vectors += vector
-            }
-            try compare(ids, vectors)
+            return check
         }
-        return check
     }
 }
 

@@ -1,5 +1,6 @@
 import FaceDBCore
 import Foundation
+import Synchronization
 
 /// Which identity each face belongs to, in memory, so that search results need no store read.
 ///
@@ -10,49 +11,53 @@ import Foundation
 /// The store numbers faces 0, 1, 2, … unless callers choose ids, so owners live in an array indexed
 /// by face id (16 bytes a face; setting a million costs no hashing), which grows to cover an id at
 /// most twice its size; other ids (far beyond it, chosen by callers) go to a dictionary.
-final class FaceOwners: @unchecked Sendable {
-    private let lock = NSLock()
-    /// The owner of face id i at index i (nil: unknown or removed).
-    private var dense: [String?] = []
-    /// Owners of ids beyond what `dense` grows to cover.
-    private var sparse: [Int64: String] = [:]
-    private var cancelled = false
-    private let loading = DispatchGroup()
+final class FaceOwners: Sendable {
+    private struct State {
+        /// The owner of face id i at index i (nil: unknown or removed).
+        var dense: [String?] = []
+        /// Owners of ids beyond what `dense` grows to cover.
+        var sparse: [Int64: String] = [:]
+        var cancelled = false
 
-    /// The known owners of `ids` (nil where unknown).
-    func lookup(_ ids: [Int64]) -> [String?] {
-        lock.withLock { ids.map(owner) }
-    }
+        /// The owner of `id`, if known.
+        func owner(_ id: Int64) -> String? {
+            if id >= 0 && id < Int64(dense.count), let who = dense[Int(id)] { return who }
+            return sparse.isEmpty ? nil : sparse[id]
+        }
 
-    /// Records the owners of faces just written (overwriting what was known).
-    func set(_ ids: [Int64], _ identities: [String]) {
-        lock.withLock { for (id, who) in zip(ids, identities) { put(id, who) } }
-    }
-
-    /// Forgets removed faces.
-    func remove(_ ids: [Int64]) {
-        lock.withLock {
-            for id in ids {
-                if id >= 0 && id < Int64(dense.count) { dense[Int(id)] = nil }
+        /// Records `who` as the owner of `id`.
+        mutating func put(_ id: Int64, _ who: String) {
+            if id >= 0 && id < Int64(max(2 * dense.count, 1_024)) {
+                if id >= Int64(dense.count) { dense.append(contentsOf: repeatElement(nil, count: Int(id) - dense.count + 1)) }
+                dense[Int(id)] = who
                 if !sparse.isEmpty { sparse[id] = nil }
+            } else {
+                sparse[id] = who
             }
         }
     }
 
-    /// The owner of `id`, if known. Must hold `lock`.
-    private func owner(_ id: Int64) -> String? {
-        if id >= 0 && id < Int64(dense.count), let who = dense[Int(id)] { return who }
-        return sparse.isEmpty ? nil : sparse[id]
+    private let state = Mutex(State())
+    /// Entered while a background load (``load(_:)``) runs.
+    private let loading = DispatchGroup()
+
+    /// The known owners of `ids` (nil where unknown).
+    func lookup(_ ids: [Int64]) -> [String?] {
+        state.withLock { state in ids.map { state.owner($0) } }
     }
 
-    /// Records `who` as the owner of `id`. Must hold `lock`.
-    private func put(_ id: Int64, _ who: String) {
-        if id >= 0 && id < Int64(max(2 * dense.count, 1_024)) {
-            if id >= Int64(dense.count) { dense.append(contentsOf: repeatElement(nil, count: Int(id) - dense.count + 1)) }
-            dense[Int(id)] = who
-            if !sparse.isEmpty { sparse[id] = nil }
-        } else {
-            sparse[id] = who
+    /// Records the owners of faces just written (overwriting what was known).
+    func set(_ ids: [Int64], _ identities: [String]) {
+        state.withLock { state in for (id, who) in zip(ids, identities) { state.put(id, who) } }
+    }
+
+    /// Forgets removed faces.
+    func remove(_ ids: [Int64]) {
+        state.withLock { state in
+            for id in ids {
+                if id >= 0 && id < Int64(state.dense.count) { state.dense[Int(id)] = nil }
+                if !state.sparse.isEmpty { state.sparse[id] = nil }
+            }
         }
     }
 
@@ -61,9 +66,9 @@ final class FaceOwners: @unchecked Sendable {
     func load(_ scan: @escaping @Sendable (_ each: (String, [Int64]) -> Bool) throws -> Void) {
         DispatchQueue.global(qos: .utility).async(group: loading) { [self] in
             try? scan { identity, faces in
-                lock.withLock {
-                    for id in faces where owner(id) == nil { put(id, identity) }
-                    return !cancelled
+                state.withLock { state in
+                    for id in faces where state.owner(id) == nil { state.put(id, identity) }
+                    return !state.cancelled
                 }
             }
         }
@@ -71,7 +76,7 @@ final class FaceOwners: @unchecked Sendable {
 
     /// Stops a background load and waits for it to end (before the store closes).
     func stopLoading() {
-        lock.withLock { cancelled = true }
+        state.withLock { $0.cancelled = true }
         loading.wait()
     }
 }

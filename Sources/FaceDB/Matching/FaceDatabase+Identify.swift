@@ -30,10 +30,10 @@ extension FaceDatabase {
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         let bytes = try point.map { Array(try encoder.encode($0)) }
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        try store.setCalibrationDocument(bytes)
-        calibration.set(point)
+        try writeLock.withLock { _ in
+            try store.setCalibrationDocument(bytes)
+            calibration.set(point)
+        }
     }
 
     /// The threshold 1:1 decisions use now, and where it comes from (calibration, model default, or none).

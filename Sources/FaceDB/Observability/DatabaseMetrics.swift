@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Metrics
+import Synchronization
 
 /// The counters, timers and gauges of one database (swift-metrics), made once when it is opened so
 /// that writes and searches only increment them. They report to the factory `MetricsSystem` was
@@ -55,8 +56,8 @@ package final class DatabaseMetrics: Sendable {
     private let enrolAccepted: Counter
     private let enrolRefused: Counter
     /// One counter per refusal reason, made on its first use (the reasons are the photo module's).
-    private let refusals = Locked<[String: Counter]>([:])
-    private let rebuilds = Locked<[String: Counter]>([:])
+    private let refusals = Mutex<[String: Counter]>([:])
+    private let rebuilds = Mutex<[String: Counter]>([:])
     private let snapshots: Counter
     private let snapshotTimer: Metrics.Timer
     private let importRows: [ImportOutcome: Counter]
@@ -152,19 +153,5 @@ package final class DatabaseMetrics: Sendable {
     private static func nanoseconds(since start: DispatchTime) -> Int64 {
         let now = DispatchTime.now().uptimeNanoseconds
         return Int64(now >= start.uptimeNanoseconds ? now - start.uptimeNanoseconds : 0)
-    }
-}
-
-/// A value guarded by a lock.
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }

@@ -1,46 +1,52 @@
 import Foundation
+import Synchronization
 
 /// Progress of long work on standard error: a bar with rate and ETA on a terminal,
 /// a plain line every few seconds otherwise, nothing when disabled. Safe to update from any thread.
-final class ProgressReporter: @unchecked Sendable {
-    private let lock = NSLock()
+final class ProgressReporter: Sendable {
+    /// What changes as the work goes on; the lock is held while a line is printed, so lines never mix.
+    private struct State {
+        var total: Int
+        var lastPrint = Date.distantPast
+        var done = 0
+    }
+
+    private let state: Mutex<State>
     private let label: String
-    private var total: Int
     private let enabled: Bool
     private let isTerminal = isatty(STDERR_FILENO) != 0
     private let started = Date()
-    private var lastPrint = Date.distantPast
-    private var done = 0
 
     init(label: String, total: Int, enabled: Bool = true) {
         self.label = label
-        self.total = total
+        self.state = Mutex(State(total: total))
         self.enabled = enabled
     }
 
     /// Records `done` units finished (and a better estimate of the total, if known) and prints when due.
     func update(_ done: Int, total: Int? = nil) {
-        lock.lock()
-        defer { lock.unlock() }
-        self.done = done
-        if let total { self.total = total }
-        guard enabled else { return }
-        let now = Date()
-        let interval: TimeInterval = isTerminal ? 0.1 : 5
-        guard now.timeIntervalSince(lastPrint) >= interval else { return }
-        lastPrint = now
-        emit(final: false)
+        state.withLock { state in
+            state.done = done
+            if let total { state.total = total }
+            guard enabled else { return }
+            let now = Date()
+            let interval: TimeInterval = isTerminal ? 0.1 : 5
+            guard now.timeIntervalSince(state.lastPrint) >= interval else { return }
+            state.lastPrint = now
+            emit(state, final: false)
+        }
     }
 
     /// Prints the final state.
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard enabled else { return }
-        emit(final: true)
+        state.withLock { state in
+            guard enabled else { return }
+            emit(state, final: true)
+        }
     }
 
-    private func emit(final: Bool) {
+    private func emit(_ state: State, final: Bool) {
+        let (done, total) = (state.done, state.total)
         let elapsed = max(Date().timeIntervalSince(started), 1e-6)
         let rate = Double(done) / elapsed
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1

@@ -3,6 +3,12 @@ import Glibc
 #endif
 
 /// A readers–writer lock: any number of readers, or one writer. Not reentrant.
+///
+/// Why a `pthread_rwlock_t` and not `Synchronization.Mutex`: a `Mutex` admits one thread at a time,
+/// so searches (which share an index and may each take tens of milliseconds on a large one) would
+/// queue behind each other instead of running side by side; the standard library has no shared
+/// lock. It guards what its owner keeps beside it (a FAISS index and its bookkeeping, the
+/// database's current index), which readers use in place, so it holds no value of its own.
 package final class ReadWriteLock: @unchecked Sendable {
     private let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
 

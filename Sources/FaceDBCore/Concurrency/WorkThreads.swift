@@ -22,7 +22,8 @@ package final class WorkThreads: @unchecked Sendable {
     /// The process's pool.
     package static let shared = WorkThreads()
 
-    /// Guards `jobs` and `idle`; idle threads wait on it. (`Synchronization.Mutex` has no wait.)
+    /// Guards `jobs` and `idle`; idle threads sleep on it until a job comes or their idle lifetime
+    /// ends. An `NSCondition` of its own, not a ``ConditionLock``: the wait has a deadline.
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
     private var idle = 0

@@ -1,4 +1,5 @@
 import Glibc
+import SystemPackage
 
 /// A file written whole or not at all: the bytes go through a buffer to a temporary file in the same
 /// directory, and ``commit(skipIfEmptyAndNew:)`` makes them durable (fsync), renames the temporary
@@ -23,7 +24,8 @@ public final class OutputFile {
     /// Bytes written so far (including those still buffered).
     public private(set) var offset = 0
 
-    private var descriptor: Int32
+    /// The temporary file, until it is closed.
+    private var descriptor: FileDescriptor?
     private var buffer = [UInt8]()
     private let bufferSize: Int
     private var finished = false
@@ -44,17 +46,20 @@ public final class OutputFile {
         var attempt = 0
         while true {
             let candidate = directory + "." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            let fd = Glibc.open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
-            if fd >= 0 {
-                descriptor = fd
+            do {
+                descriptor = try FileDescriptor.open(
+                    path: candidate, .writeOnly, options: [.create, .exclusiveCreate, .noFollow, .closeOnExec],
+                    permissions: FilePermissions(rawValue: permissions))
                 temporaryPath = candidate
                 break
-            }
-            attempt += 1
-            if errno != EEXIST || attempt >= 100 {
-                let reason = String(cString: strerror(errno))
-                throw FaceDBError(.io, "Cannot create a file next to \(path) for writing: \(reason).",
-                                  remedy: "Check that its directory exists and is writable.", path: path, cause: reason)
+            } catch {
+                attempt += 1
+                let code = error as? Errno
+                if code != .fileExists || attempt >= 100 {
+                    let reason = "\(error)"
+                    throw FaceDBError(.io, "Cannot create a file next to \(path) for writing: \(reason).",
+                                      remedy: "Check that its directory exists and is writable.", path: path, cause: reason)
+                }
             }
         }
         buffer.reserveCapacity(self.bufferSize)
@@ -91,26 +96,22 @@ public final class OutputFile {
     /// Overwrites `bytes` at `position` (which must already have been written).
     public func overwrite(_ bytes: [UInt8], at position: Int) throws {
         try flush()
-        let n = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(position)) }
-        if n != bytes.count { throw failure("Writing", path) }
+        do {
+            try descriptor!.writeAll(toAbsoluteOffset: Int64(position), bytes)
+        } catch {
+            throw failure("Writing", path, error)
+        }
     }
 
     /// Writes the buffered bytes to the temporary file.
     public func flush() throws {
         try checkOpen()
-        var written = 0
-        while written < buffer.count {
-            let n = buffer.withUnsafeBytes { raw in
-                Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                buffer.removeAll(keepingCapacity: true)
-                throw failure("Writing", path)
-            }
-            written += n
+        defer { buffer.removeAll(keepingCapacity: true) }
+        do {
+            try descriptor!.writeAll(buffer)
+        } catch {
+            throw failure("Writing", path, error)
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Flushes, fsyncs and closes the temporary file, renames it over ``path`` and fsyncs the
@@ -132,11 +133,18 @@ public final class OutputFile {
         }
         do {
             try flush()
-            if fsync(descriptor) != 0 { throw failure("Syncing", path) }
-            let closed = Glibc.close(descriptor)
-            descriptor = -1
-            if closed != 0 { throw failure("Closing", path) }
-            if rename(temporaryPath, path) != 0 { throw failure("Renaming \(temporaryPath) to", path) }
+            let file = descriptor!
+            descriptor = nil
+            // Closed also when syncing fails (then that error is thrown, not the close's).
+            do {
+                try file.closeAfter {
+                    do { try file.sync() } catch { throw failure("Syncing", path, error) }
+                }
+            } catch let error as Errno {
+                throw failure("Closing", path, error)
+            }
+            // swift-system 1.x has no rename(2).
+            if rename(temporaryPath, path) != 0 { throw failure("Renaming \(temporaryPath) to", path, Errno(rawValue: errno)) }
         } catch {
             discard()
             throw error
@@ -150,8 +158,8 @@ public final class OutputFile {
     public func discard() {
         guard !finished else { return }
         finished = true
-        if descriptor >= 0 { Glibc.close(descriptor) }
-        descriptor = -1
+        try? descriptor?.close()
+        descriptor = nil
         unlink(temporaryPath)
     }
 
@@ -164,24 +172,33 @@ public final class OutputFile {
         } else {
             directory = "."
         }
-        let fd = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure("Opening the directory", directory) }
-        defer { Glibc.close(fd) }
-        guard fsync(fd) == 0 else { throw failure("Syncing the directory", directory) }
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(path: directory, .readOnly, options: [.directory, .closeOnExec])
+        } catch {
+            throw failure("Opening the directory", directory, error)
+        }
+        // A failure to close a directory opened only to sync it changes nothing on the disk.
+        defer { try? fd.close() }
+        do { try fd.sync() } catch { throw failure("Syncing the directory", directory, error) }
     }
 
     private func checkOpen() throws {
-        guard descriptor >= 0, !finished else {
+        guard descriptor != nil, !finished else {
             throw FaceDBError(.io, "\(path) is already closed.", remedy: "This is a bug in the caller; open the file again.", path: path)
         }
     }
 
-    private func failure(_ what: String, _ file: String) -> FaceDBError { Self.failure(what, file) }
+    private func failure(_ what: String, _ file: String, _ error: any Error) -> FaceDBError {
+        Self.failure(what, file, error)
+    }
 
-    private static func failure(_ what: String, _ file: String) -> FaceDBError {
-        let code = errno
-        let reason = String(cString: strerror(code))
-        let remedy = code == ENOSPC || code == EDQUOT
+    /// The error for a failed system call; `error` is the `Errno` swift-system threw (its
+    /// description is `strerror`'s).
+    private static func failure(_ what: String, _ file: String, _ error: any Error) -> FaceDBError {
+        let code = error as? Errno
+        let reason = "\(error)"
+        let remedy = code == .noSpace || code == .diskQuotaExceeded
             ? "The disk is full: free some space (or write to another disk) and run the command again."
             : "Check the file's permissions and the disk."
         return FaceDBError(.io, "\(what) \(file) failed: \(reason).", remedy: remedy, path: file, cause: reason)

@@ -1,4 +1,4 @@
-import Glibc
+import SystemPackage
 
 /// The limits on text input (embedding files and standard input, JSON Lines, CSV, labels and pairs
 /// files, shell lines and scripts), enforced while reading so that hostile or mistaken input
@@ -49,7 +49,7 @@ public final class BoundedLineReader {
     /// The 1-based number of the last line returned; 0 before the first.
     public private(set) var lineNumber = 0
 
-    private let descriptor: Int32
+    private let descriptor: FileDescriptor
     private let ownsDescriptor: Bool
     private let path: String?
     private var buffer: [UInt8] = []
@@ -60,7 +60,7 @@ public final class BoundedLineReader {
     /// Reads from `descriptor` (not closed at the end).
     public init(descriptor: Int32, name: String, maximumLineLength: Int = TextLimits.maximumLineLength,
                 maximumTotalLength: Int? = TextLimits.maximumDocumentLength) {
-        self.descriptor = descriptor
+        self.descriptor = FileDescriptor(rawValue: descriptor)
         self.ownsDescriptor = false
         self.path = nil
         self.name = name
@@ -75,25 +75,25 @@ public final class BoundedLineReader {
         self.maximumLineLength = maximumLineLength
         self.maximumTotalLength = maximumTotalLength
         if path == "-" {
-            descriptor = 0
+            descriptor = .standardInput
             ownsDescriptor = false
             self.path = nil
             name = "standard input"
             return
         }
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
+        do {
+            descriptor = try FileDescriptor.open(path: path, .readOnly, options: .closeOnExec)
+        } catch {
+            let reason = "\(error)"
             throw FaceDBError(.io, "Cannot open \(path): \(reason).", remedy: "Check the path and its permissions.",
                               path: path, cause: reason)
         }
-        descriptor = fd
         ownsDescriptor = true
         self.path = path
         name = path
     }
 
-    deinit { if ownsDescriptor { Glibc.close(descriptor) } }
+    deinit { if ownsDescriptor { try? descriptor.close() } }
 
     /// The next line without its `\n` or `\r\n` (a last line without a line break as is), or nil
     /// at the end of the input.
@@ -165,23 +165,21 @@ public final class BoundedLineReader {
             start = 0
         }
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if n > 0 {
-                total += n
-                if let maximumTotalLength, total > maximumTotalLength {
-                    throw TextLimits.documentTooLong(name, limit: maximumTotalLength, path: path)
-                }
-                buffer += chunk[0..<n]
-                return
-            }
-            if n == 0 {
-                atEnd = true
-                return
-            }
-            if errno == EINTR { continue }
-            let reason = String(cString: strerror(errno))
+        let n: Int
+        do {
+            n = try chunk.withUnsafeMutableBytes { try descriptor.read(into: $0) }  // retried on EINTR
+        } catch {
+            let reason = "\(error)"
             throw FaceDBError(.io, "Reading \(name) failed: \(reason).", remedy: "Check the input.", path: path, cause: reason)
         }
+        if n == 0 {
+            atEnd = true
+            return
+        }
+        total += n
+        if let maximumTotalLength, total > maximumTotalLength {
+            throw TextLimits.documentTooLong(name, limit: maximumTotalLength, path: path)
+        }
+        buffer += chunk[0..<n]
     }
 }

@@ -1,5 +1,6 @@
-import Glibc
 import FaceDBCore
+import Glibc
+import SystemPackage
 
 /// Reads a file front to back through one fixed-size buffer, as lines (text formats) or as exact
 /// byte counts (binary formats). Memory stays at the buffer size whatever the file size; only a
@@ -22,7 +23,7 @@ public final class ChunkedFile {
     /// records to recognise this file's beginning later (see ``ImportMark``).
     public var consumed: FilePrefix { hasher.prefix }
 
-    private let descriptor: Int32
+    private let descriptor: FileDescriptor
     private var buffer: [UInt8]
     private var start = 0  // first unread byte in `buffer`
     private var end = 0  // one past the last valid byte in `buffer`
@@ -37,15 +38,18 @@ public final class ChunkedFile {
     public init(path: String, chunkSize: Int = 1 << 20, maximumLineLength: Int = TextLimits.maximumLineLength) throws {
         self.path = path
         self.maximumLineLength = max(maximumLineLength, 1)
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(path: path, .readOnly, options: .closeOnExec)
+        } catch {
+            let reason = "\(error)"
             throw FaceDBError(.io, "Cannot open \(path): \(reason).",
                               remedy: "Check that the file exists and is readable.", path: path, cause: reason)
         }
+        // fstat(2) on the descriptor: swift-system has `FileDescriptor.stat()` only from 1.7.
         var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR else {
-            Glibc.close(fd)
+        guard fstat(fd.rawValue, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR else {
+            try? fd.close()
             throw FaceDBError(.io, "Cannot read \(path): it is a directory or cannot be examined.",
                               remedy: "Give the path of a file.", path: path)
         }
@@ -54,7 +58,7 @@ public final class ChunkedFile {
         buffer = [UInt8](repeating: 0, count: max(min(chunkSize, size + 1), 16))  // small files, small buffers
     }
 
-    deinit { Glibc.close(descriptor) }
+    deinit { try? descriptor.close() }
 
     /// The next line without its `\n` or `\r\n`, or nil at the end of the file. A UTF-8 byte order
     /// mark at the start of the file is skipped; a last line without a newline is returned as is.
@@ -182,22 +186,20 @@ public final class ChunkedFile {
         if end == buffer.count {
             buffer.append(contentsOf: repeatElement(0, count: buffer.count))
         }
-        while true {
-            let n = buffer.withUnsafeMutableBytes { raw in
-                Glibc.read(descriptor, raw.baseAddress! + end, raw.count - end)
+        let n: Int
+        do {
+            n = try buffer.withUnsafeMutableBytes { raw in
+                try descriptor.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))  // retried on EINTR
             }
-            if n > 0 {
-                end += n
-                return
-            }
-            if n == 0 {
-                atEndOfFile = true
-                return
-            }
-            if errno == EINTR { continue }
-            let reason = String(cString: strerror(errno))
+        } catch {
+            let reason = "\(error)"
             throw FaceDBError(.io, "Reading \(path) failed: \(reason).",
                               remedy: "Check the disk and the file.", path: path, cause: reason)
+        }
+        if n > 0 {
+            end += n
+        } else {
+            atEndOfFile = true
         }
     }
 }

@@ -1,5 +1,6 @@
-import Glibc
 import FaceDBCore
+import Glibc
+import SystemPackage
 
 /// The files of an import (the embedding file and, for `.npy` and `.fvecs`, its labels file), for
 /// resuming: ``longestMatch(among:)`` finds the earlier import run whose files this one starts
@@ -65,26 +66,29 @@ extension EmbeddingFiles {
 private final class PrefixReader {
     let path: String
     let size: Int
-    private let descriptor: Int32
+    private let descriptor: FileDescriptor
 
     init(path: String) throws {
         self.path = path
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(path: path, .readOnly, options: .closeOnExec)
+        } catch {
+            let reason = "\(error)"
             throw FaceDBError(.io, "Cannot open \(path): \(reason).", remedy: "Check the path and its permissions.",
                               path: path, cause: reason)
         }
+        // fstat(2) on the descriptor: swift-system has `FileDescriptor.stat()` only from 1.7.
         var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            Glibc.close(fd)
+        guard fstat(fd.rawValue, &info) == 0 else {
+            try? fd.close()
             throw FaceDBError(.io, "Cannot read the size of \(path).", remedy: "Check the file.", path: path)
         }
         descriptor = fd
         size = Int(info.st_size)
     }
 
-    deinit { Glibc.close(descriptor) }
+    deinit { try? descriptor.close() }
 
     /// The first `min(size, FilePrefix.headLength)` bytes.
     func head() throws -> [UInt8] {
@@ -119,10 +123,12 @@ private final class PrefixReader {
     private func read(_ destination: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
         var done = 0
         while done < destination.count {
-            let n = pread(descriptor, destination.baseAddress! + done, destination.count - done, off_t(offset + done))
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else {
-                let reason = String(cString: strerror(errno))
+            let n: Int
+            do {
+                n = try descriptor.read(  // retried on EINTR
+                    fromAbsoluteOffset: Int64(offset + done), into: UnsafeMutableRawBufferPointer(rebasing: destination[done...]))
+            } catch {
+                let reason = "\(error)"
                 throw FaceDBError(.io, "Cannot read \(path): \(reason).", remedy: "Check the file.", path: path, cause: reason)
             }
             if n == 0 { break }

@@ -1,3 +1,4 @@
+import FaceDBCore
 import Foundation
 
 /// The engine's own helper threads: `cores − 1` threads, started on first use, that run the parts
@@ -8,7 +9,7 @@ import Foundation
 /// alone (measured: 1.0 of 2 cores busy). These threads exist for the process's lifetime and block
 /// on a condition variable when idle. ``ComputeBudget`` keeps the number of parts handed out at any
 /// moment at most `cores − 1`, so a part never waits long for a helper.
-package final class WorkerPool: @unchecked Sendable {
+package final class WorkerPool: Sendable {
     /// The pool shared by all layers of the process.
     package static let shared = WorkerPool(helpers: ComputeBudget.shared.cores - 1)
 
@@ -18,9 +19,12 @@ package final class WorkerPool: @unchecked Sendable {
         let done: Completion
     }
 
-    private let condition = NSCondition()
-    private var queue: [Job] = []
-    private var stopping = false
+    private struct State {
+        var queue: [Job] = []
+        var stopping = false
+    }
+
+    private let state = ConditionLock(State())
 
     /// Starts `helpers` threads (none for a single core).
     package init(helpers: Int) {
@@ -33,14 +37,10 @@ package final class WorkerPool: @unchecked Sendable {
 
     private func serve() {
         while true {
-            condition.lock()
-            while queue.isEmpty && !stopping { condition.wait() }
-            if queue.isEmpty {  // stopping, and nothing left to do
-                condition.unlock()
-                return
+            let next = state.withLock(waitingUntil: { !$0.queue.isEmpty || $0.stopping }) { state in
+                state.queue.isEmpty ? nil : state.queue.removeFirst()
             }
-            let job = queue.removeFirst()
-            condition.unlock()
+            guard let job = next else { return }  // stopping, and nothing left to do
             job.body(job.index)
             job.done.finishOne()  // the caller may return now; this thread keeps no state of the job
         }
@@ -48,10 +48,10 @@ package final class WorkerPool: @unchecked Sendable {
 
     /// Lets the helper threads finish the queued parts and exit (the shared pool is never shut down).
     package func shutdown() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        condition.unlock()
+        state.withLock { state in
+            state.stopping = true
+            self.state.broadcast()
+        }
     }
 
     /// Runs `body(0)` … `body(parts − 1)`: part 0 on the calling thread, the others on helpers;
@@ -62,32 +62,30 @@ package final class WorkerPool: @unchecked Sendable {
             return
         }
         let done = Completion(count: parts - 1)
-        condition.lock()
-        for index in 1..<parts { queue.append(Job(index: index, body: body, done: done)) }
-        condition.broadcast()
-        condition.unlock()
+        state.withLock { state in
+            for index in 1..<parts { state.queue.append(Job(index: index, body: body, done: done)) }
+            self.state.broadcast()
+        }
         body(0)
         done.wait()
     }
 }
 
 /// A countdown the caller waits on until every helper part has finished.
-private final class Completion: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var remaining: Int
+private final class Completion: Sendable {
+    /// The parts not finished yet.
+    private let remaining: ConditionLock<Int>
 
-    package init(count: Int) { remaining = count }
+    init(count: Int) { remaining = ConditionLock(count) }
 
-    package func finishOne() {
-        condition.lock()
-        remaining -= 1
-        if remaining == 0 { condition.broadcast() }
-        condition.unlock()
+    func finishOne() {
+        remaining.withLock { remaining in
+            remaining -= 1
+            if remaining == 0 { self.remaining.broadcast() }
+        }
     }
 
-    package func wait() {
-        condition.lock()
-        while remaining > 0 { condition.wait() }
-        condition.unlock()
+    func wait() {
+        remaining.withLock(waitingUntil: { $0 <= 0 }) { _ in }
     }
 }

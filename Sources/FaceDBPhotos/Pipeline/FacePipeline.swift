@@ -87,7 +87,7 @@ public final class FacePipeline: Sendable {
     /// chips of all are embedded in batches. One result per photo, in order.
     public func analyze(_ photos: [Photo], options: PipelineOptions = PipelineOptions(),
                         progress: (@Sendable (Int) -> Void)? = nil) -> [Result<PhotoAnalysis, any Error>] {
-        let located = ParallelMap.map(photos, workers: 2) { photo in
+        let located = ConcurrentMap.map(photos, threads: 2) { photo in
             Result { try self.locate(photo, options: options) }
         }
         var results = [Result<PhotoAnalysis, any Error>?](repeating: nil, count: photos.count)
