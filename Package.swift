@@ -96,18 +96,22 @@ let package = Package(
 
         // MARK: Façade, CLI
         // Maintenance messages through swift-log (DatabaseOptions.logger); counters and timers through swift-metrics.
-        .target(name: "FaceDB", dependencies: [
-            "FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration", "FaceDBImport", systemPackage,
-            .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
-        ]),
+        .target(
+            name: "FaceDB",
+            dependencies: [
+                "FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration", "FaceDBImport", systemPackage,
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+            ]),
 
         // MARK: Photos: decoding (JPEG, PNG), detection, landmarks, alignment, quality, the photo
         // pipeline, annotation, and the façade's photo calls (enrol, identify, verify).
         .target(name: "FaceDBPhotos", dependencies: ["CImageCodecs", "FaceDBCore", "FaceDBNeural", "FaceDB"]),
         .target(
             name: "FaceDBCLI",
-            dependencies: ["FaceDB", "FaceDBPhotos", "FaceDBCalibration", "FaceDBImport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "FaceDB", "FaceDBPhotos", "FaceDBCalibration", "FaceDBImport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Bootstraps LoggingSystem with the CLI's standard-error handler (standard output is for results).
         .executableTarget(name: "facedb", dependencies: ["FaceDBCLI", .product(name: "Logging", package: "swift-log")]),
@@ -144,20 +148,28 @@ let package = Package(
         .testTarget(name: "FaceDBCalibrationTests", dependencies: ["FaceDBCalibration", "FaceDBTestSupport"]),
         .testTarget(name: "FaceDBImportTests", dependencies: ["FaceDBImport", "FaceDBTestSupport"]),
         // Layers against naive references, model readers, the embedder against dlib's descriptors.
-        .testTarget(name: "FaceDBNeuralTests", dependencies: ["FaceDBNeural", "FaceDBTestSupport"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "FaceDBNeuralTests", dependencies: ["FaceDBNeural", "FaceDBTestSupport"],
+            resources: [.copy("Fixtures")]),
         // Decoding, image algorithms, detector, landmarks, chips, quality, annotate.
-        .testTarget(name: "FaceDBPhotosTests", dependencies: ["FaceDBPhotos", "FaceDBNeural", "FaceDBTestSupport"],
-                    resources: [.copy("Fixtures")]),
-        .testTarget(name: "FaceDBTests", dependencies: [
-            "FaceDB", "FaceDBStorage", "FaceDBPhotos", "FaceDBImport", "FaceDBTestSupport", "facedb-crash-writer",
-            .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "MetricsTestKit", package: "swift-metrics"),
-        ]),
+        .testTarget(
+            name: "FaceDBPhotosTests", dependencies: ["FaceDBPhotos", "FaceDBNeural", "FaceDBTestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "FaceDBTests",
+            dependencies: [
+                "FaceDB", "FaceDBStorage", "FaceDBPhotos", "FaceDBImport", "FaceDBTestSupport", "facedb-crash-writer",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]),
         .testTarget(name: "FaceDBCLITests", dependencies: ["FaceDBCLI", "FaceDBTestSupport", "facedb"]),
         // Damaged files, full disks (a tmpfs; needs root) and processes killed at random moments.
-        .testTarget(name: "FaceDBFaultTests", dependencies: ["FaceDB", "FaceDBCore", "FaceDBTestSupport", "facedb",
-                                                             .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "FaceDBFaultTests",
+            dependencies: [
+                "FaceDB", "FaceDBCore", "FaceDBTestSupport", "facedb",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -23,7 +23,7 @@ if FileManager.default.fileExists(atPath: Context.packageDirectory + "/Sources/R
 let package = Package(
     name: "IdentityService",
     dependencies: [
-        .package(url: faceDB, from: "0.1.0"),
+        .package(url: faceDB, from: "0.1.0")
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

@@ -12,25 +12,25 @@ import Foundation
 //     facedb-fuzz --make-seeds DIRECTORY  writes the generated seeds (Fuzz/Corpus/<harness>/gen-*)
 
 #if FACEDB_FUZZING
-/// libFuzzer's driver, called from our own `main` (SwiftPM links executables with their module's
-/// main, so libFuzzer's `main` cannot be used).
-@_extern(c, "LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
+    /// libFuzzer's driver, called from our own `main` (SwiftPM links executables with their module's
+    /// main, so libFuzzer's `main` cannot be used).
+    @_extern(c, "LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<Int32>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32
 
-/// The harness chosen on the command line (set once, before libFuzzer starts).
-nonisolated(unsafe) var selectedHarness: Harness?
+    /// The harness chosen on the command line (set once, before libFuzzer starts).
+    nonisolated(unsafe) var selectedHarness: Harness?
 
-/// libFuzzer's callback (also exported under its usual name, for tools that look for it).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-    selectedHarness?.run(bytes)
-    return 0
-}
+    /// libFuzzer's callback (also exported under its usual name, for tools that look for it).
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+        let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+        selectedHarness?.run(bytes)
+        return 0
+    }
 #endif
 
 @main
@@ -59,16 +59,16 @@ enum FuzzMain {
             usage()
         }
         #if FACEDB_FUZZING
-        selectedHarness = harness
-        // libFuzzer sees the program name and everything after the harness's name.
-        var argc = CommandLine.argc - 1
-        let argvCopy = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: Int(argc) + 1)
-        argvCopy[0] = CommandLine.unsafeArgv[0]
-        for i in 1..<Int(argc + 1) { argvCopy[i] = CommandLine.unsafeArgv[i + 1] }
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argvCopy
-        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzTestOneInput(data, size) })
+            selectedHarness = harness
+            // libFuzzer sees the program name and everything after the harness's name.
+            var argc = CommandLine.argc - 1
+            let argvCopy = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: Int(argc) + 1)
+            argvCopy[0] = CommandLine.unsafeArgv[0]
+            for i in 1..<Int(argc + 1) { argvCopy[i] = CommandLine.unsafeArgv[i + 1] }
+            var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argvCopy
+            exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzTestOneInput(data, size) })
         #else
-        replay(harness, paths: Array(arguments.dropFirst(2)))
+            replay(harness, paths: Array(arguments.dropFirst(2)))
         #endif
     }
 
@@ -96,13 +96,15 @@ enum FuzzMain {
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("""
-            usage: facedb-fuzz NAME [libFuzzer options | inputs...]
-                   facedb-fuzz --list
-                   facedb-fuzz --make-seeds DIRECTORY
-            harnesses: \(Harness.all.map(\.name).joined(separator: " "))
+        FileHandle.standardError.write(
+            Data(
+                """
+                usage: facedb-fuzz NAME [libFuzzer options | inputs...]
+                       facedb-fuzz --list
+                       facedb-fuzz --make-seeds DIRECTORY
+                harnesses: \(Harness.all.map(\.name).joined(separator: " "))
 
-            """.utf8))
+                """.utf8))
         exit(2)
     }
 }

@@ -22,13 +22,17 @@ enum Seeds {
         add("fvecs", "empty", [UInt8]())
 
         // JSON Lines and CSV embedding files.
-        add("jsonl", "rows", """
+        add(
+            "jsonl", "rows",
+            """
             {"identity": "ada", "embedding": [0.1, -0.2, 0.3, 4e-1], "face_id": 17, "metadata": {"camera": "lobby", "n": [1, 2.5, null, true]}}
             {"identity":"Zoë Ångström","embedding":[1,2,3,4]}
             {"identity": "bob", "embedding": [0.5, "x", 1e400, -0]}
 
             """)
-        add("csv", "rows", """
+        add(
+            "csv", "rows",
+            """
             \u{FEFF}identity,face_id,metadata,e0,e1,e2,e3
             ada,17,"{""camera"": ""lobby""}",0.1,-0.2,0.3,4e-1
             "Zoë, Ångström",,,1,2,3,4\r

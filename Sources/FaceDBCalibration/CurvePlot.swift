@@ -19,11 +19,11 @@ public enum CurvePlot {
     /// as a circle labelled like "FMR 1e-3 → threshold 0.52, FNMR 3.1%".
     public static func detSVG(curve: [ROCPoint], operatingPoint: ROCPoint?, title: String) -> String {
         var svg = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" font-family="sans-serif" font-size="12">
-        <rect x="0" y="0" width="\(width)" height="\(height)" fill="white"/>
+            <?xml version="1.0" encoding="UTF-8"?>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" font-family="sans-serif" font-size="12">
+            <rect x="0" y="0" width="\(width)" height="\(height)" fill="white"/>
 
-        """
+            """
         svg += text(escape(title), x: Double(width) / 2, y: 24, anchor: "middle", extra: #" font-size="15" font-weight="bold""#)
 
         // Grid lines and tick labels at every decade.
@@ -37,13 +37,15 @@ public enum CurvePlot {
             svg += line(plot.left, y, plot.right, y, stroke: "#dddddd")
             svg += text(decadeLabel(decade), x: plot.left - 6, y: y + 4, anchor: "end")
         }
-        svg += "<rect x=\"\(number(plot.left))\" y=\"\(number(plot.top))\" width=\"\(number(plot.right - plot.left))\" height=\"\(number(plot.bottom - plot.top))\" fill=\"none\" stroke=\"black\"/>\n"
+        svg +=
+            "<rect x=\"\(number(plot.left))\" y=\"\(number(plot.top))\" width=\"\(number(plot.right - plot.left))\" height=\"\(number(plot.bottom - plot.top))\" fill=\"none\" stroke=\"black\"/>\n"
 
         // Axis titles.
         svg += text("False match rate (FMR)", x: (plot.left + plot.right) / 2, y: plot.bottom + 40, anchor: "middle")
         let middle = (plot.top + plot.bottom) / 2
-        svg += text("False non-match rate (FNMR)", x: 20, y: middle, anchor: "middle",
-                    extra: " transform=\"rotate(-90 20 \(number(middle)))\"")
+        svg += text(
+            "False non-match rate (FNMR)", x: 20, y: middle, anchor: "middle",
+            extra: " transform=\"rotate(-90 20 \(number(middle)))\"")
 
         // The curve, in order of increasing FMR.
         let ordered = curve.filter { !$0.fmr.isNaN && !$0.fnmr.isNaN }.sorted { $0.fmr < $1.fmr }
@@ -59,8 +61,9 @@ public enum CurvePlot {
             // Put the label on the side of the point with more room.
             let onRight = x < (plot.left + plot.right) / 2
             let labelY = min(max(y - 10, plot.top + 14), plot.bottom - 6)
-            svg += text(escape(label(point)), x: onRight ? x + 10 : x - 10, y: labelY,
-                        anchor: onRight ? "start" : "end", extra: " fill=\"#d62728\"")
+            svg += text(
+                escape(label(point)), x: onRight ? x + 10 : x - 10, y: labelY,
+                anchor: onRight ? "start" : "end", extra: " fill=\"#d62728\"")
         }
         svg += "</svg>\n"
         return svg

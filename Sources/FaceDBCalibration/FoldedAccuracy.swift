@@ -61,9 +61,10 @@ public struct FoldedAccuracy: Sendable {
             let heldOut = pairs.filter { $0.fold == number }
             let threshold = Self.bestThreshold(training, higherIsBetter: higherIsBetter).threshold
             let accuracy = Self.correctCount(heldOut, at: threshold, higherIsBetter: higherIsBetter)
-            folds.append(Fold(
-                fold: number, threshold: threshold,
-                accuracy: Double(accuracy) / Double(heldOut.count), pairCount: heldOut.count))
+            folds.append(
+                Fold(
+                    fold: number, threshold: threshold,
+                    accuracy: Double(accuracy) / Double(heldOut.count), pairCount: heldOut.count))
         }
         let mean = folds.reduce(0) { $0 + $1.accuracy } / Double(folds.count)
         let variance = folds.reduce(0) { $0 + ($1.accuracy - mean) * ($1.accuracy - mean) } / Double(folds.count)
@@ -98,8 +99,9 @@ public struct FoldedAccuracy: Sendable {
 
     private static func validate(_ pairs: [Pair]) throws {
         guard !pairs.isEmpty else {
-            throw FaceDBError(.invalidArgument, "There are no pairs to measure accuracy on.",
-                              remedy: "Give scored same-person and different-person pairs.")
+            throw FaceDBError(
+                .invalidArgument, "There are no pairs to measure accuracy on.",
+                remedy: "Give scored same-person and different-person pairs.")
         }
         if let bad = pairs.firstIndex(where: { !$0.score.isFinite }) {
             throw FaceDBError(

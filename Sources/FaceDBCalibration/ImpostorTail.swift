@@ -107,9 +107,10 @@ public struct ImpostorTail: Codable, Sendable, Hashable {
         let dissimilarities = scores.map { higherIsBetter ? -$0 : $0 }
         let sorted = zip(dissimilarities, dissimilarities.dropFirst()).allSatisfy { $0 <= $1 }
         guard !scores.isEmpty, count >= scores.count, scores.allSatisfy(\.isFinite), sorted else {
-            throw DecodingError.dataCorrupted(DecodingError.Context(
-                codingPath: decoder.codingPath,
-                debugDescription: "An impostor tail needs 1 to count finite scores sorted most similar first."))
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "An impostor tail needs 1 to count finite scores sorted most similar first."))
         }
     }
 }

@@ -20,13 +20,16 @@ public enum PairsFile {
     public static func lfw(_ text: String) throws -> [LabelledImagePair] {
         let lines = Self.lines(of: text).filter { !$0.fields.isEmpty }
         guard let header = lines.first else {
-            throw failure(1, "The pairs file is empty.",
-                          "Give LFW's pairs.txt: a line 'folds pairsPerFold' such as '10 300', then the pairs.")
+            throw failure(
+                1, "The pairs file is empty.",
+                "Give LFW's pairs.txt: a line 'folds pairsPerFold' such as '10 300', then the pairs.")
         }
         guard header.fields.count == 2, let folds = Int(header.fields[0]), let perFold = Int(header.fields[1]),
-              folds >= 1, perFold >= 1 else {
-            throw failure(header.number, "The first line must be 'folds pairsPerFold' (two positive whole numbers, e.g. '10 300'), not '\(header.text)'.",
-                          "Use LFW's pairs.txt (View 2) or a file in the same format.")
+            folds >= 1, perFold >= 1
+        else {
+            throw failure(
+                header.number, "The first line must be 'folds pairsPerFold' (two positive whole numbers, e.g. '10 300'), not '\(header.text)'.",
+                "Use LFW's pairs.txt (View 2) or a file in the same format.")
         }
         var pairs: [LabelledImagePair] = []
         pairs.reserveCapacity(lines.count - 1)
@@ -37,8 +40,10 @@ public enum PairsFile {
                     let kind = same ? "same-person" : "different-person"
                     guard next < lines.count else {
                         let missingLine = (lines.last?.number ?? 1) + 1
-                        throw failure(missingLine, "The file ends here, but the header '\(header.text)' announces \(perFold) \(kind) pair(s) in fold \(fold + 1) and this is pair \(index).",
-                                      "Check that the file is complete and that the header matches the pairs in it.")
+                        throw failure(
+                            missingLine,
+                            "The file ends here, but the header '\(header.text)' announces \(perFold) \(kind) pair(s) in fold \(fold + 1) and this is pair \(index).",
+                            "Check that the file is complete and that the header matches the pairs in it.")
                     }
                     let line = lines[next]
                     next += 1
@@ -47,8 +52,9 @@ public enum PairsFile {
             }
         }
         if next < lines.count {
-            throw failure(lines[next].number, "There are more lines than the header '\(header.text)' announces (\(folds) fold(s) × \(perFold) × 2 pairs).",
-                          "Correct the header, or remove the extra lines.")
+            throw failure(
+                lines[next].number, "There are more lines than the header '\(header.text)' announces (\(folds) fold(s) × \(perFold) × 2 pairs).",
+                "Correct the header, or remove the extra lines.")
         }
         return pairs
     }
@@ -57,22 +63,26 @@ public enum PairsFile {
         let f = line.fields
         let expected = same ? "'name i j'" : "'nameA i nameB j'"
         guard f.count == (same ? 3 : 4) else {
-            throw failure(line.number, "A \(kind) pair of fold \(fold + 1) must have \(same ? 3 : 4) fields, \(expected); found \(f.count): '\(line.text)'.",
-                          "Check the line; the header's pairsPerFold sets where same-person pairs end and different-person pairs begin.")
+            throw failure(
+                line.number, "A \(kind) pair of fold \(fold + 1) must have \(same ? 3 : 4) fields, \(expected); found \(f.count): '\(line.text)'.",
+                "Check the line; the header's pairsPerFold sets where same-person pairs end and different-person pairs begin.")
         }
         func number(_ field: String) throws -> Int {
             guard let n = Int(field), n >= 0 else {
-                throw failure(line.number, "'\(field)' is not an image number (a whole number ≥ 0) in '\(line.text)'.",
-                              "Write the pair as \(expected), where i and j are image numbers.")
+                throw failure(
+                    line.number, "'\(field)' is not an image number (a whole number ≥ 0) in '\(line.text)'.",
+                    "Write the pair as \(expected), where i and j are image numbers.")
             }
             return n
         }
         if same {
-            return LabelledImagePair(a: ImageRef(name: f[0], number: try number(f[1])),
-                                     b: ImageRef(name: f[0], number: try number(f[2])), same: true, fold: fold)
+            return LabelledImagePair(
+                a: ImageRef(name: f[0], number: try number(f[1])),
+                b: ImageRef(name: f[0], number: try number(f[2])), same: true, fold: fold)
         }
-        return LabelledImagePair(a: ImageRef(name: f[0], number: try number(f[1])),
-                                 b: ImageRef(name: f[2], number: try number(f[3])), same: false, fold: fold)
+        return LabelledImagePair(
+            a: ImageRef(name: f[0], number: try number(f[1])),
+            b: ImageRef(name: f[2], number: try number(f[3])), same: false, fold: fold)
     }
 
     /// A numbered line of text split at tabs and spaces.
@@ -103,8 +113,9 @@ public enum PairsFile {
         var column: [String: Int] = [:]
         for name in ["a", "b", "same"] {
             guard let index = names.firstIndex(of: name) else {
-                throw failure(header.line, "The header has no column '\(name)'; it names \(names.map { "'\($0)'" }.joined(separator: ", ")).",
-                              "Start the file with the header line 'a,b,same'.")
+                throw failure(
+                    header.line, "The header has no column '\(name)'; it names \(names.map { "'\($0)'" }.joined(separator: ", ")).",
+                    "Start the file with the header line 'a,b,same'.")
             }
             column[name] = index
         }
@@ -116,16 +127,18 @@ public enum PairsFile {
         pairs.reserveCapacity(records.count - 1)
         for record in records.dropFirst() {
             guard record.fields.count == names.count else {
-                throw failure(record.line, "Expected \(names.count) fields like the header, found \(record.fields.count).",
-                              "Quote fields that contain commas, e.g. \"[0.1, 0.2]\" or \"0.1,0.2\".")
+                throw failure(
+                    record.line, "Expected \(names.count) fields like the header, found \(record.fields.count).",
+                    "Quote fields that contain commas, e.g. \"[0.1, 0.2]\" or \"0.1,0.2\".")
             }
             var sides: [PairSide] = []
             for name in ["a", "b"] {
                 let side = try pairSide(record.fields[column[name]!], column: name, line: record.line)
                 if case .embedding(let vector) = side {
                     if let d = dimension, d.count != vector.count {
-                        throw failure(record.line, "The embedding in column \(name) has \(vector.count) numbers, but the one on line \(d.line) has \(d.count).",
-                                      "All embeddings must come from the same model and have the same length.")
+                        throw failure(
+                            record.line, "The embedding in column \(name) has \(vector.count) numbers, but the one on line \(d.line) has \(d.count).",
+                            "All embeddings must come from the same model and have the same length.")
                     }
                     dimension = dimension ?? (vector.count, record.line)
                 }
@@ -142,8 +155,9 @@ public enum PairsFile {
         case "1", "true", "yes": return true
         case "0", "false", "no": return false
         default:
-            throw failure(line, "The 'same' field must be 1/0, true/false or yes/no, not '\(trim(field))'.",
-                          "Write 1 for a same-person pair and 0 for a different-person pair.")
+            throw failure(
+                line, "The 'same' field must be 1/0, true/false or yes/no, not '\(trim(field))'.",
+                "Write 1 for a same-person pair and 0 for a different-person pair.")
         }
     }
 
@@ -154,8 +168,9 @@ public enum PairsFile {
         }
         if text.hasPrefix("[") {
             guard text.count >= 2, text.hasSuffix("]") else {
-                throw failure(line, "The embedding in column \(column) starts with '[' but does not end with ']'.",
-                              "Write it as a JSON array such as \"[0.1, 0.2]\" (quoted, because of the commas).")
+                throw failure(
+                    line, "The embedding in column \(column) starts with '[' but does not end with ']'.",
+                    "Write it as a JSON array such as \"[0.1, 0.2]\" (quoted, because of the commas).")
             }
             let inner = text.dropFirst().dropLast()
             guard !trim(inner).isEmpty else {
@@ -175,8 +190,9 @@ public enum PairsFile {
     private static func numbers(_ tokens: [String], column: String, line: Int) throws -> [Float] {
         try tokens.enumerated().map { i, token in
             guard let x = Float(token), x.isFinite else {
-                throw failure(line, "Element \(i + 1) of the embedding in column \(column), '\(token)', is not a finite number.",
-                              "Write embeddings as numbers separated by commas inside [ ], or by spaces or semicolons.")
+                throw failure(
+                    line, "Element \(i + 1) of the embedding in column \(column), '\(token)', is not a finite number.",
+                    "Write embeddings as numbers separated by commas inside [ ], or by spaces or semicolons.")
             }
             return x
         }
@@ -251,8 +267,9 @@ public enum PairsFile {
             default:
                 if afterClosingQuote {
                     guard c.properties.isWhitespace else {
-                        throw failure(line, "Text follows the closing quote of a field.",
-                                      "Inside a quoted field, write a quote as two quotes (\"\").")
+                        throw failure(
+                            line, "Text follows the closing quote of a field.",
+                            "Inside a quoted field, write a quote as two quotes (\"\").")
                     }
                 } else {
                     field.append(c)
@@ -260,8 +277,9 @@ public enum PairsFile {
             }
         }
         if inQuotes {
-            throw failure(quoteLine, "A quoted field opened on this line is never closed.",
-                          "Close the field with a quote; write quotes inside it as two quotes (\"\").")
+            throw failure(
+                quoteLine, "A quoted field opened on this line is never closed.",
+                "Close the field with a quote; write quotes inside it as two quotes (\"\").")
         }
         if !fields.isEmpty || !field.isEmpty { endRecord() }
         return records

@@ -87,7 +87,6 @@ enum AtomicFile {
         return bytes
     }
 
-
     /// The error for a failed system call, with its `Errno` (as swift-system threw it) as the cause.
     private static func ioError(_ action: String, _ path: String, _ error: any Error) -> FaceDBError {
         let cause = "\(error)"

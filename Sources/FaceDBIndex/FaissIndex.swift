@@ -214,16 +214,18 @@ final class FaissIndex {
         try withoutActuallyEscaping(write) { write in
             let sink = SerializationSink(write)
             let status = withExtendedLifetime(sink) {
-                fdb_index_serialize_to(handle, { context, bytes, count in
-                    let sink = Unmanaged<SerializationSink>.fromOpaque(context!).takeUnretainedValue()
-                    do {
-                        try sink.write(UnsafeRawBufferPointer(start: bytes, count: count))
-                        return 0
-                    } catch {
-                        sink.error = error
-                        return 1
-                    }
-                }, Unmanaged.passUnretained(sink).toOpaque())
+                fdb_index_serialize_to(
+                    handle,
+                    { context, bytes, count in
+                        let sink = Unmanaged<SerializationSink>.fromOpaque(context!).takeUnretainedValue()
+                        do {
+                            try sink.write(UnsafeRawBufferPointer(start: bytes, count: count))
+                            return 0
+                        } catch {
+                            sink.error = error
+                            return 1
+                        }
+                    }, Unmanaged.passUnretained(sink).toOpaque())
             }
             if let error = sink.error { throw error }
             try withFaissStatus("serialize the index") { status }

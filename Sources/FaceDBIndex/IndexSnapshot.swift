@@ -113,7 +113,8 @@ package enum IndexSnapshot {
         return [UInt8](bytes).withUnsafeBytes { file -> Header? in
             var reader = ByteReader(file)
             guard reader.take(magic.count).map(Array.init) == magic, let version = reader.integer(UInt32.self),
-                  (1...formatVersion).contains(version), let sequence = reader.integer(UInt64.self) else { return nil }
+                (1...formatVersion).contains(version), let sequence = reader.integer(UInt64.self)
+            else { return nil }
             guard version >= 3 else { return Header(sequence: sequence, storeID: nil) }
             guard let id = reader.take(16) else { return nil }
             return Header(sequence: sequence, storeID: Array(id))
@@ -140,11 +141,12 @@ package enum IndexSnapshot {
             try withoutActuallyEscaping(write) { write in
                 try capturing { index, stamp in
                     var file = ChecksummedWriter(write)
-                    try index.serialize(begin: { count in
-                        var header = try header(of: index, stamp: stamp)
-                        header.appendLittleEndian(UInt64(count))
-                        try header.withUnsafeBytes { try file.write($0) }
-                    }, write: { try file.write($0) })
+                    try index.serialize(
+                        begin: { count in
+                            var header = try header(of: index, stamp: stamp)
+                            header.appendLittleEndian(UInt64(count))
+                            try header.withUnsafeBytes { try file.write($0) }
+                        }, write: { try file.write($0) })
                     try file.finish()
                     written = stamp.sequence
                 }

@@ -365,8 +365,9 @@ package final class VectorIndex: @unchecked Sendable {
         let queryCount = queries.count / dimension
         return try lock.withReadLock {
             guard configuration.kind == .ivfpq, !staging else {
-                throw FaceDBError(.invalidArgument, "Only a trained IVF-PQ index searches without refinement.",
-                                  remedy: "Use search(_:k:allowed:).")
+                throw FaceDBError(
+                    .invalidArgument, "Only a trained IVF-PQ index searches without refinement.",
+                    remedy: "Use search(_:k:allowed:).")
             }
             let (distances, labels) = try index.searchUnrefined(
                 queries, queryCount: queryCount, k: k, nprobe: configuration.nprobe)
@@ -438,8 +439,9 @@ package final class VectorIndex: @unchecked Sendable {
                 try write(bytes)
             }
             guard passed == count else {
-                throw FaceDBError(.indexFailure, "The serialized index has \(passed) bytes, not the \(count) announced.",
-                                  remedy: "Rebuild the index (facedb reindex); the stored faces are not affected.")
+                throw FaceDBError(
+                    .indexFailure, "The serialized index has \(passed) bytes, not the \(count) announced.",
+                    remedy: "Rebuild the index (facedb reindex); the stored faces are not affected.")
             }
         }
     }
@@ -466,8 +468,9 @@ package final class VectorIndex: @unchecked Sendable {
     /// - Throws: `.invalidArgument` when anything else differs (that needs a rebuild).
     package func withSearchParameters(of configuration: IndexConfiguration) throws -> VectorIndex {
         guard configuration.differsOnlyInSearchParameters(from: self.configuration) else {
-            throw FaceDBError(.invalidArgument, "Only efSearch, its recall target and nprobe can change without a rebuild.",
-                              remedy: "Rebuild the index for other parameters.")
+            throw FaceDBError(
+                .invalidArgument, "Only efSearch, its recall target and nprobe can change without a rebuild.",
+                remedy: "Rebuild the index for other parameters.")
         }
         let copy = try VectorIndex.deserialize(try serialized(), configuration: configuration, dimension: dimension, metric: metric)
         if let tuning = efSearchTuning, tuning.target == configuration.recallTarget { try copy.adopt(tuning) }

@@ -48,8 +48,10 @@ package final class FaceStore: @unchecked Sendable {
         var digest: VectorDigest
     }
 
-    private init(path: String, db: RocksDB, space: EmbeddingSpace, durability: Durability, counters: Counters,
-                 storeID: [UInt8], diskReserve: Int) {
+    private init(
+        path: String, db: RocksDB, space: EmbeddingSpace, durability: Durability, counters: Counters,
+        storeID: [UInt8], diskReserve: Int
+    ) {
         self.path = path
         self.db = db
         self.space = space
@@ -69,21 +71,24 @@ package final class FaceStore: @unchecked Sendable {
         try space.validate()
         try index.validate(dimension: space.dimension)
         if FileManager.default.fileExists(atPath: path + "/CURRENT") {
-            throw FaceDBError(.databaseExists, "A store already exists at \(path).",
-                              remedy: "Open it instead, or choose another directory.", path: path)
+            throw FaceDBError(
+                .databaseExists, "A store already exists at \(path).",
+                remedy: "Open it instead, or choose another directory.", path: path)
         }
         try DiskSpace.require(1 << 20, reserve: diskReserve, at: path, for: "a new store")
         let db = try RocksDB(path: path, mode: .readWrite(create: true))
-        let counters = Counters(sequence: 0, nextFaceID: 0, identities: 0, faces: 0, logTruncatedThrough: 0, index: index,
-                                digest: VectorDigest())
+        let counters = Counters(
+            sequence: 0, nextFaceID: 0, identities: 0, faces: 0, logTruncatedThrough: 0, index: index,
+            digest: VectorDigest())
         let storeID = Self.newStoreID()
         let batch = db.makeBatch()
         batch.put(.meta, Keyspace.formatVersionKey, Keyspace.bigEndian(Keyspace.formatVersion))
         batch.put(.meta, Keyspace.spaceKey, try Keyspace.json(space))
         batch.put(.meta, Keyspace.createdKey, Keyspace.bigEndian(UInt64(Date().milliseconds)))
         batch.put(.meta, Keyspace.storeIDKey, storeID)
-        let store = FaceStore(path: path, db: db, space: space, durability: durability, counters: counters,
-                              storeID: storeID, diskReserve: diskReserve)
+        let store = FaceStore(
+            path: path, db: db, space: space, durability: durability, counters: counters,
+            storeID: storeID, diskReserve: diskReserve)
         store.putCounters(counters, into: batch)
         batch.put(.meta, Keyspace.indexKey, try Keyspace.json(index))
         try db.write(batch, sync: true)
@@ -110,8 +115,9 @@ package final class FaceStore: @unchecked Sendable {
         diskReserve: Int = DiskSpace.defaultReserve
     ) throws -> FaceStore {
         guard FileManager.default.fileExists(atPath: path + "/CURRENT") else {
-            throw FaceDBError(.notADatabase, "\(path) holds no FaceDB store.",
-                              remedy: "Create a database first with `facedb create`.", path: path)
+            throw FaceDBError(
+                .notADatabase, "\(path) holds no FaceDB store.",
+                remedy: "Create a database first with `facedb create`.", path: path)
         }
         if !readOnly {
             // Opening for writing replays the write-ahead logs into new table files: room for them first.
@@ -119,15 +125,17 @@ package final class FaceStore: @unchecked Sendable {
         }
         let db = try RocksDB(path: path, mode: readOnly ? .readOnly : .readWrite(create: false))
         guard let versionBytes = try db.get(.meta, Keyspace.formatVersionKey) else {
-            throw FaceDBError(.notADatabase, "\(path) is a RocksDB database but not a FaceDB store.",
-                              remedy: "Point FaceDB at a directory made by `facedb create`.", path: path)
+            throw FaceDBError(
+                .notADatabase, "\(path) is a RocksDB database but not a FaceDB store.",
+                remedy: "Point FaceDB at a directory made by `facedb create`.", path: path)
         }
         let version = try Keyspace.uint32(bigEndian: versionBytes)
         guard version == Keyspace.formatVersion else {
-            throw FaceDBError(.unsupportedFormat,
-                              "The store at \(path) has format version \(version); this FaceDB reads version \(Keyspace.formatVersion).",
-                              remedy: version > Keyspace.formatVersion ? "Upgrade FaceDB to open it." : "Migrate it with an older FaceDB.",
-                              path: path)
+            throw FaceDBError(
+                .unsupportedFormat,
+                "The store at \(path) has format version \(version); this FaceDB reads version \(Keyspace.formatVersion).",
+                remedy: version > Keyspace.formatVersion ? "Upgrade FaceDB to open it." : "Migrate it with an older FaceDB.",
+                path: path)
         }
         func required(_ key: [UInt8]) throws -> [UInt8] {
             guard let v = try db.get(.meta, key) else {
@@ -150,9 +158,10 @@ package final class FaceStore: @unchecked Sendable {
         let storedID = try db.get(.meta, Keyspace.storeIDKey)
         guard storedID == nil || storedID?.count == 16 else { throw Keyspace.corrupt("store_id has \(storedID!.count) bytes, not 16") }
         let hasDigest = try db.get(.meta, Keyspace.vectorsDigestKey) != nil
-        let store = FaceStore(path: path, db: db, space: space, durability: durability, counters: counters,
-                              storeID: storedID ?? (readOnly ? [UInt8](repeating: 0, count: 16) : newStoreID()),
-                              diskReserve: diskReserve)
+        let store = FaceStore(
+            path: path, db: db, space: space, durability: durability, counters: counters,
+            storeID: storedID ?? (readOnly ? [UInt8](repeating: 0, count: 16) : newStoreID()),
+            diskReserve: diskReserve)
         if !readOnly {
             try store.rollBackBulkLoad(committedNextFaceID: counters.nextFaceID)
             store.removeBulkLeftovers()
@@ -287,12 +296,14 @@ package final class FaceStore: @unchecked Sendable {
         for g in galleries { try Identity.validate(id: g, what: "gallery name") }
         return try commit { batch, c in
             if try db.get(.identities, Keyspace.identityKey(id)) != nil {
-                throw FaceDBError(.alreadyExists, "An identity with id '\(id)' already exists.",
-                                  remedy: "Choose another id, or update the existing identity.", identity: id)
+                throw FaceDBError(
+                    .alreadyExists, "An identity with id '\(id)' already exists.",
+                    remedy: "Choose another id, or update the existing identity.", identity: id)
             }
             let now = Date().milliseconds
-            let record = IdentityRecord(displayName: displayName, metadata: metadata, galleries: Array(Set(galleries)).sorted(),
-                                        createdMs: now, updatedMs: now)
+            let record = IdentityRecord(
+                displayName: displayName, metadata: metadata, galleries: Array(Set(galleries)).sorted(),
+                createdMs: now, updatedMs: now)
             batch.put(.identities, Keyspace.identityKey(id), try Keyspace.json(record))
             for g in record.galleries { batch.put(.galleryMembers, Keyspace.galleryMemberKey(g, id), []) }
             c.identities += 1
@@ -427,8 +438,9 @@ package final class FaceStore: @unchecked Sendable {
         _ faces: [NewFace], createMissingIdentities: Bool = false, existing: ExistingFacePolicy = .fail,
         mark: ImportMark? = nil, pipelineModels: [UInt8]? = nil
     ) throws -> AddedFaces {
-        try addFaces(try PreparedFaces(faces, space: space), createMissingIdentities: createMissingIdentities,
-                     existing: existing, mark: mark, pipelineModels: pipelineModels)
+        try addFaces(
+            try PreparedFaces(faces, space: space), createMissingIdentities: createMissingIdentities,
+            existing: existing, mark: mark, pipelineModels: pipelineModels)
     }
 
     /// ``addFaces(_:createMissingIdentities:existing:mark:)`` for faces already prepared (possibly on
@@ -466,8 +478,9 @@ package final class FaceStore: @unchecked Sendable {
                 try identitiesToCreate(faces, known: known, create: createMissingIdentities)
             }
             if allNew && faces.count >= Self.bulkLoadThreshold {
-                let (change, identities) = try bulkLoad(faces, counters: &c, committedNextFaceID: committedNextFaceID, result: &result,
-                                                        checking: checkIdentities, whileIngesting: whileIngesting)
+                let (change, identities) = try bulkLoad(
+                    faces, counters: &c, committedNextFaceID: committedNextFaceID, result: &result,
+                    checking: checkIdentities, whileIngesting: whileIngesting)
                 learned = identities.unknown
                 try createIdentities(identities.missing, batch: batch, counters: &c)
                 return change
@@ -488,8 +501,9 @@ package final class FaceStore: @unchecked Sendable {
                     if let oldRecord = stored[given] {
                         switch existing {
                         case .fail:
-                            throw FaceDBError(.alreadyExists, "A face with id \(given) is already stored.",
-                                              remedy: "Use another id, skip existing faces or replace them (--upsert).", faceID: given)
+                            throw FaceDBError(
+                                .alreadyExists, "A face with id \(given) is already stored.",
+                                remedy: "Use another id, skip existing faces or replace them (--upsert).", faceID: given)
                         case .skip:
                             result.skipped += 1
                             continue
@@ -531,9 +545,10 @@ package final class FaceStore: @unchecked Sendable {
     static func checkIDsLeft(next: Int64, needed: Int) throws {
         guard needed > 0 else { return }
         guard next >= 0, Int64(needed) <= FaceID.maximumAssigned - next else {
-            throw FaceDBError(.invalidArgument,
-                              "The database has no face ids left to assign (the next would be \(next); \(needed) are needed).",
-                              remedy: "Give the faces ids of your own (0 to 2^62 − 1) that are not stored yet.")
+            throw FaceDBError(
+                .invalidArgument,
+                "The database has no face ids left to assign (the next would be \(next); \(needed) are needed).",
+                remedy: "Give the faces ids of your own (0 to 2^62 − 1) that are not stored yet.")
         }
     }
 
@@ -607,8 +622,9 @@ package final class FaceStore: @unchecked Sendable {
     package func face(_ id: FaceID) throws -> Face? {
         guard let value = try db.get(.faces, Keyspace.faceKey(id)) else { return nil }
         let record = try FaceRecord(decoding: value, dimension: space.dimension)
-        return Face(id: id, identity: record.identity, embedding: record.vector, source: record.details?.source,
-                    metadata: record.details?.metadata, created: Date(milliseconds: record.createdMs))
+        return Face(
+            id: id, identity: record.identity, embedding: record.vector, source: record.details?.source,
+            metadata: record.details?.metadata, created: Date(milliseconds: record.createdMs))
     }
 
     /// The ids of an identity's faces, ascending.
@@ -662,8 +678,10 @@ package final class FaceStore: @unchecked Sendable {
         try db.scan(.faces, to: committedFacesEnd) { key, value in
             let id = try Keyspace.faceID(fromKey: key)
             let record = try FaceRecord(decoding: value, dimension: dim)
-            return try body(Face(id: id, identity: record.identity, embedding: record.vector, source: record.details?.source,
-                                 metadata: record.details?.metadata, created: Date(milliseconds: record.createdMs)))
+            return try body(
+                Face(
+                    id: id, identity: record.identity, embedding: record.vector, source: record.details?.source,
+                    metadata: record.details?.metadata, created: Date(milliseconds: record.createdMs)))
         }
     }
 

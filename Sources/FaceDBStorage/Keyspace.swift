@@ -167,7 +167,8 @@ enum Keyspace {
     }
 
     static func corrupt(_ detail: String) -> FaceDBError {
-        FaceDBError(.corruption, "The store holds a malformed value: \(detail).",
-                    remedy: "Restore the database directory from a backup.")
+        FaceDBError(
+            .corruption, "The store holds a malformed value: \(detail).",
+            remedy: "Restore the database directory from a backup.")
     }
 }

@@ -107,8 +107,9 @@ package struct PreparedFaces: Sendable {
             let size = FaceRecord.encodedSize(identityBytes: id.count, detailsBytes: json.count, dimension: dimension)
             return try withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { raw in
                 vectors.withUnsafeBufferPointer { v in
-                    FaceRecord.encode(identity: UnsafeRawBufferPointer(id), createdMs: createdMs, detailsJSON: json,
-                                      vector: UnsafeBufferPointer(rebasing: v[(i * dimension)..<((i + 1) * dimension)]), into: raw)
+                    FaceRecord.encode(
+                        identity: UnsafeRawBufferPointer(id), createdMs: createdMs, detailsJSON: json,
+                        vector: UnsafeBufferPointer(rebasing: v[(i * dimension)..<((i + 1) * dimension)]), into: raw)
                 }
                 return try body(UnsafeRawBufferPointer(raw))
             }
@@ -169,8 +170,9 @@ package struct PreparedFaces: Sendable {
 
         /// The faces added, prepared.
         package func finish() -> PreparedFaces {
-            PreparedFaces(identities: identities, ids: ids, vectors: vectors, byIdentity: PreparedFaces.identityOrder(identities),
-                          createdMs: createdMs, details: details, dimension: space.dimension)
+            PreparedFaces(
+                identities: identities, ids: ids, vectors: vectors, byIdentity: PreparedFaces.identityOrder(identities),
+                createdMs: createdMs, details: details, dimension: space.dimension)
         }
     }
 

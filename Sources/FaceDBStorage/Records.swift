@@ -15,8 +15,9 @@ struct IdentityRecord: Codable, Equatable {
     }
 
     func identity(id: String, faceCount: Int) -> Identity {
-        Identity(id: id, displayName: displayName, metadata: metadata, galleries: galleries,
-                 created: Date(milliseconds: createdMs), updated: Date(milliseconds: updatedMs), faceCount: faceCount)
+        Identity(
+            id: id, displayName: displayName, metadata: metadata, galleries: galleries,
+            created: Date(milliseconds: createdMs), updated: Date(milliseconds: updatedMs), faceCount: faceCount)
     }
 }
 
@@ -44,8 +45,9 @@ struct FaceRecord: Equatable {
             vector.withUnsafeBufferPointer { vector in
                 let size = Self.encodedSize(identityBytes: id.count, detailsBytes: json.count, dimension: vector.count)
                 return [UInt8](unsafeUninitializedCapacity: size) { out, initialized in
-                    Self.encode(identity: UnsafeRawBufferPointer(id), createdMs: createdMs, detailsJSON: json, vector: vector,
-                                into: UnsafeMutableRawBufferPointer(out))
+                    Self.encode(
+                        identity: UnsafeRawBufferPointer(id), createdMs: createdMs, detailsJSON: json, vector: vector,
+                        into: UnsafeMutableRawBufferPointer(out))
                     initialized = size
                 }
             }
@@ -125,7 +127,9 @@ struct FaceRecord: Equatable {
         let layout = try Self.layout(b, dimension: dimension)
         createdMs = Int64(littleEndian: b.loadUnaligned(fromByteOffset: 1, as: Int64.self))
         identity = String(decoding: UnsafeRawBufferPointer(rebasing: b[layout.identity]), as: UTF8.self)
-        details = layout.details.isEmpty ? nil
+        details =
+            layout.details.isEmpty
+            ? nil
             : try Keyspace.decodeJSON(FaceDetails.self, UnsafeRawBufferPointer(rebasing: b[layout.details]), what: "face details")
         vector = try Keyspace.decodeVector(UnsafeRawBufferPointer(rebasing: b[layout.vector]), dimension: dimension)
     }

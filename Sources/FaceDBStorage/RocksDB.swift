@@ -240,8 +240,9 @@ final class RocksDB: @unchecked Sendable {
     /// Throws ``FaceDBError/Code/readOnly`` for a store opened read-only.
     func refuseIfReadOnly() throws {
         guard isReadOnly else { return }
-        throw FaceDBError(.readOnly, "The store at \(path) is open read-only; nothing was written.",
-                          remedy: "Open the database for writing (no other process may have it open).", path: path)
+        throw FaceDBError(
+            .readOnly, "The store at \(path) is open read-only; nothing was written.",
+            remedy: "Open the database for writing (no other process may have it open).", path: path)
     }
 
     /// The value of `key`, or nil (`rocksdb_get_cf`).
@@ -329,8 +330,9 @@ final class RocksDB: @unchecked Sendable {
             var valueLength = 0
             let key = rocksdb_iter_key(iterator, &keyLength)
             let value = rocksdb_iter_value(iterator, &valueLength)
-            let go = try body(UnsafeRawBufferPointer(start: key, count: keyLength),
-                              UnsafeRawBufferPointer(start: value, count: valueLength))
+            let go = try body(
+                UnsafeRawBufferPointer(start: key, count: keyLength),
+                UnsafeRawBufferPointer(start: value, count: valueLength))
             if !go { break }
             rocksdb_iter_next(iterator)
         }
@@ -382,8 +384,9 @@ final class RocksDB: @unchecked Sendable {
         let db = handle
         guard !isReadOnly else { return }
         if failure.isSet {
-            throw FaceDBError(.io, "An earlier write to the store at \(path) failed, so its log is not synced again.",
-                              remedy: "Close the database and open it again; every write acknowledged before the failure is kept.", path: path)
+            throw FaceDBError(
+                .io, "An earlier write to the store at \(path) failed, so its log is not synced again.",
+                remedy: "Close the database and open it again; every write acknowledged before the failure is kept.", path: path)
         }
         try failure.recording {
             try withRocksError("syncing the write-ahead log", path: path) { err in rocksdb_flush_wal(db, 1, err) }
@@ -400,8 +403,9 @@ final class RocksDB: @unchecked Sendable {
         let db = handle
         try refuseIfReadOnly()
         if failure.isSet {
-            throw FaceDBError(.io, "An earlier write to the store at \(path) failed, so it is not flushed.",
-                              remedy: "Close the database and open it again; every write acknowledged before the failure is kept.", path: path)
+            throw FaceDBError(
+                .io, "An earlier write to the store at \(path) failed, so it is not flushed.",
+                remedy: "Close the database and open it again; every write acknowledged before the failure is kept.", path: path)
         }
         let options = rocksdb_flushoptions_create()!
         defer { rocksdb_flushoptions_destroy(options) }

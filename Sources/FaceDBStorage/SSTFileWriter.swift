@@ -38,8 +38,9 @@ final class SSTFileWriter {
     func put(_ key: [UInt8], _ value: UnsafeRawBufferPointer) throws {
         try key.withUnsafeBytes { k in
             try withRocksError("writing the bulk-load file", path: path) { err in
-                rocksdb_sstfilewriter_put(writer, k.baseAddress?.assumingMemoryBound(to: CChar.self), k.count,
-                                          value.baseAddress?.assumingMemoryBound(to: CChar.self), value.count, err)
+                rocksdb_sstfilewriter_put(
+                    writer, k.baseAddress?.assumingMemoryBound(to: CChar.self), k.count,
+                    value.baseAddress?.assumingMemoryBound(to: CChar.self), value.count, err)
             }
         }
         count += 1

@@ -163,8 +163,10 @@ package final class StoreSalvage: @unchecked Sendable {
                         return true
                     }
                     do {
-                        try body(Face(id: id, identity: record.identity, embedding: record.vector, source: record.details?.source,
-                                      metadata: record.details?.metadata, created: Date(milliseconds: record.createdMs)))
+                        try body(
+                            Face(
+                                id: id, identity: record.identity, embedding: record.vector, source: record.details?.source,
+                                metadata: record.details?.metadata, created: Date(milliseconds: record.createdMs)))
                     } catch {
                         bodyError = error
                         return false

@@ -31,8 +31,9 @@ final class WriteBatch {
     /// ``put(_:_:_:)`` with the value in place (the batch copies it).
     func put(_ cf: ColumnFamily, _ key: [UInt8], _ value: UnsafeRawBufferPointer) {
         key.withUnsafeBytes { k in
-            rocksdb_writebatch_put_cf(handle, families[cf]!, k.baseAddress?.assumingMemoryBound(to: CChar.self), k.count,
-                                      value.baseAddress?.assumingMemoryBound(to: CChar.self), value.count)
+            rocksdb_writebatch_put_cf(
+                handle, families[cf]!, k.baseAddress?.assumingMemoryBound(to: CChar.self), k.count,
+                value.baseAddress?.assumingMemoryBound(to: CChar.self), value.count)
         }
     }
 

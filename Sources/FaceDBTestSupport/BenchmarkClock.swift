@@ -24,8 +24,9 @@ public enum BenchmarkClock {
     /// A field of `/proc/self/status` in bytes: `VmRSS` (resident now) or `VmHWM` (peak); 0 if unknown.
     public static func memory(_ field: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
-              let kib = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+            let kib = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return 0 }
         return kib * 1024
     }
 }

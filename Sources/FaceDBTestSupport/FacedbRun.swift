@@ -58,7 +58,8 @@ public func runFacedb(_ arguments: [String], input: String?, environment: [Strin
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     while !reader.isFinished || !writer.isFinished { usleep(1_000) }
-    return FacedbRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errBox.data, as: UTF8.self),
-                     wasSignalled: process.terminationReason == .uncaughtSignal)
+    return FacedbRun(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errBox.data, as: UTF8.self),
+        wasSignalled: process.terminationReason == .uncaughtSignal)
 }

@@ -48,8 +48,10 @@ public final class LogCapture: @unchecked Sendable {
         var logLevel: Logger.Level = .trace
 
         func log(event: LogEvent) {
-            capture.append(Entry(level: event.level, message: event.message.description,
-                                 metadata: metadata.merging(event.metadata ?? [:]) { _, new in new }))
+            capture.append(
+                Entry(
+                    level: event.level, message: event.message.description,
+                    metadata: metadata.merging(event.metadata ?? [:]) { _, new in new }))
         }
 
         subscript(metadataKey key: String) -> Logger.Metadata.Value? {

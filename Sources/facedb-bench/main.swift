@@ -110,8 +110,10 @@ func compactionCPUSeconds(databasePath: String) -> Double {
     return Double(micros) / 1e6
 }
 if phases == "add" {
-    print(String(format: "addFaces %.0f rows/s, close %.2f s, compaction CPU %.2f s",
-                 Double(count) / insertSeconds, closeSeconds, compactionCPUSeconds(databasePath: path)))
+    print(
+        String(
+            format: "addFaces %.0f rows/s, close %.2f s, compaction CPU %.2f s",
+            Double(count) / insertSeconds, closeSeconds, compactionCPUSeconds(databasePath: path)))
     finish()
 }
 
@@ -129,8 +131,10 @@ struct GeneratedRows: EmbeddingSource {
     mutating func next() throws -> ImportItem? {
         guard position < owners.count else { return nil }
         defer { position += 1 }
-        return .row(ImportRow(row: position + 1, identity: "person-\(owners[position])",
-                              embedding: Array(vectors[(position * dimension_)..<((position + 1) * dimension_)])))
+        return .row(
+            ImportRow(
+                row: position + 1, identity: "person-\(owners[position])",
+                embedding: Array(vectors[(position * dimension_)..<((position + 1) * dimension_)])))
     }
 }
 let importPath = directory.path("import.facedb")
@@ -150,8 +154,10 @@ var openRebuild = 0.0
 
 if phases == "insert" {
     try db.close()
-    print(String(format: "insert %.0f rows/s (addFaces), %.0f rows/s (importEmbeddings), close %.2f s, open with snapshot %.2f s, open rebuilding %.2f s",
-                 Double(count) / insertSeconds, Double(count) / importSeconds, closeSeconds, openWithSnapshot, openRebuild))
+    print(
+        String(
+            format: "insert %.0f rows/s (addFaces), %.0f rows/s (importEmbeddings), close %.2f s, open with snapshot %.2f s, open rebuilding %.2f s",
+            Double(count) / insertSeconds, Double(count) / importSeconds, closeSeconds, openWithSnapshot, openRebuild))
     finish()
 }
 
@@ -200,14 +206,16 @@ var truth: [[Int64]] = []
         }
     }
     let answers = Double(queries.count * 10)
-    let row = Row(kind: name, build: build, p50: percentile(ours, 0.5), p99: percentile(ours, 0.99),
-                  rawP50: percentile(raw, 0.5), rawP99: percentile(raw, 0.99),
-                  recall: Double(found) / answers, rawRecall: Double(rawFound) / answers)
+    let row = Row(
+        kind: name, build: build, p50: percentile(ours, 0.5), p99: percentile(ours, 0.99),
+        rawP50: percentile(raw, 0.5), rawP99: percentile(raw, 0.99),
+        recall: Double(found) / answers, rawRecall: Double(rawFound) / answers)
     rows.append(row)
     log(String(format: "%@: p50 %.3f ms (FAISS alone %.3f ms), recall@10 %.3f", name, row.p50! * 1000, row.rawP50 * 1000, row.recall!))
     if let bare {
-        let bareRow = Row(kind: bare, build: 0, p50: nil, p99: nil, rawP50: percentile(unrefined, 0.5),
-                          rawP99: percentile(unrefined, 0.99), recall: nil, rawRecall: Double(unrefinedFound) / answers)
+        let bareRow = Row(
+            kind: bare, build: 0, p50: nil, p99: nil, rawP50: percentile(unrefined, 0.5),
+            rawP99: percentile(unrefined, 0.99), recall: nil, rawRecall: Double(unrefinedFound) / answers)
         rows.append(bareRow)
         log(String(format: "%@: p50 %.3f ms, recall@10 %.3f", bare, bareRow.rawP50 * 1000, bareRow.rawRecall))
     }
@@ -219,8 +227,10 @@ let hnsw = IndexConfiguration(kind: .hnsw, hnswM: 32)
 let (_, hnswBuild) = try time { try db.reindex(hnsw) { done, total in if done % 100_000 == 0 { log("hnsw \(done)/\(total)") } } }
 let tuning = try db.stats().efSearchTuning
 if let tuning {
-    log(String(format: "tuned efSearch %d: recall@10 %.3f ± %.3f on %d stored faces (target %.2f), %.1f s",
-               tuning.efSearch, tuning.recall, tuning.margin, tuning.sampleSize, tuning.target, tuning.seconds))
+    log(
+        String(
+            format: "tuned efSearch %d: recall@10 %.3f ± %.3f on %d stored faces (target %.2f), %.1f s",
+            tuning.efSearch, tuning.recall, tuning.margin, tuning.sampleSize, tuning.target, tuning.seconds))
 }
 let tunedEf = tuning?.efSearch ?? hnsw.efSearch
 try measure("HNSW32 (efSearch \(tunedEf), tuned)", build: hnswBuild)
@@ -234,18 +244,21 @@ let ivfpq = IndexConfiguration(kind: .ivfpq, nlist: 1024, nprobe: 32, pqM: 16)
 let (_, ivfpqBuild) = try time { try db.reindex(ivfpq) }
 let ivfpqMemory = try db.stats().indexMemory
 let refine = IndexConfiguration.ivfpqRefineFactor
-try measure("IVF1024,PQ16 + exact re-scoring of \(refine)×k (nprobe 32)", build: ivfpqBuild,
-            bare: "IVF1024,PQ16 bare, no re-scoring (nprobe 32)")
+try measure(
+    "IVF1024,PQ16 + exact re-scoring of \(refine)×k (nprobe 32)", build: ivfpqBuild,
+    bare: "IVF1024,PQ16 bare, no re-scoring (nprobe 32)")
 for nprobe in [64, 128] {
     try db.reindex(IndexConfiguration(kind: .ivfpq, nlist: 1024, nprobe: nprobe, pqM: 16))
-    try measure("IVF1024,PQ16 + exact re-scoring of \(refine)×k (nprobe \(nprobe))", build: 0,
-                bare: "IVF1024,PQ16 bare, no re-scoring (nprobe \(nprobe))")
+    try measure(
+        "IVF1024,PQ16 + exact re-scoring of \(refine)×k (nprobe \(nprobe))", build: 0,
+        bare: "IVF1024,PQ16 bare, no re-scoring (nprobe \(nprobe))")
 }
 let stats = try db.stats()
 try db.close()
 
 // MARK: report
-print("""
+print(
+    """
     | metric | value |
     |---|---|
     | vectors | \(count) × \(dimension)-D float32, \(identities) identities (clustered) |
@@ -274,7 +287,8 @@ for r in rows {
     let ms = { (seconds: Double?) in seconds.map { String(format: "%.3f ms", $0 * 1000) } ?? "—" }
     let overhead = r.p50.map { String(format: "%.2f×", $0 / r.rawP50) } ?? "—"
     let recall = r.recall.map { String(format: "%.3f", $0) } ?? "—"
-    print("| \(r.kind) | \(ms(r.p50)) | \(ms(r.p99)) | \(ms(r.rawP50)) | \(ms(r.rawP99)) | \(overhead) | \(recall) | "
-          + String(format: "%.3f |", r.rawRecall))
+    print(
+        "| \(r.kind) | \(ms(r.p50)) | \(ms(r.p99)) | \(ms(r.rawP50)) | \(ms(r.rawP99)) | \(overhead) | \(recall) | "
+            + String(format: "%.3f |", r.rawRecall))
 }
 finish()

@@ -22,8 +22,9 @@ do {
     let demoMarker = path + "/.facedb-demo"
     if FileManager.default.fileExists(atPath: path) {
         guard FileManager.default.fileExists(atPath: demoMarker) else {
-            throw FaceDBError(.refusedOutput, "\(path) exists and was not made by facedb-demo; the demo does not replace it.",
-                              remedy: "Give a new path, or remove \(path) yourself.", path: path)
+            throw FaceDBError(
+                .refusedOutput, "\(path) exists and was not made by facedb-demo; the demo does not replace it.",
+                remedy: "Give a new path, or remove \(path) yourself.", path: path)
         }
         try FileManager.default.removeItem(atPath: path)
     }
@@ -84,8 +85,10 @@ do {
         print("Is this the same person?")
         for (x, y) in [(a[0], a[1]), (a[0], b)] {
             let v = try db.verify(photoAt: x, photoAt: y, pipeline: pipeline)
-            print(String(format: "  %@ vs %@: distance %.3f → %@", (x as NSString).lastPathComponent, (y as NSString).lastPathComponent,
-                         v.score, v.decision == .match ? "same person" : "different people"))
+            print(
+                String(
+                    format: "  %@ vs %@: distance %.3f → %@", (x as NSString).lastPathComponent, (y as NSString).lastPathComponent,
+                    v.score, v.decision == .match ? "same person" : "different people"))
         }
     }
     if let photo = byPerson["barack_obama"]?.first {
@@ -93,10 +96,13 @@ do {
         let image = try pipeline.decoder.decode(contentsOf: photo)
         let output = (path as NSString).deletingLastPathComponent + "/demo-annotated.png"
         try OutputPathGuard(inputs: [photo], databases: [path], force: true).check(output, what: "The annotated photo")
-        try Annotator.write(image, faces: result.faces.map {
-            FaceAnnotation(rectangle: $0.face.detection.rectangle, landmarks: $0.face.landmarks,
-                           label: $0.identification.identity ?? $0.identification.decision.rawValue)
-        }, to: output)
+        try Annotator.write(
+            image,
+            faces: result.faces.map {
+                FaceAnnotation(
+                    rectangle: $0.face.detection.rectangle, landmarks: $0.face.landmarks,
+                    label: $0.identification.identity ?? $0.identification.decision.rawValue)
+            }, to: output)
         print("Drew who was found on a copy of \((photo as NSString).lastPathComponent): \(output)")
     }
     try db.close()

@@ -45,7 +45,8 @@ while let argument = arguments.first {
     }
 }
 guard !photos.isEmpty else {
-    FileHandle.standardError.write("usage: facedb-detect-bench [--python PATH] [--repeat N] [--annotate DIR] [--stages] PHOTO...\n".data(using: .utf8)!)
+    FileHandle.standardError.write(
+        "usage: facedb-detect-bench [--python PATH] [--repeat N] [--annotate DIR] [--stages] PHOTO...\n".data(using: .utf8)!)
     exit(2)
 }
 
@@ -112,33 +113,33 @@ struct Row {
 // dlib's side: a Python process that times one stage per request ("<stage> <photo>" on a line;
 // it answers with the milliseconds), with Pillow decoding as face_recognition does.
 let script = """
-import sys, time
-try:
-    import dlib, numpy as np
-    from PIL import Image, ImageOps
-except Exception as e:
-    print("UNAVAILABLE", e, flush=True); sys.exit(0)
-det = dlib.cnn_face_detection_model_v1(sys.argv[1] + "/mmod_human_face_detector.dat")
-sp = dlib.shape_predictor(sys.argv[1] + "/shape_predictor_5_face_landmarks.dat")
-print("READY", flush=True)
-load = lambda p: np.array(ImageOps.exif_transpose(Image.open(p)).convert("RGB"))
-state = {}
-def e2e(p):
-    im = load(p)
-    for f in det(im, 1):
-        dlib.get_face_chip(im, sp(im, f.rect), size=150, padding=0.25)
-for line in sys.stdin:
-    stage, p = line.rstrip("\\n").split(" ", 1)
-    if p not in state:
-        img = load(p); faces = det(img, 1)
-        state[p] = [img, faces, [sp(img, f.rect) for f in faces]]
-    img, faces, shapes = state[p]
-    work = {"decode": lambda: load(p), "detect0": lambda: det(img, 0), "detect1": lambda: det(img, 1),
-            "landmarks": lambda: [sp(img, f.rect) for f in faces],
-            "chips": lambda: [dlib.get_face_chip(img, s, size=150, padding=0.25) for s in shapes],
-            "end2end": lambda: e2e(p)}[stage]
-    t = time.perf_counter(); work(); print((time.perf_counter() - t) * 1000, flush=True)
-"""
+    import sys, time
+    try:
+        import dlib, numpy as np
+        from PIL import Image, ImageOps
+    except Exception as e:
+        print("UNAVAILABLE", e, flush=True); sys.exit(0)
+    det = dlib.cnn_face_detection_model_v1(sys.argv[1] + "/mmod_human_face_detector.dat")
+    sp = dlib.shape_predictor(sys.argv[1] + "/shape_predictor_5_face_landmarks.dat")
+    print("READY", flush=True)
+    load = lambda p: np.array(ImageOps.exif_transpose(Image.open(p)).convert("RGB"))
+    state = {}
+    def e2e(p):
+        im = load(p)
+        for f in det(im, 1):
+            dlib.get_face_chip(im, sp(im, f.rect), size=150, padding=0.25)
+    for line in sys.stdin:
+        stage, p = line.rstrip("\\n").split(" ", 1)
+        if p not in state:
+            img = load(p); faces = det(img, 1)
+            state[p] = [img, faces, [sp(img, f.rect) for f in faces]]
+        img, faces, shapes = state[p]
+        work = {"decode": lambda: load(p), "detect0": lambda: det(img, 0), "detect1": lambda: det(img, 1),
+                "landmarks": lambda: [sp(img, f.rect) for f in faces],
+                "chips": lambda: [dlib.get_face_chip(img, s, size=150, padding=0.25) for s in shapes],
+                "end2end": lambda: e2e(p)}[stage]
+        t = time.perf_counter(); work(); print((time.perf_counter() - t) * 1000, flush=True)
+    """
 
 /// The running dlib worker, or nil when Python or dlib is missing (the reason printed).
 @MainActor final class DlibWorker {
@@ -188,8 +189,9 @@ for line in sys.stdin:
     }
 }
 
-print("FaceDB detection pipeline, \(ProcessInfo.processInfo.activeProcessorCount) cores, best of \(runs) rounds; "
-      + "every stage of every photo is timed on FaceDB and on dlib back to back (who goes first alternates)")
+print(
+    "FaceDB detection pipeline, \(ProcessInfo.processInfo.activeProcessorCount) cores, best of \(runs) rounds; "
+        + "every stage of every photo is timed on FaceDB and on dlib back to back (who goes first alternates)")
 var rows: [Row] = []
 var dlibRows: [String: Row] = [:]
 /// Seconds of idleness before each timed stage: OpenBLAS's idle threads busy-wait for a while after
@@ -217,7 +219,9 @@ for round in 0..<runs {
                 let annotations = zip(photo.faces1, photo.landmarks).map {
                     FaceAnnotation(rectangle: $0.0.rectangle, landmarks: $0.1, label: String(format: "%.3f", $0.0.confidence))
                 }
-                try Annotator.write(photo.image, faces: annotations, to: (directory as NSString).appendingPathComponent((name as NSString).deletingPathExtension + ".annotated.png"))
+                try Annotator.write(
+                    photo.image, faces: annotations,
+                    to: (directory as NSString).appendingPathComponent((name as NSString).deletingPathExtension + ".annotated.png"))
             }
             if let i = rows.firstIndex(where: { $0.name == name }) { rows[i].merge(ours) } else { rows.append(ours) }
             if dlib != nil { dlibRows[name, default: theirs].merge(theirs) }
@@ -239,12 +243,16 @@ func totals(_ rows: [Row]) -> [Double] {
 print("\(pad("photo", 58)) \(pad("size", 10))   decode   detect0   detect1   landm.    chips   end2end faces(up0/up1)")
 for row in rows {
     let t = row.times
-    print(String(format: "%@ %@ %8.1f %9.1f %9.1f %8.2f %8.2f %9.1f %2d/%-2d", pad(row.name, 58), pad(row.size, 10),
-                 t[0], t[1], t[2], t[3], t[4], t[5], row.faces0, row.faces1))
+    print(
+        String(
+            format: "%@ %@ %8.1f %9.1f %9.1f %8.2f %8.2f %9.1f %2d/%-2d", pad(row.name, 58), pad(row.size, 10),
+            t[0], t[1], t[2], t[3], t[4], t[5], row.faces0, row.faces1))
 }
 let sum = totals(rows)
-print(String(format: "%@ %@ %8.1f %9.1f %9.1f %8.2f %8.2f %9.1f", pad("TOTAL (ms)", 58), pad("", 10),
-             sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]))
+print(
+    String(
+        format: "%@ %@ %8.1f %9.1f %9.1f %8.2f %8.2f %9.1f", pad("TOTAL (ms)", 58), pad("", 10),
+        sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]))
 
 if stages {
     // Each stage's best time over the rounds' worth of runs, at upsample 1.
@@ -267,13 +275,16 @@ if !dlibRows.isEmpty {
     for row in rows {
         guard let d = dlibRows[row.name]?.times else { continue }
         let t = row.times
-        print(String(format: "%@ %9.1f %6.1f×  %9.1f %6.1f×  %9.1f %6.1f×", pad(row.name, 58),
-                     d[detect0Stage], d[detect0Stage] / t[detect0Stage], d[detect1Stage], d[detect1Stage] / t[detect1Stage],
-                     d[endToEndStage], d[endToEndStage] / t[endToEndStage]))
+        print(
+            String(
+                format: "%@ %9.1f %6.1f×  %9.1f %6.1f×  %9.1f %6.1f×", pad(row.name, 58),
+                d[detect0Stage], d[detect0Stage] / t[detect0Stage], d[detect1Stage], d[detect1Stage] / t[detect1Stage],
+                d[endToEndStage], d[endToEndStage] / t[endToEndStage]))
     }
     let dlibSum = totals(rows.compactMap { dlibRows[$0.name] })
     print("totals (ms):")
     for (i, name) in stageNames.enumerated() {
-        print(String(format: "  %@ dlib %9.1f  FaceDB %9.1f  dlib ÷ FaceDB %5.2f×", pad(name, 10), dlibSum[i], sum[i], dlibSum[i] / max(sum[i], 1e-9)))
+        print(
+            String(format: "  %@ dlib %9.1f  FaceDB %9.1f  dlib ÷ FaceDB %5.2f×", pad(name, 10), dlibSum[i], sum[i], dlibSum[i] / max(sum[i], 1e-9)))
     }
 }

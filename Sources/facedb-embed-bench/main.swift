@@ -39,8 +39,9 @@ func parseOptions() -> Options {
 
 func peakMemoryMiB() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kib = Double(line.split(separator: " ").dropFirst().first ?? "")
+    else { return .nan }
     return kib / 1024
 }
 
@@ -65,8 +66,10 @@ do {
     }
     let loadStart = now()
     let embedder = try FaceEmbedder()
-    print(String(format: "model loaded and verified in %.2f s; %d chips from %@; %d cores; %d caller thread(s)",
-                 now() - loadStart, chips.count, options.chips, ProcessInfo.processInfo.activeProcessorCount, options.callers))
+    print(
+        String(
+            format: "model loaded and verified in %.2f s; %d chips from %@; %d cores; %d caller thread(s)",
+            now() - loadStart, chips.count, options.chips, ProcessInfo.processInfo.activeProcessorCount, options.callers))
     for batchSize in options.batches {
         let batch = (0..<batchSize).map { chips[$0 % chips.count] }
         _ = try embedder.descriptors(for: batch)  // warm-up: workspaces, BLAS buffers
@@ -81,9 +84,11 @@ do {
         }
         let elapsed = now() - start
         let cpu = cpuSeconds() - cpuStart
-        print(String(format: "batch %3d: %8.1f embeddings/s  (%d embeddings in %.2f s; %.1f ms CPU each, %.2f cores busy)  peak memory %.0f MiB",
-                     batchSize, Double(counter.value) / elapsed, counter.value, elapsed,
-                     1000 * cpu / Double(counter.value), cpu / elapsed, peakMemoryMiB()))
+        print(
+            String(
+                format: "batch %3d: %8.1f embeddings/s  (%d embeddings in %.2f s; %.1f ms CPU each, %.2f cores busy)  peak memory %.0f MiB",
+                batchSize, Double(counter.value) / elapsed, counter.value, elapsed,
+                1000 * cpu / Double(counter.value), cpu / elapsed, peakMemoryMiB()))
     }
     print(String(format: "peak memory (VmHWM): %.0f MiB", peakMemoryMiB()))
 } catch {

@@ -72,7 +72,9 @@ func importInChild(database: String, npy: String, labels: String) -> (peak: Int,
 }
 
 if memory {
-    print("| dim | rows | Flat index (snapshot file) | `facedb import` + close: peak RSS | peak / index | import + close | resume check: re-hash of the files | XXH64 in memory |")
+    print(
+        "| dim | rows | Flat index (snapshot file) | `facedb import` + close: peak RSS | peak / index | import + close | resume check: re-hash of the files | XXH64 in memory |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
 } else {
     print("| dim | rows | read+check only | import (Flat) | import / read | export .npy | peak RSS |")
@@ -94,8 +96,10 @@ for dimension in dimensions {
             let n = min(chunk, count - start)
             let (vectors, owners) = data.faces(count: n, generator: &rng)
             for i in 0..<n {
-                try writer.write(ImportRow(row: start + i + 1, identity: "person-\(owners[i])",
-                                           embedding: Array(vectors[(i * dimension)..<((i + 1) * dimension)])))
+                try writer.write(
+                    ImportRow(
+                        row: start + i + 1, identity: "person-\(owners[i])",
+                        embedding: Array(vectors[(i * dimension)..<((i + 1) * dimension)])))
                 names += "person-\(owners[i])\n"
             }
         }
@@ -123,10 +127,12 @@ for dimension in dimensions {
         let checkedBytes = files.reduce(0) { $0 + $1.bytes }
         let buffer = [UInt8](repeating: 7, count: 256 << 20)
         let (_, hashSeconds) = time { XXHash64.hash(buffer) }
-        print(String(format: "| %d | %d | %.0f MiB | %.0f MiB | %.2f× | %.1f s | %.2f s (%.0f MiB, %.2f GB/s) | %.2f GB/s |",
-                     dimension, count, Double(indexBytes) / 1_048_576, Double(peak) / 1_048_576, Double(peak) / Double(indexBytes),
-                     seconds, checkSeconds, Double(checkedBytes) / 1_048_576, Double(checkedBytes) / checkSeconds / 1e9,
-                     Double(buffer.count) / hashSeconds / 1e9))
+        print(
+            String(
+                format: "| %d | %d | %.0f MiB | %.0f MiB | %.2f× | %.1f s | %.2f s (%.0f MiB, %.2f GB/s) | %.2f GB/s |",
+                dimension, count, Double(indexBytes) / 1_048_576, Double(peak) / 1_048_576, Double(peak) / Double(indexBytes),
+                seconds, checkSeconds, Double(checkedBytes) / 1_048_576, Double(checkedBytes) / checkSeconds / 1e9,
+                Double(buffer.count) / hashSeconds / 1e9))
         continue
     }
     // Reading and checking alone.
@@ -144,14 +150,17 @@ for dimension in dimensions {
     let path = directory.path("bench.facedb")
     let db = try FaceDatabase.create(at: path, space: space, index: .flat, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
     let (summary, importSeconds) = try time {
-        try db.importEmbeddings(from: try EmbeddingFiles.open(path: npy, labels: labels),
-                                options: ImportOptions(resumeKey: try EmbeddingFiles.resumeKey(path: npy, labels: labels)))
+        try db.importEmbeddings(
+            from: try EmbeddingFiles.open(path: npy, labels: labels),
+            options: ImportOptions(resumeKey: try EmbeddingFiles.resumeKey(path: npy, labels: labels)))
     }
     precondition(summary.stored == count, "stored \(summary.stored) of \(count)")
     let (_, exportSeconds) = try time { try db.export(format: .npy, to: directory.path("export.npy")) }
     try db.close()
     let readRate = Double(count) / readSeconds
     let importRate = Double(count) / importSeconds
-    print(String(format: "| %d | %d | %.0f rows/s | %.0f rows/s | %.2f× | %.0f rows/s | %@ |", dimension, count, readRate, importRate,
-                 readRate / importRate, Double(count) / exportSeconds, peakMemory()))
+    print(
+        String(
+            format: "| %d | %d | %.0f rows/s | %.0f rows/s | %.2f× | %.0f rows/s | %@ |", dimension, count, readRate, importRate,
+            readRate / importRate, Double(count) / exportSeconds, peakMemory()))
 }

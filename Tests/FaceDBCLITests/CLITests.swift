@@ -19,8 +19,9 @@ final class CLITests: XCTestCase {
         // Add faces through the library, then look at them through the CLI.
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
         let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
-        try handle.addFaces((0..<300).map { i in NewFace(identity: "p\(i % 30)", embedding: (0..<8).map { _ in rng.nextGaussian() }) },
-                            createMissingIdentities: true)
+        try handle.addFaces(
+            (0..<300).map { i in NewFace(identity: "p\(i % 30)", embedding: (0..<8).map { _ in rng.nextGaussian() }) },
+            createMissingIdentities: true)
         try handle.close()
         r = try facedb("stats", db, "--json")
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -48,8 +49,9 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
         let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
-        try handle.addFaces((0..<1_200).map { i in NewFace(identity: "p\(i % 120)", embedding: (0..<8).map { _ in rng.nextGaussian() }) },
-                            createMissingIdentities: true)
+        try handle.addFaces(
+            (0..<1_200).map { i in NewFace(identity: "p\(i % 120)", embedding: (0..<8).map { _ in rng.nextGaussian() }) },
+            createMissingIdentities: true)
         try handle.close()
         r = try facedb("stats", db)
         XCTAssertTrue(r.stdout.contains("48 (set explicitly)"), r.stdout)
@@ -79,16 +81,18 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try facedb("create", db, "--dim", "8").status, 0)
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
         let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
-        try handle.addFaces((0..<40).map { i in NewFace(identity: "p\(i % 4)", embedding: (0..<8).map { _ in rng.nextGaussian() }) },
-                            createMissingIdentities: true)
+        try handle.addFaces(
+            (0..<40).map { i in NewFace(identity: "p\(i % 4)", embedding: (0..<8).map { _ in rng.nextGaussian() }) },
+            createMissingIdentities: true)
         try handle.close()
         try FileManager.default.removeItem(atPath: db + "/index.snapshot")
 
         let r = try facedb("stats", db, "--json")
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try JSONDecoder().decode(DatabaseStats.self, from: Data(r.stdout.utf8)).faces, 40, r.stdout)
-        XCTAssertTrue(r.stderr.hasPrefix("facedb: warning: there is no index snapshot; rebuilding the index from the store in memory (read-only) ("),
-                      r.stderr)
+        XCTAssertTrue(
+            r.stderr.hasPrefix("facedb: warning: there is no index snapshot; rebuilding the index from the store in memory (read-only) ("),
+            r.stderr)
         XCTAssertTrue(r.stderr.contains("faces=40"), r.stderr)
         XCTAssertFalse(r.stderr.contains("wrote the index snapshot"), "info is below the default level: \(r.stderr)")
 
@@ -97,8 +101,9 @@ final class CLITests: XCTestCase {
         environment["FACEDB_LOG_LEVEL"] = "info"
         let verbose = try runFacedb(["reindex", db, "--index", "flat", "--quiet"], input: nil, environment: environment)
         XCTAssertEqual(verbose.status, 0, verbose.stderr)
-        XCTAssertTrue(verbose.stderr.contains("facedb: warning: there is no index snapshot; rebuilding the index from the store ("),
-                      verbose.stderr)
+        XCTAssertTrue(
+            verbose.stderr.contains("facedb: warning: there is no index snapshot; rebuilding the index from the store ("),
+            verbose.stderr)
         XCTAssertTrue(verbose.stderr.contains("facedb: wrote the index snapshot ("), verbose.stderr)
         XCTAssertEqual(try facedb("stats", db, "--json").stderr, "", "the snapshot is back: nothing to say")
     }

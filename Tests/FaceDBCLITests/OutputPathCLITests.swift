@@ -1,7 +1,7 @@
 import FaceDB
 import FaceDBCore
-import FaceDBTestSupport
 import FaceDBPhotos
+import FaceDBTestSupport
 import Foundation
 import XCTest
 
@@ -18,8 +18,9 @@ final class OutputPathCLITests: XCTestCase {
         XCTAssertEqual(try facedb("create", db, "--model", "m", "--dim", "6", "--metric", "l2").status, 0)
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
         let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
-        try handle.addFaces((0..<count).map { i in NewFace(identity: "p\(i % 10)", embedding: (0..<6).map { _ in rng.nextGaussian() }) },
-                            createMissingIdentities: true)
+        try handle.addFaces(
+            (0..<count).map { i in NewFace(identity: "p\(i % 10)", embedding: (0..<6).map { _ in rng.nextGaussian() }) },
+            createMissingIdentities: true)
         try handle.close()
         return db
     }
@@ -27,7 +28,8 @@ final class OutputPathCLITests: XCTestCase {
     func writeRows(_ path: String, count: Int, bad: Bool) throws {
         var text = ""
         for i in 0..<count {
-            text += "{\"identity\": \"q\(i % 3)\", \"face_id\": \(1000 + i), \"embedding\": [\((0..<6).map { "\(Float(i + $0) / 10)" }.joined(separator: ","))]}\n"
+            text +=
+                "{\"identity\": \"q\(i % 3)\", \"face_id\": \(1000 + i), \"embedding\": [\((0..<6).map { "\(Float(i + $0) / 10)" }.joined(separator: ","))]}\n"
         }
         if bad { text += "{\"identity\": \"bad\", \"embedding\": [1, 2]}\n" }
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -186,8 +188,11 @@ final class OutputPathCLITests: XCTestCase {
             let help = try facedb(command, "--help")
             XCTAssertEqual(help.status, 0, command)
             let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            XCTAssertTrue(text.contains("--force Allow replacing an existing regular file at an output path. Never allows a directory, a symbolic link, a file inside a database, or one of the command's inputs."),
-                          "\(command) --help: \(help.stdout)")
+            XCTAssertTrue(
+                text.contains(
+                    "--force Allow replacing an existing regular file at an output path. Never allows a directory, a symbolic link, a file inside a database, or one of the command's inputs."
+                ),
+                "\(command) --help: \(help.stdout)")
         }
     }
 
@@ -202,7 +207,8 @@ final class OutputPathCLITests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: csv, encoding: .utf8), "keep\n")
         assertRefused(try facedb("calibrate", db, "--csv", dir.path("same"), "--svg", dir.path("same")), "two outputs")
         assertDatabaseIntact(db, faces: 200)
-        let forced = try facedb("calibrate", db, "--csv", csv, "--svg", dir.path("det.svg"), "--force", "--max-impostors", "2000", "--target-fmr", "1e-2", "--dry-run")
+        let forced = try facedb(
+            "calibrate", db, "--csv", csv, "--svg", dir.path("det.svg"), "--force", "--max-impostors", "2000", "--target-fmr", "1e-2", "--dry-run")
         XCTAssertEqual(forced.status, 0, forced.stderr)
         XCTAssertTrue(try String(contentsOfFile: csv, encoding: .utf8).hasPrefix("threshold,"))
         XCTAssertTrue(try String(contentsOfFile: dir.path("det.svg"), encoding: .utf8).contains("<svg"))

@@ -19,8 +19,10 @@ final class PhotoCLITests: XCTestCase {
         // photos/<identity>/…: two good photos, a truncated copy, garbage, a cat, and a second person.
         let folder = dir.path("folder")
         let fm = FileManager.default
-        for (person, files) in [("deb", ["faces__deb_haaland__congress_photo_b_current.jpg"]),
-                                ("terri", ["faces__terri_sewell__congress_photo_b_current.jpg", "other__chelsea.png"])] {
+        for (person, files) in [
+            ("deb", ["faces__deb_haaland__congress_photo_b_current.jpg"]),
+            ("terri", ["faces__terri_sewell__congress_photo_b_current.jpg", "other__chelsea.png"]),
+        ] {
             try fm.createDirectory(atPath: folder + "/" + person, withIntermediateDirectories: true)
             for f in files { try fm.copyItem(atPath: Self.photo(f), toPath: "\(folder)/\(person)/\(f)") }
         }
@@ -36,15 +38,22 @@ final class PhotoCLITests: XCTestCase {
         XCTAssertEqual(Set(accepted), ["faces__deb_haaland__congress_photo_b_current.jpg", "faces__terri_sewell__congress_photo_b_current.jpg"])
         let refused = try jsonLines(try String(contentsOfFile: rejects, encoding: .utf8))
         XCTAssertEqual(refused.count, 3)
-        let kinds = Dictionary(uniqueKeysWithValues: refused.map { (($0["path"] as! NSString).lastPathComponent,
-                                                                   (($0["issues"] as? [[String: Any]])?.first?["kind"] as? String) ?? "") })
+        let kinds = Dictionary(
+            uniqueKeysWithValues: refused.map {
+                (
+                    ($0["path"] as! NSString).lastPathComponent,
+                    (($0["issues"] as? [[String: Any]])?.first?["kind"] as? String) ?? ""
+                )
+            })
         XCTAssertEqual(kinds["other__chelsea.png"], "no-face")
         XCTAssertEqual(kinds["truncated.jpg"], "unreadable")
         XCTAssertEqual(kinds["garbage.png"], "unreadable")
 
         // Identify: the other photo of Deb is Deb; a stranger is unknown.
-        let identify = try runFacedb(["identify", db, Self.photo("faces__deb_haaland__congress_photo_a_older.jpg"),
-                                      Self.photo("faces__al_gore__congress_bioguide.jpg"), "--json"])
+        let identify = try runFacedb([
+            "identify", db, Self.photo("faces__deb_haaland__congress_photo_a_older.jpg"),
+            Self.photo("faces__al_gore__congress_bioguide.jpg"), "--json",
+        ])
         XCTAssertEqual(identify.status, 0, identify.stderr)
         let answers = try jsonLines(identify.stdout)
         func decision(_ answer: [String: Any]) -> (String?, String?) {
@@ -60,8 +69,10 @@ final class PhotoCLITests: XCTestCase {
         let verify = try runFacedb(["verify", db, "--identity", "terri", Self.photo("faces__terri_sewell__congress_photo_a_older.jpg"), "--json"])
         XCTAssertEqual(verify.status, 0, verify.stderr)
         XCTAssertTrue(verify.stdout.contains("\"decision\":\"match\""), verify.stdout)
-        let pair = try runFacedb(["verify", db, Self.photo("faces__terri_sewell__congress_photo_a_older.jpg"),
-                                  Self.photo("faces__deb_haaland__congress_photo_a_older.jpg")])
+        let pair = try runFacedb([
+            "verify", db, Self.photo("faces__terri_sewell__congress_photo_a_older.jpg"),
+            Self.photo("faces__deb_haaland__congress_photo_a_older.jpg"),
+        ])
         XCTAssertTrue(pair.stdout.contains("different people"), pair.stdout)
 
         // Embed: one object per photo, 128 values per face; errors per photo, exit code 1.
@@ -88,7 +99,8 @@ final class PhotoCLITests: XCTestCase {
     func testEnrollmentFollowsTheDatabasesSpace() throws {
         let dir = TemporaryDirectory("photo-cli-space")
         let cosine = dir.path("cosine")
-        XCTAssertEqual(try runFacedb(["create", cosine, "--model", "dlib_face_recognition_resnet_model_v1", "--dim", "128", "--metric", "cosine"]).status, 0)
+        XCTAssertEqual(
+            try runFacedb(["create", cosine, "--model", "dlib_face_recognition_resnet_model_v1", "--dim", "128", "--metric", "cosine"]).status, 0)
         let photo = Self.photo("faces__deb_haaland__congress_photo_b_current.jpg")
         let enrolled = try runFacedb(["enroll", cosine, "--identity", "deb", photo])
         XCTAssertEqual(enrolled.status, 0, enrolled.stderr)
@@ -115,22 +127,23 @@ final class PhotoCLITests: XCTestCase {
         for (name, photos) in people {
             try FileManager.default.createDirectory(atPath: "\(images)/\(name)", withIntermediateDirectories: true)
             for (i, photo) in photos.enumerated() {
-                try FileManager.default.createSymbolicLink(atPath: String(format: "%@/%@/%@_%04d.jpg", images, name, name, i + 1),
-                                                           withDestinationPath: Self.photo("faces__\(name)__\(photo)"))
+                try FileManager.default.createSymbolicLink(
+                    atPath: String(format: "%@/%@/%@_%04d.jpg", images, name, name, i + 1),
+                    withDestinationPath: Self.photo("faces__\(name)__\(photo)"))
             }
         }
         // One fold of 3 same and 3 different pairs; dlib's own distances decide all six correctly at 0.6.
         let pairs = dir.path("pairs.txt")
         try """
-            1\t3
-            joe_biden\t1\t2
-            deb_haaland\t1\t2
-            terri_sewell\t1\t2
-            joe_biden\t1\tal_gore\t1
-            deb_haaland\t2\tterri_sewell\t1
-            al_gore\t1\tjim_costa\t1
+        1\t3
+        joe_biden\t1\t2
+        deb_haaland\t1\t2
+        terri_sewell\t1\t2
+        joe_biden\t1\tal_gore\t1
+        deb_haaland\t2\tterri_sewell\t1
+        al_gore\t1\tjim_costa\t1
 
-            """.write(toFile: pairs, atomically: true, encoding: .utf8)
+        """.write(toFile: pairs, atomically: true, encoding: .utf8)
         let run = try runFacedb(["evaluate", "--pairs", pairs, "--images", images, "--json"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])

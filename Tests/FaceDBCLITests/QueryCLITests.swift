@@ -77,9 +77,11 @@ final class QueryCLITests: XCTestCase {
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
         // 32-D with tight identities: strangers lie far from everyone, so 'unknown' is certain.
         let data = SyntheticEmbeddings(dimension: 32, identities: 200, withinSpread: 0.2, generator: &rng)
-        let db = try FaceDatabase.create(at: path, space: EmbeddingSpace(model: "m", dimension: 32, metric: .l2), options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
-        try db.addFaces((0..<150).flatMap { p in (0..<3).map { _ in NewFace(identity: "p\(p)", embedding: data.face(of: p, generator: &rng)) } },
-                        createMissingIdentities: true)
+        let db = try FaceDatabase.create(
+            at: path, space: EmbeddingSpace(model: "m", dimension: 32, metric: .l2), options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
+        try db.addFaces(
+            (0..<150).flatMap { p in (0..<3).map { _ in NewFace(identity: "p\(p)", embedding: data.face(of: p, generator: &rng)) } },
+            createMissingIdentities: true)
         try db.close()
         let probe = data.face(of: 7, generator: &rng).map { "\($0)" }.joined(separator: ",")
         var r = try facedb("identify", path, "--embedding", "[\(probe)]")

@@ -1,7 +1,8 @@
-@testable import FaceDBCLI
 import FaceDBTestSupport
 import Foundation
 import XCTest
+
+@testable import FaceDBCLI
 
 /// The line editor's pure parts: the editing buffer, key decoding, history, completion, scrolling.
 final class ShellEditingTests: XCTestCase {
@@ -68,10 +69,12 @@ final class ShellEditingTests: XCTestCase {
     func testKeyDecoderReadsControlKeysEscapesAndUTF8() {
         var d = KeyDecoder()
         func keys(_ bytes: [UInt8]) -> [KeyDecoder.Key] { bytes.compactMap { d.feed($0) } }
-        XCTAssertEqual(keys([0x01, 0x05, 0x0B, 0x15, 0x17, 0x7F, 0x08, 0x0D, 0x09, 0x03, 0x04]),
-                       [.home, .end, .killToEnd, .killToStart, .killWord, .backspace, .backspace, .enter, .tab, .interrupt, .endOfFile])
+        XCTAssertEqual(
+            keys([0x01, 0x05, 0x0B, 0x15, 0x17, 0x7F, 0x08, 0x0D, 0x09, 0x03, 0x04]),
+            [.home, .end, .killToEnd, .killToStart, .killWord, .backspace, .backspace, .enter, .tab, .interrupt, .endOfFile])
         XCTAssertEqual(keys(Array("\u{1B}[A\u{1B}[B\u{1B}[C\u{1B}[D\u{1B}[H\u{1B}[F".utf8)), [.up, .down, .right, .left, .home, .end])
-        XCTAssertEqual(keys(Array("\u{1B}OH\u{1B}OF\u{1B}[1~\u{1B}[4~\u{1B}[3~\u{1B}[7~\u{1B}[8~".utf8)), [.home, .end, .home, .end, .delete, .home, .end])
+        XCTAssertEqual(
+            keys(Array("\u{1B}OH\u{1B}OF\u{1B}[1~\u{1B}[4~\u{1B}[3~\u{1B}[7~\u{1B}[8~".utf8)), [.home, .end, .home, .end, .delete, .home, .end])
         XCTAssertEqual(keys(Array("\u{1B}[1;5D\u{1B}[1;5C\u{1B}b\u{1B}f".utf8)), [.wordLeft, .wordRight, .wordLeft, .wordRight])
         XCTAssertEqual(keys(Array("aé北😀".utf8)), [.text("a"), .text("é"), .text("北"), .text("😀")])
         XCTAssertEqual(keys([0xE5, 0x41]), [.text("A")], "a broken UTF-8 sequence is dropped, the next byte kept")
@@ -130,7 +133,8 @@ final class ShellEditingTests: XCTestCase {
         XCTAssertEqual(complete("remove face ").candidates, [], "face ids are not completed")
         XCTAssertEqual(complete("verify [1, 2] ad").candidates, ["ada", "adam"])
         XCTAssertEqual(complete("identify [1, 2] ").candidates, ["fusion", "gallery", "k", "margin", "threshold"])
-        XCTAssertEqual(complete("identify [1, 2] k 3 ").candidates, ["fusion", "gallery", "margin", "threshold"], "options used are not offered again")
+        XCTAssertEqual(
+            complete("identify [1, 2] k 3 ").candidates, ["fusion", "gallery", "margin", "threshold"], "options used are not offered again")
         XCTAssertEqual(complete("identify [1, 2] fusion ").candidates, ["best", "mean:2", "mean:3"])
         XCTAssertEqual(complete("set f").candidates, ["format", "fusion"])
         XCTAssertEqual(complete("set format ").candidates, ["json", "table"])

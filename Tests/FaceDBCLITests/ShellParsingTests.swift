@@ -1,7 +1,8 @@
-@testable import FaceDBCLI
 import FaceDB
 import FaceDBCore
 import XCTest
+
+@testable import FaceDBCLI
 
 /// The shell's pure parts that read a line: tokenizer, parser, `find` conditions, suggestions, tables.
 final class ShellParsingTests: XCTestCase {
@@ -12,8 +13,9 @@ final class ShellParsingTests: XCTestCase {
         XCTAssertEqual(try words("show \"Ada Lovelace\" 'it''s'"), ["show", "Ada Lovelace", "its"])
         XCTAssertEqual(try words(#"show "say \"hi\" \\ \n" 'raw \n'"#), ["show", "say \"hi\" \\ \n", "raw \\n"])
         XCTAssertEqual(try words("identify [0.1, -0.2,  3e-2] k 3"), ["identify", "[0.1, -0.2,  3e-2]", "k", "3"])
-        XCTAssertEqual(try words(#"add identity x meta {"a b": "}", "n": [1, {"c": 2}]} gallery g"#),
-                       ["add", "identity", "x", "meta", #"{"a b": "}", "n": [1, {"c": 2}]}"#, "gallery", "g"])
+        XCTAssertEqual(
+            try words(#"add identity x meta {"a b": "}", "n": [1, {"c": 2}]} gallery g"#),
+            ["add", "identity", "x", "meta", #"{"a b": "}", "n": [1, {"c": 2}]}"#, "gallery", "g"])
         XCTAssertEqual(try words(#"find @name="Ada L." x\ y"#), ["find", "@name=Ada L.", "x y"])
         XCTAssertEqual(try words("list # all of them"), ["list"])
         XCTAssertEqual(try words("# only a comment"), [])
@@ -35,7 +37,9 @@ final class ShellParsingTests: XCTestCase {
     }
 
     func testQuoteRoundTripsThroughTheTokenizer() throws {
-        for word in ["ada", "Ada Lovelace", "say \"hi\"", "back\\slash", "it's", "#tag", "[x]", "", "北京 市", "a\rb", "line\nbreak", "\u{0}\u{1}\rs\rsm"] {
+        for word in [
+            "ada", "Ada Lovelace", "say \"hi\"", "back\\slash", "it's", "#tag", "[x]", "", "北京 市", "a\rb", "line\nbreak", "\u{0}\u{1}\rs\rsm",
+        ] {
             XCTAssertEqual(try words("show " + ShellTokenizer.quote(word)), ["show", word], word)
         }
         XCTAssertEqual(ShellTokenizer.quote("plain"), "plain")
@@ -43,21 +47,27 @@ final class ShellParsingTests: XCTestCase {
 
     func testParserBuildsRequests() throws {
         let p = ShellParser()
-        XCTAssertEqual(try p.parse(try words("identify [1, 2] k 3 fusion mean:2 gallery a gallery b")),
-                       .identify(.inline([1, 2]), k: 3, fusion: .meanOfBest(2), threshold: nil, margin: nil, galleries: ["a", "b"]))
-        XCTAssertEqual(try p.parse(try words("IDENTIFY @probes.txt threshold 0.5")),
-                       .identify(.file("probes.txt"), k: nil, fusion: nil, threshold: 0.5, margin: nil, galleries: []))
+        XCTAssertEqual(
+            try p.parse(try words("identify [1, 2] k 3 fusion mean:2 gallery a gallery b")),
+            .identify(.inline([1, 2]), k: 3, fusion: .meanOfBest(2), threshold: nil, margin: nil, galleries: ["a", "b"]))
+        XCTAssertEqual(
+            try p.parse(try words("IDENTIFY @probes.txt threshold 0.5")),
+            .identify(.file("probes.txt"), k: nil, fusion: nil, threshold: 0.5, margin: nil, galleries: []))
         XCTAssertEqual(try p.parse(try words("verify 1,2 ada")), .verifyIdentity(.inline([1, 2]), identity: "ada", fusion: nil, threshold: nil))
         XCTAssertEqual(try p.parse(try words("verify [1,2] 3,4 threshold 1")), .verifyPair(.inline([1, 2]), .inline([3, 4]), threshold: 1))
-        XCTAssertEqual(try p.parse(try words("verify [1,2] \"1 2\"")), .verifyIdentity(.inline([1, 2]), identity: "1 2", fusion: nil, threshold: nil))
+        XCTAssertEqual(
+            try p.parse(try words("verify [1,2] \"1 2\"")), .verifyIdentity(.inline([1, 2]), identity: "1 2", fusion: nil, threshold: nil))
         XCTAssertEqual(try p.parse(try words("list")), .list(prefix: "", limit: nil))
         XCTAssertEqual(try p.parse(try words("ls emp- limit 5")), .list(prefix: "emp-", limit: 5))
         XCTAssertEqual(try p.parse(try words("list limit 5")), .list(prefix: "", limit: 5))
-        XCTAssertEqual(try p.parse(try words("find team=blue a.b~x limit 2")),
-                       .find([ShellCondition(key: "team", op: .equals, value: "blue"), ShellCondition(key: "a.b", op: .contains, value: "x")],
-                             prefix: "", limit: 2))
-        XCTAssertEqual(try p.parse(try words(#"add identity ada name "Ada L" meta {"t": 1} gallery s"#)),
-                       .addIdentity("ada", name: "Ada L", metadata: .object(["t": .number(1)]), galleries: ["s"]))
+        XCTAssertEqual(
+            try p.parse(try words("find team=blue a.b~x limit 2")),
+            .find(
+                [ShellCondition(key: "team", op: .equals, value: "blue"), ShellCondition(key: "a.b", op: .contains, value: "x")],
+                prefix: "", limit: 2))
+        XCTAssertEqual(
+            try p.parse(try words(#"add identity ada name "Ada L" meta {"t": 1} gallery s"#)),
+            .addIdentity("ada", name: "Ada L", metadata: .object(["t": .number(1)]), galleries: ["s"]))
         XCTAssertEqual(try p.parse(try words("add faces bob @f.txt create")), .addFaces(identity: "bob", .file("f.txt"), metadata: nil, create: true))
         XCTAssertEqual(try p.parse(try words("remove face 3 4")), .removeFaces([3, 4]))
         XCTAssertEqual(try p.parse(try words("remove identity ada")), .removeIdentity("ada"))
@@ -132,11 +142,14 @@ final class ShellParsingTests: XCTestCase {
     }
 
     func testConditionsMatchMetadata() throws {
-        let ada = Identity(id: "ada", displayName: "Ada Lovelace",
-                           metadata: .object(["team": .string("blue"), "floor": .number(3), "admin": .bool(true),
-                                              "tags": .array([.string("x"), .string("y")]),
-                                              "address": .object(["city": .string("Paris")]), "a.b": .string("dotted")]),
-                           galleries: ["staff"])
+        let ada = Identity(
+            id: "ada", displayName: "Ada Lovelace",
+            metadata: .object([
+                "team": .string("blue"), "floor": .number(3), "admin": .bool(true),
+                "tags": .array([.string("x"), .string("y")]),
+                "address": .object(["city": .string("Paris")]), "a.b": .string("dotted"),
+            ]),
+            galleries: ["staff"])
         func holds(_ text: String) throws -> Bool { try ShellCondition.parse(text).matches(ada) }
         XCTAssertTrue(try holds("team=blue"))
         XCTAssertFalse(try holds("team=Blue"), "= is exact")
@@ -174,7 +187,9 @@ final class ShellParsingTests: XCTestCase {
         XCTAssertEqual(ShellTable.width(of: "e\u{301}"), 1, "e + combining acute is one column")
         XCTAssertEqual(ShellTable.width(of: "😀"), 2)
         let text = ShellTable(header: ["id", "n"], rows: [["北京", "1"], ["ab", "22"], ["x"]]).render()
-        XCTAssertEqual(text, """
+        XCTAssertEqual(
+            text,
+            """
             id    n
             ----  --
             北京  1

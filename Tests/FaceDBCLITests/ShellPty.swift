@@ -23,14 +23,16 @@ final class ShellPty {
         typealias Name = @convention(c) (Int32, UnsafeMutablePointer<CChar>, Int) -> Int32
         let libc = dlopen(nil, RTLD_NOW)
         guard let openSymbol = dlsym(libc, "posix_openpt"), let grantSymbol = dlsym(libc, "grantpt"),
-              let unlockSymbol = dlsym(libc, "unlockpt"), let nameSymbol = dlsym(libc, "ptsname_r") else {
+            let unlockSymbol = dlsym(libc, "unlockpt"), let nameSymbol = dlsym(libc, "ptsname_r")
+        else {
             throw NSError(domain: "ShellPty", code: 1, userInfo: [NSLocalizedDescriptionKey: "no pseudo-terminal calls in libc"])
         }
         master = unsafeBitCast(openSymbol, to: Open.self)(O_RDWR | O_NOCTTY)
         var path = [CChar](repeating: 0, count: 128)
         guard master >= 0, unsafeBitCast(grantSymbol, to: Grant.self)(master) == 0,
-              unsafeBitCast(unlockSymbol, to: Grant.self)(master) == 0,
-              unsafeBitCast(nameSymbol, to: Name.self)(master, &path, path.count) == 0 else {
+            unsafeBitCast(unlockSymbol, to: Grant.self)(master) == 0,
+            unsafeBitCast(nameSymbol, to: Name.self)(master, &path, path.count) == 0
+        else {
             throw NSError(domain: "ShellPty", code: 1, userInfo: [NSLocalizedDescriptionKey: "no pseudo-terminal"])
         }
         let name = String(decoding: path.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -57,8 +57,9 @@ final class ShellTests: XCTestCase {
         /// The identities nearest to `probe` by their best face, with that distance, computed by brute force.
         func ranking(_ probe: [Float]) -> [(id: String, score: Float)] {
             let flat = faces.flatMap { $0 }
-            let hits = BruteForce.search(probe, in: flat, ids: faces.indices.map { Int64($0) }, dimension: data.dimension,
-                                         metric: .l2, k: faces.count)
+            let hits = BruteForce.search(
+                probe, in: flat, ids: faces.indices.map { Int64($0) }, dimension: data.dimension,
+                metric: .l2, k: faces.count)
             var seen = Set<Int>()
             var out: [(String, Float)] = []
             for hit in hits where seen.insert(owners[Int(hit.id)]).inserted { out.append((ids[owners[Int(hit.id)]], hit.score)) }
@@ -97,15 +98,17 @@ final class ShellTests: XCTestCase {
 
         // The same through a file of probes: one answer per line, in order.
         let probeFile = dir.path("probes.txt")
-        try probes.map { $0.map { "\($0)" }.joined(separator: " ") }.joined(separator: "\n").write(toFile: probeFile, atomically: true, encoding: .utf8)
+        try probes.map { $0.map { "\($0)" }.joined(separator: " ") }.joined(separator: "\n").write(
+            toFile: probeFile, atomically: true, encoding: .utf8)
         r = try shell(db, "set format json\nset k 1\nidentify @\(probeFile)\n")
         XCTAssertEqual(r.status, 0, r.stderr)
         let printed = try jsonLines(r.stdout)
         XCTAssertEqual(printed.first?["format"] as? String, "json", "set prints what it set, already as JSON")
         XCTAssertEqual(printed.dropFirst().first?["k"] as? String, "1")
         let fromFile = printed.filter { $0["matches"] != nil }
-        XCTAssertEqual(fromFile.compactMap { (($0["matches"] as? [[String: Any]])?.first?["identity"]) as? String },
-                       probes.map { gallery.ranking($0)[0].id }, seed)
+        XCTAssertEqual(
+            fromFile.compactMap { (($0["matches"] as? [[String: Any]])?.first?["identity"]) as? String },
+            probes.map { gallery.ranking($0)[0].id }, seed)
     }
 
     func testVerifyAgainstIdentityAndEmbedding() throws {
@@ -127,7 +130,9 @@ final class ShellTests: XCTestCase {
         let results = try jsonLines(r.stdout)
         XCTAssertEqual(results.count, 3)
         // Best-face fusion: the smallest distance to the identity's three faces.
-        let own = gallery.faces.indices.filter { gallery.owners[$0] == 5 }.map { EmbeddingSpace(model: "m", dimension: 8, metric: .l2).score(probe, gallery.faces[$0]) }
+        let own = gallery.faces.indices.filter { gallery.owners[$0] == 5 }.map {
+            EmbeddingSpace(model: "m", dimension: 8, metric: .l2).score(probe, gallery.faces[$0])
+        }
         XCTAssertEqual((results[0]["score"] as? Double) ?? -1, Double(own.min()!), accuracy: 1e-4, seed)
         let pair = EmbeddingSpace(model: "m", dimension: 8, metric: .l2).score(probe, other)
         XCTAssertEqual((results[1]["score"] as? Double) ?? -1, Double(pair), accuracy: 1e-4, seed)
@@ -142,7 +147,9 @@ final class ShellTests: XCTestCase {
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
         let gallery = Gallery(dimension: 8, generator: &rng)
         XCTAssertEqual(try shell(db, gallery.script).status, 0)
-        var r = try shell(db, """
+        var r = try shell(
+            db,
+            """
             show "Zoë Ångström"
             list p1
             find team=blue
@@ -174,7 +181,8 @@ final class ShellTests: XCTestCase {
         results = try jsonLines(r.stdout)
         XCTAssertEqual(((results[0]["faces"] as? [Any]) ?? []).compactMap { ($0 as? NSNumber)?.int64Value }, [faceIDs[0]])
         XCTAssertEqual((results[1]["faces"] as? [Any])?.count, 3)
-        XCTAssertEqual(((results[2]["faces"] as? [[String: Any]]) ?? []).compactMap { ($0["id"] as? NSNumber)?.int64Value }, Array(faceIDs.dropFirst()))
+        XCTAssertEqual(
+            ((results[2]["faces"] as? [[String: Any]]) ?? []).compactMap { ($0["id"] as? NSNumber)?.int64Value }, Array(faceIDs.dropFirst()))
         let stats = try XCTUnwrap(results[3]["database"] as? [String: Any])
         XCTAssertEqual(stats["identities"] as? Int, 11)
         XCTAssertEqual(stats["faces"] as? Int, 36 - 1 - 3)

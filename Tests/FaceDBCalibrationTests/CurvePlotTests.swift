@@ -3,8 +3,9 @@ import FaceDBCore
 import FaceDBTestSupport
 import Foundation
 import XCTest
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 final class CurvePlotTests: XCTestCase {
@@ -12,8 +13,10 @@ final class CurvePlotTests: XCTestCase {
     final class Collector: NSObject, XMLParserDelegate {
         var elements: [(name: String, attributes: [String: String])] = []
         var text = ""
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
-                    qualifiedName: String?, attributes: [String: String]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+            qualifiedName: String?, attributes: [String: String]
+        ) {
             elements.append((name, attributes))
         }
         func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
@@ -22,9 +25,10 @@ final class CurvePlotTests: XCTestCase {
     func makeCurve() throws -> (ROC, [ROCPoint]) {
         let seed = SeededGenerator.seedFromEnvironment()
         var rng = SeededGenerator(seed: seed)
-        let roc = try ROC(genuine: (0..<2000).map { _ in 0.4 + 0.1 * rng.nextGaussian() },
-                          impostor: (0..<20_000).map { _ in 0.9 + 0.1 * rng.nextGaussian() },
-                          higherIsBetter: false)
+        let roc = try ROC(
+            genuine: (0..<2000).map { _ in 0.4 + 0.1 * rng.nextGaussian() },
+            impostor: (0..<20_000).map { _ in 0.9 + 0.1 * rng.nextGaussian() },
+            higherIsBetter: false)
         return (roc, try roc.curve(maxPoints: 100))
     }
 
@@ -64,8 +68,9 @@ final class CurvePlotTests: XCTestCase {
 
     func testLabelFormatAndClamping() throws {
         let point = ROCPoint(targetFMR: 1e-3, threshold: 0.52, fmr: 0.0009, fnmr: 0.031)
-        let svg = CurvePlot.detSVG(curve: [ROCPoint(threshold: 0.1, fmr: 0, fnmr: 1), ROCPoint(threshold: 2, fmr: 1, fnmr: 0)],
-                                   operatingPoint: point, title: "t\u{1}")
+        let svg = CurvePlot.detSVG(
+            curve: [ROCPoint(threshold: 0.1, fmr: 0, fnmr: 1), ROCPoint(threshold: 2, fmr: 1, fnmr: 0)],
+            operatingPoint: point, title: "t\u{1}")
         XCTAssertTrue(svg.contains("FMR 1e-3 → threshold 0.52, FNMR 3.1%"), svg)
         XCTAssertFalse(svg.contains("\u{1}"), "control characters are dropped")
         XCTAssertTrue(XMLParser(data: Data(svg.utf8)).parse())

@@ -30,8 +30,10 @@ final class FoldedAccuracyTests: XCTestCase {
     func testAdversarialFoldUsesOtherFoldsThreshold() throws {
         var pairs: [FoldedAccuracy.Pair] = []
         for fold in 0..<2 {
-            pairs += [(0.1, true, fold), (0.2, true, fold), (0.3, true, fold),
-                      (0.7, false, fold), (0.8, false, fold), (0.9, false, fold)]
+            pairs += [
+                (0.1, true, fold), (0.2, true, fold), (0.3, true, fold),
+                (0.7, false, fold), (0.8, false, fold), (0.9, false, fold),
+            ]
         }
         pairs += [FoldedAccuracy.Pair](repeating: (0.75, true, 2), count: 6)
         for higherIsBetter in [false, true] {

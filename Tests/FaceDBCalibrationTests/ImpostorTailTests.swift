@@ -64,8 +64,8 @@ final class ImpostorTailTests: XCTestCase {
         XCTAssertTrue(json.contains("\"higher_is_better\":true"), json)
         XCTAssertEqual(try JSONDecoder().decode(ImpostorTail.self, from: data), tail)
         for bad in [
-            #"{"count": 3, "scores": [0.1, 0.3], "higher_is_better": true}"#,   // not most similar first
-            #"{"count": 1, "scores": [0.3, 0.1], "higher_is_better": true}"#,   // more scores than count
+            #"{"count": 3, "scores": [0.1, 0.3], "higher_is_better": true}"#,  // not most similar first
+            #"{"count": 1, "scores": [0.3, 0.1], "higher_is_better": true}"#,  // more scores than count
             #"{"count": 0, "scores": [], "higher_is_better": true}"#,
         ] {
             XCTAssertThrowsError(try JSONDecoder().decode(ImpostorTail.self, from: Data(bad.utf8)), bad)

@@ -5,25 +5,28 @@ import XCTest
 
 final class PairsFileTests: XCTestCase {
     let lfwSample = """
-    2\t2
-    Abel_Pacheco\t1\t4
-    Akhmed_Zakayev\t1\t3
-    Abdel_Madi_Shabneh\t1\tDean_Barker\t1
-    Abdel_Madi_Shabneh\t1\tGiancarlo_Fisichella\t1
-    Tom_Hanks 2 5
-    Zhang_Ziyi   1 2
-    Ann_A 1 Bob_B 12
-    Carl_C 3 Dora_D 4
+        2\t2
+        Abel_Pacheco\t1\t4
+        Akhmed_Zakayev\t1\t3
+        Abdel_Madi_Shabneh\t1\tDean_Barker\t1
+        Abdel_Madi_Shabneh\t1\tGiancarlo_Fisichella\t1
+        Tom_Hanks 2 5
+        Zhang_Ziyi   1 2
+        Ann_A 1 Bob_B 12
+        Carl_C 3 Dora_D 4
 
-    """
+        """
 
     func testLFWSample() throws {
         let pairs = try PairsFile.lfw(lfwSample)
         XCTAssertEqual(pairs.count, 8)
         XCTAssertEqual(pairs.map(\.fold), [0, 0, 0, 0, 1, 1, 1, 1])
         XCTAssertEqual(pairs.map(\.same), [true, true, false, false, true, true, false, false])
-        XCTAssertEqual(pairs[0], LabelledImagePair(a: ImageRef(name: "Abel_Pacheco", number: 1),
-                                                   b: ImageRef(name: "Abel_Pacheco", number: 4), same: true, fold: 0))
+        XCTAssertEqual(
+            pairs[0],
+            LabelledImagePair(
+                a: ImageRef(name: "Abel_Pacheco", number: 1),
+                b: ImageRef(name: "Abel_Pacheco", number: 4), same: true, fold: 0))
         XCTAssertEqual(pairs[3].b, ImageRef(name: "Giancarlo_Fisichella", number: 1))
         XCTAssertEqual(pairs[6].b, ImageRef(name: "Bob_B", number: 12))
         XCTAssertEqual(pairs[0].b.path(in: "/data/lfw"), "/data/lfw/Abel_Pacheco/Abel_Pacheco_0004.jpg")
@@ -72,23 +75,25 @@ final class PairsFileTests: XCTestCase {
 
     func testCSVEmbeddingsPathsAndQuotes() throws {
         let text = """
-        a,b,same
-        "[0.1, 0.2, -3e-1]","[0.4,0.5,0.6]",1
-        0.1;0.2;0.3, 0.4 0.5 0.6 ,false
-        "photos/a, b.jpg","say ""hi"".jpg",yes
-        img/x.jpg,"[1,2,3]",NO
+            a,b,same
+            "[0.1, 0.2, -3e-1]","[0.4,0.5,0.6]",1
+            0.1;0.2;0.3, 0.4 0.5 0.6 ,false
+            "photos/a, b.jpg","say ""hi"".jpg",yes
+            img/x.jpg,"[1,2,3]",NO
 
-        "multi
-        line.jpg",y.jpg,True
-        """
+            "multi
+            line.jpg",y.jpg,True
+            """
         let pairs = try PairsFile.csv(text)
-        XCTAssertEqual(pairs, [
-            LabelledPair(a: .embedding([0.1, 0.2, -0.3]), b: .embedding([0.4, 0.5, 0.6]), same: true),
-            LabelledPair(a: .embedding([0.1, 0.2, 0.3]), b: .embedding([0.4, 0.5, 0.6]), same: false),
-            LabelledPair(a: .path("photos/a, b.jpg"), b: .path("say \"hi\".jpg"), same: true),
-            LabelledPair(a: .path("img/x.jpg"), b: .embedding([1, 2, 3]), same: false),
-            LabelledPair(a: .path("multi\nline.jpg"), b: .path("y.jpg"), same: true),
-        ])
+        XCTAssertEqual(
+            pairs,
+            [
+                LabelledPair(a: .embedding([0.1, 0.2, -0.3]), b: .embedding([0.4, 0.5, 0.6]), same: true),
+                LabelledPair(a: .embedding([0.1, 0.2, 0.3]), b: .embedding([0.4, 0.5, 0.6]), same: false),
+                LabelledPair(a: .path("photos/a, b.jpg"), b: .path("say \"hi\".jpg"), same: true),
+                LabelledPair(a: .path("img/x.jpg"), b: .embedding([1, 2, 3]), same: false),
+                LabelledPair(a: .path("multi\nline.jpg"), b: .path("y.jpg"), same: true),
+            ])
         // Columns in another order, extra columns, CRLF.
         let reordered = "same,note,b,a\r\n0,hello,1;2,3 4\r\n"
         XCTAssertEqual(try PairsFile.csv(reordered), [LabelledPair(a: .embedding([3, 4]), b: .embedding([1, 2]), same: false)])

@@ -156,8 +156,9 @@ final class ROCTests: XCTestCase {
         let impostor = (0..<100_000).map { _ in 1.0 + 0.12 * rng.nextGaussian() }
         for higherIsBetter in [false, true] {
             let sign: Float = higherIsBetter ? -1 : 1
-            let roc = try ROC(genuine: genuine.map { $0 * sign }, impostor: impostor.map { $0 * sign },
-                              higherIsBetter: higherIsBetter)
+            let roc = try ROC(
+                genuine: genuine.map { $0 * sign }, impostor: impostor.map { $0 * sign },
+                higherIsBetter: higherIsBetter)
             let curve = try roc.curve(maxPoints: 60)
             let context = "seed \(seed), higherIsBetter \(higherIsBetter)"
             XCTAssertLessThanOrEqual(curve.count, 60, context)

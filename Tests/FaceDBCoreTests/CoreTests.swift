@@ -6,10 +6,12 @@ final class CoreTests: XCTestCase {
     func testConcurrentMapKeepsOrderAndRethrowsTheFirstFailureByIndex() throws {
         struct Failure: Error, Equatable { let index: Int }
         XCTAssertEqual(try ConcurrentMap.map(7) { $0 * $0 }, [0, 1, 4, 9, 16, 25, 36])
-        XCTAssertThrowsError(try ConcurrentMap.map(6) { i -> Int in
-            if i == 2 || i == 4 { throw Failure(index: i) }
-            return i
-        }) { XCTAssertEqual($0 as? Failure, Failure(index: 2)) }
+        XCTAssertThrowsError(
+            try ConcurrentMap.map(6) { i -> Int in
+                if i == 2 || i == 4 { throw Failure(index: i) }
+                return i
+            }
+        ) { XCTAssertEqual($0 as? Failure, Failure(index: 2)) }
     }
 
     func testBackgroundTaskRunsAlongsideAndHandsOverItsResultOrError() throws {

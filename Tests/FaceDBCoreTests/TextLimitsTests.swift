@@ -5,8 +5,10 @@ import Glibc
 import XCTest
 
 /// `body`'s FaceDBError of `code`, failing the test otherwise.
-private func assertFaceDBError(_ code: FaceDBError.Code, file: StaticString = #filePath, line: UInt = #line,
-                               _ body: () throws -> Void) -> FaceDBError? {
+private func assertFaceDBError(
+    _ code: FaceDBError.Code, file: StaticString = #filePath, line: UInt = #line,
+    _ body: () throws -> Void
+) -> FaceDBError? {
     do {
         try body()
         XCTFail("expected \(code), nothing was thrown", file: file, line: line)
@@ -48,7 +50,8 @@ final class TextLimitsTests: XCTestCase {
         defer { Glibc.close(fd) }
         let reader = BoundedLineReader(descriptor: fd, name: "standard input")
         let error = assertFaceDBError(.invalidArgument) { _ = try reader.readLine() }
-        XCTAssertTrue(error?.message.contains("Line 1 of standard input is longer than 1 MiB (1048576 bytes)") ?? false, "\(String(describing: error))")
+        XCTAssertTrue(
+            error?.message.contains("Line 1 of standard input is longer than 1 MiB (1048576 bytes)") ?? false, "\(String(describing: error))")
         XCTAssertNotNil(error?.remedy)
     }
 
@@ -57,7 +60,8 @@ final class TextLimitsTests: XCTestCase {
         let limit = TextLimits.maximumLineLength
         for (length, ending) in [(limit, "\n"), (limit, "\r\n"), (limit, "")] {
             let path = directory.path("ok")
-            try Data(("[1]\n" + String(repeating: "7", count: length) + ending + (ending.isEmpty ? "" : "[2]")).utf8).write(to: URL(fileURLWithPath: path))
+            try Data(("[1]\n" + String(repeating: "7", count: length) + ending + (ending.isEmpty ? "" : "[2]")).utf8).write(
+                to: URL(fileURLWithPath: path))
             let reader = try BoundedLineReader(path: path)
             XCTAssertEqual(try reader.readLine(), "[1]")
             XCTAssertEqual(try reader.readLineBytes()?.count, length)

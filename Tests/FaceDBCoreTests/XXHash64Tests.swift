@@ -1,7 +1,6 @@
+import FaceDBCore
 import FaceDBTestSupport
 import XCTest
-
-import FaceDBCore
 
 /// The snapshot checksum is XXH64: known answers, and any chunking gives the same hash.
 final class XXHash64Tests: XCTestCase {

@@ -30,8 +30,9 @@ do {
         db = try FaceDatabase.open(at: path, options: options)
     } else {
         let index = IndexConfiguration(kind: kind, nlist: 4, pqM: 4)
-        db = try FaceDatabase.create(at: path, space: EmbeddingSpace(model: "crash-test", dimension: dimension, metric: .l2),
-                                     index: index, options: options)
+        db = try FaceDatabase.create(
+            at: path, space: EmbeddingSpace(model: "crash-test", dimension: dimension, metric: .l2),
+            index: index, options: options)
     }
 } catch {
     FileHandle.standardError.write(Data("open failed: \(error)\n".utf8))

@@ -1,8 +1,8 @@
 import FaceDB
 import FaceDBCore
 import FaceDBTestSupport
-import Logging
 import Foundation
+import Logging
 import XCTest
 
 /// Damaged files are refused or reported, never accepted (issue 17 item 3). Each case damages a
@@ -38,7 +38,8 @@ final class DamageTests: XCTestCase {
         let seed = SeededGenerator.seedFromEnvironment()
         var rng = SeededGenerator(seed: seed)
         let (image, batches) = try crashImage(batches: 12, rng: &rng)
-        let log = try XCTUnwrap(try FaultFixture.storeFiles(image) { $0.hasSuffix(".log") }.max { try! FaultFixture.size($0) < FaultFixture.size($1) })
+        let log = try XCTUnwrap(
+            try FaultFixture.storeFiles(image) { $0.hasSuffix(".log") }.max { try! FaultFixture.size($0) < FaultFixture.size($1) })
         try FaultFixture.truncate(log, to: try FaultFixture.size(log) - 7)
         let db = try FaceDatabase.open(at: image, options: FaultFixture.quiet)
         defer { try? db.close() }
@@ -104,7 +105,8 @@ final class DamageTests: XCTestCase {
         var rng = SeededGenerator(seed: seed)
         let path = directory.path("db")
         let vectors = try FaultFixture.database(at: path, rounds: 2, perRound: 600, rng: &rng)
-        let biggest = try XCTUnwrap(try FaultFixture.storeFiles(path) { $0.hasSuffix(".sst") }.max { try! FaultFixture.size($0) < FaultFixture.size($1) })
+        let biggest = try XCTUnwrap(
+            try FaultFixture.storeFiles(path) { $0.hasSuffix(".sst") }.max { try! FaultFixture.size($0) < FaultFixture.size($1) })
         let original = try Data(contentsOf: URL(fileURLWithPath: biggest))
 
         try FaultFixture.truncate(biggest, to: original.count - 100)
@@ -137,8 +139,9 @@ final class DamageTests: XCTestCase {
         XCTAssertTrue(check.stdout.contains("another store"), check.stdout)
         let log = LogCapture()
         let db = try FaceDatabase.open(at: mine, options: DatabaseOptions(logger: log.logger))
-        XCTAssertTrue(log.entries(at: .warning).contains { $0.message.contains("another store") && $0.message.contains("rebuilding") },
-                      "\(log.lines)")
+        XCTAssertTrue(
+            log.entries(at: .warning).contains { $0.message.contains("another store") && $0.message.contains("rebuilding") },
+            "\(log.lines)")
         try db.close()
         try FaultFixture.assertHolds(mine, vectors, "foreign snapshot; seed \(seed)")
         XCTAssertEqual(try runFacedb(["check", mine]).status, 0)

@@ -93,7 +93,9 @@ final class DiskFullTests: XCTestCase {
         for leave in [20 << 20, 0] {
             let context = "\(leave) bytes left; seed \(seed)"
             let filler = try fill(mount, leaving: leave)
-            let write = try runFacedb(["import", db, more, "--quiet", "--rejects", FileManager.default.temporaryDirectory.path + "/facedb-rejects-\(seed)-\(leave).jsonl"])
+            let write = try runFacedb([
+                "import", db, more, "--quiet", "--rejects", FileManager.default.temporaryDirectory.path + "/facedb-rejects-\(seed)-\(leave).jsonl",
+            ])
             assertNoAbort(write, "import, \(context)")
             XCTAssertEqual(write.status, 1, "import: \(write.stderr); \(context)")
             XCTAssertTrue(write.stderr.localizedCaseInsensitiveContains("full"), "import: \(write.stderr); \(context)")

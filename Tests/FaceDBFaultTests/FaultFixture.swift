@@ -29,7 +29,9 @@ enum FaultFixture {
     /// A database whose last writes are only in the write-ahead log, as a killed process leaves it:
     /// `batches` acknowledged writes of 10 faces into `directory/live`, copied to `directory/image`
     /// while still open. Returns the copy and the vectors of each batch.
-    static func crashImage(in directory: TemporaryDirectory, batches: Int, rng: inout SeededGenerator) throws -> (path: String, batches: [[FaceID: [Float]]]) {
+    static func crashImage(in directory: TemporaryDirectory, batches: Int, rng: inout SeededGenerator) throws -> (
+        path: String, batches: [[FaceID: [Float]]]
+    ) {
         let live = directory.path("live")
         let db = try FaceDatabase.create(at: live, space: space, options: quiet)
         var written: [[FaceID: [Float]]] = []
@@ -84,11 +86,15 @@ enum FaultFixture {
     }
 
     /// Asserts that opening refuses with `.corruption`, read-only and for writing, and that nothing changed.
-    static func assertRefused(_ path: String, mentions words: [String] = [], _ context: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    static func assertRefused(_ path: String, mentions words: [String] = [], _ context: String, file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
         let before = try contents(path)
         for readOnly in [true, false] {
-            XCTAssertThrowsError(try FaceDatabase.open(at: path, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: readOnly)),
-                                 "\(context), readOnly \(readOnly)", file: file, line: line) { error in
+            XCTAssertThrowsError(
+                try FaceDatabase.open(at: path, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: readOnly)),
+                "\(context), readOnly \(readOnly)", file: file, line: line
+            ) { error in
                 XCTAssertEqual((error as? FaceDBError)?.code, .corruption, "\(error); \(context)", file: file, line: line)
                 for word in words {
                     XCTAssertTrue("\(error)".localizedCaseInsensitiveContains(word), "'\(word)' not in \(error); \(context)", file: file, line: line)
@@ -102,7 +108,9 @@ enum FaultFixture {
     }
 
     /// Asserts that the database holds exactly `vectors` and that its index finds each of them.
-    static func assertHolds(_ path: String, _ vectors: [FaceID: [Float]], _ context: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    static func assertHolds(_ path: String, _ vectors: [FaceID: [Float]], _ context: String, file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
         let db = try FaceDatabase.open(at: path, options: quiet)
         defer { try? db.close() }
         XCTAssertEqual(db.faceCount, vectors.count, context, file: file, line: line)

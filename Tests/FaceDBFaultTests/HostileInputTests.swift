@@ -40,14 +40,16 @@ final class HostileInputTests: XCTestCase {
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let signalled = (status & 0x7f) != 0
-        return Outcome(status: signalled ? status & 0x7f : (status >> 8) & 0xff, signalled: signalled,
-                       stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "", peakBytes: Int(usage.ru_maxrss) * 1024)
+        return Outcome(
+            status: signalled ? status & 0x7f : (status >> 8) & 0xff, signalled: signalled,
+            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "", peakBytes: Int(usage.ru_maxrss) * 1024)
     }
 
     func database(_ dir: TemporaryDirectory) throws -> String {
         let db = dir.path("db")
-        let handle = try FaceDatabase.create(at: db, space: EmbeddingSpace(model: "m", dimension: 8, metric: .l2),
-                                             options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
+        let handle = try FaceDatabase.create(
+            at: db, space: EmbeddingSpace(model: "m", dimension: 8, metric: .l2),
+            options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         try handle.addFaces([NewFace(identity: "a", embedding: [1, 2, 3, 4, 5, 6, 7, 8])], createMissingIdentities: true)
         try handle.close()
         return db
@@ -64,7 +66,8 @@ final class HostileInputTests: XCTestCase {
         let dir = TemporaryDirectory("hostile")
         let db = try database(dir)
         assertRefused(try run(["identify", db, "--embedding-file", "-"], stdin: "/dev/zero", in: dir), mentioning: "MiB", "identify < /dev/zero")
-        assertRefused(try run(["verify", db, "--embedding-file", "-", "--identity", "a"], stdin: "/dev/zero", in: dir), mentioning: "MiB", "verify < /dev/zero")
+        assertRefused(
+            try run(["verify", db, "--embedding-file", "-", "--identity", "a"], stdin: "/dev/zero", in: dir), mentioning: "MiB", "verify < /dev/zero")
         assertRefused(try run(["shell", db], stdin: "/dev/zero", in: dir), mentioning: "MiB", "shell < /dev/zero")
     }
 

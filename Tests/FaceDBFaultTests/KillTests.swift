@@ -92,8 +92,9 @@ final class KillTests: XCTestCase {
         let seed = SeededGenerator.seedFromEnvironment()
         var rng = SeededGenerator(seed: seed)
         let db = dir.path("db")
-        let handle = try FaceDatabase.create(at: db, space: EmbeddingSpace(model: "m", dimension: 32, metric: .l2),
-                                             options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
+        let handle = try FaceDatabase.create(
+            at: db, space: EmbeddingSpace(model: "m", dimension: 32, metric: .l2),
+            options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         var vectors: [FaceID: [Float]] = [:]
         let faces = (0..<20_000).map { i in NewFace(identity: "p\(i % 50)", embedding: (0..<32).map { _ in rng.nextGaussian() }) }
         for (id, face) in zip(try handle.addFaces(faces, createMissingIdentities: true), faces) { vectors[id] = face.embedding }
@@ -141,7 +142,8 @@ final class KillTests: XCTestCase {
         var kills = 0
         for trial in 0..<4 {
             let db = dir.path("db-\(trial)")
-            XCTAssertEqual(try runFacedb(["create", db, "--model", "dlib_face_recognition_resnet_model_v1", "--dim", "128", "--metric", "l2"]).status, 0)
+            XCTAssertEqual(
+                try runFacedb(["create", db, "--model", "dlib_face_recognition_resnet_model_v1", "--dim", "128", "--metric", "l2"]).status, 0)
             let delay = 0.5 + Double(rng.next() % 2_500) / 1_000
             let context = "trial \(trial), enrol killed after \(delay) s; seed \(seed)"
             if try runKilled(["enroll", db, "--folder", folder, "--rejects", dir.path("rejects-\(trial).jsonl"), "--quiet"], after: delay) == nil {

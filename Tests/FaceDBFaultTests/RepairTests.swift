@@ -21,7 +21,9 @@ final class RepairTests: XCTestCase {
     }
 
     /// `facedb repair --json` into `new`: its exit status and report; the damaged directory unchanged.
-    func runRepair(_ damaged: String, into new: String, file: StaticString = #filePath, line: UInt = #line) throws -> (status: Int32, report: RepairReport?) {
+    func runRepair(_ damaged: String, into new: String, file: StaticString = #filePath, line: UInt = #line) throws -> (
+        status: Int32, report: RepairReport?
+    ) {
         let before = try FaultFixture.contents(damaged)
         let run = try runFacedb(["repair", damaged, "--into", new, "--json"])
         XCTAssertFalse(run.wasSignalled, run.stderr, file: file, line: line)
@@ -45,8 +47,10 @@ final class RepairTests: XCTestCase {
         for i in 0..<300 {
             let identity = ["ada", "alan", "grace-\(i % 5)"][i % 3]
             let source = i % 2 == 0 ? FaceSource(path: "photos/\(i).jpg", box: [1, 2, 30, 40]) : nil
-            faces.append(NewFace(identity: identity, embedding: FaultFixture.vector(&rng), source: source,
-                                 metadata: i % 4 == 0 ? .object(["i": .number(Double(i))]) : nil))
+            faces.append(
+                NewFace(
+                    identity: identity, embedding: FaultFixture.vector(&rng), source: source,
+                    metadata: i % 4 == 0 ? .object(["i": .number(Double(i))]) : nil))
         }
         try db.addFaces(faces, createMissingIdentities: true)
         try db.removeFaces([FaceID(7), FaceID(8)])
@@ -113,7 +117,8 @@ final class RepairTests: XCTestCase {
         var rng = SeededGenerator(seed: seed)
         // A crash image: the last writes only in the write-ahead log.
         let (image, batches) = try FaultFixture.crashImage(in: directory, batches: 40, rng: &rng)
-        let log = try XCTUnwrap(try FaultFixture.storeFiles(image) { $0.hasSuffix(".log") }.max { try! FaultFixture.size($0) < FaultFixture.size($1) })
+        let log = try XCTUnwrap(
+            try FaultFixture.storeFiles(image) { $0.hasSuffix(".log") }.max { try! FaultFixture.size($0) < FaultFixture.size($1) })
         try FaultFixture.flip(log, at: try FaultFixture.size(log) / 2)
         XCTAssertThrowsError(try FaceDatabase.open(at: image, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true))) {
             XCTAssertEqual(($0 as? FaceDBError)?.code, .corruption)
@@ -156,7 +161,8 @@ final class RepairTests: XCTestCase {
         let path = directory.path("db")
         let vectors = try FaultFixture.database(at: path, rounds: 2, perRound: 600, rng: &rng)
         // The biggest table file holds faces rows (embeddings); a third of the way in is a data block.
-        let biggest = try XCTUnwrap(try FaultFixture.storeFiles(path) { $0.hasSuffix(".sst") }.max { try! FaultFixture.size($0) < FaultFixture.size($1) })
+        let biggest = try XCTUnwrap(
+            try FaultFixture.storeFiles(path) { $0.hasSuffix(".sst") }.max { try! FaultFixture.size($0) < FaultFixture.size($1) })
         try FaultFixture.flip(biggest, at: try FaultFixture.size(biggest) / 3)
 
         let new = directory.path("repaired")
@@ -182,8 +188,9 @@ final class RepairTests: XCTestCase {
         // Only one block's rows are lost (16 KiB blocks of ~100-byte rows), all inside the reported range.
         XCTAssertLessThan(lost.count, 400, "seed \(seed)")
         for id in lost {
-            XCTAssertTrue(skipped.contains { id.rawValue >= $0.firstFaceID! && id.rawValue <= ($0.lastFaceID ?? .max) },
-                          "face \(id) lost outside \(skipped); seed \(seed)")
+            XCTAssertTrue(
+                skipped.contains { id.rawValue >= $0.firstFaceID! && id.rawValue <= ($0.lastFaceID ?? .max) },
+                "face \(id) lost outside \(skipped); seed \(seed)")
         }
         // The rows after the damaged block are read again: faces above the range are salvaged.
         XCTAssertTrue(salvaged.contains { $0.rawValue > skipped[0].lastFaceID ?? .max } || skipped[0].lastFaceID == nil)
@@ -206,8 +213,9 @@ final class RepairTests: XCTestCase {
         XCTAssertEqual(json?.unsalvagedFaceIDs.count, lost.count)
         let summary = try runFacedb(["repair", path, "--into", directory.path("repaired-text")])
         XCTAssertEqual(summary.status, 1)
-        XCTAssertTrue(summary.stdout.contains("lost:") && summary.stdout.contains("were unreadable and skipped")
-                      && summary.stdout.contains(FaceDatabase.unsalvagedFileName), summary.stdout)
+        XCTAssertTrue(
+            summary.stdout.contains("lost:") && summary.stdout.contains("were unreadable and skipped")
+                && summary.stdout.contains(FaceDatabase.unsalvagedFileName), summary.stdout)
     }
 
     // MARK: - the last resort: rocksdb_repair_db on the copy

@@ -6,7 +6,8 @@ import XCTest
 final class CSVReaderTests: XCTestCase {
     func testBOMCRLFQuotedUTF8NamesAndBadRows() throws {
         let dir = TemporaryDirectory("csv")
-        let text = "\u{FEFF}identity,face_id,e0,e1,e2\r\n"
+        let text =
+            "\u{FEFF}identity,face_id,e0,e1,e2\r\n"
             + "\"Zoë, Ångström\",1,0.5,-1,2e-3\r\n"
             + "\"The \"\"Rock\"\"\",2, 1 ,2,3\r\n"
             + "\r\n"
@@ -28,15 +29,17 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(result.rows.map(\.row), [2, 3, 11, 14])
         XCTAssertEqual(result.rows.map(\.faceID), [1, 2, 8, nil])
         XCTAssertEqual(result.rows.map(\.embedding), [[0.5, -1, Float("2e-3")!], [1, 2, 3], [1, 2, 3], [4, 5, 6]])
-        XCTAssertEqual(result.rejected, [
-            RejectedRow(row: 5, reason: "the row has 4 fields, the header has 5"),
-            RejectedRow(row: 6, reason: "the row has 6 fields, the header has 5"),
-            RejectedRow(row: 7, reason: "e1 \"two\" is not a number"),
-            RejectedRow(row: 8, reason: "face_id \"x5\" is not an integer"),
-            RejectedRow(row: 9, reason: "field 1 has a quote inside an unquoted value"),
-            RejectedRow(row: 10, reason: "field 1 has text after its closing quote"),
-            RejectedRow(row: 13, reason: "the identity is empty"),
-        ])
+        XCTAssertEqual(
+            result.rejected,
+            [
+                RejectedRow(row: 5, reason: "the row has 4 fields, the header has 5"),
+                RejectedRow(row: 6, reason: "the row has 6 fields, the header has 5"),
+                RejectedRow(row: 7, reason: "e1 \"two\" is not a number"),
+                RejectedRow(row: 8, reason: "face_id \"x5\" is not an integer"),
+                RejectedRow(row: 9, reason: "field 1 has a quote inside an unquoted value"),
+                RejectedRow(row: 10, reason: "field 1 has text after its closing quote"),
+                RejectedRow(row: 13, reason: "the identity is empty"),
+            ])
     }
 
     func testWithoutFaceIDColumnAndWithMetadataInAnyColumnOrder() throws {

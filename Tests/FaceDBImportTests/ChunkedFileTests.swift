@@ -71,8 +71,9 @@ final class ChunkedFileTests: XCTestCase {
 
     func testOverlongLineAndMissingFileAreErrors() throws {
         let dir = TemporaryDirectory("chunked")
-        let file = try ChunkedFile(path: write(String(repeating: "y", count: 1000), to: "a.txt", in: dir),
-                                   chunkSize: 16, maximumLineLength: 100)
+        let file = try ChunkedFile(
+            path: write(String(repeating: "y", count: 1000), to: "a.txt", in: dir),
+            chunkSize: 16, maximumLineLength: 100)
         XCTAssertThrowsError(try file.readLine()) { XCTAssertEqual(code(of: $0), .invalidArgument) }
         XCTAssertThrowsError(try ChunkedFile(path: dir.path("missing.txt"))) { error in
             XCTAssertEqual(code(of: error), .io)

@@ -6,9 +6,11 @@ import XCTest
 /// Seeded random and mutated bytes fed to every reader: each case must end in an error or in
 /// items (rows or rejected rows), never in a crash or an endless loop.
 final class GarbageInputTests: XCTestCase {
-    private static let tokens = ["{", "}", "[", "]", ",", ":", "\"", "\"\"", "\n", "\r\n", " ", "\\", "\\u00e9", "\\ud800",
-                                 "identity", "embedding", "face_id", "metadata", "e0", "e1", "1", "-0.5e3", "nan", "1e99",
-                                 "true", "null", "Zoë", "\u{FEFF}", "\u{0}", "9223372036854775808"]
+    private static let tokens = [
+        "{", "}", "[", "]", ",", ":", "\"", "\"\"", "\n", "\r\n", " ", "\\", "\\u00e9", "\\ud800",
+        "identity", "embedding", "face_id", "metadata", "e0", "e1", "1", "-0.5e3", "nan", "1e99",
+        "true", "null", "Zoë", "\u{FEFF}", "\u{0}", "9223372036854775808",
+    ]
 
     /// Random bytes, or random JSON/CSV-like tokens, or a valid file with random bytes changed or cut.
     private func garbage(_ generator: inout SeededGenerator, valid: [UInt8]) -> [UInt8] {
@@ -34,7 +36,8 @@ final class GarbageInputTests: XCTestCase {
         let rows: [[Float]] = (0..<20).map { i in [Float(i), 1, -2, 0.5] }
         let validNpy = NpyWriter.file(dict: NpyWriter.dict(descr: "<f4", shape: [20, 4]), version: 2, data: NpyWriter.float32(rows))
         let validFvecs = FvecsWriter.file(rows)
-        let validJSONL = Array((0..<20).map { #"{"identity": "p\#($0)", "face_id": \#($0), "embedding": [1, 2, 3, 4], "metadata": {"k": [1]}}"# + "\n" }.joined().utf8)
+        let validJSONL = Array(
+            (0..<20).map { #"{"identity": "p\#($0)", "face_id": \#($0), "embedding": [1, 2, 3, 4], "metadata": {"k": [1]}}"# + "\n" }.joined().utf8)
         let validCSV = Array(("identity,face_id,metadata,e0,e1\r\n" + (0..<20).map { "\"p, \($0)\",\($0),\"{\"\"k\"\": 1}\",1,2\r\n" }.joined()).utf8)
         let validLabelsCSV = Array(("identity,face_id,metadata\n" + (0..<20).map { "p\($0),\($0),\"{}\"\n" }.joined()).utf8)
         let validLabelsJSONL = Array((0..<20).map { #"{"identity": "p\#($0)", "face_id": \#($0)}"# + "\n" }.joined().utf8)

@@ -38,20 +38,22 @@ final class JSONLinesReaderTests: XCTestCase {
         XCTAssertEqual(result.rows[1].embedding.map(\.bitPattern), [Float(1), 0, -0.0].map(\.bitPattern))
         XCTAssertEqual(result.rows[0].metadata, .object(["camera": .string("door")]))
         XCTAssertEqual(result.rows[1].metadata, .object(["a": .object(["b": .array([.bool(true), .null])])]))
-        XCTAssertEqual(result.rejected, [
-            RejectedRow(row: 3, reason: "embedding value 2 is a string, not a number"),
-            RejectedRow(row: 4, reason: "invalid JSON at byte 1: unexpected character"),
-            RejectedRow(row: 5, reason: "\"identity\" is missing"),
-            RejectedRow(row: 6, reason: "the identity is empty"),
-            RejectedRow(row: 7, reason: "\"metadata\" must be a JSON object, not an array"),
-            RejectedRow(row: 8, reason: "face_id 1.5 is not an integer in the 64-bit range"),
-            RejectedRow(row: 11, reason: "unknown key \"faceid\"; the keys are identity, embedding, face_id and metadata"),
-            RejectedRow(row: 12, reason: "the line must be a JSON object with \"identity\" and \"embedding\""),
-            RejectedRow(row: 13, reason: "\"identity\" must be a string, not a number"),
-            RejectedRow(row: 14, reason: "\"embedding\" must be an array of numbers, not a number"),
-            RejectedRow(row: 15, reason: "invalid JSON at byte 37: duplicate key \"identity\""),
-            RejectedRow(row: 16, reason: "invalid JSON at byte 43: unexpected text after the value"),
-        ])
+        XCTAssertEqual(
+            result.rejected,
+            [
+                RejectedRow(row: 3, reason: "embedding value 2 is a string, not a number"),
+                RejectedRow(row: 4, reason: "invalid JSON at byte 1: unexpected character"),
+                RejectedRow(row: 5, reason: "\"identity\" is missing"),
+                RejectedRow(row: 6, reason: "the identity is empty"),
+                RejectedRow(row: 7, reason: "\"metadata\" must be a JSON object, not an array"),
+                RejectedRow(row: 8, reason: "face_id 1.5 is not an integer in the 64-bit range"),
+                RejectedRow(row: 11, reason: "unknown key \"faceid\"; the keys are identity, embedding, face_id and metadata"),
+                RejectedRow(row: 12, reason: "the line must be a JSON object with \"identity\" and \"embedding\""),
+                RejectedRow(row: 13, reason: "\"identity\" must be a string, not a number"),
+                RejectedRow(row: 14, reason: "\"embedding\" must be an array of numbers, not a number"),
+                RejectedRow(row: 15, reason: "invalid JSON at byte 37: duplicate key \"identity\""),
+                RejectedRow(row: 16, reason: "invalid JSON at byte 43: unexpected text after the value"),
+            ])
     }
 
     func testProgressCountsBytesAndABOMIsSkipped() throws {

@@ -1,12 +1,13 @@
 import FaceDBCore
+import FaceDBImport
 import FaceDBTestSupport
 import XCTest
 
-import FaceDBImport
-
 final class NpyReaderTests: XCTestCase {
-    private func open(_ npy: [UInt8], labels: String = plainLabels(1000), labelsName: String = "labels.txt",
-                      in dir: TemporaryDirectory) throws -> NpyReader {
+    private func open(
+        _ npy: [UInt8], labels: String = plainLabels(1000), labelsName: String = "labels.txt",
+        in dir: TemporaryDirectory
+    ) throws -> NpyReader {
         let path = write(npy, to: "data.npy", in: dir)
         let labelsPath = write(labels, to: labelsName, in: dir)
         return try NpyReader(path: path, labels: LabelsReader(path: labelsPath))

@@ -9,7 +9,8 @@ final class StreamingMemoryTests: XCTestCase {
     private func residentBytes() throws -> Int {
         let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
+            let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else {
             throw XCTSkip("no VmRSS in /proc/self/status")
         }
         return kilobytes * 1024
@@ -54,7 +55,8 @@ final class StreamingMemoryTests: XCTestCase {
         while let item = try reader.next() {
             guard case .row(let row) = item else { return XCTFail("row \(count + 1) rejected: \(item)") }
             if row.embedding[0] != value(count, 0) || row.embedding[dimension - 1] != value(count, dimension - 1)
-                || row.identity != "p\(count % 1000)" {
+                || row.identity != "p\(count % 1000)"
+            {
                 mismatches += 1
             }
             count += 1
@@ -63,7 +65,8 @@ final class StreamingMemoryTests: XCTestCase {
         XCTAssertEqual(count, rows)
         XCTAssertEqual(mismatches, 0)
         XCTAssertEqual(reader.bytesRead, fileSize)
-        XCTAssertLessThan(after - before, 8 << 20,
-                          "resident memory grew from \(before >> 20) MiB to \(after >> 20) MiB reading a \(fileSize >> 20) MiB file")
+        XCTAssertLessThan(
+            after - before, 8 << 20,
+            "resident memory grew from \(before >> 20) MiB to \(after >> 20) MiB reading a \(fileSize >> 20) MiB file")
     }
 }

@@ -48,18 +48,21 @@ final class ApproximateRecallTests: XCTestCase {
         let seed = data.seed
         let index = try VectorIndex(configuration: IndexConfiguration(kind: .ivfpq), dimension: 128, metric: .l2)
         try data.add(to: index, batches: 2)
-        XCTAssertEqual(try index.vectors(for: Array(data.ids.prefix(50))), Array(data.vectors.prefix(50 * 128)),
-                       "the exact copy is bit-identical to the added vectors; seed \(seed)")
+        XCTAssertEqual(
+            try index.vectors(for: Array(data.ids.prefix(50))), Array(data.vectors.prefix(50 * 128)),
+            "the exact copy is bit-identical to the added vectors; seed \(seed)")
 
         let hits = try index.search(data.queries, k: 10)
         assertExactDistances(hits, data, metric: .l2, seed: seed, "unfiltered")
-        XCTAssertTrue(hits.allSatisfy { row in zip(row, row.dropFirst()).allSatisfy { $0.score <= $1.score } },
-                      "best first; seed \(seed)")
+        XCTAssertTrue(
+            hits.allSatisfy { row in zip(row, row.dropFirst()).allSatisfy { $0.score <= $1.score } },
+            "best first; seed \(seed)")
         // Exact re-scoring can only improve on the codes' own ranking.
         let bare = try index.searchWithoutRefinement(data.queries, k: 10)
         XCTAssertGreaterThanOrEqual(recall(hits, truth, k: 10), recall(bare, truth, k: 10), "seed \(seed)")
-        XCTAssertNotEqual(bare.flatMap { $0.map(\.score) }, hits.flatMap { $0.map(\.score) },
-                          "the codes alone give approximate distances; seed \(seed)")
+        XCTAssertNotEqual(
+            bare.flatMap { $0.map(\.score) }, hits.flatMap { $0.map(\.score) },
+            "the codes alone give approximate distances; seed \(seed)")
 
         var generator = SeededGenerator(seed: seed)
         let allowed = Array(data.ids.shuffled(using: &generator).prefix(12_000))  // beyond the exact-scan limit

@@ -28,8 +28,9 @@ final class ConcurrencyTests: XCTestCase {
                     switch worker {
                     case 0:  // adds 600 in batches
                         for start in stride(from: 1_000, to: 1_600, by: 50) {
-                            try index.add(ids: Array(data.ids[start..<start + 50]),
-                                          vectors: Array(data.vectors[start * 16..<(start + 50) * 16]))
+                            try index.add(
+                                ids: Array(data.ids[start..<start + 50]),
+                                vectors: Array(data.vectors[start * 16..<(start + 50) * 16]))
                         }
                     case 1:  // removes 300 in batches
                         for start in stride(from: 0, to: 300, by: 30) {

@@ -32,8 +32,10 @@ final class FaissStatusTests: XCTestCase {
     func testStatusConstantsAreTheShimsValues() {
         XCTAssertEqual(FaissStatus.ok, 0)
         XCTAssertEqual(
-            Set([FaissStatus.ok, FaissStatus.invalidArgument, FaissStatus.faiss, FaissStatus.outOfMemory,
-                 FaissStatus.corrupt, FaissStatus.unknown, FaissStatus.outdated, FaissStatus.stopped]).count, 8)
+            Set([
+                FaissStatus.ok, FaissStatus.invalidArgument, FaissStatus.faiss, FaissStatus.outOfMemory,
+                FaissStatus.corrupt, FaissStatus.unknown, FaissStatus.outdated, FaissStatus.stopped,
+            ]).count, 8)
     }
 
     func testWithFaissStatusPassesSuccessAndThrowsFailure() throws {

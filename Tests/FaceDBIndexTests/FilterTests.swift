@@ -25,8 +25,9 @@ final class FilterTests: XCTestCase {
             // (IVF-PQ keeps an exact copy beside its codes).
             XCTAssertEqual(try index.vectors(for: allowed), data.vectors(of: allowed), context)
             let original = data.subset(allowedSet)
-            assertExact(hits, data.truth(k: 10, metric: .l2, ids: original.ids, vectors: original.vectors),
-                        metric: .l2, seed: seed, "\(configuration) against the original vectors")
+            assertExact(
+                hits, data.truth(k: 10, metric: .l2, ids: original.ids, vectors: original.vectors),
+                metric: .l2, seed: seed, "\(configuration) against the original vectors")
         }
     }
 

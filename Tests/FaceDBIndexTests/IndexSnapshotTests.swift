@@ -39,9 +39,11 @@ final class IndexSnapshotTests: XCTestCase {
     func testStreamedSnapshotIsTheDocumentedBytes() throws {
         let seed = SeededGenerator.seedFromEnvironment()
         let directory = TemporaryDirectory("snapshot")
-        for configuration in [IndexConfiguration(kind: .flat), IndexConfiguration(kind: .hnsw, hnswM: 8),
-                              IndexConfiguration(kind: .ivf, nlist: 4, nprobe: 4),
-                              IndexConfiguration(kind: .ivfpq, nlist: 4, nprobe: 4, pqM: 4, pqBits: 4)] {
+        for configuration in [
+            IndexConfiguration(kind: .flat), IndexConfiguration(kind: .hnsw, hnswM: 8),
+            IndexConfiguration(kind: .ivf, nlist: 4, nprobe: 4),
+            IndexConfiguration(kind: .ivfpq, nlist: 4, nprobe: 4, pqM: 4, pqBits: 4),
+        ] {
             let (index, _) = try sampleIndex(configuration, rows: 400, seed: seed)
             let path = directory.path("\(configuration.kind)")
             try IndexSnapshot.write(index, sequence: 77, to: path)
@@ -67,10 +69,11 @@ final class IndexSnapshotTests: XCTestCase {
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         XCTAssertNil(try IndexSnapshot.write(to: path) { _ in })
         struct Stop: Error {}
-        XCTAssertThrowsError(try IndexSnapshot.write(to: path) { emit in
-            try emit(index, IndexSnapshot.Stamp(sequence: 6))
-            throw Stop()
-        })
+        XCTAssertThrowsError(
+            try IndexSnapshot.write(to: path) { emit in
+                try emit(index, IndexSnapshot.Stamp(sequence: 6))
+                throw Stop()
+            })
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".tmp"))
         XCTAssertEqual(try IndexSnapshot.write(to: path) { emit in try emit(index, IndexSnapshot.Stamp(sequence: 7)) }, 7)
@@ -100,8 +103,9 @@ final class IndexSnapshotTests: XCTestCase {
             XCTAssertEqual(restored.dimension, 16)
             XCTAssertEqual(restored.metric, .l2)
             XCTAssertEqual(restored.count, index.count, "\(configuration); seed \(seed)")
-            XCTAssertEqual(try restored.search(data.queries, k: 5), try index.search(data.queries, k: 5),
-                           "\(configuration); seed \(seed)")
+            XCTAssertEqual(
+                try restored.search(data.queries, k: 5), try index.search(data.queries, k: 5),
+                "\(configuration); seed \(seed)")
         }
         // A staging IVF index and a cosine space.
         let staging = try VectorIndex(configuration: IndexConfiguration(kind: .ivf), dimension: 4, metric: .cosine)
@@ -139,8 +143,10 @@ final class IndexSnapshotTests: XCTestCase {
     func testVersionOneFilesAreReadExceptOldIVFPQ() throws {
         let seed = SeededGenerator.seedFromEnvironment()
         let directory = TemporaryDirectory("snapshot")
-        for configuration in [IndexConfiguration(kind: .hnsw, hnswM: 4, efSearch: 32),
-                              IndexConfiguration(kind: .ivfpq, nlist: 4, nprobe: 2, pqM: 4, pqBits: 4)] {
+        for configuration in [
+            IndexConfiguration(kind: .hnsw, hnswM: 4, efSearch: 32),
+            IndexConfiguration(kind: .ivfpq, nlist: 4, nprobe: 2, pqM: 4, pqBits: 4),
+        ] {
             let (index, data) = try sampleIndex(configuration, rows: 400, seed: seed)
             try IndexSnapshot.write(index, sequence: 7, to: directory.path("v2"))
             var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory.path("v2"))))

@@ -146,8 +146,9 @@ func assertExact(
             if hit.id != e.id {
                 // Only a tie may swap ids: the oracle must score the returned id the same.
                 let tied = expected.contains { $0.id == hit.id && abs(indexDistance($0.score, metric) - want) <= tolerance }
-                XCTAssertTrue(tied, "query \(q) rank \(rank): id \(hit.id), expected \(e.id); seed \(seed) \(context)",
-                              file: file, line: line)
+                XCTAssertTrue(
+                    tied, "query \(q) rank \(rank): id \(hit.id), expected \(e.id); seed \(seed) \(context)",
+                    file: file, line: line)
             }
         }
     }
@@ -166,11 +167,13 @@ func assertExactDistances(
                 XCTFail("query \(q): unknown id \(hit.id); seed \(seed) \(context)", file: file, line: line)
                 continue
             }
-            let exact = BruteForce.search(data.query(q), in: data.vector(r), ids: [hit.id], dimension: data.dimension,
-                                          metric: metric, k: 1)[0].score
+            let exact = BruteForce.search(
+                data.query(q), in: data.vector(r), ids: [hit.id], dimension: data.dimension,
+                metric: metric, k: 1)[0].score
             let want = indexDistance(exact, metric)
-            XCTAssertEqual(indexDistance(hit.score, metric), want, accuracy: 1e-5 * max(1, abs(want)),
-                           "query \(q) id \(hit.id) distance; seed \(seed) \(context)", file: file, line: line)
+            XCTAssertEqual(
+                indexDistance(hit.score, metric), want, accuracy: 1e-5 * max(1, abs(want)),
+                "query \(q) id \(hit.id) distance; seed \(seed) \(context)", file: file, line: line)
         }
     }
 }

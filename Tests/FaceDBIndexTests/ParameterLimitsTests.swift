@@ -53,11 +53,13 @@ final class ParameterLimitsTests: XCTestCase {
             let swiftAccepts = (try? swiftConfiguration.validate(dimension: dimension)) != nil
             let status = createStatus(parameters)
             let cAccepts = status != FaissStatus.invalidArgument
-            XCTAssertEqual(swiftAccepts, cAccepts, "\(name) = \(value): Swift \(swiftAccepts), C status \(status)",
-                           file: file, line: line)
+            XCTAssertEqual(
+                swiftAccepts, cAccepts, "\(name) = \(value): Swift \(swiftAccepts), C status \(status)",
+                file: file, line: line)
             if cAccepts, !(name == "pqBits" && value > 8) {
-                XCTAssertEqual(status, FaissStatus.ok, "\(name) = \(value): \(String(cString: fdb_last_error()))",
-                               file: file, line: line)
+                XCTAssertEqual(
+                    status, FaissStatus.ok, "\(name) = \(value): \(String(cString: fdb_last_error()))",
+                    file: file, line: line)
             }
         }
     }
@@ -94,8 +96,9 @@ final class ParameterLimitsTests: XCTestCase {
             var parameters = FaissIndex.parameters(for: IndexConfiguration(kind: .ivfpq), dimension: 16, metric: .l2)
             parameters.refine_factor = Int32(value)
             let status = createStatus(parameters)
-            XCTAssertEqual(status == FaissStatus.invalidArgument, !Limits.refineFactor.contains(value),
-                           "refineFactor = \(value): status \(status)")
+            XCTAssertEqual(
+                status == FaissStatus.invalidArgument, !Limits.refineFactor.contains(value),
+                "refineFactor = \(value): status \(status)")
         }
     }
 
@@ -108,8 +111,9 @@ final class ParameterLimitsTests: XCTestCase {
             XCTAssertEqual(swiftAccepts, status != FaissStatus.invalidArgument, "dimension \(dimension): status \(status)")
             XCTAssertEqual(swiftAccepts, status == FaissStatus.ok, "dimension \(dimension): status \(status)")
             // VectorIndex checks the dimension before it reaches C.
-            XCTAssertEqual(swiftAccepts, (try? VectorIndex(configuration: .flat, dimension: dimension, metric: .l2)) != nil,
-                           "dimension \(dimension)")
+            XCTAssertEqual(
+                swiftAccepts, (try? VectorIndex(configuration: .flat, dimension: dimension, metric: .l2)) != nil,
+                "dimension \(dimension)")
         }
     }
 

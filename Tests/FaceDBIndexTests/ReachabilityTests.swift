@@ -16,8 +16,9 @@ final class ReachabilityTests: XCTestCase {
         let configuration = IndexConfiguration(kind: .hnsw, hnswM: 4, efConstruction: 16, efSearch: 1_536)
         var index = try VectorIndex(configuration: configuration, dimension: dimension, metric: .l2)
         for start in stride(from: 0, to: count, by: 200) {
-            try index.add(ids: Array(data.ids[start..<(start + 200)]),
-                          vectors: Array(data.vectors[(start * dimension)..<((start + 200) * dimension)]))
+            try index.add(
+                ids: Array(data.ids[start..<(start + 200)]),
+                vectors: Array(data.vectors[(start * dimension)..<((start + 200) * dimension)]))
             XCTAssertEqual(index.unreachableCount, 0, "after adding \(start + 200); seed \(seed)")
         }
         try assertSelfSearchFindsEveryVector(index, ids: data.ids, vectors: data.vectors, context: "built; seed \(seed)")

@@ -37,8 +37,9 @@ final class SerializationTests: XCTestCase {
             XCTAssertEqual(restored.stateDescription, index.stateDescription, context)
             XCTAssertEqual(try restored.allIDs(), try index.allIDs(), context)
             XCTAssertEqual(try restored.search(data.queries, k: 10), try index.search(data.queries, k: 10), context)
-            XCTAssertEqual(try restored.search(data.queries, k: 7, allowed: filter),
-                           try index.search(data.queries, k: 7, allowed: filter), context)
+            XCTAssertEqual(
+                try restored.search(data.queries, k: 7, allowed: filter),
+                try index.search(data.queries, k: 7, allowed: filter), context)
             XCTAssertEqual(try restored.serialized(), bytes, "serialization is deterministic; \(context)")
 
             // The restored index keeps working.

@@ -25,8 +25,9 @@ final class StagingTests: XCTestCase {
             XCTAssertFalse(index.isTrained, context)
             XCTAssertEqual(index.count, 400, context)
             let staged = try index.search(data.queries, k: 10)
-            assertExact(staged, data.truth(k: 10, metric: .l2, ids: firstIDs, vectors: firstVectors),
-                        metric: .l2, seed: seed, "staged \(configuration)")
+            assertExact(
+                staged, data.truth(k: 10, metric: .l2, ids: firstIDs, vectors: firstVectors),
+                metric: .l2, seed: seed, "staged \(configuration)")
 
             // 400 + 600 crosses 624: trains on all 1 000 and moves them into the IVF index.
             try index.add(ids: Array(data.ids.suffix(600)), vectors: Array(data.vectors.suffix(600 * 16)))
@@ -59,8 +60,9 @@ final class StagingTests: XCTestCase {
         try index.add(ids: Array(data.ids[100..<300]), vectors: Array(data.vectors[100 * 16..<300 * 16]))
         XCTAssertEqual(index.count, 300)
         let rows = data.subset(Set(data.ids.prefix(300)))
-        assertExact(try index.search(data.queries, k: 10), data.truth(k: 10, metric: .l2, ids: rows.ids, vectors: rows.vectors),
-                    metric: .l2, seed: seed)
+        assertExact(
+            try index.search(data.queries, k: 10), data.truth(k: 10, metric: .l2, ids: rows.ids, vectors: rows.vectors),
+            metric: .l2, seed: seed)
     }
 
     func testTrainingRules() throws {

@@ -62,8 +62,9 @@ final class TuningTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(tuning.recall - 1.645 * tuning.standardError, target, "seed \(seed)")
         if let below = IndexConfiguration.efSearchCandidates.last(where: { $0 < tuning.efSearch }) {
             let measured = try leaveOneOutRecall(index, efSearch: below, sample: 256)
-            XCTAssertLessThan(measured.recall - 1.645 * measured.standardError, target,
-                              "efSearch \(below) already reached it (\(measured)); seed \(seed)")
+            XCTAssertLessThan(
+                measured.recall - 1.645 * measured.standardError, target,
+                "efSearch \(below) already reached it (\(measured)); seed \(seed)")
         }
         // The same index gives the same answer (fixed sample).
         XCTAssertEqual(try index.tuneEfSearch()?.efSearch, tuning.efSearch)
@@ -99,8 +100,9 @@ final class TuningTests: XCTestCase {
         XCTAssertTrue(index.isTuningDue, "2 000 faces: doubled")
         // A copy with another recall target is due at once; with the same target it keeps the tuning.
         try index.tuneEfSearch(sampleSize: 32)
-        XCTAssertEqual(try index.withSearchParameters(of: IndexConfiguration(kind: .hnsw, hnswM: 8)).efSearchTuning,
-                       index.efSearchTuning)
+        XCTAssertEqual(
+            try index.withSearchParameters(of: IndexConfiguration(kind: .hnsw, hnswM: 8)).efSearchTuning,
+            index.efSearchTuning)
         XCTAssertTrue(try index.withSearchParameters(of: IndexConfiguration(kind: .hnsw, hnswM: 8, recallTarget: 0.9)).isTuningDue)
     }
 

@@ -1,5 +1,6 @@
-@testable import FaceDBNeural
 import XCTest
+
+@testable import FaceDBNeural
 
 /// The serialization primitives against the byte examples of spec section 1.
 final class DlibDecoderTests: XCTestCase {
@@ -37,7 +38,7 @@ final class DlibDecoderTests: XCTestCase {
         XCTAssertEqual(try d.readFloat(), -1.0)
         d = DlibDecoder(bytes: [0x01, 0x00, 0x02, 0x00, 0x7D, 0x01, 0x00, 0x02, 0x02, 0x7D])
         XCTAssertEqual(try d.readFloat(), .infinity)  // exponent 32000
-        XCTAssertTrue(try d.readFloat().isNaN)       // exponent 32002
+        XCTAssertTrue(try d.readFloat().isNaN)  // exponent 32002
         // The legacy ASCII float format is rejected.
         d = DlibDecoder(bytes: [0x31, 0x2E, 0x35])
         XCTAssertThrowsError(try d.readFloat())
@@ -69,9 +70,11 @@ final class DlibDecoderTests: XCTestCase {
         func hex(_ text: String) -> String { Array(text.utf8).withUnsafeBytes { Checksum.sha256Hex(of: $0) } }
         XCTAssertEqual(hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         XCTAssertEqual(hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        XCTAssertEqual(hex(String(repeating: "a", count: 1000)),
-                       "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        XCTAssertEqual(
+            hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        XCTAssertEqual(
+            hex(String(repeating: "a", count: 1000)),
+            "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 }

@@ -1,5 +1,5 @@
-import FaceDBTestSupport
 import FaceDBNeural
+import FaceDBTestSupport
 import Foundation
 import XCTest
 

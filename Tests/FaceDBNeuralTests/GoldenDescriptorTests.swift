@@ -73,8 +73,9 @@ final class GoldenDescriptorTests: XCTestCase {
         let level1 = model.units[10]
         XCTAssertTrue(level1.isDownsampling)
         let input = TensorShape(samples: 1, channels: 128, rows: 8, columns: 8)
-        XCTAssertEqual(level1.second.outputShape(for: level1.first.outputShape(for: input)!),
-                       TensorShape(samples: 1, channels: 256, rows: 3, columns: 3))
+        XCTAssertEqual(
+            level1.second.outputShape(for: level1.first.outputShape(for: input)!),
+            TensorShape(samples: 1, channels: 256, rows: 3, columns: 3))
         XCTAssertEqual(level1.shortcutPool!.outputShape(for: input), TensorShape(samples: 1, channels: 128, rows: 4, columns: 4))
         XCTAssertEqual(model.units.filter(\.isDownsampling).count, 4)
         XCTAssertEqual(model.units.count, 14)

@@ -1,6 +1,7 @@
 import FaceDBTestSupport
-@testable import FaceDBNeural
 import XCTest
+
+@testable import FaceDBNeural
 
 /// Every layer of the engine against the direct loops of ``Naive`` on random tensors.
 final class LayerTests: XCTestCase {
@@ -91,13 +92,17 @@ final class LayerTests: XCTestCase {
             let x = rng.tensor(shape)
             let weights = rng.floats(5 * 6 * 9), bias = rng.floats(5)
             let affine = Affine(scale: rng.floats(5), shift: rng.floats(5))
-            let layer = Convolution(filters: 5, inputChannels: 6, kernelRows: 3, kernelColumns: 3,
-                                    paddingRows: padding, paddingColumns: padding, weights: weights, bias: bias)
-                .using(.output4Kernel3).fused(with: affine, relu: true)
-            let expected = Naive.relu(Naive.affine(
-                Naive.convolution(x, weights: weights, bias: bias, filters: 5, kernelRows: 3, kernelColumns: 3,
-                                  stride: (1, 1), padding: (padding, padding)),
-                scale: affine.scale, shift: affine.shift))
+            let layer = Convolution(
+                filters: 5, inputChannels: 6, kernelRows: 3, kernelColumns: 3,
+                paddingRows: padding, paddingColumns: padding, weights: weights, bias: bias
+            )
+            .using(.output4Kernel3).fused(with: affine, relu: true)
+            let expected = Naive.relu(
+                Naive.affine(
+                    Naive.convolution(
+                        x, weights: weights, bias: bias, filters: 5, kernelRows: 3, kernelColumns: 3,
+                        stride: (1, 1), padding: (padding, padding)),
+                    scale: affine.scale, shift: affine.shift))
             let out = layer.outputShape(for: shape)!
             XCTAssertTrue(layer.usesWinograd(for: out))
             for workers in [1, 2] {
@@ -122,8 +127,9 @@ final class LayerTests: XCTestCase {
                 stride: (test.sr, test.sc), padding: (test.pr, test.pc))
             let affined = Naive.affine(convolved, scale: affine.scale, shift: affine.shift)
             for workers in [1, 2] {
-                assertClose(plain.fused(with: affine, relu: false).forward(x, workers: workers), affined,
-                            tolerance: test.tolerance, "\(test) + affine")
+                assertClose(
+                    plain.fused(with: affine, relu: false).forward(x, workers: workers), affined,
+                    tolerance: test.tolerance, "\(test) + affine")
                 let fused = plain.fused(with: affine, relu: true).forward(x, workers: workers)
                 assertClose(fused, Naive.relu(affined), tolerance: test.tolerance, "\(test) + affine + relu")
                 XCTAssertTrue(fused.values.allSatisfy { $0 >= 0 })
@@ -135,10 +141,11 @@ final class LayerTests: XCTestCase {
 
     func testEachGeometryTakesItsPath() {
         func layer(_ channels: Int, stride: Int = 1, kernel: Int = 3) -> Convolution {
-            Convolution(filters: 3, inputChannels: channels, kernelRows: kernel, kernelColumns: kernel,
-                        strideRows: stride, strideColumns: stride, paddingRows: stride == 1 ? kernel / 2 : 0,
-                        paddingColumns: stride == 1 ? kernel / 2 : 0,
-                        weights: [Float](repeating: 0.5, count: 3 * channels * kernel * kernel))
+            Convolution(
+                filters: 3, inputChannels: channels, kernelRows: kernel, kernelColumns: kernel,
+                strideRows: stride, strideColumns: stride, paddingRows: stride == 1 ? kernel / 2 : 0,
+                paddingColumns: stride == 1 ? kernel / 2 : 0,
+                weights: [Float](repeating: 0.5, count: 3 * channels * kernel * kernel))
         }
         let big = TensorShape(samples: 1, channels: 2, rows: 35, columns: 35)
         XCTAssertTrue(layer(32).usesWinograd(for: big))
@@ -152,8 +159,9 @@ final class LayerTests: XCTestCase {
         XCTAssertNil(layer(45, kernel: 5).phaseSplit)
         XCTAssertFalse(layer(45, kernel: 5).usesTapPlanes)
         // One or two filters at stride 1: the tap-plane path, whatever the kernel.
-        let score = Convolution(filters: 1, inputChannels: 45, kernelRows: 9, kernelColumns: 9, paddingRows: 4,
-                                paddingColumns: 4, weights: [Float](repeating: 0.5, count: 45 * 81))
+        let score = Convolution(
+            filters: 1, inputChannels: 45, kernelRows: 9, kernelColumns: 9, paddingRows: 4,
+            paddingColumns: 4, weights: [Float](repeating: 0.5, count: 45 * 81))
         XCTAssertTrue(score.usesTapPlanes)
         // 5×5 stride 2 unpadded: the phase split, while its 3×3 output planes are 8 or more.
         XCTAssertNotNil(layer(32, stride: 2, kernel: 5).phaseSplit)
@@ -191,26 +199,29 @@ final class LayerTests: XCTestCase {
         var rng = seededGenerator(self)
         // (rows, columns, window, stride, padding)
         let cases: [(Int, Int, (Int, Int), (Int, Int), (Int, Int))] = [
-            (72, 72, (3, 3), (2, 2), (0, 0)),   // the stem's max pool: 72 → 35
-            (35, 35, (2, 2), (2, 2), (0, 0)),   // a shortcut's average pool on an odd plane: 35 → 17
-            (9, 7, (3, 2), (2, 3), (1, 1)),     // clipped windows at the padded borders
+            (72, 72, (3, 3), (2, 2), (0, 0)),  // the stem's max pool: 72 → 35
+            (35, 35, (2, 2), (2, 2), (0, 0)),  // a shortcut's average pool on an odd plane: 35 → 17
+            (9, 7, (3, 2), (2, 3), (1, 1)),  // clipped windows at the padded borders
             (5, 8, (4, 4), (1, 1), (2, 3)),
             (1, 1, (1, 1), (1, 1), (0, 0)),
-            (4, 6, (0, 0), (1, 1), (0, 0)),     // whole plane
+            (4, 6, (0, 0), (1, 1), (0, 0)),  // whole plane
         ]
         for (rows, columns, window, stride, padding) in cases {
             let x = rng.tensor(TensorShape(samples: 2, channels: 3, rows: rows, columns: columns))
             for isMax in [true, false] {
-                let layer = Pooling(isMax ? .max : .average, windowRows: window.0, windowColumns: window.1,
-                                    strideRows: stride.0, strideColumns: stride.1, paddingRows: padding.0, paddingColumns: padding.1)
+                let layer = Pooling(
+                    isMax ? .max : .average, windowRows: window.0, windowColumns: window.1,
+                    strideRows: stride.0, strideColumns: stride.1, paddingRows: padding.0, paddingColumns: padding.1)
                 let expected = Naive.pool(x, max: isMax, window: window, stride: stride, padding: padding)
-                assertClose(layer.forward(x), expected, tolerance: 1e-6,
-                            "\(isMax ? "max" : "avg") pool \(rows)×\(columns) window \(window) stride \(stride) pad \(padding)")
+                assertClose(
+                    layer.forward(x), expected, tolerance: 1e-6,
+                    "\(isMax ? "max" : "avg") pool \(rows)×\(columns) window \(window) stride \(stride) pad \(padding)")
             }
         }
         let x = rng.tensor(TensorShape(samples: 2, channels: 4, rows: 2, columns: 2))
-        assertClose(Pooling.globalAverage.forward(x), Naive.pool(x, max: false, window: (0, 0), stride: (1, 1), padding: (0, 0)),
-                    tolerance: 1e-6, "global average")
+        assertClose(
+            Pooling.globalAverage.forward(x), Naive.pool(x, max: false, window: (0, 0), stride: (1, 1), padding: (0, 0)),
+            tolerance: 1e-6, "global average")
         XCTAssertEqual(Pooling.globalAverage.forward(x).shape, TensorShape(samples: 2, channels: 4, rows: 1, columns: 1))
     }
 
@@ -264,10 +275,12 @@ final class LayerTests: XCTestCase {
         let x = rng.tensor(.init(samples: 3, channels: 7, rows: 2, columns: 3))
         let weights = rng.floats(42 * 5)
         let bias = rng.floats(5)
-        assertClose(FullyConnected(inputs: 42, outputs: 5, weights: weights).forward(x),
-                    Naive.fullyConnected(x, weights: weights, bias: nil, outputs: 5), tolerance: 1e-5, "fc no bias")
-        assertClose(FullyConnected(inputs: 42, outputs: 5, weights: weights, bias: bias).forward(x),
-                    Naive.fullyConnected(x, weights: weights, bias: bias, outputs: 5), tolerance: 1e-5, "fc with bias")
+        assertClose(
+            FullyConnected(inputs: 42, outputs: 5, weights: weights).forward(x),
+            Naive.fullyConnected(x, weights: weights, bias: nil, outputs: 5), tolerance: 1e-5, "fc no bias")
+        assertClose(
+            FullyConnected(inputs: 42, outputs: 5, weights: weights, bias: bias).forward(x),
+            Naive.fullyConnected(x, weights: weights, bias: bias, outputs: 5), tolerance: 1e-5, "fc with bias")
     }
 
     func testComputeBudgetNeverGivesLessThanOneOrMoreThanFree() {

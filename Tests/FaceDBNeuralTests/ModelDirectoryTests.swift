@@ -1,6 +1,6 @@
 import FaceDBCore
-import FaceDBTestSupport
 import FaceDBNeural
+import FaceDBTestSupport
 import Foundation
 import XCTest
 
@@ -10,8 +10,9 @@ final class ModelDirectoryTests: XCTestCase {
         XCTAssertEqual(ModelDirectory(environment: ["FACEDB_MODELS": "/m", "XDG_CACHE_HOME": "/x", "HOME": "/h"]).path, "/m")
         XCTAssertEqual(ModelDirectory(environment: ["FACEDB_MODELS": "", "XDG_CACHE_HOME": "/x", "HOME": "/h"]).path, "/x/facedb/models")
         XCTAssertEqual(ModelDirectory(environment: ["XDG_CACHE_HOME": "", "HOME": "/h"]).path, "/h/.cache/facedb/models")
-        XCTAssertEqual(ModelDirectory(environment: ["HOME": "/h"]).expectedPath(of: .faceEmbedder),
-                       "/h/.cache/facedb/models/dlib_face_recognition_resnet_model_v1.dat")
+        XCTAssertEqual(
+            ModelDirectory(environment: ["HOME": "/h"]).expectedPath(of: .faceEmbedder),
+            "/h/.cache/facedb/models/dlib_face_recognition_resnet_model_v1.dat")
     }
 
     func testTheFetchScriptResolvesTheSameDirectory() throws {
@@ -26,8 +27,10 @@ final class ModelDirectoryTests: XCTestCase {
 
     func testMissingModelNamesFileLocationAndFetchCommand() {
         let directory = TemporaryDirectory("models")
-        for make in [{ _ = try FaceEmbedder(modelDirectory: ModelDirectory(path: directory.path)) },
-                     { _ = try ModelDirectory(path: directory.path).path(of: .faceEmbedder) }] {
+        for make in [
+            { _ = try FaceEmbedder(modelDirectory: ModelDirectory(path: directory.path)) },
+            { _ = try ModelDirectory(path: directory.path).path(of: .faceEmbedder) },
+        ] {
             XCTAssertThrowsError(try make()) { error in
                 let error = error as! FaceDBError
                 XCTAssertEqual(error.code, .modelMissing)

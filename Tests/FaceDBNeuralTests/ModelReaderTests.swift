@@ -1,7 +1,8 @@
 import FaceDBCore
 import FaceDBTestSupport
-@testable import FaceDBNeural
 import XCTest
+
+@testable import FaceDBNeural
 
 /// The ResNet reader on the real file, truncated and altered (needs the model files).
 final class ModelReaderTests: XCTestCase {

@@ -1,6 +1,6 @@
 import FaceDBCore
-import FaceDBTestSupport
 import FaceDBNeural
+import FaceDBTestSupport
 import Foundation
 import XCTest
 

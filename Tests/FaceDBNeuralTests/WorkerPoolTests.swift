@@ -1,6 +1,7 @@
-@testable import FaceDBNeural
 import Foundation
 import XCTest
+
+@testable import FaceDBNeural
 
 /// The helper threads run every part exactly once, also when several callers share them.
 final class WorkerPoolTests: XCTestCase {

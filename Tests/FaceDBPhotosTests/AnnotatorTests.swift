@@ -1,6 +1,6 @@
 import FaceDBCore
-import FaceDBTestSupport
 import FaceDBPhotos
+import FaceDBTestSupport
 import Foundation
 import XCTest
 
@@ -34,9 +34,11 @@ final class AnnotatorTests: XCTestCase {
         // The label strip above the box holds white text on green.
         let stripRow = rect.top - 8
         let strip = (rect.left..<(rect.left + 40)).map { pixel(written, $0, stripRow) }
-        XCTAssert(strip.contains([255, 255, 255]) || (rect.top - 20..<rect.top).contains { y in
-            (rect.left..<(rect.left + 60)).contains { pixel(written, $0, y) == [255, 255, 255] }
-        }, "label text drawn")
+        XCTAssert(
+            strip.contains([255, 255, 255])
+                || (rect.top - 20..<rect.top).contains { y in
+                    (rect.left..<(rect.left + 60)).contains { pixel(written, $0, y) == [255, 255, 255] }
+                }, "label text drawn")
         // Far from the face nothing changed, and the input photo was not modified.
         XCTAssertEqual(pixel(written, 5, photo.height - 5), pixel(photo, 5, photo.height - 5))
         XCTAssertEqual(photo, try DetectionFixtures.decoded(golden))
@@ -47,10 +49,12 @@ final class AnnotatorTests: XCTestCase {
     /// Boxes partly outside the photo and labels at the top edge are clipped, not crashed on.
     func testAnnotationsAreClipped() throws {
         let image = try RGBImage(width: 40, height: 30, pixels: [UInt8](repeating: 90, count: 40 * 30 * 3))
-        let out = Annotator.annotate(image, faces: [
-            FaceAnnotation(rectangle: DlibRectangle(left: -10, top: -5, right: 20, bottom: 12), label: "edge case"),
-            FaceAnnotation(rectangle: DlibRectangle(left: 100, top: 100, right: 120, bottom: 120), label: "outside"),
-        ])
+        let out = Annotator.annotate(
+            image,
+            faces: [
+                FaceAnnotation(rectangle: DlibRectangle(left: -10, top: -5, right: 20, bottom: 12), label: "edge case"),
+                FaceAnnotation(rectangle: DlibRectangle(left: 100, top: 100, right: 120, bottom: 120), label: "outside"),
+            ])
         XCTAssertEqual(out.width, 40)
         XCTAssertNotEqual(out, image)
     }

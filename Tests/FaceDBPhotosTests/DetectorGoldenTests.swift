@@ -1,8 +1,9 @@
 import FaceDBCore
-@testable import FaceDBPhotos
-@testable import FaceDBNeural
 import Foundation
 import XCTest
+
+@testable import FaceDBNeural
+@testable import FaceDBPhotos
 
 /// The CNN detector against dlib's golden boxes on every fixture at upsample 0 and 1.
 final class DetectorGoldenTests: XCTestCase {
@@ -31,18 +32,26 @@ final class DetectorGoldenTests: XCTestCase {
                 faces += expected.count
                 let rects = found.map { [$0.rectangle.left, $0.rectangle.top, $0.rectangle.right, $0.rectangle.bottom] }
                 if rects != expected.map(\.rect_ltrb) {
-                    failures.append("\(golden.file) up\(upsample): \(rects) \(found.map(\.confidence)) vs dlib \(expected.map(\.rect_ltrb)) \(expected.map(\.confidence))")
+                    failures.append(
+                        "\(golden.file) up\(upsample): \(rects) \(found.map(\.confidence)) vs dlib \(expected.map(\.rect_ltrb)) \(expected.map(\.confidence))"
+                    )
                     continue
                 }
                 for (f, e) in zip(found, expected) {
                     let d = abs(f.confidence - e.confidence)
                     maxDifference = max(maxDifference, d)
-                    if d <= 1e-3 { matched += 1 } else { failures.append("\(golden.file) up\(upsample): confidence \(f.confidence) vs \(e.confidence)") }
+                    if d <= 1e-3 {
+                        matched += 1
+                    } else {
+                        failures.append("\(golden.file) up\(upsample): confidence \(f.confidence) vs \(e.confidence)")
+                    }
                 }
             }
         }
         XCTAssertGreaterThan(faces, 30)
-        print("detector golden (upsample \(upsamples)): \(matched) of \(faces) dlib faces matched (boxes identical), max |Δconfidence| = \(maxDifference)")
+        print(
+            "detector golden (upsample \(upsamples)): \(matched) of \(faces) dlib faces matched (boxes identical), max |Δconfidence| = \(maxDifference)"
+        )
         XCTAssertEqual(failures, [])
     }
 

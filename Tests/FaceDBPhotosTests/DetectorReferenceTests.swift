@@ -1,8 +1,9 @@
 import FaceDBCore
-@testable import FaceDBPhotos
-@testable import FaceDBNeural
 import Foundation
 import XCTest
+
+@testable import FaceDBNeural
+@testable import FaceDBPhotos
 
 /// Specification 4.4, 4.5 and 10.4 on the face_recognition test photos (obama.jpg is the fixture
 /// `wh_official_portrait_2012.jpg`, obama2.jpg `wh_congress_address_2009.jpg`, biden.jpg
@@ -58,12 +59,18 @@ final class DetectorReferenceTests: XCTestCase {
     func testLandmarksAndChipsOnHOGBoxes() throws {
         let predictor = try LandmarkGoldenTests.predictor.get()
         let cases: [(String, DlibRectangle, [(Int, Int)], UInt64, [UInt8], [UInt8])] = [
-            ("faces/barack_obama/wh_official_portrait_2012.jpg", DlibRectangle(left: 349, top: 142, right: 617, bottom: 409),
-             [(570, 216), (528, 215), (424, 217), (463, 216), (496, 295)], 11_021_860_471_025_391_256, [98, 98, 90], [223, 158, 132]),
-            ("faces/barack_obama/wh_congress_address_2009.jpg", DlibRectangle(left: 171, top: 290, right: 438, bottom: 558),
-             [(398, 387), (347, 382), (231, 372), (276, 377), (290, 471)], 8_127_238_156_139_196_146, [24, 31, 65], [190, 110, 72]),
-            ("faces/joe_biden/wh_blue_room_2010_crop.jpg", DlibRectangle(left: 419, top: 241, right: 740, bottom: 562),
-             [(672, 356), (627, 347), (510, 320), (556, 331), (582, 428)], 2_109_131_864_485_863_702, [139, 113, 97], [152, 89, 86]),
+            (
+                "faces/barack_obama/wh_official_portrait_2012.jpg", DlibRectangle(left: 349, top: 142, right: 617, bottom: 409),
+                [(570, 216), (528, 215), (424, 217), (463, 216), (496, 295)], 11_021_860_471_025_391_256, [98, 98, 90], [223, 158, 132]
+            ),
+            (
+                "faces/barack_obama/wh_congress_address_2009.jpg", DlibRectangle(left: 171, top: 290, right: 438, bottom: 558),
+                [(398, 387), (347, 382), (231, 372), (276, 377), (290, 471)], 8_127_238_156_139_196_146, [24, 31, 65], [190, 110, 72]
+            ),
+            (
+                "faces/joe_biden/wh_blue_room_2010_crop.jpg", DlibRectangle(left: 419, top: 241, right: 740, bottom: 562),
+                [(672, 356), (627, 347), (510, 320), (556, 331), (582, 428)], 2_109_131_864_485_863_702, [139, 113, 97], [152, 89, 86]
+            ),
         ]
         for (name, rect, points, h64, corner, centre) in cases {
             let image = try DetectionFixtures.decoded(try DetectionFixtures.image(name))
@@ -109,8 +116,9 @@ final class DetectorReferenceTests: XCTestCase {
         let golden = try DetectionFixtures.image("faces/joe_biden/senate_bioguide.jpg")
         let image = try DetectionFixtures.decoded(golden)
         XCTAssertEqual(try detector.detect(in: image), try detector.detect(in: image, upsample: 1))
-        XCTAssertEqual(try detector.detect(in: image).map { [$0.rectangle.left, $0.rectangle.top, $0.rectangle.right, $0.rectangle.bottom] },
-                       golden.detections.upsample1.map(\.rect_ltrb))
+        XCTAssertEqual(
+            try detector.detect(in: image).map { [$0.rectangle.left, $0.rectangle.top, $0.rectangle.right, $0.rectangle.bottom] },
+            golden.detections.upsample1.map(\.rect_ltrb))
 
         // obama doubled twice: 3642×4551 (16.6 MP); minimum face 160 px → one halving.
         let big = ImagePyramid.up(ImagePyramid.up(try obama()))

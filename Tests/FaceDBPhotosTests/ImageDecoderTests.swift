@@ -1,9 +1,10 @@
 import FaceDBCore
 import FaceDBTestSupport
-@testable import FaceDBPhotos
-@testable import FaceDBNeural
 import Foundation
 import XCTest
+
+@testable import FaceDBNeural
+@testable import FaceDBPhotos
 
 final class ImageDecoderTests: XCTestCase {
     /// Every fixture photo decodes to Pillow's RGB: same size and the golden h64 of the pixels.
@@ -12,7 +13,9 @@ final class ImageDecoderTests: XCTestCase {
         for golden in try DetectionFixtures.images() {
             let image = try ImageDecoder().decode(contentsOf: golden.photoPath)
             if image.width != golden.width || image.height != golden.height || String(image.checksum64) != golden.rgb_h64 {
-                mismatches.append("\(golden.file): \(image.width)×\(image.height) h64 \(image.checksum64), Pillow \(golden.width)×\(golden.height) h64 \(golden.rgb_h64)")
+                mismatches.append(
+                    "\(golden.file): \(image.width)×\(image.height) h64 \(image.checksum64), Pillow \(golden.width)×\(golden.height) h64 \(golden.rgb_h64)"
+                )
             }
         }
         XCTAssertEqual(mismatches, [], "decoded RGB differs from Pillow's")
@@ -23,7 +26,8 @@ final class ImageDecoderTests: XCTestCase {
         let rotated = try ImageDecoder().decode(contentsOf: try DetectionFixtures.image("other/obama_exif_orientation6.jpg").photoPath)
         XCTAssertEqual(rotated.width, 910)
         XCTAssertEqual(rotated.height, 1137)
-        let raw = try ImageDecoder(appliesExifOrientation: false).decode(contentsOf: try DetectionFixtures.image("other/obama_exif_orientation6.jpg").photoPath)
+        let raw = try ImageDecoder(appliesExifOrientation: false).decode(
+            contentsOf: try DetectionFixtures.image("other/obama_exif_orientation6.jpg").photoPath)
         XCTAssertEqual(raw.width, 1137)
         XCTAssertEqual(raw.height, 910)
         XCTAssertEqual(ExifOrientation.right.apply(to: raw), rotated)
@@ -39,10 +43,10 @@ final class ImageDecoderTests: XCTestCase {
         XCTAssertEqual(reds(.upMirrored), [2, 1, 0, 5, 4, 3])
         XCTAssertEqual(reds(.down), [5, 4, 3, 2, 1, 0])
         XCTAssertEqual(reds(.downMirrored), [3, 4, 5, 0, 1, 2])
-        XCTAssertEqual(reds(.leftMirrored), [0, 3, 1, 4, 2, 5])   // transpose: 2 wide, 3 high
-        XCTAssertEqual(reds(.right), [3, 0, 4, 1, 5, 2])          // 90° clockwise
+        XCTAssertEqual(reds(.leftMirrored), [0, 3, 1, 4, 2, 5])  // transpose: 2 wide, 3 high
+        XCTAssertEqual(reds(.right), [3, 0, 4, 1, 5, 2])  // 90° clockwise
         XCTAssertEqual(reds(.rightMirrored), [5, 2, 4, 1, 3, 0])  // transverse
-        XCTAssertEqual(reds(.left), [2, 5, 1, 4, 0, 3])           // 90° counter-clockwise
+        XCTAssertEqual(reds(.left), [2, 5, 1, 4, 0, 3])  // 90° counter-clockwise
         XCTAssertEqual(ExifOrientation.right.apply(to: image).width, 2)
     }
 
@@ -76,8 +80,10 @@ final class ImageDecoderTests: XCTestCase {
             XCTAssertEqual((error as? FaceDBError)?.code, .imageTooLarge)
         }
         // A PNG header claiming 2^31−1 × 2^31−1 pixels, then the start of an (empty) IDAT chunk.
-        var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
-                            0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 8, 2, 0, 0, 0]
+        var png: [UInt8] = [
+            0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
+            0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 8, 2, 0, 0, 0,
+        ]
         png += crc32(Array(png[12..<29])).bigEndianBytes
         png += [0, 0, 0, 0, 0x49, 0x44, 0x41, 0x54] + crc32([0x49, 0x44, 0x41, 0x54]).bigEndianBytes
         XCTAssertThrowsError(try ImageDecoder().decode(png)) { error in
@@ -124,8 +130,10 @@ final class ImageDecoderTests: XCTestCase {
     /// consistent image or throws a FaceDBError.
     func testFuzzedFilesNeverCrash() throws {
         var rng = detectionSeededGenerator(self)
-        let names = ["faces/al_gore/congress_bioguide.jpg", "faces/ann_kuster/congress_photo_a_older.jpg",
-                     "other/camera.png", "faces/joe_biden/senate_bioguide.jpg"]
+        let names = [
+            "faces/al_gore/congress_bioguide.jpg", "faces/ann_kuster/congress_photo_a_older.jpg",
+            "other/camera.png", "faces/joe_biden/senate_bioguide.jpg",
+        ]
         let seeds = try names.map { try DetectionFixtures.bytes(try DetectionFixtures.image($0)) }
         let decoder = ImageDecoder(maxPixelCount: 4_000_000)
         var decoded = 0, refused = 0
@@ -198,7 +206,9 @@ final class CodecVariantTests: XCTestCase {
             do {
                 let image = try ImageDecoder().decode(contentsOf: dir.appendingPathComponent(name).path)
                 if image.width != expected.width || image.height != expected.height || String(image.checksum64) != expected.rgb_h64 {
-                    failures.append("\(name) (\(expected.mode)): \(image.width)×\(image.height) h64 \(image.checksum64), Pillow \(expected.width)×\(expected.height) \(expected.rgb_h64)")
+                    failures.append(
+                        "\(name) (\(expected.mode)): \(image.width)×\(image.height) h64 \(image.checksum64), Pillow \(expected.width)×\(expected.height) \(expected.rgb_h64)"
+                    )
                 }
             } catch {
                 failures.append("\(name): \(error)")

@@ -1,8 +1,9 @@
 import FaceDBCore
-@testable import FaceDBPhotos
-@testable import FaceDBNeural
 import Foundation
 import XCTest
+
+@testable import FaceDBNeural
+@testable import FaceDBPhotos
 
 /// Landmarks and chips against dlib's golden outputs, on dlib's own boxes (so they do not depend on
 /// the detector): every face of every fixture at upsample 0 and 1.
@@ -27,12 +28,17 @@ final class LandmarkGoldenTests: XCTestCase {
                     let rect = DlibRectangle(left: r[0], top: r[1], right: r[2], bottom: r[3])
                     let landmarks = predictor.predict(in: image, rectangle: rect)
                     let expected = face.landmarks5.map { FaceLandmarks.Point(x: $0[0], y: $0[1]) }
-                    if landmarks.points == expected { landmarkMatches += 1 } else {
-                        failures.append("\(golden.file) up\(upsample)#\(i): landmarks \(landmarks.points.map { [$0.x, $0.y] }) vs dlib \(face.landmarks5)")
+                    if landmarks.points == expected {
+                        landmarkMatches += 1
+                    } else {
+                        failures.append(
+                            "\(golden.file) up\(upsample)#\(i): landmarks \(landmarks.points.map { [$0.x, $0.y] }) vs dlib \(face.landmarks5)")
                     }
                     // The chip from dlib's landmarks, so a landmark miss does not hide a chip result.
                     let chip = FaceAligner.chip(from: image, landmarks: FaceLandmarks(points: expected))
-                    if String(chip.checksum64) == face.chip_h64 { chipMatches += 1 } else {
+                    if String(chip.checksum64) == face.chip_h64 {
+                        chipMatches += 1
+                    } else {
                         failures.append("\(golden.file) up\(upsample)#\(i): chip h64 \(chip.checksum64) vs dlib \(face.chip_h64)")
                     }
                 }
@@ -45,7 +51,8 @@ final class LandmarkGoldenTests: XCTestCase {
 
     /// Specification 10.4 / 7.3: the chip rectangle and angle for obama.jpg's landmarks.
     func testChipDetailsReference() {
-        let landmarks = FaceLandmarks(points: [(570, 216), (528, 215), (424, 217), (463, 216), (496, 295)].map { FaceLandmarks.Point(x: $0.0, y: $0.1) })
+        let landmarks = FaceLandmarks(
+            points: [(570, 216), (528, 215), (424, 217), (463, 216), (496, 295)].map { FaceLandmarks.Point(x: $0.0, y: $0.1) })
         let details = FaceAligner.chipDetails(for: landmarks)
         XCTAssertEqual(details.left, 350.59581987070391, accuracy: 1e-9)
         XCTAssertEqual(details.top, 123.0668978833798, accuracy: 1e-9)
@@ -62,7 +69,9 @@ final class LandmarkGoldenTests: XCTestCase {
         let image = try DetectionFixtures.decoded(golden)
         let outside = predictor.predict(in: image, rectangle: DlibRectangle(left: -500, top: -500, right: -400, bottom: -400))
         XCTAssertEqual(outside.points.count, 5)
-        let chip = FaceAligner.chip(from: image, landmarks: FaceLandmarks(points: [(-30, 5), (-40, 5), (-70, 5), (-60, 5), (-50, 30)].map { FaceLandmarks.Point(x: $0.0, y: $0.1) }))
+        let chip = FaceAligner.chip(
+            from: image,
+            landmarks: FaceLandmarks(points: [(-30, 5), (-40, 5), (-70, 5), (-60, 5), (-50, 30)].map { FaceLandmarks.Point(x: $0.0, y: $0.1) }))
         XCTAssertEqual(chip.width, 150)
         XCTAssert(chip.pixels.prefix(150 * 3).allSatisfy { $0 == 0 }, "the chip's first row lies outside the photo")
     }

@@ -7,8 +7,10 @@ import XCTest
 final class PipelineTests: XCTestCase {
     func testFileToChipsMatchesDlib() throws {
         let pipeline = FaceChipPipeline(detector: try DetectorGoldenTests.detector(), predictor: try LandmarkGoldenTests.predictor.get())
-        for name in ["faces/john_f_kennedy/congress_bioguide.jpg", "other/obama_exif_orientation6.jpg",
-                     "faces/eileen_collins/nasa_portrait.png", "other/chelsea.png"] {
+        for name in [
+            "faces/john_f_kennedy/congress_bioguide.jpg", "other/obama_exif_orientation6.jpg",
+            "faces/eileen_collins/nasa_portrait.png", "other/chelsea.png",
+        ] {
             let golden = try DetectionFixtures.image(name)
             let faces = try pipeline.faces(inFileAt: golden.photoPath)
             let expected = golden.detections.upsample1
@@ -28,10 +30,14 @@ final class PipelineTests: XCTestCase {
 final class PipelineConcurrencyTests: XCTestCase {
     func testConcurrentCallersGetSerialResults() throws {
         let pipeline = FaceChipPipeline(detector: try DetectorGoldenTests.detector(), predictor: try LandmarkGoldenTests.predictor.get())
-        let names = ["faces/al_gore/congress_bioguide.jpg", "faces/kamala_harris/congress_bioguide.jpg",
-                     "faces/richard_nixon/congress_bioguide.jpg", "faces/mike_pence/congress_bioguide.jpg"]
+        let names = [
+            "faces/al_gore/congress_bioguide.jpg", "faces/kamala_harris/congress_bioguide.jpg",
+            "faces/richard_nixon/congress_bioguide.jpg", "faces/mike_pence/congress_bioguide.jpg",
+        ]
         let images = try names.map { try DetectionFixtures.decoded(try DetectionFixtures.image($0)) }
-        let serial = try images.map { try pipeline.faces(in: $0).map { [$0.detection.rectangle.left, $0.detection.rectangle.top, Int($0.chip.checksum64 % 1_000_000)] } }
+        let serial = try images.map {
+            try pipeline.faces(in: $0).map { [$0.detection.rectangle.left, $0.detection.rectangle.top, Int($0.chip.checksum64 % 1_000_000)] }
+        }
         let results = LockedBox<[Int: [[Int]]]>([:])
         DispatchQueue.concurrentPerform(iterations: 8) { i in
             let faces = try? pipeline.faces(in: images[i % images.count])

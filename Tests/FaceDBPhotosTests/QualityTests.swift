@@ -1,9 +1,10 @@
-@testable import FaceDBPhotos
-@testable import FaceDBNeural
 import FaceDBCore
 import FaceDBTestSupport
 import Foundation
 import XCTest
+
+@testable import FaceDBNeural
+@testable import FaceDBPhotos
 
 /// The quality measures against values worked out by hand, and the gate's reasons.
 final class QualityTests: XCTestCase {

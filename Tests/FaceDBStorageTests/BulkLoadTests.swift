@@ -1,7 +1,8 @@
-@testable import FaceDBStorage
 import FaceDBCore
 import FaceDBTestSupport
 import XCTest
+
+@testable import FaceDBStorage
 
 /// Large writes of new faces go in as ingested table files; they must look exactly like any other
 /// write, and one interrupted between ingestion and commit must vanish on the next open.
@@ -15,8 +16,9 @@ final class BulkLoadTests: XCTestCase {
 
     func faces(_ count: Int, identities: Int, rng: inout SeededGenerator, ids: Range<Int64>? = nil) -> [NewFace] {
         (0..<count).map { i in
-            NewFace(identity: "p\(i % identities)", embedding: (0..<8).map { _ in rng.nextGaussian() },
-                    id: ids.map { FaceID($0.lowerBound + Int64(i)) })
+            NewFace(
+                identity: "p\(i % identities)", embedding: (0..<8).map { _ in rng.nextGaussian() },
+                id: ids.map { FaceID($0.lowerBound + Int64(i)) })
         }
     }
 
@@ -170,7 +172,8 @@ final class BulkLoadTests: XCTestCase {
         let deadline = Date().addingTimeInterval(120)
         while (store.db.integerProperty("rocksdb.compaction-pending", of: .identityFaces) ?? 0) > 0
             || (store.db.integerProperty("rocksdb.num-running-compactions", of: .identityFaces) ?? 0) > 0,
-            Date() < deadline {
+            Date() < deadline
+        {
             Thread.sleep(forTimeInterval: 0.05)
         }
         let files = (0..<7).compactMap { store.db.integerProperty("rocksdb.num-files-at-level\($0)", of: .identityFaces) }

@@ -1,7 +1,8 @@
-@testable import FaceDBStorage
 import FaceDBCore
 import FaceDBTestSupport
 import XCTest
+
+@testable import FaceDBStorage
 
 /// Face ids at the edges of their range (issue 17 item 2): before, an id of `Int64.max` wrapped
 /// `next_face_id` and the next open deleted the write's faces, and an id of `Int64.max − 1` made

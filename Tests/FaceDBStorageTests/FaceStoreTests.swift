@@ -1,7 +1,8 @@
-@testable import FaceDBStorage
 import FaceDBCore
 import FaceDBTestSupport
 import XCTest
+
+@testable import FaceDBStorage
 
 final class FaceStoreTests: XCTestCase {
     let space = EmbeddingSpace(model: "test", dimension: 8, metric: .l2)
@@ -74,13 +75,23 @@ final class FaceStoreTests: XCTestCase {
             XCTAssertThrowsError(try body(), line: line) { XCTAssertEqual(($0 as? FaceDBError)?.code, code, "\($0)", line: line) }
         }
         expect(.dimensionMismatch) { _ = try store.addFaces([NewFace(identity: "ada", embedding: [1, 2, 3])]) }
-        expect(.invalidVector) { _ = try store.addFaces([NewFace(identity: "ada", embedding: vector(0)), NewFace(identity: "ada", embedding: [.nan] + vector(0).dropFirst())]) }
+        expect(.invalidVector) {
+            _ = try store.addFaces([
+                NewFace(identity: "ada", embedding: vector(0)), NewFace(identity: "ada", embedding: [.nan] + vector(0).dropFirst()),
+            ])
+        }
         expect(.invalidVector) { _ = try store.addFaces([NewFace(identity: "ada", embedding: [.infinity] + vector(0).dropFirst())]) }
         expect(.invalidArgument) { _ = try store.addFaces([NewFace(identity: "", embedding: vector(0))]) }
-        expect(.unknownIdentity) { _ = try store.addFaces([NewFace(identity: "ada", embedding: vector(1)), NewFace(identity: "nobody", embedding: vector(0))]) }
+        expect(.unknownIdentity) {
+            _ = try store.addFaces([NewFace(identity: "ada", embedding: vector(1)), NewFace(identity: "nobody", embedding: vector(0))])
+        }
         expect(.alreadyExists) { _ = try store.addFaces([NewFace(identity: "ada", embedding: vector(1), id: FaceID(7))]) }
         expect(.invalidArgument) { _ = try store.addFaces([NewFace(identity: "ada", embedding: vector(1), id: FaceID(-1))]) }
-        expect(.invalidArgument) { _ = try store.addFaces([NewFace(identity: "ada", embedding: vector(1), id: FaceID(9)), NewFace(identity: "ada", embedding: vector(1), id: FaceID(9))]) }
+        expect(.invalidArgument) {
+            _ = try store.addFaces([
+                NewFace(identity: "ada", embedding: vector(1), id: FaceID(9)), NewFace(identity: "ada", embedding: vector(1), id: FaceID(9)),
+            ])
+        }
         expect(.alreadyExists) { try store.addIdentity("ada") }
         expect(.invalidArgument) { try store.addIdentity("") }
         expect(.invalidArgument) { try store.addIdentity(String(repeating: "x", count: 513)) }
@@ -108,7 +119,9 @@ final class FaceStoreTests: XCTestCase {
         try store.addIdentity("a")
         try store.addIdentity("b")
         _ = try store.addFaces([NewFace(identity: "a", embedding: vector(0), id: FaceID(5))])
-        let skipped = try store.addFaces([NewFace(identity: "b", embedding: vector(9), id: FaceID(5)), NewFace(identity: "b", embedding: vector(3), id: FaceID(6))], existing: .skip)
+        let skipped = try store.addFaces(
+            [NewFace(identity: "b", embedding: vector(9), id: FaceID(5)), NewFace(identity: "b", embedding: vector(3), id: FaceID(6))],
+            existing: .skip)
         XCTAssertEqual(skipped.ids, [FaceID(6)])
         XCTAssertEqual(skipped.skipped, 1)
         XCTAssertEqual(try store.face(FaceID(5))?.identity, "a")

@@ -1,7 +1,8 @@
-@testable import FaceDBStorage
 import FaceDBCore
 import FaceDBTestSupport
 import XCTest
+
+@testable import FaceDBStorage
 
 final class KeyspaceTests: XCTestCase {
     func testFaceKeysSortLikeTheirIDs() throws {
@@ -37,9 +38,12 @@ final class KeyspaceTests: XCTestCase {
     func testFaceRecordRoundTrip() throws {
         let plain = FaceRecord(identity: "ada", createdMs: 1_700_000_000_123, details: nil, vector: [1, 2])
         XCTAssertEqual(try FaceRecord(decoding: try plain.encoded(), dimension: 2), plain)
-        let rich = FaceRecord(identity: "élise 李", createdMs: -5, details: FaceDetails(
-            source: FaceSource(path: "/p/a.jpg", imageSHA256: "ab", box: [1, 2, 3, 4], landmarks: [Point(x: 1, y: 2)], quality: ["sharpness": 3]),
-            metadata: .object(["k": .array([.number(1), .null])])), vector: [3, 4, 5])
+        let rich = FaceRecord(
+            identity: "élise 李", createdMs: -5,
+            details: FaceDetails(
+                source: FaceSource(
+                    path: "/p/a.jpg", imageSHA256: "ab", box: [1, 2, 3, 4], landmarks: [Point(x: 1, y: 2)], quality: ["sharpness": 3]),
+                metadata: .object(["k": .array([.number(1), .null])])), vector: [3, 4, 5])
         XCTAssertEqual(try FaceRecord(decoding: try rich.encoded(), dimension: 3), rich)
         let bytes = try rich.encoded()
         XCTAssertEqual(try bytes.withUnsafeBytes { try FaceRecord.identity(decoding: $0, dimension: 3) }, "élise 李")

@@ -1,7 +1,8 @@
-@testable import FaceDBStorage
 import FaceDBCore
 import FaceDBTestSupport
 import XCTest
+
+@testable import FaceDBStorage
 
 /// Prepared faces encode each `faces` row from their vectors as it is written; each row must decode
 /// to exactly the face it was made from, also when the faces were added to a builder in parts.
@@ -18,8 +19,9 @@ final class PreparedFacesTests: XCTestCase {
             let kind = Int(rng.next() % 4)
             let source = kind & 1 == 1 ? FaceSource(path: "photos/\(i).jpg", box: [Double(i), 2, 30, 40]) : nil
             let metadata: JSONValue? = kind & 2 == 2 ? .object(["n": .number(Double(i)), "tag": .string("é\(i)")]) : nil
-            return NewFace(identity: names[Int(rng.next() % UInt64(names.count))],
-                           embedding: (0..<5).map { _ in rng.nextGaussian() * 3 }, source: source, metadata: metadata)
+            return NewFace(
+                identity: names[Int(rng.next() % UInt64(names.count))],
+                embedding: (0..<5).map { _ in rng.nextGaussian() * 3 }, source: source, metadata: metadata)
         }
         let createdMs: Int64 = 1_790_000_000_123
         let prepared = try PreparedFaces(faces, space: space, createdMs: createdMs)
@@ -41,8 +43,9 @@ final class PreparedFacesTests: XCTestCase {
         var rng = SeededGenerator(seed: seed)
         let space = EmbeddingSpace(model: "test", dimension: 4, metric: .cosine, normalize: true)
         let faces = (0..<(PreparedFaces.parallelThreshold + 1_000)).map { i -> NewFace in
-            NewFace(identity: "p\(rng.next() % 50)", embedding: (0..<4).map { _ in rng.nextGaussian() },
-                    metadata: i % 7 == 0 ? .object(["i": .number(Double(i))]) : nil)
+            NewFace(
+                identity: "p\(rng.next() % 50)", embedding: (0..<4).map { _ in rng.nextGaussian() },
+                metadata: i % 7 == 0 ? .object(["i": .number(Double(i))]) : nil)
         }
         let createdMs: Int64 = 1_790_000_000_000
         let whole = try PreparedFaces(faces, space: space, createdMs: createdMs)

@@ -17,8 +17,9 @@ final class AsyncTests: XCTestCase {
 
     /// A gallery of `faces` random faces of `identities` people, `dimension`-D, L2.
     func gallery(faces: Int, identities: Int, dimension: Int, rng: inout SeededGenerator) throws -> FaceDatabase {
-        let db = try FaceDatabase.create(at: directory.path("db"), space: EmbeddingSpace(model: "m", dimension: dimension, metric: .l2),
-                                         options: quiet)
+        let db = try FaceDatabase.create(
+            at: directory.path("db"), space: EmbeddingSpace(model: "m", dimension: dimension, metric: .l2),
+            options: quiet)
         var batch: [NewFace] = []
         for i in 0..<faces {
             batch.append(NewFace(identity: "p\(i % identities)", embedding: (0..<dimension).map { _ in rng.nextGaussian() }))
@@ -96,8 +97,9 @@ final class AsyncTests: XCTestCase {
         let labels = directory.path("labels.txt")
         try writeNpy(vectors, dimension: dimension, to: npy)
         try (0..<count).map { "person-\($0 % 300)" }.joined(separator: "\n").write(toFile: labels, atomically: true, encoding: .utf8)
-        let db = try await FaceDatabase.create(at: directory.path("db"), space: EmbeddingSpace(model: "m", dimension: dimension, metric: .l2),
-                                               options: quiet)
+        let db = try await FaceDatabase.create(
+            at: directory.path("db"), space: EmbeddingSpace(model: "m", dimension: dimension, metric: .l2),
+            options: quiet)
         defer { try? blocking { try db.close() } }
         let options = ImportOptions(batchSize: 1_000, resumeKey: try EmbeddingFiles.resumeKey(path: npy, labels: labels))
         let canceller = Canceller()

@@ -10,7 +10,9 @@ final class CalibrationTests: XCTestCase {
     let quiet = DatabaseOptions(logger: DatabaseOptions.silentLogger)
 
     /// `people` identities of `faces` faces each, 16-D, clustered.
-    func makeGallery(_ path: String, people: Int, faces: Int, rng: inout SeededGenerator) throws -> (FaceDatabase, SyntheticEmbeddings, [(String, [Float])]) {
+    func makeGallery(_ path: String, people: Int, faces: Int, rng: inout SeededGenerator) throws -> (
+        FaceDatabase, SyntheticEmbeddings, [(String, [Float])]
+    ) {
         let data = SyntheticEmbeddings(dimension: 16, identities: people + 500, withinSpread: 0.35, generator: &rng)
         let db = try FaceDatabase.create(at: path, space: EmbeddingSpace(model: "synthetic", dimension: 16, metric: .l2), options: quiet)
         var stored: [(String, [Float])] = []

@@ -24,8 +24,9 @@ final class ConcurrencyTests: XCTestCase {
         let seed = SeededGenerator.seedFromEnvironment()
         let dir = TemporaryDirectory("concurrency")
         let dim = 8
-        let db = try FaceDatabase.create(at: dir.path("db"), space: EmbeddingSpace(model: "m", dimension: dim, metric: .l2),
-                                         index: IndexConfiguration(kind: kind), options: DatabaseOptions(snapshotAfterChanges: 200, logger: DatabaseOptions.silentLogger))
+        let db = try FaceDatabase.create(
+            at: dir.path("db"), space: EmbeddingSpace(model: "m", dimension: dim, metric: .l2),
+            index: IndexConfiguration(kind: kind), options: DatabaseOptions(snapshotAfterChanges: 200, logger: DatabaseOptions.silentLogger))
         // A fixed anchor identity the writer never touches: every exact search for its vector must
         // find it first. (Not HNSW's: the anchor is an extreme outlier, about equally far from every
         // other face, and a search with a small efSearch can stop before it reaches the one node that
@@ -63,8 +64,9 @@ final class ConcurrencyTests: XCTestCase {
         var live: [String] = []
         while Date() < stop {
             let name = "w\(batch)"
-            try db.addFaces((0..<20).map { _ in NewFace(identity: name, embedding: (0..<dim).map { _ in rng.nextGaussian() }) },
-                            createMissingIdentities: true)
+            try db.addFaces(
+                (0..<20).map { _ in NewFace(identity: name, embedding: (0..<dim).map { _ in rng.nextGaussian() }) },
+                createMissingIdentities: true)
             live.append(name)
             if live.count > 10 { try db.removeIdentity(live.removeFirst()) }
             batch += 1

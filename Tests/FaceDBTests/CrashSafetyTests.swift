@@ -86,7 +86,10 @@ final class CrashSafetyTests: XCTestCase {
             let kind = kinds[trial % kinds.count]
             let trialPath = path + "-\(kind.rawValue)"
             var history = histories[kind] ?? History()
-            var next: Int { get { history.next } set { history.next = newValue } }
+            var next: Int {
+                get { history.next }
+                set { history.next = newValue }
+            }
             let delay = 0.05 + Double(rng.next() % 400) / 1000
             let acked = try runWriter(path: trialPath, kind: kind, first: next, delay: delay)
             history.added.formUnion(acked.added)

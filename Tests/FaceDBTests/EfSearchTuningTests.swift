@@ -12,7 +12,8 @@ final class EfSearchTuningTests: XCTestCase {
 
     /// `count` clustered faces (10 per person).
     func faces(_ count: Int, from first: Int = 0, _ people: SyntheticEmbeddings, _ rng: inout SeededGenerator) -> [NewFace] {
-        (first..<first + count).map { i in NewFace(identity: "p\(i / 10)", embedding: people.face(of: (i / 10) % people.identities, generator: &rng)) }
+        (first..<first + count).map { i in NewFace(identity: "p\(i / 10)", embedding: people.face(of: (i / 10) % people.identities, generator: &rng))
+        }
     }
 
     func testTunedAtReindexKeptAcrossOpenAndTunedAgainWhenDoubled() throws {

@@ -72,10 +72,13 @@ final class FaceDatabaseTests: XCTestCase {
         expect(.databaseExists) { _ = try FaceDatabase.create(at: path, space: space) }
         expect(.modelMismatch) { _ = try FaceDatabase.open(at: path, expectingModel: "other-model", options: quiet) }
         expect(.dimensionMismatch) { _ = try FaceDatabase.open(at: path, expectingModel: "test-model", dimension: 512, options: quiet) }
-        expect(.invalidArgument) { _ = try FaceDatabase.create(at: directory.path("bad"), space: EmbeddingSpace(model: "m", dimension: 0, metric: .l2)) }
         expect(.invalidArgument) {
-            _ = try FaceDatabase.create(at: directory.path("badpq"), space: EmbeddingSpace(model: "m", dimension: 10, metric: .l2),
-                                        index: IndexConfiguration(kind: .ivfpq, pqM: 16))
+            _ = try FaceDatabase.create(at: directory.path("bad"), space: EmbeddingSpace(model: "m", dimension: 0, metric: .l2))
+        }
+        expect(.invalidArgument) {
+            _ = try FaceDatabase.create(
+                at: directory.path("badpq"), space: EmbeddingSpace(model: "m", dimension: 10, metric: .l2),
+                index: IndexConfiguration(kind: .ivfpq, pqM: 16))
         }
         let again = try FaceDatabase.open(at: path, expectingModel: "test-model", dimension: 16, options: quiet)
         try again.close()
@@ -85,7 +88,8 @@ final class FaceDatabaseTests: XCTestCase {
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
         for kind in IndexConfiguration.Kind.allCases {
             let dir = TemporaryDirectory("filter")
-            let db = try FaceDatabase.create(at: dir.path("db"), space: space, index: IndexConfiguration(kind: kind, nlist: 8, pqM: 4), options: quiet)
+            let db = try FaceDatabase.create(
+                at: dir.path("db"), space: space, index: IndexConfiguration(kind: kind, nlist: 8, pqM: 4), options: quiet)
             var all: [(id: Int64, identity: String, vector: [Float])] = []
             for p in 0..<40 {
                 try db.addIdentity("p\(p)", galleries: p % 2 == 0 ? ["even"] : (p % 3 == 0 ? ["odd", "three"] : ["odd"]))
@@ -155,7 +159,9 @@ final class FaceDatabaseTests: XCTestCase {
         for kind in [IndexConfiguration.Kind.hnsw, .ivf, .ivfpq, .flat] {
             let configuration = IndexConfiguration(kind: kind, nlist: 16, pqM: 8)
             var progressed = 0
-            try db.reindex(configuration) { done, total in progressed = done; XCTAssertEqual(total, 1000) }
+            try db.reindex(configuration) { done, total in
+                progressed = done; XCTAssertEqual(total, 1000)
+            }
             XCTAssertEqual(progressed, 1000)
             let stats = try db.stats()
             XCTAssertEqual(stats.index, configuration)

@@ -55,7 +55,8 @@ final class FaceOwnersTests: XCTestCase {
             _ = each("scanned", [0, 1, 2, 5, 1 << 40, 1 << 41])
         }
         owners.stopLoading()
-        XCTAssertEqual(owners.lookup([0, 1, 2, 3, 5, 1 << 40, 1 << 41]),
-                       ["written", "scanned", "scanned", nil, "written", "written", "scanned"])
+        XCTAssertEqual(
+            owners.lookup([0, 1, 2, 3, 5, 1 << 40, 1 << 41]),
+            ["written", "scanned", "scanned", nil, "written", "written", "scanned"])
     }
 }

@@ -83,8 +83,9 @@ final class ImportExportTests: XCTestCase {
         try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         let rejects = directory.path("rejects.jsonl")
 
-        let summary = try db.importEmbeddings(from: try EmbeddingFiles.open(path: file, labels: nil),
-                                              options: ImportOptions(batchSize: 16, rejectsPath: rejects))
+        let summary = try db.importEmbeddings(
+            from: try EmbeddingFiles.open(path: file, labels: nil),
+            options: ImportOptions(batchSize: 16, rejectsPath: rejects))
         XCTAssertEqual(summary.rowsRead, lines.count, "seed \(seed)")
         XCTAssertEqual(summary.stored, good.count, "seed \(seed)")
         XCTAssertEqual(summary.rejected, bad.count, "seed \(seed)")
@@ -198,8 +199,9 @@ final class ImportExportTests: XCTestCase {
 
         let db = try FaceDatabase.create(at: directory.path("db"), space: EmbeddingSpace(model: "m", dimension: 16, metric: .l2), options: quiet)
         for file in [first, second] {
-            let summary = try db.importEmbeddings(from: try EmbeddingFiles.open(path: file, labels: nil),
-                                                  options: ImportOptions(batchSize: 1_000, resumeKey: try EmbeddingFiles.resumeKey(path: file, labels: nil)))
+            let summary = try db.importEmbeddings(
+                from: try EmbeddingFiles.open(path: file, labels: nil),
+                options: ImportOptions(batchSize: 1_000, resumeKey: try EmbeddingFiles.resumeKey(path: file, labels: nil)))
             XCTAssertEqual(summary.resumed, 0, "\(file), seed \(seed)")
             XCTAssertEqual(summary.stored, data.count, "\(file), seed \(seed)")
         }
@@ -207,8 +209,9 @@ final class ImportExportTests: XCTestCase {
         XCTAssertEqual(try db.faces(of: "PERSON-\(middle % 50)").count, 1)
         // Each file again is a no-op.
         for file in [first, second] {
-            let again = try db.importEmbeddings(from: try EmbeddingFiles.open(path: file, labels: nil),
-                                                options: ImportOptions(resumeKey: try EmbeddingFiles.resumeKey(path: file, labels: nil)))
+            let again = try db.importEmbeddings(
+                from: try EmbeddingFiles.open(path: file, labels: nil),
+                options: ImportOptions(resumeKey: try EmbeddingFiles.resumeKey(path: file, labels: nil)))
             XCTAssertEqual(again.resumed, data.count, file)
             XCTAssertEqual(again.stored, 0, file)
         }
@@ -244,8 +247,9 @@ final class ImportExportTests: XCTestCase {
         for (name, labelsFile) in [(jsonl, nil), (vectors, labels)] as [(String, String?)] {
             let db = try FaceDatabase.create(at: directory.path("db-" + (name as NSString).lastPathComponent), space: space, options: quiet)
             func run() throws -> ImportSummary {
-                try db.importEmbeddings(from: try EmbeddingFiles.open(path: name, labels: labelsFile),
-                                        options: ImportOptions(batchSize: 700, resumeKey: try EmbeddingFiles.resumeKey(path: name, labels: labelsFile)))
+                try db.importEmbeddings(
+                    from: try EmbeddingFiles.open(path: name, labels: labelsFile),
+                    options: ImportOptions(batchSize: 700, resumeKey: try EmbeddingFiles.resumeKey(path: name, labels: labelsFile)))
             }
             XCTAssertEqual(try run().stored, old.count, name)
             // Append the new rows.
@@ -275,7 +279,8 @@ final class ImportExportTests: XCTestCase {
             if labelsFile != nil {
                 // A labels file changed in its first rows does not match: the rows are imported anew
                 // (skipped by nothing, since they carry no face ids).
-                try (["someone-else"] + data.dropFirst().map(\.identity)).joined(separator: "\n").write(toFile: labels, atomically: true, encoding: .utf8)
+                try (["someone-else"] + data.dropFirst().map(\.identity)).joined(separator: "\n").write(
+                    toFile: labels, atomically: true, encoding: .utf8)
                 XCTAssertEqual(try run().resumed, 0, name)
             }
             try db.close()
@@ -305,8 +310,9 @@ final class ImportExportTests: XCTestCase {
         second[300].embedding = (0..<8).map { _ in rng.nextGaussian() }
         let file2 = directory.path("b.jsonl")
         try second.map(jsonLine).joined(separator: "\n").write(toFile: file2, atomically: true, encoding: .utf8)
-        let upserted = try db.importEmbeddings(from: try EmbeddingFiles.open(path: file2, labels: nil),
-                                               options: ImportOptions(batchSize: 64, existing: .replace))
+        let upserted = try db.importEmbeddings(
+            from: try EmbeddingFiles.open(path: file2, labels: nil),
+            options: ImportOptions(batchSize: 64, existing: .replace))
         XCTAssertEqual(upserted.stored, 301)
         XCTAssertEqual(upserted.replaced, 301)
         XCTAssertEqual(db.faceCount, 300)
@@ -334,8 +340,11 @@ final class ImportExportTests: XCTestCase {
         // Fewer labels than vectors: the rows before the labels run out are stored.
         let short = directory.path("short.txt")
         try data.prefix(70).map(\.identity).joined(separator: "\n").write(toFile: short, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try db.importEmbeddings(from: try EmbeddingFiles.open(path: npy, labels: short),
-                                                     options: ImportOptions(batchSize: 25))) { error in
+        XCTAssertThrowsError(
+            try db.importEmbeddings(
+                from: try EmbeddingFiles.open(path: npy, labels: short),
+                options: ImportOptions(batchSize: 25))
+        ) { error in
             let message = (error as? FaceDBError)?.message ?? ""
             XCTAssertTrue(message.contains("70") && message.contains("100"), message)
         }
@@ -376,13 +385,16 @@ final class ImportExportTests: XCTestCase {
     // MARK: - Export
 
     func makeGallery(metric: Metric, rng: inout SeededGenerator) throws -> FaceDatabase {
-        let db = try FaceDatabase.create(at: directory.path("source"), space: EmbeddingSpace(model: "m", dimension: 12, metric: metric),
-                                         options: quiet)
+        let db = try FaceDatabase.create(
+            at: directory.path("source"), space: EmbeddingSpace(model: "m", dimension: 12, metric: metric),
+            options: quiet)
         let names = ["Zoë", "李雷", "Smith, J.", "quote \"q\"", "tab\there", "plain"]
         var faces: [NewFace] = []
         for i in 0..<600 {
-            faces.append(NewFace(identity: names[i % names.count] + "-\(i % 50)", embedding: (0..<12).map { _ in rng.nextGaussian() },
-                                 metadata: i % 3 == 0 ? .object(["i": .number(Double(i)), "tag": .string("a,\"b\"\nc")]) : nil))
+            faces.append(
+                NewFace(
+                    identity: names[i % names.count] + "-\(i % 50)", embedding: (0..<12).map { _ in rng.nextGaussian() },
+                    metadata: i % 3 == 0 ? .object(["i": .number(Double(i)), "tag": .string("a,\"b\"\nc")]) : nil))
         }
         try db.addFaces(faces, createMissingIdentities: true)
         try db.removeFaces([FaceID(10), FaceID(11)])
@@ -444,7 +456,9 @@ final class ImportExportTests: XCTestCase {
         let embeddings = try readNpy(out + "/embedding.npy")
         XCTAssertEqual(embeddings.descr, "<f4")
         XCTAssertEqual(embeddings.shape, [expected.count, 12])
-        let floats = embeddings.data.withUnsafeBytes { raw in (0..<(expected.count * 12)).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
+        let floats = embeddings.data.withUnsafeBytes { raw in
+            (0..<(expected.count * 12)).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+        }
         XCTAssertEqual(floats, expected.flatMap(\.embedding))
 
         for (field, values) in [("identity", expected.map(\.identity)), ("metadata", expected.map { $0.metadata?.description ?? "{}" })] {
@@ -480,8 +494,9 @@ final class ImportExportTests: XCTestCase {
         ]
         let file = directory.path("rows.jsonl")
         try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-        let summary = try db!.importEmbeddings(from: try EmbeddingFiles.open(path: file, labels: nil),
-                                               options: ImportOptions(rejectsPath: directory.path("rejects.jsonl")))
+        let summary = try db!.importEmbeddings(
+            from: try EmbeddingFiles.open(path: file, labels: nil),
+            options: ImportOptions(rejectsPath: directory.path("rejects.jsonl")))
         XCTAssertEqual(summary.stored, 2)
         XCTAssertEqual(summary.rejected, 2)
         let reasons = try String(contentsOfFile: directory.path("rejects.jsonl"), encoding: .utf8)

@@ -181,14 +181,16 @@ final class ObservabilityTests: XCTestCase {
         XCTAssertEqual(count("facedb_writes_total", [("kind", "add_faces")]), 0)
 
         // Again, without the resume key's help: every face id is stored already, so skipped.
-        let second = try db.importEmbeddings(from: try EmbeddingFiles.open(path: file, labels: nil),
-                                             options: ImportOptions(batchSize: 16, resumeKey: nil))
+        let second = try db.importEmbeddings(
+            from: try EmbeddingFiles.open(path: file, labels: nil),
+            options: ImportOptions(batchSize: 16, resumeKey: nil))
         XCTAssertEqual(count("facedb_import_rows_total", [("outcome", "skipped")]), Int64(second.skipped))
         XCTAssertEqual(count("facedb_import_rows_total", [("outcome", "resumed")]), Int64(second.resumed))
         XCTAssertEqual(second.skipped + second.resumed, 100)
         let outcomes = ["stored", "skipped", "rejected", "resumed"]
-        XCTAssertEqual(outcomes.map { count("facedb_import_rows_total", [("outcome", $0)]) }.reduce(0, +),
-                       Int64(first.rowsRead + second.rowsRead), "every row read is counted once")
+        XCTAssertEqual(
+            outcomes.map { count("facedb_import_rows_total", [("outcome", $0)]) }.reduce(0, +),
+            Int64(first.rowsRead + second.rowsRead), "every row read is counted once")
     }
 
     func testEnrolmentRefusalsAreCountedByReason() throws {
@@ -200,8 +202,10 @@ final class ObservabilityTests: XCTestCase {
         var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
         let garbage = directory.path("garbage.jpg")
         try Data((0..<5_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) }).write(to: URL(fileURLWithPath: garbage))
-        let photos = [garbage, PhotoTests.other("rocket.jpg"), PhotoTests.photo("ed_case", "congress_photo_b_current.jpg"),
-                      directory.path("missing.jpg")]
+        let photos = [
+            garbage, PhotoTests.other("rocket.jpg"), PhotoTests.photo("ed_case", "congress_photo_b_current.jpg"),
+            directory.path("missing.jpg"),
+        ]
         let enrollment = try db.enroll(photosAt: photos, identity: "ed", pipeline: pipeline)
 
         // The oracle: the reasons the enrolment itself reports.

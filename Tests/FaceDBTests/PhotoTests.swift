@@ -1,8 +1,8 @@
 import FaceDB
 import FaceDBCore
+import FaceDBPhotos
 import FaceDBStorage
 import FaceDBTestSupport
-import FaceDBPhotos
 import Foundation
 import XCTest
 
@@ -47,8 +47,10 @@ final class PhotoTests: XCTestCase {
         ("deb_haaland", "congress_photo_a_older.jpg"), ("jim_costa", "congress_photo_a_older.jpg"),
         ("terri_sewell", "congress_photo_a_older.jpg"), ("cedric_richmond", "congress_photo_a_older.jpg"),
     ]
-    let strangers = [("al_gore", "congress_bioguide.jpg"), ("kamala_harris", "congress_bioguide.jpg"),
-                     ("dick_cheney", "congress_bioguide.jpg"), ("john_kerry", "congress_bioguide.jpg")]
+    let strangers = [
+        ("al_gore", "congress_bioguide.jpg"), ("kamala_harris", "congress_bioguide.jpg"),
+        ("dick_cheney", "congress_bioguide.jpg"), ("john_kerry", "congress_bioguide.jpg"),
+    ]
 
     func testEnrolledPeopleAreIdentifiedAndStrangersAreUnknown() throws {
         let db = try makeDatabase()
@@ -86,24 +88,30 @@ final class PhotoTests: XCTestCase {
 
     func testVerifyingPhotosAgainstPhotosAndIdentities() throws {
         let db = try makeDatabase()
-        let same = try db.verify(photoAt: Self.photo("joe_biden", "president_portrait.jpg"),
-                                 photoAt: Self.photo("joe_biden", "senate_bioguide.jpg"), pipeline: pipeline)
+        let same = try db.verify(
+            photoAt: Self.photo("joe_biden", "president_portrait.jpg"),
+            photoAt: Self.photo("joe_biden", "senate_bioguide.jpg"), pipeline: pipeline)
         XCTAssertEqual(same.decision, .match, "distance \(same.score)")
         XCTAssertLessThan(same.score, 0.6)
-        let different = try db.verify(photoAt: Self.photo("joe_biden", "president_portrait.jpg"),
-                                      photoAt: Self.photo("al_gore", "congress_bioguide.jpg"), pipeline: pipeline)
+        let different = try db.verify(
+            photoAt: Self.photo("joe_biden", "president_portrait.jpg"),
+            photoAt: Self.photo("al_gore", "congress_bioguide.jpg"), pipeline: pipeline)
         XCTAssertEqual(different.decision, .unknown, "distance \(different.score)")
         XCTAssertGreaterThan(different.score, 0.6)
         // Asked to, enrolment keeps the aligned chip: a 150×150 PNG.
         var keep = EnrollOptions()
         keep.storeChips = true
-        let ids = try db.enroll(photosAt: [Self.photo("deb_haaland", "congress_photo_b_current.jpg")], identity: "deb",
-                                pipeline: pipeline, options: keep).outcomes.compactMap(\.faceID)
+        let ids = try db.enroll(
+            photosAt: [Self.photo("deb_haaland", "congress_photo_b_current.jpg")], identity: "deb",
+            pipeline: pipeline, options: keep
+        ).outcomes.compactMap(\.faceID)
         let png = try XCTUnwrap(try db.face(XCTUnwrap(ids.first))?.source?.chipPNG)
         let chip = try ImageDecoder().decode(Array(try XCTUnwrap(Data(base64Encoded: png))))
         XCTAssertEqual([chip.width, chip.height], [150, 150])
-        XCTAssertEqual(try db.verify(photoAt: Self.photo("deb_haaland", "congress_photo_a_older.jpg"), identity: "deb", pipeline: pipeline).decision, .match)
-        XCTAssertEqual(try db.verify(photoAt: Self.photo("terri_sewell", "congress_photo_a_older.jpg"), identity: "deb", pipeline: pipeline).decision, .unknown)
+        XCTAssertEqual(
+            try db.verify(photoAt: Self.photo("deb_haaland", "congress_photo_a_older.jpg"), identity: "deb", pipeline: pipeline).decision, .match)
+        XCTAssertEqual(
+            try db.verify(photoAt: Self.photo("terri_sewell", "congress_photo_a_older.jpg"), identity: "deb", pipeline: pipeline).decision, .unknown)
         XCTAssertThrowsError(try db.verify(photoAt: Self.other("coffee.png"), identity: "deb", pipeline: pipeline)) { error in
             XCTAssertTrue((error as? FaceDBError)?.message.contains("No face") ?? false, "\(error)")
         }
@@ -112,9 +120,11 @@ final class PhotoTests: XCTestCase {
     func testTheQualityGateRefusesWithReasons() throws {
         let db = try makeDatabase()
         // The wrong person's photo into an existing identity.
-        XCTAssertEqual(try db.enroll(photosAt: [Self.photo("jim_costa", "congress_photo_b_current.jpg")], identity: "jim", pipeline: pipeline).accepted, 1)
-        let wrong = try db.enroll(photosAt: [Self.photo("al_gore", "congress_bioguide.jpg"), Self.photo("jim_costa", "congress_photo_a_older.jpg")],
-                                  identity: "jim", pipeline: pipeline)
+        XCTAssertEqual(
+            try db.enroll(photosAt: [Self.photo("jim_costa", "congress_photo_b_current.jpg")], identity: "jim", pipeline: pipeline).accepted, 1)
+        let wrong = try db.enroll(
+            photosAt: [Self.photo("al_gore", "congress_bioguide.jpg"), Self.photo("jim_costa", "congress_photo_a_older.jpg")],
+            identity: "jim", pipeline: pipeline)
         XCTAssertEqual(wrong.outcomes.map(\.accepted), [false, true])
         let issue = try XCTUnwrap(wrong.outcomes[0].issues.first)
         XCTAssertEqual(issue.kind, .identityMismatch)
@@ -125,8 +135,9 @@ final class PhotoTests: XCTestCase {
         XCTAssertEqual(none.outcomes.first?.issues.first?.kind, .noFace)
         var strict = EnrollOptions()
         strict.quality.minimumSharpness = 1e9
-        let blurry = try db.enroll(photosAt: [Self.photo("terri_sewell", "congress_photo_b_current.jpg")], identity: "terri",
-                                   pipeline: pipeline, options: strict)
+        let blurry = try db.enroll(
+            photosAt: [Self.photo("terri_sewell", "congress_photo_b_current.jpg")], identity: "terri",
+            pipeline: pipeline, options: strict)
         let measured = try XCTUnwrap(blurry.outcomes.first?.quality?.sharpness)
         XCTAssertEqual(blurry.outcomes.first?.issues.map(\.kind), [.blurry])
         XCTAssertEqual(blurry.outcomes.first?.issues.first?.measured, measured)
@@ -138,7 +149,9 @@ final class PhotoTests: XCTestCase {
             for x in 0..<w {
                 for c in 0..<3 {
                     var sum = 0
-                    for dy in -2...2 { for dx in -2...2 { sum += Int(sharpPhoto.pixels[(min(h - 1, max(0, y + dy)) * w + min(w - 1, max(0, x + dx))) * 3 + c]) } }
+                    for dy in -2...2 {
+                        for dx in -2...2 { sum += Int(sharpPhoto.pixels[(min(h - 1, max(0, y + dy)) * w + min(w - 1, max(0, x + dx))) * 3 + c]) }
+                    }
                     soft[(y * w + x) * 3 + c] = UInt8(sum / 25)
                 }
             }
@@ -146,7 +159,9 @@ final class PhotoTests: XCTestCase {
         let blurredPath = directory.path("blurred.png")
         try PNGEncoder.write(try RGBImage(width: w, height: h, pixels: soft), to: blurredPath)
         let refused = try db.enroll(photosAt: [blurredPath], identity: "terri", pipeline: pipeline)
-        XCTAssertEqual(refused.outcomes.first?.issues.first?.kind, .blurry, "\(refused.outcomes.map(\.issues)) \(String(describing: refused.outcomes.first?.quality))")
+        XCTAssertEqual(
+            refused.outcomes.first?.issues.first?.kind, .blurry,
+            "\(refused.outcomes.map(\.issues)) \(String(describing: refused.outcomes.first?.quality))")
         // Two people side by side: refused, unless the largest face is asked for.
         let left = try pipeline.decoder.decode(contentsOf: Self.photo("ed_case", "congress_photo_b_current.jpg"))
         let right = try pipeline.decoder.decode(contentsOf: Self.photo("kamala_harris", "congress_bioguide.jpg"))
@@ -172,8 +187,9 @@ final class PhotoTests: XCTestCase {
         XCTAssertLessThan(stored[2], Double(left.width), "the larger face (Ed Case, on the left) was enrolled")
         var big = EnrollOptions()
         big.quality.minimumFaceSize = 5_000
-        let small = try db.enroll(photosAt: [Self.photo("terri_sewell", "congress_photo_b_current.jpg")], identity: "terri",
-                                  pipeline: pipeline, options: big)
+        let small = try db.enroll(
+            photosAt: [Self.photo("terri_sewell", "congress_photo_b_current.jpg")], identity: "terri",
+            pipeline: pipeline, options: big)
         XCTAssertEqual(small.outcomes.first?.issues.first?.kind, .faceTooSmall)
         XCTAssertNil(try db.identity("terri"), "a refused enrolment must not create the identity")
     }
@@ -285,16 +301,19 @@ final class PhotoTests: XCTestCase {
             XCTAssertEqual(db.faceCount, 0, name)
         }
         // The same model compared as the database does is accepted.
-        let db = try FaceDatabase.create(at: directory.path("cosine-ok"),
-                                         space: EmbeddingSpace(model: EmbeddingSpace.dlibResNet.model, dimension: 128, metric: .cosine), options: quiet)
+        let db = try FaceDatabase.create(
+            at: directory.path("cosine-ok"),
+            space: EmbeddingSpace(model: EmbeddingSpace.dlibResNet.model, dimension: 128, metric: .cosine), options: quiet)
         defer { try? db.close() }
         XCTAssertEqual(try db.enroll(photosAt: [photo], identity: "j", pipeline: pipeline.comparing(by: .cosine)).accepted, 1)
     }
 
     func testADatabaseOfOtherModelsRefusesThePipeline() throws {
-        let other = try FaceDatabase.create(at: directory.path("wide"), space: EmbeddingSpace(model: "arcface", dimension: 512, metric: .cosine),
-                                            options: quiet)
-        XCTAssertThrowsError(try other.enroll(photosAt: [Self.photo("joe_biden", "president_portrait.jpg")], identity: "j", pipeline: pipeline)) { error in
+        let other = try FaceDatabase.create(
+            at: directory.path("wide"), space: EmbeddingSpace(model: "arcface", dimension: 512, metric: .cosine),
+            options: quiet)
+        XCTAssertThrowsError(try other.enroll(photosAt: [Self.photo("joe_biden", "president_portrait.jpg")], identity: "j", pipeline: pipeline)) {
+            error in
             XCTAssertEqual((error as? FaceDBError)?.code, .modelMismatch)
         }
         try other.close()
@@ -353,10 +372,12 @@ final class PhotoTests: XCTestCase {
         XCTAssertEqual(byBytes.faces.map { $0.identification.matches.map(\.score) }, byPath.faces.map { $0.identification.matches.map(\.score) })
         XCTAssertEqual(byBytes.faces.first?.identification.identity, "joe_biden")
         let image = try ImageDecoder().decode(probeBytes, source: "probe")
-        XCTAssertEqual(try db.verify(.image(image, name: "probe"), identity: "joe_biden", pipeline: pipeline).score,
-                       try db.verify(photoAt: probe, identity: "joe_biden", pipeline: pipeline).score)
-        XCTAssertEqual(try db.verify(.data(Data(probeBytes), name: "a"), .file(path), pipeline: pipeline).score,
-                       try db.verify(photoAt: probe, photoAt: path, pipeline: pipeline).score)
+        XCTAssertEqual(
+            try db.verify(.image(image, name: "probe"), identity: "joe_biden", pipeline: pipeline).score,
+            try db.verify(photoAt: probe, identity: "joe_biden", pipeline: pipeline).score)
+        XCTAssertEqual(
+            try db.verify(.data(Data(probeBytes), name: "a"), .file(path), pipeline: pipeline).score,
+            try db.verify(photoAt: probe, photoAt: path, pipeline: pipeline).score)
 
         // Bytes that are no photo are refused by name, and a refused enrolment writes nothing.
         let sequence = try db.stats().sequence

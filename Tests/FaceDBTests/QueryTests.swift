@@ -15,7 +15,8 @@ final class QueryTests: XCTestCase {
 
     /// A 2-D L2 database with faces at given points.
     func gallery(_ people: [String: [[Float]]], model: String = "toy") throws -> FaceDatabase {
-        let db = try FaceDatabase.create(at: directory.path("db-\(UUID().uuidString)"), space: EmbeddingSpace(model: model, dimension: 2, metric: .l2), options: quiet)
+        let db = try FaceDatabase.create(
+            at: directory.path("db-\(UUID().uuidString)"), space: EmbeddingSpace(model: model, dimension: 2, metric: .l2), options: quiet)
         for (name, points) in people.sorted(by: { $0.key < $1.key }) {
             try db.addIdentity(name, galleries: [name.hasPrefix("s") ? "staff" : "guests"])
             try db.addFaces(points.map { NewFace(identity: name, embedding: $0) })

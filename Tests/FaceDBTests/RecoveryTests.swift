@@ -1,8 +1,8 @@
 import FaceDB
 import FaceDBCore
 import FaceDBTestSupport
-import Logging
 import Foundation
+import Logging
 import XCTest
 
 /// A damaged, missing or stale index snapshot never stops a database from opening and never loses a face.
@@ -11,7 +11,8 @@ final class RecoveryTests: XCTestCase {
 
     /// Makes a database of `faces` random faces (HNSW, so the snapshot holds a real graph) and returns its vectors.
     func makeDatabase(at path: String, faces: Int, rng: inout SeededGenerator) throws -> [FaceID: [Float]] {
-        let db = try FaceDatabase.create(at: path, space: space, index: IndexConfiguration(kind: .hnsw), options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
+        let db = try FaceDatabase.create(
+            at: path, space: space, index: IndexConfiguration(kind: .hnsw), options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         var vectors: [FaceID: [Float]] = [:]
         for p in 0..<(faces / 10) {
             let batch = (0..<10).map { _ in NewFace(identity: "p\(p)", embedding: (0..<12).map { _ in rng.nextGaussian() }) }
@@ -109,7 +110,9 @@ final class RecoveryTests: XCTestCase {
         try newSnapshot.write(to: URL(fileURLWithPath: backup + "/index.snapshot"))
         let before = try directoryDigest(backup)
         for readOnly in [false, true] {
-            XCTAssertThrowsError(try FaceDatabase.open(at: backup, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: readOnly))) { error in
+            XCTAssertThrowsError(
+                try FaceDatabase.open(at: backup, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: readOnly))
+            ) { error in
                 XCTAssertEqual((error as? FaceDBError)?.code, .corruption)
                 XCTAssertTrue("\(error)".contains("index.snapshot"), "\(error)")
             }

@@ -43,9 +43,12 @@ final class ScoreDirectionTests: XCTestCase {
     }
 
     /// A database of `people` identities with `faces` random faces each; returns the raw vectors.
-    func gallery(_ metric: Metric, people: Int, faces: Int, _ g: inout SeededGenerator) throws -> (FaceDatabase, [(identity: String, vector: [Float])]) {
-        let db = try FaceDatabase.create(at: directory.path("db-\(metric.rawValue)-\(UUID().uuidString)"),
-                                         space: EmbeddingSpace(model: "synthetic", dimension: dimension, metric: metric), options: quiet)
+    func gallery(_ metric: Metric, people: Int, faces: Int, _ g: inout SeededGenerator) throws -> (
+        FaceDatabase, [(identity: String, vector: [Float])]
+    ) {
+        let db = try FaceDatabase.create(
+            at: directory.path("db-\(metric.rawValue)-\(UUID().uuidString)"),
+            space: EmbeddingSpace(model: "synthetic", dimension: dimension, metric: metric), options: quiet)
         var stored: [(identity: String, vector: [Float])] = []
         for p in 0..<people {
             let name = "p\(p)"
@@ -70,8 +73,9 @@ final class ScoreDirectionTests: XCTestCase {
                     .sorted { handBetter($0.score, $1.score, metric) }
                 XCTAssertEqual(hits.count, 15, "\(metric) query \(q); seed \(seed)")
                 for (rank, (hit, want)) in zip(hits, truth).enumerated() {
-                    XCTAssertEqual(hit.score, want.score, accuracy: 1e-4 * max(1, abs(want.score)),
-                                   "\(metric) query \(q) rank \(rank) score; seed \(seed)")
+                    XCTAssertEqual(
+                        hit.score, want.score, accuracy: 1e-4 * max(1, abs(want.score)),
+                        "\(metric) query \(q) rank \(rank) score; seed \(seed)")
                 }
                 for (a, b) in zip(hits, hits.dropFirst()) {
                     XCTAssertFalse(handBetter(b.score, a.score, metric), "\(metric) query \(q): \(b.score) ranked after \(a.score); seed \(seed)")

@@ -13,8 +13,9 @@ final class SearchOracleTests: XCTestCase {
         let data = SyntheticEmbeddings(dimension: dim, identities: count / 10, generator: &rng)
         let (vectors, owners) = data.faces(count: count, generator: &rng)
         let space = EmbeddingSpace(model: "synthetic", dimension: dim, metric: metric)
-        let db = try FaceDatabase.create(at: directory.path("db"), space: space, index: IndexConfiguration(kind: kind),
-                                         options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
+        let db = try FaceDatabase.create(
+            at: directory.path("db"), space: space, index: IndexConfiguration(kind: kind),
+            options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
         defer { try? db.close() }
         var stored = [Float]()
         for start in stride(from: 0, to: count, by: 5000) {
@@ -35,7 +36,8 @@ final class SearchOracleTests: XCTestCase {
             // Scores are exact: each returned face's score equals the brute-force score of that face.
             for match in got {
                 let row = Int(match.faceID.rawValue)
-                let exact = BruteForce.search(probe, in: Array(stored[(row * dim)..<((row + 1) * dim)]), ids: [0], dimension: dim, metric: metric, k: 1)[0].score
+                let exact = BruteForce.search(
+                    probe, in: Array(stored[(row * dim)..<((row + 1) * dim)]), ids: [0], dimension: dim, metric: metric, k: 1)[0].score
                 XCTAssertEqual(match.score, exact, accuracy: 1e-3, "seed \(seed)")
                 XCTAssertEqual(match.identity, "p\(owners[row])", "seed \(seed)")
             }

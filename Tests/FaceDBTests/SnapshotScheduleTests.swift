@@ -1,8 +1,9 @@
-@testable import FaceDB
 import FaceDBCore
 import FaceDBTestSupport
 import Foundation
 import XCTest
+
+@testable import FaceDB
 
 /// When background index snapshots start (``SnapshotState``): once enough faces changed, after
 /// writes pause; at twice the threshold even without a pause; never after shutdown.
@@ -56,8 +57,9 @@ final class SnapshotScheduleTests: XCTestCase {
         var rng = SeededGenerator(seed: seed)
         let directory = TemporaryDirectory("snapshot-schedule")
         let options = DatabaseOptions(snapshotAfterChanges: 50, snapshotQuietPeriod: 0.05, logger: DatabaseOptions.silentLogger)
-        let db = try FaceDatabase.create(at: directory.path("db"), space: EmbeddingSpace(model: "m", dimension: 4, metric: .l2),
-                                         index: .flat, options: options)
+        let db = try FaceDatabase.create(
+            at: directory.path("db"), space: EmbeddingSpace(model: "m", dimension: 4, metric: .l2),
+            index: .flat, options: options)
         defer { try? db.close() }
         let before = try db.stats().snapshotSequence
         let faces = (0..<60).map { _ in NewFace(identity: "p", embedding: (0..<4).map { _ in Float.random(in: -1...1, using: &rng) }) }

@@ -21,8 +21,10 @@ public struct CalibrationOptions: Sendable {
     public var store: Bool
 
     /// Options with the documented defaults.
-    public init(targetFMR: Double = 1e-3, targetFPIR: Double = 1e-2, maxImpostorPairs: Int = 1_000_000, maxGenuinePairs: Int = 1_000_000,
-                maxFaces: Int = 50_000, maxIdentificationProbes: Int = 2_000, seed: UInt64 = 1, store: Bool = true) {
+    public init(
+        targetFMR: Double = 1e-3, targetFPIR: Double = 1e-2, maxImpostorPairs: Int = 1_000_000, maxGenuinePairs: Int = 1_000_000,
+        maxFaces: Int = 50_000, maxIdentificationProbes: Int = 2_000, seed: UInt64 = 1, store: Bool = true
+    ) {
         self.targetFMR = targetFMR
         self.targetFPIR = targetFPIR
         self.maxImpostorPairs = maxImpostorPairs

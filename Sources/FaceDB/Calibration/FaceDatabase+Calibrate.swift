@@ -30,8 +30,9 @@ extension FaceDatabase {
             total += group.faces.count
         }
         guard chosen.count >= 2 else {
-            throw FaceDBError(.insufficientData, "Calibration needs at least two identities; the database has \(chosen.count).",
-                              remedy: "Add faces of more people first.")
+            throw FaceDBError(
+                .insufficientData, "Calibration needs at least two identities; the database has \(chosen.count).",
+                remedy: "Add faces of more people first.")
         }
         var vectors: [[Float]] = []
         var owner: [Int] = []
@@ -45,17 +46,19 @@ extension FaceDatabase {
         }
         let genuine = sampleGenuine(owner: owner, vectors: vectors, cap: options.maxGenuinePairs, rng: &rng)
         guard !genuine.isEmpty else {
-            throw FaceDBError(.insufficientData, "Calibration needs identities with two or more faces; none has.",
-                              remedy: "Enroll at least two faces per person for some people.")
+            throw FaceDBError(
+                .insufficientData, "Calibration needs identities with two or more faces; none has.",
+                remedy: "Enroll at least two faces per person for some people.")
         }
         let impostor = sampleImpostors(owner: owner, vectors: vectors, cap: options.maxImpostorPairs, rng: &rng)
         let roc = try ROC(genuine: genuine, impostor: impostor, metric: space.metric)
         let (identification, note) = try measureIdentification(chosen, options: options)
         let point = try operatingPoint(roc: roc, targetFMR: options.targetFMR, identification: identification, targetFPIR: options.targetFPIR)
         if options.store { try setOperatingPoint(point) }
-        return CalibrationReport(roc: roc, points: try roc.points(fmrs: ROC.standardFMRs), equalErrorRate: try roc.equalErrorRate,
-                                 operatingPoint: point, identification: identification, identificationNote: note,
-                                 faces: vectors.count, identities: chosen.count)
+        return CalibrationReport(
+            roc: roc, points: try roc.points(fmrs: ROC.standardFMRs), equalErrorRate: try roc.equalErrorRate,
+            operatingPoint: point, identification: identification, identificationNote: note,
+            faces: vectors.count, identities: chosen.count)
     }
 
     /// Calibrates from labelled pairs of embeddings (e.g. scored elsewhere on a benchmark) instead of
@@ -71,23 +74,26 @@ extension FaceDatabase {
             if pair.same { genuine.append(exactScore(a, b)) } else { impostor.append(exactScore(a, b)) }
         }
         guard !genuine.isEmpty, !impostor.isEmpty else {
-            throw FaceDBError(.insufficientData, "Calibration needs both same-person and different-person pairs (\(genuine.count) and \(impostor.count) given).",
-                              remedy: "Label pairs with same = 1 and same = 0.")
+            throw FaceDBError(
+                .insufficientData, "Calibration needs both same-person and different-person pairs (\(genuine.count) and \(impostor.count) given).",
+                remedy: "Label pairs with same = 1 and same = 0.")
         }
         let roc = try ROC(genuine: genuine, impostor: impostor, metric: space.metric)
         let point = try operatingPoint(roc: roc, targetFMR: options.targetFMR, identification: nil, targetFPIR: nil)
         if options.store { try setOperatingPoint(point) }
-        return CalibrationReport(roc: roc, points: try roc.points(fmrs: ROC.standardFMRs), equalErrorRate: try roc.equalErrorRate,
-                                 operatingPoint: point, identification: nil,
-                                 identificationNote: "1:N needs the stored gallery; calibrated from pairs",
-                                 faces: pairs.count * 2, identities: 0)
+        return CalibrationReport(
+            roc: roc, points: try roc.points(fmrs: ROC.standardFMRs), equalErrorRate: try roc.equalErrorRate,
+            operatingPoint: point, identification: nil,
+            identificationNote: "1:N needs the stored gallery; calibrated from pairs",
+            faces: pairs.count * 2, identities: 0)
     }
 
     private func checkOptions(_ o: CalibrationOptions) throws {
         for (name, rate) in [("target FMR", o.targetFMR), ("target FPIR", o.targetFPIR)] where !(rate > 0 && rate < 1) {
             throw FaceDBError(.invalidArgument, "The \(name) must be between 0 and 1, got \(rate).", remedy: "Use e.g. 1e-3.")
         }
-        for (name, n) in [("max impostor pairs", o.maxImpostorPairs), ("max genuine pairs", o.maxGenuinePairs), ("max faces", o.maxFaces)] where n < 1 {
+        for (name, n) in [("max impostor pairs", o.maxImpostorPairs), ("max genuine pairs", o.maxGenuinePairs), ("max faces", o.maxFaces)] where n < 1
+        {
             throw FaceDBError(.invalidArgument, "The \(name) must be at least 1, got \(n).", remedy: "Give a positive cap.")
         }
     }
@@ -96,9 +102,11 @@ extension FaceDatabase {
     private func operatingPoint(roc: ROC, targetFMR: Double, identification: FPIRCalibration?, targetFPIR: Double?) throws -> OperatingPoint {
         guard roc.isSupported(fmr: targetFMR), let threshold = roc.threshold(forFMR: targetFMR) else {
             let needed = Int((10 / targetFMR).rounded(.up))
-            throw FaceDBError(.insufficientData,
-                              "\(roc.impostorCount) impostor pairs cannot measure a false-match rate of \(targetFMR): that needs at least \(needed).",
-                              remedy: "Add more identities, raise the impostor-pair cap, or choose a larger target FMR (≥ \(10 / Double(max(roc.impostorCount, 1)))).")
+            throw FaceDBError(
+                .insufficientData,
+                "\(roc.impostorCount) impostor pairs cannot measure a false-match rate of \(targetFMR): that needs at least \(needed).",
+                remedy:
+                    "Add more identities, raise the impostor-pair cap, or choose a larger target FMR (≥ \(10 / Double(max(roc.impostorCount, 1)))).")
         }
         let fpirThreshold = identification.flatMap { f in targetFPIR.flatMap { f.isSupported(fpir: $0) ? f.threshold(forFPIR: $0) : nil } }
         return OperatingPoint(
@@ -159,7 +167,9 @@ extension FaceDatabase {
 
     /// For 1:N: searches one face of each sampled identity with its own identity excluded and records
     /// the best score found (an impostor's best chance against this gallery).
-    private func measureIdentification(_ groups: [(identity: String, faces: [FaceID])], options: CalibrationOptions) throws -> (FPIRCalibration?, String?) {
+    private func measureIdentification(_ groups: [(identity: String, faces: [FaceID])], options: CalibrationOptions) throws -> (
+        FPIRCalibration?, String?
+    ) {
         let probes = Array(groups.prefix(options.maxIdentificationProbes))
         var best: [Float] = []
         for chunk in stride(from: 0, to: probes.count, by: 256) {
@@ -176,7 +186,10 @@ extension FaceDatabase {
         guard !best.isEmpty else { return (nil, "no impostor probe found another identity") }
         let fpir = try FPIRCalibration(bestImpostorScores: best, galleryIdentities: store.identityCount, metric: space.metric)
         if !fpir.isSupported(fpir: options.targetFPIR) {
-            return (fpir, "\(best.count) probes cannot measure an FPIR of \(options.targetFPIR) (needs \(Int((10 / options.targetFPIR).rounded(.up)))); 1:N uses the 1:1 threshold")
+            return (
+                fpir,
+                "\(best.count) probes cannot measure an FPIR of \(options.targetFPIR) (needs \(Int((10 / options.targetFPIR).rounded(.up)))); 1:N uses the 1:1 threshold"
+            )
         }
         return (fpir, nil)
     }

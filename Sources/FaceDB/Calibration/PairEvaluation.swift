@@ -8,12 +8,15 @@ public enum PairEvaluation {
 
     /// Evaluates scored pairs.
     /// - Throws: `.insufficientData` without both same and different pairs.
-    public static func evaluate(_ pairs: [ScoredPair], higherIsBetter: Bool, threshold: Float?, thresholdSource: ThresholdSource) throws -> EvaluationReport {
+    public static func evaluate(_ pairs: [ScoredPair], higherIsBetter: Bool, threshold: Float?, thresholdSource: ThresholdSource) throws
+        -> EvaluationReport
+    {
         let genuine = pairs.filter(\.same).map(\.score)
         let impostor = pairs.filter { !$0.same }.map(\.score)
         guard !genuine.isEmpty, !impostor.isEmpty else {
-            throw FaceDBError(.insufficientData, "Evaluation needs same-person and different-person pairs (\(genuine.count) and \(impostor.count) given).",
-                              remedy: "Check the pairs file's labels.")
+            throw FaceDBError(
+                .insufficientData, "Evaluation needs same-person and different-person pairs (\(genuine.count) and \(impostor.count) given).",
+                remedy: "Check the pairs file's labels.")
         }
         let roc = try ROC(genuine: genuine, impostor: impostor, higherIsBetter: higherIsBetter)
         var tar: [String: Double?] = [:]
@@ -33,8 +36,9 @@ public enum PairEvaluation {
             std = result.standardDeviation
         }
         let eer = try roc.equalErrorRate
-        return EvaluationReport(pairs: pairs.count, samePairs: genuine.count, accuracy: accuracy, threshold: threshold,
-                                thresholdSource: thresholdSource, tarAtFAR: tar, equalErrorRate: eer.rate, equalErrorThreshold: eer.threshold,
-                                foldAccuracies: folds, foldMeanAccuracy: mean, foldStandardDeviation: std)
+        return EvaluationReport(
+            pairs: pairs.count, samePairs: genuine.count, accuracy: accuracy, threshold: threshold,
+            thresholdSource: thresholdSource, tarAtFAR: tar, equalErrorRate: eer.rate, equalErrorThreshold: eer.threshold,
+            foldAccuracies: folds, foldMeanAccuracy: mean, foldStandardDeviation: std)
     }
 }

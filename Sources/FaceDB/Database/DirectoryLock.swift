@@ -1,9 +1,10 @@
 import FaceDBCore
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A `flock` on a database's `LOCK` file: exclusive for a writer, so that one process (and one
 /// handle) at a time writes a database, or shared for read-only handles, which may be many. The
@@ -24,8 +25,9 @@ final class DirectoryLock: @unchecked Sendable {
                     path: path, .readWrite, options: [.create, .closeOnExec], permissions: FilePermissions(rawValue: 0o644))
             }
         } catch {
-            throw FaceDBError(.io, "Cannot open \(path): \(error).",
-                              remedy: "Check the directory's permissions.", path: path)
+            throw FaceDBError(
+                .io, "Cannot open \(path): \(error).",
+                remedy: "Check the directory's permissions.", path: path)
         }
         // flock(2) on the descriptor: swift-system has no call for it (its `OpenOptions.sharedLock`
         // and `.exclusiveLock` are Darwin's O_SHLOCK/O_EXLOCK, which Linux lacks).
@@ -33,8 +35,9 @@ final class DirectoryLock: @unchecked Sendable {
             let code = Errno(rawValue: errno)
             try? file.close()
             if code == .wouldBlock {
-                throw FaceDBError(.databaseLocked, "The database at \(directory) is already open in another process or handle.",
-                                  remedy: "Close the other user first; a database has one writer process at a time.", path: directory)
+                throw FaceDBError(
+                    .databaseLocked, "The database at \(directory) is already open in another process or handle.",
+                    remedy: "Close the other user first; a database has one writer process at a time.", path: directory)
             }
             throw FaceDBError(.io, "Cannot lock \(path): \(code).", path: path)
         }

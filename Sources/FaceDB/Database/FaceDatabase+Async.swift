@@ -102,7 +102,8 @@ extension FaceDatabase {
     }
 
     /// The blocking `verify(_:identity:fusion:threshold:)`, run on FaceDB's threads.
-    public func verify(_ embedding: [Float], identity: String, fusion: ScoreFusion = .bestFace, threshold: Float? = nil) async throws -> Verification {
+    public func verify(_ embedding: [Float], identity: String, fusion: ScoreFusion = .bestFace, threshold: Float? = nil) async throws -> Verification
+    {
         try await WorkThreads.run { try self.verify(embedding, identity: identity, fusion: fusion, threshold: threshold) }
     }
 

@@ -44,14 +44,17 @@ extension FaceDatabase {
                     metadataLength = max(metadataLength, MilvusWriter.metadataText(face.metadata).unicodeScalars.count)
                     return true
                 }
-                sink = try MilvusWriter(directory: path, dimension: space.dimension, metric: space.metric,
-                                        identityLength: identityLength, metadataLength: metadataLength)
+                sink = try MilvusWriter(
+                    directory: path, dimension: space.dimension, metric: space.metric,
+                    identityLength: identityLength, metadataLength: metadataLength)
             }
             let total = store.faceCount
             var written = 0
             try store.forEachFace { face in
-                try sink.write(ImportRow(row: written + 1, identity: face.identity, faceID: face.id.rawValue,
-                                         embedding: face.embedding, metadata: face.metadata))
+                try sink.write(
+                    ImportRow(
+                        row: written + 1, identity: face.identity, faceID: face.id.rawValue,
+                        embedding: face.embedding, metadata: face.metadata))
                 written += 1
                 if written % 4096 == 0 {
                     progress?(written, total)

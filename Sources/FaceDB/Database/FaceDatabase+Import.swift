@@ -30,8 +30,9 @@ extension FaceDatabase {
     ) throws -> ImportSummary {
         try checkOpen()
         guard options.batchSize > 0 else {
-            throw FaceDBError(.invalidArgument, "The import batch size \(options.batchSize) is not positive.",
-                              remedy: "Give a batch size of 1 or more (the default is 32768).")
+            throw FaceDBError(
+                .invalidArgument, "The import batch size \(options.batchSize) is not positive.",
+                remedy: "Give a batch size of 1 or more (the default is 32768).")
         }
         if let dimension = source.dimension, dimension != space.dimension {
             throw FaceDBError.dimensionMismatch(expected: space.dimension, given: dimension, what: "file's embeddings")
@@ -50,8 +51,9 @@ extension FaceDatabase {
         // 1M import's peak before); a second waiting batch added to the peak RSS without speeding
         // the import up.
         let queue = Handoff<ImportBatch>(capacity: 1)
-        let reader = BatchReader(source: source, validator: RowValidator(space: space), batchSize: options.batchSize,
-                                 skipping: alreadyDone)
+        let reader = BatchReader(
+            source: source, validator: RowValidator(space: space), batchSize: options.batchSize,
+            skipping: alreadyDone)
         let thread = Thread { reader.run(into: queue) }
         thread.stackSize = 1 << 20
         thread.start()
@@ -73,8 +75,9 @@ extension FaceDatabase {
                 metrics.imported(.resumed, rows: batch.resumed)
                 let mark = batch.consumed.isEmpty ? nil : markKey.map { ImportMark(key: $0, rows: batch.rowsDone, files: batch.consumed) }
                 if batch.faces.count > 0 || (mark != nil && batch.rows > batch.resumed) {
-                    let added = try addFacesReporting(batch.faces, createMissingIdentities: true, existing: options.existing, mark: mark,
-                                                      kind: .importBatch)
+                    let added = try addFacesReporting(
+                        batch.faces, createMissingIdentities: true, existing: options.existing, mark: mark,
+                        kind: .importBatch)
                     summary.stored += added.ids.count
                     summary.replaced += added.replaced.count
                     summary.skipped += added.skipped
@@ -89,17 +92,21 @@ extension FaceDatabase {
                 summary.identitiesCreated = max(0, identityCount - identitiesBefore)
                 throw Self.stopped(error, summary)
             }
-            progress?(ImportProgress(rows: summary.rowsRead, totalRows: source.totalRows,
-                                     bytesRead: batch.bytesRead, totalBytes: source.totalBytes))
+            progress?(
+                ImportProgress(
+                    rows: summary.rowsRead, totalRows: source.totalRows,
+                    bytesRead: batch.bytesRead, totalBytes: source.totalBytes))
             if batch.isLast { break }
         }
         try rejects.close()
         summary.identitiesCreated = max(0, identityCount - identitiesBefore)
         summary.seconds = Date().timeIntervalSince(started)
-        logger.debug("imported embeddings", metadata: [
-            "rows": "\(summary.rowsRead)", "stored": "\(summary.stored)", "skipped": "\(summary.skipped)",
-            "rejected": "\(summary.rejected)", "resumed": "\(summary.resumed)", "batches": "\(summary.batches)",
-        ])
+        logger.debug(
+            "imported embeddings",
+            metadata: [
+                "rows": "\(summary.rowsRead)", "stored": "\(summary.stored)", "skipped": "\(summary.skipped)",
+                "rejected": "\(summary.rejected)", "resumed": "\(summary.resumed)", "batches": "\(summary.batches)",
+            ])
         return summary
     }
 
@@ -110,7 +117,8 @@ extension FaceDatabase {
 
     /// `error` with a first sentence saying how far the import came before it.
     private static func stopped(_ error: any Error, _ summary: ImportSummary) -> FaceDBError {
-        let progress = "The import stopped after \(summary.rowsRead) rows (\(summary.stored) stored, \(summary.skipped) skipped, \(summary.rejected) rejected): "
+        let progress =
+            "The import stopped after \(summary.rowsRead) rows (\(summary.stored) stored, \(summary.skipped) skipped, \(summary.rejected) rejected): "
         let rerun = "Rows already stored stay stored; re-running the same import goes on after them."
         guard var failure = error as? FaceDBError else {
             return FaceDBError(.io, progress + "\(error)", remedy: rerun, cause: "\(error)")
@@ -245,8 +253,10 @@ final class BatchReader: @unchecked Sendable {
                         rowsDone += 1
                         ids.insert(id)
                     }
-                    faces.append(NewFace(identity: row.identity, embedding: row.embedding,
-                                         id: row.faceID.map(FaceID.init(rawValue:)), metadata: row.metadata))
+                    faces.append(
+                        NewFace(
+                            identity: row.identity, embedding: row.embedding,
+                            id: row.faceID.map(FaceID.init(rawValue:)), metadata: row.metadata))
                     batch.rows += 1
                     if faces.count >= chunk { guard prepare() else { return } }
                 }

@@ -2,8 +2,9 @@ import FaceDBCore
 import FaceDBIndex
 import FaceDBStorage
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension FaceDatabase {
@@ -50,8 +51,9 @@ extension FaceDatabase {
         var createdNew = false
         if !fm.fileExists(atPath: new) {
             do { try fm.createDirectory(atPath: new, withIntermediateDirectories: true) } catch {
-                throw FaceDBError(.io, "Cannot create the directory \(new).", remedy: "Check the parent directory's permissions.",
-                                  path: new, cause: "\(error)")
+                throw FaceDBError(
+                    .io, "Cannot create the directory \(new).", remedy: "Check the parent directory's permissions.",
+                    path: new, cause: "\(error)")
             }
             createdNew = true
         }
@@ -73,8 +75,9 @@ extension FaceDatabase {
             try fm.createDirectory(atPath: scratch, withIntermediateDirectories: false)
             try fm.copyItem(atPath: storePath(damaged), toPath: storePath(scratch))
         } catch {
-            throw FaceDBError(.io, "Cannot copy the store of \(damaged) into \(scratch).",
-                              remedy: "Check that \(new) is writable and has room for a copy of the store.", path: scratch, cause: "\(error)")
+            throw FaceDBError(
+                .io, "Cannot copy the store of \(damaged) into \(scratch).",
+                remedy: "Check that \(new) is writable and has room for a copy of the store.", path: scratch, cause: "\(error)")
         }
 
         var refused: [RepairReport.RefusedMode] = []
@@ -82,8 +85,9 @@ extension FaceDatabase {
         defer { salvage.close() }
         var report = RepairReport(damaged: damaged, repaired: new, recoveryMode: mode(of: salvage.leniency), refusedModes: refused)
         let salvaged = try copyEverything(from: salvage, space: space, into: new, options: options, report: &report)
-        try compareSnapshot(of: damaged, storeID: read("meta store_id", report: &report) { try salvage.storeID() } ?? nil,
-                        salvaged: salvaged, into: new, report: &report)
+        try compareSnapshot(
+            of: damaged, storeID: read("meta store_id", report: &report) { try salvage.storeID() } ?? nil,
+            salvaged: salvaged, into: new, report: &report)
         report.summarizeLosses()
         succeeded = true
         return report
@@ -111,17 +115,20 @@ extension FaceDatabase {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: storePath(damaged), isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw FaceDBError(.notADatabase, "\(damaged) is not a FaceDB database (it has no store directory).",
-                              remedy: "Give the directory of the damaged database.", path: damaged)
+            throw FaceDBError(
+                .notADatabase, "\(damaged) is not a FaceDB database (it has no store directory).",
+                remedy: "Give the directory of the damaged database.", path: damaged)
         }
         let remedy = "Give a new or empty directory outside the damaged database, e.g. \(damaged).repaired."
         if target == source {
-            throw FaceDBError(.refusedOutput, "The new directory \(new) is the damaged database itself; repair never writes to it.",
-                              remedy: remedy, path: new)
+            throw FaceDBError(
+                .refusedOutput, "The new directory \(new) is the damaged database itself; repair never writes to it.",
+                remedy: remedy, path: new)
         }
         if target.hasPrefix(source == "/" ? "/" : source + "/") {
-            throw FaceDBError(.refusedOutput, "The new directory \(new) is inside the damaged database \(damaged); repair never writes to it.",
-                              remedy: remedy, path: new)
+            throw FaceDBError(
+                .refusedOutput, "The new directory \(new) is inside the damaged database \(damaged); repair never writes to it.",
+                remedy: remedy, path: new)
         }
         if fm.fileExists(atPath: new, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
@@ -129,8 +136,9 @@ extension FaceDatabase {
             }
             let contents = (try? fm.contentsOfDirectory(atPath: new)) ?? []
             guard contents.isEmpty else {
-                throw FaceDBError(.refusedOutput, "The new directory \(new) is not empty; repair writes only into a new or empty directory.",
-                                  remedy: remedy, path: new)
+                throw FaceDBError(
+                    .refusedOutput, "The new directory \(new) is not empty; repair writes only into a new or empty directory.",
+                    remedy: remedy, path: new)
             }
         }
     }
@@ -161,8 +169,9 @@ extension FaceDatabase {
                 salvage = opened
                 if let version = try opened.formatVersion(), version > FaceStore.formatVersion {
                     opened.close()
-                    throw FaceDBError(.unsupportedFormat, "The damaged store has format version \(version); this FaceDB reads version \(FaceStore.formatVersion).",
-                                      remedy: "Repair it with a newer FaceDB.", path: path)
+                    throw FaceDBError(
+                        .unsupportedFormat, "The damaged store has format version \(version); this FaceDB reads version \(FaceStore.formatVersion).",
+                        remedy: "Repair it with a newer FaceDB.", path: path)
                 }
                 guard let space = try opened.space() else { throw FaceDBError(.corruption, "The store records no embedding space.") }
                 return (opened, space)
@@ -174,14 +183,17 @@ extension FaceDatabase {
                 refused.append(.init(mode: mode(of: leniency), reason: reason(error)))
             }
         }
-        throw FaceDBError(.corruption, "Nothing of the damaged store could be read: \(refused.map { "\($0.mode.rawValue): \($0.reason)" }.joined(separator: "; ")).",
-                          remedy: "Restore the database directory from a backup.")
+        throw FaceDBError(
+            .corruption,
+            "Nothing of the damaged store could be read: \(refused.map { "\($0.mode.rawValue): \($0.reason)" }.joined(separator: "; ")).",
+            remedy: "Restore the database directory from a backup.")
     }
 
     /// `body`'s value, or nil with the error recorded in `report` as a read error of `what`.
     private static func read<T>(_ what: String, report: inout RepairReport, _ body: () throws -> T) -> T? {
         do { return try body() } catch {
-            report.readErrors.append(.init(what: what, cause: (error as? FaceDBError).map { $0.message + ($0.cause.map { " (\($0))" } ?? "") } ?? "\(error)"))
+            report.readErrors.append(
+                .init(what: what, cause: (error as? FaceDBError).map { $0.message + ($0.cause.map { " (\($0))" } ?? "") } ?? "\(error)"))
             return nil
         }
     }
@@ -210,15 +222,16 @@ extension FaceDatabase {
 
         var identities = Set<String>()
         var failure: FaceDBError?
-        failure = try salvage.forEachIdentity({ identity in
-            do {
-                try db.addIdentity(identity.id, displayName: identity.displayName, metadata: identity.metadata, galleries: identity.galleries)
-                identities.insert(identity.id)
-                report.identitiesSalvaged += 1
-            } catch where refusesRow(error) {
-                report.refusedRows.append(.init(family: "identities", key: identity.id, reason: "\(error)"))
-            }
-        }, undecodable: { report.undecodableRows.append(.init(family: "identities", key: $0)) })
+        failure = try salvage.forEachIdentity(
+            { identity in
+                do {
+                    try db.addIdentity(identity.id, displayName: identity.displayName, metadata: identity.metadata, galleries: identity.galleries)
+                    identities.insert(identity.id)
+                    report.identitiesSalvaged += 1
+                } catch  where refusesRow(error) {
+                    report.refusedRows.append(.init(family: "identities", key: identity.id, reason: "\(error)"))
+                }
+            }, undecodable: { report.undecodableRows.append(.init(family: "identities", key: $0)) })
         if let failure { report.skippedRanges.append(.init(family: "identities", cause: failure.message + (failure.cause.map { " (\($0))" } ?? ""))) }
 
         var pending: [NewFace] = []
@@ -232,27 +245,31 @@ extension FaceDatabase {
             do {
                 try db.addFaces(pending, createMissingIdentities: true)
                 salvaged.append(contentsOf: pending.map { $0.id!.rawValue })
-            } catch where refusesRow(error) {
+            } catch  where refusesRow(error) {
                 // One face refused the whole write: each on its own, so that only it is left out.
                 for face in pending {
                     do {
                         try db.addFaces([face], createMissingIdentities: true)
                         salvaged.append(face.id!.rawValue)
-                    } catch where refusesRow(error) {
+                    } catch  where refusesRow(error) {
                         report.refusedRows.append(.init(family: "faces", key: face.id!.description, reason: "\(error)"))
                     }
                 }
             }
             pending.removeAll(keepingCapacity: true)
         }
-        try salvage.forEachFace(below: nextFaceID, { face in
-            pending.append(NewFace(identity: face.identity, embedding: face.embedding, id: face.id, source: face.source, metadata: face.metadata))
-            if pending.count >= repairBatchSize { try flush() }
-        }, undecodable: { report.undecodableRows.append(.init(family: "faces", key: $0)) },
-        skipped: { range in
-            report.skippedRanges.append(.init(family: "faces", firstFaceID: range.first, lastFaceID: range.last,
-                                              cause: range.cause.message + (range.cause.cause.map { " (\($0))" } ?? "")))
-        })
+        try salvage.forEachFace(
+            below: nextFaceID,
+            { face in
+                pending.append(NewFace(identity: face.identity, embedding: face.embedding, id: face.id, source: face.source, metadata: face.metadata))
+                if pending.count >= repairBatchSize { try flush() }
+            }, undecodable: { report.undecodableRows.append(.init(family: "faces", key: $0)) },
+            skipped: { range in
+                report.skippedRanges.append(
+                    .init(
+                        family: "faces", firstFaceID: range.first, lastFaceID: range.last,
+                        cause: range.cause.message + (range.cause.cause.map { " (\($0))" } ?? "")))
+            })
         try flush()
         report.facesSalvaged = salvaged.count
 

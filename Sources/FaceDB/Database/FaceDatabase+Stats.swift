@@ -7,8 +7,10 @@ extension FaceDatabase {
     public func stats() throws -> DatabaseStats {
         try checkOpen()
         let (configuration, state, count, tombstones, memory, efSearch, tuning) = indexLock.withReadLock {
-            (index.configuration, index.stateDescription, index.count, index.tombstones, index.estimatedMemoryBytes,
-             index.efSearch, index.efSearchTuning)
+            (
+                index.configuration, index.stateDescription, index.count, index.tombstones, index.estimatedMemoryBytes,
+                index.efSearch, index.efSearchTuning
+            )
         }
         return DatabaseStats(
             path: path, formatVersion: FaceStore.formatVersion, space: space,

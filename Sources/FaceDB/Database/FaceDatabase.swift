@@ -106,26 +106,31 @@ public final class FaceDatabase: @unchecked Sendable {
         let fm = FileManager.default
         if let contents = try? fm.contentsOfDirectory(atPath: path), !contents.allSatisfy(besides.contains) {
             let isDatabase = fm.fileExists(atPath: storePath(path) + "/CURRENT")
-            throw FaceDBError(.databaseExists,
-                              isDatabase ? "A database already exists at \(path)." : "\(path) is not empty.",
-                              remedy: isDatabase ? "Open it, or remove it first to start over." : "Choose a new or empty directory.",
-                              path: path)
+            throw FaceDBError(
+                .databaseExists,
+                isDatabase ? "A database already exists at \(path)." : "\(path) is not empty.",
+                remedy: isDatabase ? "Open it, or remove it first to start over." : "Choose a new or empty directory.",
+                path: path)
         }
         do {
             try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw FaceDBError(.io, "Cannot create the directory \(path).", remedy: "Check the parent directory's permissions.",
-                              path: path, cause: "\(error)")
+            throw FaceDBError(
+                .io, "Cannot create the directory \(path).", remedy: "Check the parent directory's permissions.",
+                path: path, cause: "\(error)")
         }
         let lock = try DirectoryLock(directory: path)
-        let store = try FaceStore.create(at: storePath(path), space: space, index: index, durability: options.durability,
-                                         diskReserve: options.diskReserve)
+        let store = try FaceStore.create(
+            at: storePath(path), space: space, index: index, durability: options.durability,
+            diskReserve: options.diskReserve)
         let vectorIndex = try VectorIndex(configuration: index, dimension: space.dimension, metric: space.metric)
         let db = FaceDatabase(path: path, store: store, lock: lock, index: vectorIndex, indexSequence: store.sequence, options: options)
         try db.writeSnapshot()
-        db.logger.debug("created the database", metadata: [
-            "model": "\(space.model)", "dimension": "\(space.dimension)", "metric": "\(space.metric.rawValue)", "index": "\(index.kind.rawValue)",
-        ])
+        db.logger.debug(
+            "created the database",
+            metadata: [
+                "model": "\(space.model)", "dimension": "\(space.dimension)", "metric": "\(space.metric.rawValue)", "index": "\(index.kind.rawValue)",
+            ])
         db.metrics.stored(faces: 0, identities: 0)
         return db
     }
@@ -148,8 +153,9 @@ public final class FaceDatabase: @unchecked Sendable {
         at path: String, expectingModel model: String? = nil, dimension: Int? = nil, options: DatabaseOptions = DatabaseOptions()
     ) throws -> FaceDatabase {
         guard FileManager.default.fileExists(atPath: storePath(path) + "/CURRENT") else {
-            throw FaceDBError(.notADatabase, "\(path) is not a FaceDB database.",
-                              remedy: "Create one with `facedb create \(path) --model NAME --dim D`, or check the path.", path: path)
+            throw FaceDBError(
+                .notADatabase, "\(path) is not a FaceDB database.",
+                remedy: "Create one with `facedb create \(path) --model NAME --dim D`, or check the path.", path: path)
         }
         let lock = try DirectoryLock(directory: path, shared: options.readOnly)
         let snapshotHeader = IndexSnapshot.header(at: path + "/index.snapshot")
@@ -159,8 +165,9 @@ public final class FaceDatabase: @unchecked Sendable {
             let probe = try FaceStore.peek(at: storePath(path))
             try refuseStore(sequence: probe.sequence, storeID: probe.storeID, behind: snapshotHeader, path: path)
         }
-        let store = try FaceStore.open(at: storePath(path), durability: options.durability, readOnly: options.readOnly,
-                                       diskReserve: options.diskReserve)
+        let store = try FaceStore.open(
+            at: storePath(path), durability: options.durability, readOnly: options.readOnly,
+            diskReserve: options.diskReserve)
         if options.readOnly, let snapshotHeader {
             do {
                 try refuseStore(sequence: store.sequence, storeID: store.storeID, behind: snapshotHeader, path: path)
@@ -171,10 +178,11 @@ public final class FaceDatabase: @unchecked Sendable {
         }
         if let model, model != store.space.model {
             store.close()
-            throw FaceDBError(.modelMismatch,
-                              "The database at \(path) holds embeddings of model '\(store.space.model)', not '\(model)'.",
-                              remedy: "Embeddings of different models cannot be compared; use a database created for '\(model)'.",
-                              path: path)
+            throw FaceDBError(
+                .modelMismatch,
+                "The database at \(path) holds embeddings of model '\(store.space.model)', not '\(model)'.",
+                remedy: "Embeddings of different models cannot be compared; use a database created for '\(model)'.",
+                path: path)
         }
         if let dimension, dimension != store.space.dimension {
             store.close()
@@ -190,10 +198,12 @@ public final class FaceDatabase: @unchecked Sendable {
         }
         db.owners.load { [store] each in try store.forEachIdentityFaces(each) }
         if !options.readOnly { db.tuneInBackgroundIfDue() }
-        db.logger.debug("opened the database", metadata: [
-            "faces": "\(store.faceCount)", "identities": "\(store.identityCount)", "sequence": "\(store.sequence)",
-            "read_only": "\(options.readOnly)",
-        ])
+        db.logger.debug(
+            "opened the database",
+            metadata: [
+                "faces": "\(store.faceCount)", "identities": "\(store.identityCount)", "sequence": "\(store.sequence)",
+                "read_only": "\(options.readOnly)",
+            ])
         db.metrics.stored(faces: store.faceCount, identities: store.identityCount)
         return db
     }
@@ -207,7 +217,8 @@ public final class FaceDatabase: @unchecked Sendable {
         throw FaceDBError(
             .corruption,
             "The store at \(path) is damaged: it holds writes up to sequence \(sequence), but its index snapshot was written at sequence \(snapshot.sequence), so acknowledged writes are missing. Nothing was changed.",
-            remedy: "Restore the database directory from a backup, or salvage what is readable into a new directory with `facedb repair \(path) --into NEW`. If you restored the store from a backup on purpose, delete \(path)/index.snapshot (it is rebuilt from the store).",
+            remedy:
+                "Restore the database directory from a backup, or salvage what is readable into a new directory with `facedb repair \(path) --into NEW`. If you restored the store from a backup on purpose, delete \(path)/index.snapshot (it is rebuilt from the store).",
             path: path)
     }
 
@@ -236,8 +247,9 @@ public final class FaceDatabase: @unchecked Sendable {
     /// Throws `.readOnly` for a database opened read-only.
     package func checkWritable() throws {
         if options.readOnly {
-            throw FaceDBError(.readOnly, "The database at \(path) is open read-only; nothing was written.",
-                              remedy: "Open it without readOnly to change it (no other process may have it open then).", path: path)
+            throw FaceDBError(
+                .readOnly, "The database at \(path) is open read-only; nothing was written.",
+                remedy: "Open it without readOnly to change it (no other process may have it open then).", path: path)
         }
     }
 
@@ -307,9 +319,11 @@ public final class FaceDatabase: @unchecked Sendable {
             indexDigest = digest
             indexSequence = sequence
         } catch {
-            logger.error("updating the index failed; the write is stored; rebuilding the index from the store", metadata: [
-                "error": "\(error)", "faces": "\(store.faceCount)", "sequence": "\(sequence)",
-            ])
+            logger.error(
+                "updating the index failed; the write is stored; rebuilding the index from the store",
+                metadata: [
+                    "error": "\(error)", "faces": "\(store.faceCount)", "sequence": "\(sequence)",
+                ])
             metrics.rebuiltIndex(reason: "index_update_failed")
             (index, indexDigest) = try buildIndex(configuration: store.indexConfiguration)
             indexSequence = store.sequence
@@ -365,8 +379,9 @@ public final class FaceDatabase: @unchecked Sendable {
     package func addFacesReporting(
         _ faces: [NewFace], createMissingIdentities: Bool, existing: ExistingFacePolicy, pipelineModels: [UInt8]? = nil
     ) throws -> FaceStore.AddedFaces {
-        try addFacesReporting(try PreparedFaces(faces, space: space), createMissingIdentities: createMissingIdentities, existing: existing,
-                              pipelineModels: pipelineModels)
+        try addFacesReporting(
+            try PreparedFaces(faces, space: space), createMissingIdentities: createMissingIdentities, existing: existing,
+            pipelineModels: pipelineModels)
     }
 
     /// Adds faces prepared (checked and encoded) beforehand, possibly on another thread.
@@ -380,9 +395,12 @@ public final class FaceDatabase: @unchecked Sendable {
         // does the copy itself. Only for writes that remove nothing: one that replaces faces commits
         // under the exclusive index lock, which the copy would wait for.
         let stage: @Sendable () -> Void = { [self] in indexLock.withReadLock { try? index.stage(vectors: faces.vectors) } }
-        return try write(kind, removes: existing == .replace, alongside: { [owners] added in owners.set(added.ids.map(\.rawValue), added.identities) }) {
-            let added = try store.addFaces(faces, createMissingIdentities: createMissingIdentities, existing: existing, mark: mark,
-                                           pipelineModels: pipelineModels, whileIngesting: existing == .fail ? stage : nil)
+        return try write(
+            kind, removes: existing == .replace, alongside: { [owners] added in owners.set(added.ids.map(\.rawValue), added.identities) }
+        ) {
+            let added = try store.addFaces(
+                faces, createMissingIdentities: createMissingIdentities, existing: existing, mark: mark,
+                pipelineModels: pipelineModels, whileIngesting: existing == .fail ? stage : nil)
             let change = IndexChange(removed: added.replaced.map(\.rawValue), added: added.ids.map(\.rawValue))
             return (added, added.sequence, change, added.vectors)
         }
@@ -439,4 +457,3 @@ public final class FaceDatabase: @unchecked Sendable {
     /// The number of faces.
     public var faceCount: Int { store.faceCount }
 }
-

@@ -136,9 +136,13 @@ public struct RepairReport: Codable, Sendable, Equatable {
         case .readOnly:
             break
         case .pointInTime:
-            out.append("The store could not be opened normally (\(refusal)); its write-ahead log was replayed only up to its first damaged record, so writes after it may be lost, counters included (how many is unknown).")
+            out.append(
+                "The store could not be opened normally (\(refusal)); its write-ahead log was replayed only up to its first damaged record, so writes after it may be lost, counters included (how many is unknown)."
+            )
         case .repairDB:
-            out.append("The store could not be opened even leniently (\(refusal)); RocksDB rebuilt its file list from the table and log files found, dropping any it could not read, so writes may be lost, counters included (how many is unknown).")
+            out.append(
+                "The store could not be opened even leniently (\(refusal)); RocksDB rebuilt its file list from the table and log files found, dropping any it could not read, so writes may be lost, counters included (how many is unknown)."
+            )
         }
         if let recorded = facesRecorded {
             if facesSalvaged < recorded { out.append("\(recorded - facesSalvaged) of the \(recorded) faces the counters record were not salvaged.") }
@@ -152,7 +156,8 @@ public struct RepairReport: Codable, Sendable, Equatable {
             out.append("The identity counter could not be read, so how many identities were lost is unknown.")
         }
         if identitiesCreatedBare > 0 {
-            out.append("\(identitiesCreatedBare) identities lost their records (display name, metadata, galleries) and were created bare from their faces.")
+            out.append(
+                "\(identitiesCreatedBare) identities lost their records (display name, metadata, galleries) and were created bare from their faces.")
         }
         if !undecodableRows.isEmpty { out.append("\(undecodableRows.count) rows could not be decoded.") }
         if !refusedRows.isEmpty { out.append("\(refusedRows.count) rows were refused by the new database.") }
@@ -166,7 +171,9 @@ public struct RepairReport: Codable, Sendable, Equatable {
         }
         for error in readErrors { out.append("Could not read \(error.what): \(error.cause)") }
         if !unsalvagedFaceIDs.isEmpty {
-            out.append("\(unsalvagedFaceIDs.count) faces held by the index snapshot were not salvaged; their ids and vectors (not their identities) are in \(unsalvagedFile ?? FaceDatabase.unsalvagedFileName).")
+            out.append(
+                "\(unsalvagedFaceIDs.count) faces held by the index snapshot were not salvaged; their ids and vectors (not their identities) are in \(unsalvagedFile ?? FaceDatabase.unsalvagedFileName)."
+            )
         }
         losses = out
     }

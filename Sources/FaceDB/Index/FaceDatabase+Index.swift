@@ -28,9 +28,11 @@ extension FaceDatabase {
             problem = SnapshotProblem(kind: .missing, reason: "there is no index snapshot")
         }
         snapshotProblem = problem
-        logger.warning("\(problem); rebuilding the index from the store\(options.readOnly ? " in memory (read-only)" : "")", metadata: [
-            "problem": "\(problem.kind.rawValue)", "faces": "\(store.faceCount)", "sequence": "\(storeSequence)",
-        ])
+        logger.warning(
+            "\(problem); rebuilding the index from the store\(options.readOnly ? " in memory (read-only)" : "")",
+            metadata: [
+                "problem": "\(problem.kind.rawValue)", "faces": "\(store.faceCount)", "sequence": "\(storeSequence)",
+            ])
         metrics.rebuiltIndex(reason: problem.kind.rawValue)
         (index, indexDigest) = try buildIndex(configuration: configuration)
         indexSequence = storeSequence
@@ -59,7 +61,8 @@ extension FaceDatabase {
             return damaged("the index snapshot (sequence \(snapshot.sequence)) is newer than the store (sequence \(storeSequence))")
         }
         guard let changes = try store.changes(after: snapshot.sequence) else {
-            return outdated("the index snapshot (sequence \(snapshot.sequence)) is older than the change log (which starts after \(store.logTruncatedThrough))")
+            return outdated(
+                "the index snapshot (sequence \(snapshot.sequence)) is older than the change log (which starts after \(store.logTruncatedThrough))")
         }
         let candidate = snapshot.index
         var digest = snapshotDigest
@@ -91,7 +94,8 @@ extension FaceDatabase {
             return damaged("the index holds \(candidate.count) vectors after replay but the store has \(store.faceCount) faces")
         }
         guard digest == store.vectorsDigest else {
-            return damaged("the index snapshot's vectors differ from the store's (vector digest \(digest) after replay, the store's \(store.vectorsDigest))")
+            return damaged(
+                "the index snapshot's vectors differ from the store's (vector digest \(digest) after replay, the store's \(store.vectorsDigest))")
         }
         index = candidate
         indexDigest = digest
@@ -100,10 +104,12 @@ extension FaceDatabase {
         if changes.isEmpty {
             logger.debug("loaded the index snapshot", metadata: ["sequence": "\(snapshot.sequence)", "faces": "\(candidate.count)"])
         } else {
-            logger.notice("replayed \(changes.count) logged changes onto the index snapshot", metadata: [
-                "changes": "\(changes.count)", "snapshot_sequence": "\(snapshot.sequence)", "sequence": "\(storeSequence)",
-                "faces": "\(candidate.count)",
-            ])
+            logger.notice(
+                "replayed \(changes.count) logged changes onto the index snapshot",
+                metadata: [
+                    "changes": "\(changes.count)", "snapshot_sequence": "\(snapshot.sequence)", "sequence": "\(storeSequence)",
+                    "faces": "\(candidate.count)",
+                ])
         }
         return nil
     }
@@ -193,8 +199,9 @@ extension FaceDatabase {
         let retuned = tuning && tuneIfDue(indexLock.withReadLock { index })
         // Nothing changed since the last snapshot written or loaded: the file already holds this state.
         if !retuned, let last = snapshotState.sequence, last >= indexLock.withReadLock({ indexSequence }) { return }
-        try DiskSpace.require(indexLock.withReadLock { index.estimatedMemoryBytes }, reserve: options.diskReserve,
-                              at: path, for: "the index snapshot")
+        try DiskSpace.require(
+            indexLock.withReadLock { index.estimatedMemoryBytes }, reserve: options.diskReserve,
+            at: path, for: "the index snapshot")
         // The index is streamed to the file under the read lock, with no copy of it: writers wait
         // while its bytes go into the page cache (not for the fsync, which comes after the lock).
         // Copying it first, as before, let writers wait only for a memcpy but held a second copy
@@ -224,9 +231,11 @@ extension FaceDatabase {
         }
         let nanoseconds = DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds
         metrics.wroteSnapshot(nanoseconds: nanoseconds)
-        logger.info("wrote the index snapshot", metadata: [
-            "sequence": "\(written)", "faces": "\(faces)", "seconds": "\(String(format: "%.3f", Double(nanoseconds) / 1e9))",
-        ])
+        logger.info(
+            "wrote the index snapshot",
+            metadata: [
+                "sequence": "\(written)", "faces": "\(faces)", "seconds": "\(String(format: "%.3f", Double(nanoseconds) / 1e9))",
+            ])
         try store.truncateChangeLog(through: written)
     }
 
@@ -295,14 +304,17 @@ extension FaceDatabase {
             let current = indexLock.withReadLock { index }
             // efSearch and nprobe only steer searches: adopt them without rebuilding.
             let rebuild = !(configuration.differsOnlyInSearchParameters(from: current.configuration) && current.isTrained)
-            let (built, digest) = rebuild
+            let (built, digest) =
+                rebuild
                 ? try buildIndex(configuration: configuration, progress: progress)
                 : (try current.withSearchParameters(of: configuration), indexLock.withReadLock { indexDigest })
             if rebuild {
                 metrics.rebuiltIndex(reason: "reindex")
-                logger.info("rebuilt the index from the store", metadata: [
-                    "index": "\(configuration.kind.rawValue)", "faces": "\(built.count)",
-                ])
+                logger.info(
+                    "rebuilt the index from the store",
+                    metadata: [
+                        "index": "\(configuration.kind.rawValue)", "faces": "\(built.count)",
+                    ])
             }
             tuneIfDue(built)
             try indexLock.withWriteLock {

@@ -17,8 +17,9 @@ extension FaceDatabase {
                 decoder.dateDecodingStrategy = .iso8601
                 return try decoder.decode(OperatingPoint.self, from: Data(bytes))
             } catch {
-                throw FaceDBError(.corruption, "The stored calibration is not readable.",
-                                  remedy: "Run `facedb calibrate` again to replace it.", path: path, cause: "\(error)")
+                throw FaceDBError(
+                    .corruption, "The stored calibration is not readable.",
+                    remedy: "Run `facedb calibrate` again to replace it.", path: path, cause: "\(error)")
             }
         }
     }
@@ -62,8 +63,9 @@ extension FaceDatabase {
 
     func checkNotEmpty() throws {
         if store.faceCount == 0 {
-            throw FaceDBError(.emptyDatabase, "The database at \(path) holds no faces.",
-                              remedy: "Add faces first (enroll photos or import embeddings).", path: path)
+            throw FaceDBError(
+                .emptyDatabase, "The database at \(path) holds no faces.",
+                remedy: "Add faces first (enroll photos or import embeddings).", path: path)
         }
     }
 
@@ -160,7 +162,8 @@ extension FaceDatabase {
         }
         for i in matches.indices { matches[i].decision = passes(matches[i].score, threshold) ? .match : .unknown }
         if matches.count >= 2, matches[0].decision == .match, matches[1].decision == .match,
-           space.metric.margin(of: matches[0].score, over: matches[1].score) < margin {
+            space.metric.margin(of: matches[0].score, over: matches[1].score) < margin
+        {
             matches[0].decision = .ambiguous
         }
         return Identification(matches: matches, decision: matches.first?.decision ?? .unknown, threshold: threshold, thresholdSource: source)
@@ -181,8 +184,9 @@ extension FaceDatabase {
         // One read of the identity's faces gives both the fused score and the best face.
         let faces = try rescore(try store.faceIDs(of: identity).map(\.rawValue), query: query, k: .max)
         guard let best = faces.first else {
-            throw FaceDBError(.insufficientData, "The identity '\(identity)' has no faces to verify against.",
-                              remedy: "Add faces of '\(identity)' first.", identity: identity)
+            throw FaceDBError(
+                .insufficientData, "The identity '\(identity)' has no faces to verify against.",
+                remedy: "Add faces of '\(identity)' first.", identity: identity)
         }
         var result = try verification(score: fusion.fuse(faces.map(\.score)), threshold: threshold)
         result.bestFace = best.faceID
@@ -206,8 +210,9 @@ extension FaceDatabase {
         let (threshold, source) = threshold(override: override, identification: false, point: point)
         let decision: Decision = threshold.map { passes(score, $0) ? .match : .unknown } ?? .noThreshold
         let estimate = try point?.impostorTail.estimatedFMR(of: score)
-        return Verification(score: score, decision: decision, threshold: threshold, thresholdSource: source,
-                            estimatedFMR: estimate?.value, estimatedFMRIsBound: estimate.map { !$0.isExact },
-                            impostorPairs: point?.impostorPairs, bestFace: nil)
+        return Verification(
+            score: score, decision: decision, threshold: threshold, thresholdSource: source,
+            estimatedFMR: estimate?.value, estimatedFMRIsBound: estimate.map { !$0.isExact },
+            impostorPairs: point?.impostorPairs, bestFace: nil)
     }
 }

@@ -72,19 +72,22 @@ package final class DatabaseMetrics: Sendable {
         writes = Dictionary(uniqueKeysWithValues: WriteKind.allCases.map { ($0, counter("facedb_writes_total", [("kind", $0.rawValue)])) })
         facesAdded = counter("facedb_faces_added_total")
         facesRemoved = counter("facedb_faces_removed_total")
-        searches = Dictionary(uniqueKeysWithValues: SearchOperation.allCases.map {
-            ($0, counter("facedb_searches_total", [("operation", $0.rawValue)]))
-        })
-        searchTimers = Dictionary(uniqueKeysWithValues: SearchOperation.allCases.map {
-            ($0, Metrics.Timer(label: "facedb_search_seconds", dimensions: [("operation", $0.rawValue)] + dimensions))
-        })
+        searches = Dictionary(
+            uniqueKeysWithValues: SearchOperation.allCases.map {
+                ($0, counter("facedb_searches_total", [("operation", $0.rawValue)]))
+            })
+        searchTimers = Dictionary(
+            uniqueKeysWithValues: SearchOperation.allCases.map {
+                ($0, Metrics.Timer(label: "facedb_search_seconds", dimensions: [("operation", $0.rawValue)] + dimensions))
+            })
         enrolAccepted = counter("facedb_enrol_photos_total", [("outcome", "accepted")])
         enrolRefused = counter("facedb_enrol_photos_total", [("outcome", "refused")])
         snapshots = counter("facedb_snapshots_total")
         snapshotTimer = Metrics.Timer(label: "facedb_snapshot_seconds", dimensions: dimensions)
-        importRows = Dictionary(uniqueKeysWithValues: ImportOutcome.allCases.map {
-            ($0, counter("facedb_import_rows_total", [("outcome", $0.rawValue)]))
-        })
+        importRows = Dictionary(
+            uniqueKeysWithValues: ImportOutcome.allCases.map {
+                ($0, counter("facedb_import_rows_total", [("outcome", $0.rawValue)]))
+            })
         faces = Gauge(label: "facedb_faces", dimensions: dimensions)
         identities = Gauge(label: "facedb_identities", dimensions: dimensions)
     }

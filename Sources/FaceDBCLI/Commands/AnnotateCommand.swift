@@ -53,8 +53,10 @@ struct AnnotateCommand: ParsableCommand {
                 try db.close()
             } else {
                 for face in try pipeline.analyze(image: image, options: photoOptions.pipeline).faces {
-                    annotations.append(FaceAnnotation(rectangle: face.detection.rectangle, landmarks: face.landmarks,
-                                                      label: String(format: "%.2f", face.detection.confidence)))
+                    annotations.append(
+                        FaceAnnotation(
+                            rectangle: face.detection.rectangle, landmarks: face.landmarks,
+                            label: String(format: "%.2f", face.detection.confidence)))
                 }
             }
             try Annotator.write(image, faces: annotations, to: output)

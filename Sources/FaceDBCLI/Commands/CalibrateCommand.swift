@@ -63,8 +63,9 @@ struct CalibrateCommand: ParsableCommand {
             try paths.checkDistinct([csv, svg].compactMap { $0 })
             let db = try FaceDatabase.open(at: database, options: CommandLog.options())
             defer { try? db.close() }
-            let options = CalibrationOptions(targetFMR: targetFMR, targetFPIR: targetFPIR, maxImpostorPairs: maxImpostors,
-                                             maxFaces: maxFaces, seed: seed, store: !dryRun)
+            let options = CalibrationOptions(
+                targetFMR: targetFMR, targetFPIR: targetFPIR, maxImpostorPairs: maxImpostors,
+                maxFaces: maxFaces, seed: seed, store: !dryRun)
             let report: CalibrationReport
             if let pairs {
                 report = try db.calibrate(pairs: try LabelledEmbeddings.read(pairs), options: options)
@@ -73,24 +74,36 @@ struct CalibrateCommand: ParsableCommand {
             }
             let point = report.operatingPoint
             let curve = try report.roc.curve(maxPoints: 400)
-            let marked = ROCPoint(targetFMR: point.targetFMR, threshold: point.verificationThreshold,
-                                  fmr: point.measuredFMR, fnmr: point.fnmr)
+            let marked = ROCPoint(
+                targetFMR: point.targetFMR, threshold: point.verificationThreshold,
+                fmr: point.measuredFMR, fnmr: point.fnmr)
             if let csv { try write(CurveTable.csv(curve), to: csv) }
             if let svg {
-                try write(CurvePlot.detSVG(curve: curve, operatingPoint: marked,
-                                           title: "\(db.space.model) — \(report.roc.genuineCount) genuine, \(report.roc.impostorCount) impostor pairs"),
-                          to: svg)
+                try write(
+                    CurvePlot.detSVG(
+                        curve: curve, operatingPoint: marked,
+                        title: "\(db.space.model) — \(report.roc.genuineCount) genuine, \(report.roc.impostorCount) impostor pairs"),
+                    to: svg)
             }
             if json {
                 try Output.json(CalibrationSummary(report, stored: !dryRun))
                 return
             }
-            print("faces \(report.faces), identities \(report.identities); genuine pairs \(report.roc.genuineCount), impostor pairs \(report.roc.impostorCount)")
-            Output.table(["FMR", "threshold", "FNMR", "TAR"], report.points.map {
-                [String(format: "%.0e", $0.targetFMR ?? $0.fmr), Output.score($0.threshold), String(format: "%.4f", $0.fnmr), String(format: "%.4f", 1 - $0.fnmr)]
-            })
+            print(
+                "faces \(report.faces), identities \(report.identities); genuine pairs \(report.roc.genuineCount), impostor pairs \(report.roc.impostorCount)"
+            )
+            Output.table(
+                ["FMR", "threshold", "FNMR", "TAR"],
+                report.points.map {
+                    [
+                        String(format: "%.0e", $0.targetFMR ?? $0.fmr), Output.score($0.threshold), String(format: "%.4f", $0.fnmr),
+                        String(format: "%.4f", 1 - $0.fnmr),
+                    ]
+                })
             print(String(format: "EER %.4f at threshold %@", report.equalErrorRate.rate, Output.score(report.equalErrorRate.threshold)))
-            print("operating point (1:1): threshold \(Output.score(point.verificationThreshold)) at FMR \(point.targetFMR) (measured \(point.measuredFMR)), FNMR \(String(format: "%.4f", point.fnmr))")
+            print(
+                "operating point (1:1): threshold \(Output.score(point.verificationThreshold)) at FMR \(point.targetFMR) (measured \(point.measuredFMR)), FNMR \(String(format: "%.4f", point.fnmr))"
+            )
             if let t = point.identificationThreshold, let g = point.galleryIdentities, let f = point.targetFPIR {
                 print("operating point (1:N): threshold \(Output.score(t)) keeps FPIR ≤ \(f) for a gallery of \(g) identities")
             } else if let note = report.identificationNote {

@@ -37,8 +37,9 @@ struct CreateCommand: ParsableCommand {
             let space = EmbeddingSpace(model: model, dimension: dim, metric: metric, normalize: normalize)
             let db = try FaceDatabase.create(at: database, space: space, index: indexOptions.configuration, options: CommandLog.options())
             try db.close()
-            print("Created \(database): model \(space.model), \(space.dimension)-D, \(space.metric.rawValue)"
-                  + "\(space.normalize ? ", normalized" : ""), index \(indexOptions.configuration).")
+            print(
+                "Created \(database): model \(space.model), \(space.dimension)-D, \(space.metric.rawValue)"
+                    + "\(space.normalize ? ", normalized" : ""), index \(indexOptions.configuration).")
         }
     }
 }

@@ -56,7 +56,10 @@ struct EnrollCommand: ParsableCommand {
     @Option(help: "Maximum head turn (0 frontal, 1 nose over an eye).")
     var maxYaw = QualityThresholds().maximumYaw
 
-    @Option(help: "Where refused photos are listed (JSON Lines; must not exist unless --force). Default: enroll.rejects.jsonl in the current directory, replaced by each run.")
+    @Option(
+        help:
+            "Where refused photos are listed (JSON Lines; must not exist unless --force). Default: enroll.rejects.jsonl in the current directory, replaced by each run."
+    )
     var rejects: String?
 
     @OptionGroup var output: OutputOptions
@@ -93,8 +96,9 @@ struct EnrollCommand: ParsableCommand {
             let pipeline = try PhotoOptions.loadPipeline(for: db.space)
             let options = EnrollOptions(
                 pipeline: photoOptions.pipeline,
-                quality: QualityThresholds(minimumFaceSize: photoOptions.minFace, minimumConfidence: minConfidence,
-                                           minimumSharpness: minSharpness, maximumYaw: maxYaw),
+                quality: QualityThresholds(
+                    minimumFaceSize: photoOptions.minFace, minimumConfidence: minConfidence,
+                    minimumSharpness: minSharpness, maximumYaw: maxYaw),
                 pickLargestFace: largest, checkIdentityMatch: !noIdentityCheck, storeChips: storeChips)
             let total = work.reduce(0) { $0 + $1.photos.count }
             let progress = ProgressReporter(label: "enrolling", total: total, enabled: !quiet && !json)
@@ -111,15 +115,20 @@ struct EnrollCommand: ParsableCommand {
                 }
                 done += paths.count
                 for outcome in enrollment.outcomes {
-                    if outcome.accepted { accepted += 1 } else {
+                    if outcome.accepted {
+                        accepted += 1
+                    } else {
                         refused += 1
                         try rejectsFile.write(RefusedPhoto(path: outcome.path, identity: name, issues: outcome.issues))
                     }
                     if json {
-                        try Output.json(EnrolledPhoto(path: outcome.path, identity: name, faceID: outcome.faceID?.rawValue,
-                                                      issues: outcome.issues, quality: outcome.quality))
+                        try Output.json(
+                            EnrolledPhoto(
+                                path: outcome.path, identity: name, faceID: outcome.faceID?.rawValue,
+                                issues: outcome.issues, quality: outcome.quality))
                     } else if !quiet && !outcome.accepted {
-                        FileHandle.standardError.write(Data("refused \(outcome.path): \(outcome.issues.map(\.description).joined(separator: "; "))\n".utf8))
+                        FileHandle.standardError.write(
+                            Data("refused \(outcome.path): \(outcome.issues.map(\.description).joined(separator: "; "))\n".utf8))
                     }
                 }
             }
@@ -128,8 +137,10 @@ struct EnrollCommand: ParsableCommand {
             try db.close()
             anyRefused = refused > 0
             if !json {
-                print(String(format: "%d photos: %d enrolled, %d refused%@ (%.1f photos/s).", total, accepted, refused,
-                             refused > 0 ? " — see \(rejectsPath)" : "", Double(total) / max(Date().timeIntervalSince(started), 1e-9)))
+                print(
+                    String(
+                        format: "%d photos: %d enrolled, %d refused%@ (%.1f photos/s).", total, accepted, refused,
+                        refused > 0 ? " — see \(rejectsPath)" : "", Double(total) / max(Date().timeIntervalSince(started), 1e-9)))
             }
         }
         if anyRefused { throw ExitCode(ImportCommand.rejectedRowsExitCode) }
@@ -154,8 +165,9 @@ struct EnrollCommand: ParsableCommand {
             if !files.isEmpty { work.append((name, files)) }
         }
         guard !work.isEmpty else {
-            throw FaceDBError(.invalidArgument, "\(root) has no sub-folders with .jpg or .png photos.",
-                              remedy: "Lay the photos out as \(root)/<identity>/<photo>.jpg.", path: root)
+            throw FaceDBError(
+                .invalidArgument, "\(root) has no sub-folders with .jpg or .png photos.",
+                remedy: "Lay the photos out as \(root)/<identity>/<photo>.jpg.", path: root)
         }
         return work
     }

@@ -26,7 +26,10 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "For pairs.txt: JSON Lines of {\"image\": \"name/name_0001.jpg\", \"embedding\": [...]}.")
     var embeddings: String?
 
-    @Option(help: "Photos instead of embeddings: the LFW folder (name/name_0001.jpg) or the base of a CSV's relative photo paths. Embeds the largest face of each photo with the face pipeline (128-D, L2).")
+    @Option(
+        help:
+            "Photos instead of embeddings: the LFW folder (name/name_0001.jpg) or the base of a CSV's relative photo paths. Embeds the largest face of each photo with the face pipeline (128-D, L2)."
+    )
     var images: String?
 
     @OptionGroup var photoOptions: PhotoOptions
@@ -64,9 +67,14 @@ struct EvaluateCommand: ParsableCommand {
                 progress.finish()
                 labelled = loaded.pairs
                 if space == nil { space = .dlibResNet }
-                if threshold == nil && source == .none { (threshold, source) = (ModelDefaults.threshold(for: EmbeddingSpace.dlibResNet), .modelDefault) }
+                if threshold == nil && source == .none {
+                    (threshold, source) = (ModelDefaults.threshold(for: EmbeddingSpace.dlibResNet), .modelDefault)
+                }
                 if !loaded.unusable.isEmpty {
-                    FileHandle.standardError.write(Data("evaluate: \(loaded.unusable.count) of \(loaded.photos) photos have no usable face; their pairs count as non-matches: \(loaded.unusable.prefix(5).joined(separator: ", "))\n".utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            "evaluate: \(loaded.unusable.count) of \(loaded.photos) photos have no usable face; their pairs count as non-matches: \(loaded.unusable.prefix(5).joined(separator: ", "))\n"
+                                .utf8))
                 }
             } else {
                 labelled = try LabelledEmbeddings.load(pairs: pairs, embeddings: embeddings)
@@ -82,9 +90,11 @@ struct EvaluateCommand: ParsableCommand {
             }
             let s = space!
             let scored = try labelled.enumerated().map { i, p in
-                ScoredPair(score: s.score(try s.prepare(p.a, what: "embedding a of pair #\(i + 1)"),
-                                          try s.prepare(p.b, what: "embedding b of pair #\(i + 1)")),
-                           same: p.same, fold: p.fold)
+                ScoredPair(
+                    score: s.score(
+                        try s.prepare(p.a, what: "embedding a of pair #\(i + 1)"),
+                        try s.prepare(p.b, what: "embedding b of pair #\(i + 1)")),
+                    same: p.same, fold: p.fold)
             }
             let report = try PairEvaluation.evaluate(scored, higherIsBetter: s.metric.higherIsBetter, threshold: threshold, thresholdSource: source)
             if json { try Output.json(report); return }
@@ -92,11 +102,13 @@ struct EvaluateCommand: ParsableCommand {
             if let accuracy = report.accuracy, let t = report.threshold {
                 print(String(format: "accuracy %.4f at threshold %@ (%@)", accuracy, Output.score(t), report.thresholdSource.rawValue))
             }
-            Output.table(["FAR", "TAR"], PairEvaluation.fars.map { far in
-                let key = String(format: "%.0e", far)
-                let tar = report.tarAtFAR[key] ?? nil
-                return [key, tar.map { String(format: "%.4f", $0) } ?? "n/a (needs ≥ \(Int(10 / far)) different pairs)"]
-            })
+            Output.table(
+                ["FAR", "TAR"],
+                PairEvaluation.fars.map { far in
+                    let key = String(format: "%.0e", far)
+                    let tar = report.tarAtFAR[key] ?? nil
+                    return [key, tar.map { String(format: "%.4f", $0) } ?? "n/a (needs ≥ \(Int(10 / far)) different pairs)"]
+                })
             print(String(format: "EER %.4f at threshold %@", report.equalErrorRate, Output.score(report.equalErrorThreshold)))
             if let mean = report.foldMeanAccuracy, let std = report.foldStandardDeviation, let folds = report.foldAccuracies {
                 print(String(format: "%d-fold accuracy %.4f ± %.4f (threshold chosen on the other folds)", folds.count, mean, std))

@@ -58,8 +58,10 @@ struct ExportCommand: ParsableCommand {
             progress.finish()
             try db.close()
             if !quiet {
-                print(String(format: "Exported %d faces in %.1f s to %@.", faces, Date().timeIntervalSince(started),
-                             files.joined(separator: ", ")))
+                print(
+                    String(
+                        format: "Exported %d faces in %.1f s to %@.", faces, Date().timeIntervalSince(started),
+                        files.joined(separator: ", ")))
             }
         }
     }

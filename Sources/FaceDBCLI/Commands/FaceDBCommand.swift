@@ -21,10 +21,12 @@ public struct FaceDBCommand: ParsableCommand {
               facedb repair people.facedb --into people.repaired
             """,
         version: "0.1.0",
-        subcommands: [CreateCommand.self, StatsCommand.self, ReindexCommand.self, CheckCommand.self, RepairCommand.self,
-                      IdentifyCommand.self, VerifyCommand.self, CalibrateCommand.self, EvaluateCommand.self,
-                      ImportCommand.self, ExportCommand.self, ShellCommand.self,
-                      EnrollCommand.self, EmbedCommand.self, AnnotateCommand.self]
+        subcommands: [
+            CreateCommand.self, StatsCommand.self, ReindexCommand.self, CheckCommand.self, RepairCommand.self,
+            IdentifyCommand.self, VerifyCommand.self, CalibrateCommand.self, EvaluateCommand.self,
+            ImportCommand.self, ExportCommand.self, ShellCommand.self,
+            EnrollCommand.self, EmbedCommand.self, AnnotateCommand.self,
+        ]
     )
 
     /// Makes the command (used by ArgumentParser).

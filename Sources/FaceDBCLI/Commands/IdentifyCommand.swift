@@ -72,7 +72,9 @@ struct IdentifyCommand: ParsableCommand {
             for (i, answer) in answers.enumerated() {
                 if json { try Output.json(answer); continue }
                 let verdict = answer.identity.map { "match → \($0)" } ?? answer.decision.rawValue
-                let threshold = answer.threshold.map { "threshold \(Output.score($0)) (\(answer.thresholdSource.rawValue))" } ?? "no threshold known: run `facedb calibrate`"
+                let threshold =
+                    answer.threshold.map { "threshold \(Output.score($0)) (\(answer.thresholdSource.rawValue))" }
+                    ?? "no threshold known: run `facedb calibrate`"
                 print("probe \(i + 1): \(verdict); \(threshold)")
                 Self.printMatches(answer)
             }
@@ -95,13 +97,17 @@ struct IdentifyCommand: ParsableCommand {
                     let r = face.face.detection.rectangle
                     let answer = face.identification
                     let verdict = answer.identity.map { "match → \($0)" } ?? answer.decision.rawValue
-                    print(String(format: "face %d at [%d, %d, %d, %d] (confidence %.2f): %@", i + 1, r.left, r.top, r.right, r.bottom,
-                                 face.face.detection.confidence, verdict))
+                    print(
+                        String(
+                            format: "face %d at [%d, %d, %d, %d] (confidence %.2f): %@", i + 1, r.left, r.top, r.right, r.bottom,
+                            face.face.detection.confidence, verdict))
                     Self.printMatches(answer)
                 }
             } catch let error as FaceDBError where error.code != .modelMismatch {
                 failed = true
-                if json { try Output.json(PhotoJSON(path: path, error: error.message)) } else {
+                if json {
+                    try Output.json(PhotoJSON(path: path, error: error.message))
+                } else {
                     FileHandle.standardError.write(Data("error: \(path): \(error.message)\n".utf8))
                 }
             }
@@ -111,8 +117,10 @@ struct IdentifyCommand: ParsableCommand {
 
     /// The ranked identities of one answer as a table.
     static func printMatches(_ answer: Identification) {
-        Output.table(["rank", "identity", "score", "decision", "best face"], answer.matches.enumerated().map { r, m in
-            ["\(r + 1)", m.identity, Output.score(m.score), m.decision.rawValue, "\(m.bestFace)"]
-        })
+        Output.table(
+            ["rank", "identity", "score", "decision", "best face"],
+            answer.matches.enumerated().map { r, m in
+                ["\(r + 1)", m.identity, Output.score(m.score), m.decision.rawValue, "\(m.bestFace)"]
+            })
     }
 }

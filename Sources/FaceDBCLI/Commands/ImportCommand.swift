@@ -53,7 +53,10 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Rows per atomic write.")
     var batchSize = ImportOptions().batchSize
 
-    @Option(help: "Where rejected rows go (JSON Lines; must not exist unless --force). Default: FILE.rejects.jsonl next to each input, replaced by each run.")
+    @Option(
+        help:
+            "Where rejected rows go (JSON Lines; must not exist unless --force). Default: FILE.rejects.jsonl next to each input, replaced by each run."
+    )
     var rejects: String?
 
     @OptionGroup var output: OutputOptions
@@ -67,7 +70,8 @@ struct ImportCommand: ParsableCommand {
     func validate() throws {
         let needLabels = files.filter { ["npy", "fvecs"].contains(($0 as NSString).pathExtension.lowercased()) }.count
         guard labels.count == needLabels else {
-            throw ValidationError("\(needLabels) .npy/.fvecs file(s) need \(needLabels) --labels option(s), one per file in order; \(labels.count) given.")
+            throw ValidationError(
+                "\(needLabels) .npy/.fvecs file(s) need \(needLabels) --labels option(s), one per file in order; \(labels.count) given.")
         }
         if rejects != nil && files.count > 1 {
             throw ValidationError("--rejects names one file; with several inputs leave it out (each gets FILE.rejects.jsonl).")
@@ -81,8 +85,9 @@ struct ImportCommand: ParsableCommand {
             let paths = output.paths(inputs: files + labels, databases: [database])
             for file in files {
                 let path = rejectsPath(for: file)
-                try paths.check(path, what: "The rejects file",
-                                mayReplace: rejects == nil && OutputOptions.isEarlierRejectsFile(path))
+                try paths.check(
+                    path, what: "The rejects file",
+                    mayReplace: rejects == nil && OutputOptions.isEarlierRejectsFile(path))
             }
             // Batches' buffers go back to the system when freed (peak RSS, BENCHMARKS.md "Memory").
             FaceDatabase.mapLargeBuffersApart()
@@ -94,16 +99,19 @@ struct ImportCommand: ParsableCommand {
                 let labelsFile = ["npy", "fvecs"].contains(ext) ? pendingLabels.popFirst() : nil
                 let source = try EmbeddingFiles.open(path: file, labels: labelsFile)
                 let rejectsPath = rejectsPath(for: file)
-                let progress = ProgressReporter(label: "importing \((file as NSString).lastPathComponent)",
-                                                total: source.totalRows ?? 0, enabled: !quiet)
+                let progress = ProgressReporter(
+                    label: "importing \((file as NSString).lastPathComponent)",
+                    total: source.totalRows ?? 0, enabled: !quiet)
                 let options = ImportOptions(
                     batchSize: batchSize, existing: upsert ? .replace : .skip, rejectsPath: rejectsPath,
                     resumeKey: again ? nil : try EmbeddingFiles.resumeKey(path: file, labels: labelsFile))
                 let summary = try db.importEmbeddings(from: source, options: options) { p in
                     // Text formats do not say how many rows they hold: estimate it from the bytes read.
-                    let total = p.totalRows ?? p.totalBytes.map { bytes in
-                        p.bytesRead > 0 ? Int(Double(p.rows) * Double(bytes) / Double(p.bytesRead)) : 0
-                    }
+                    let total =
+                        p.totalRows
+                        ?? p.totalBytes.map { bytes in
+                            p.bytesRead > 0 ? Int(Double(p.rows) * Double(bytes) / Double(p.bytesRead)) : 0
+                        }
                     progress.update(p.rows, total: total)
                 }
                 progress.finish()

@@ -32,8 +32,10 @@ struct ReindexCommand: ParsableCommand {
             progress.finish()
             try db.close()
             if !quiet {
-                print(String(format: "Rebuilt the index as %@ over %d faces in %.1f s.",
-                             indexOptions.configuration.description, db.faceCount, Date().timeIntervalSince(started)))
+                print(
+                    String(
+                        format: "Rebuilt the index as %@ over %d faces in %.1f s.",
+                        indexOptions.configuration.description, db.faceCount, Date().timeIntervalSince(started)))
             }
         }
     }

@@ -55,8 +55,9 @@ struct RepairCommand: ParsableCommand {
         func recorded(_ n: Int?) -> String { n.map { " of \($0) recorded" } ?? " (counter unreadable)" }
         var lines = ["repaired \(report.damaged) into \(report.repaired) (opened \(report.recoveryMode.rawValue))"]
         for refused in report.refusedModes { lines.append("  \(refused.mode.rawValue) open refused: \(refused.reason)") }
-        lines.append("identities salvaged: \(report.identitiesSalvaged + report.identitiesCreatedBare)\(recorded(report.identitiesRecorded))"
-            + (report.identitiesCreatedBare > 0 ? " (\(report.identitiesCreatedBare) created bare)" : ""))
+        lines.append(
+            "identities salvaged: \(report.identitiesSalvaged + report.identitiesCreatedBare)\(recorded(report.identitiesRecorded))"
+                + (report.identitiesCreatedBare > 0 ? " (\(report.identitiesCreatedBare) created bare)" : ""))
         lines.append("faces salvaged: \(report.facesSalvaged)\(recorded(report.facesRecorded))")
         lines.append("calibration: \(report.calibrationSalvaged ? "salvaged" : "none")")
         switch report.snapshotStatus {

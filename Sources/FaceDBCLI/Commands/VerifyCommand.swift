@@ -62,7 +62,8 @@ struct VerifyCommand: ParsableCommand {
             } else if let identity {
                 let embeddings = try input.embeddings()
                 guard embeddings.count == 1 else {
-                    throw FaceDBError(.invalidArgument, "Give exactly one embedding to verify against '\(identity)'.", remedy: "Pass one --embedding.")
+                    throw FaceDBError(
+                        .invalidArgument, "Give exactly one embedding to verify against '\(identity)'.", remedy: "Pass one --embedding.")
                 }
                 result = try db.verify(embeddings[0], identity: identity, fusion: fusion, threshold: threshold)
             } else {
@@ -73,11 +74,12 @@ struct VerifyCommand: ParsableCommand {
                 result = try db.verify(embeddings[0], embeddings[1], threshold: threshold)
             }
             if json { try Output.json(result); return }
-            let verdict = switch result.decision {
-            case .match: "same person"
-            case .noThreshold: "undecided (no threshold known: run `facedb calibrate`)"
-            default: "different people"
-            }
+            let verdict =
+                switch result.decision {
+                case .match: "same person"
+                case .noThreshold: "undecided (no threshold known: run `facedb calibrate`)"
+                default: "different people"
+                }
             print("score \(Output.score(result.score)) → \(verdict)")
             if let t = result.threshold { print("threshold \(Output.score(t)) (\(result.thresholdSource.rawValue))") }
             if let fmr = result.estimatedFMRText { print("estimated false-match rate of this score: \(fmr)") }

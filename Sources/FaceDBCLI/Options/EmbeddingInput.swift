@@ -6,8 +6,9 @@ import Foundation
 /// (`--embedding-file probes.txt`: one embedding per line, as a JSON array or numbers separated by
 /// spaces or commas; `-` reads standard input).
 struct EmbeddingInput: ParsableArguments {
-    @Option(name: .customLong("embedding"), parsing: .unconditionalSingleValue,
-            help: "An embedding: a JSON array or numbers separated by spaces or commas (may start with a minus sign).")
+    @Option(
+        name: .customLong("embedding"), parsing: .unconditionalSingleValue,
+        help: "An embedding: a JSON array or numbers separated by spaces or commas (may start with a minus sign).")
     var inline: [String] = []
 
     @Option(name: .customLong("embedding-file"), help: "A file with one embedding per line ('-' for standard input).")
@@ -42,8 +43,9 @@ struct EmbeddingInput: ParsableArguments {
         var values: [Float] = []
         for (i, part) in parts.enumerated() {
             guard let v = Float(part) else {
-                throw FaceDBError(.invalidArgument, "The \(what) has a non-number '\(part)' at position \(i).",
-                                  remedy: "Give numbers only, e.g. [0.12, -0.5, …].")
+                throw FaceDBError(
+                    .invalidArgument, "The \(what) has a non-number '\(part)' at position \(i).",
+                    remedy: "Give numbers only, e.g. [0.12, -0.5, …].")
             }
             values.append(v)
         }

@@ -14,9 +14,10 @@ struct IndexOptions: ParsableArguments {
     @Option(help: "HNSW: candidate list size while building.")
     var efConstruction: Int = IndexConfiguration().efConstruction
 
-    @Option(help: ArgumentHelp(
-        "HNSW: candidate list size while searching. Default: tuned automatically to reach --recall-target.",
-        valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "HNSW: candidate list size while searching. Default: tuned automatically to reach --recall-target.",
+            valueName: "n"))
     var efSearch: Int?
 
     @Option(help: "HNSW without --ef-search: the recall@10 that efSearch is tuned to reach, measured on stored faces.")
@@ -35,7 +36,8 @@ struct IndexOptions: ParsableArguments {
     var pqBits: Int = IndexConfiguration().pqBits
 
     var configuration: IndexConfiguration {
-        IndexConfiguration(kind: index, hnswM: hnswM, efConstruction: efConstruction, efSearch: efSearch,
-                           recallTarget: recallTarget, nlist: nlist, nprobe: nprobe, pqM: pqM, pqBits: pqBits)
+        IndexConfiguration(
+            kind: index, hnswM: hnswM, efConstruction: efConstruction, efSearch: efSearch,
+            recallTarget: recallTarget, nlist: nlist, nprobe: nprobe, pqM: pqM, pqBits: pqBits)
     }
 }

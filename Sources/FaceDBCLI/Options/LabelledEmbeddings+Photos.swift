@@ -10,14 +10,18 @@ extension LabelledEmbeddings {
     ///
     /// A photo without a face cannot match anything: its pairs are scored as far apart as possible
     /// (a same pair then counts as a false non-match), and `unusable` lists such photos.
-    static func load(pairs path: String, images: String, pipeline: FacePipeline, options: PipelineOptions,
-                     progress: (@Sendable (Int) -> Void)? = nil) throws -> (pairs: [LabelledEmbeddings], photos: Int, unusable: [String]) {
+    static func load(
+        pairs path: String, images: String, pipeline: FacePipeline, options: PipelineOptions,
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) throws -> (pairs: [LabelledEmbeddings], photos: Int, unusable: [String]) {
         let text = try BoundedLineReader.document(at: path)
         func resolve(_ side: PairSide) throws -> String {
             switch side {
             case .path(let p): return p.hasPrefix("/") ? p : images + "/" + p
-            case .embedding: throw FaceDBError(.invalidArgument, "\(path) mixes embeddings and photos.",
-                                               remedy: "Give photo paths in both columns with --images, or embeddings without it.", path: path)
+            case .embedding:
+                throw FaceDBError(
+                    .invalidArgument, "\(path) mixes embeddings and photos.",
+                    remedy: "Give photo paths in both columns with --images, or embeddings without it.", path: path)
             }
         }
         let labelled: [(a: String, b: String, same: Bool, fold: Int?)]

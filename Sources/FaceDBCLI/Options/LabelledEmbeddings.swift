@@ -17,15 +17,17 @@ struct LabelledEmbeddings {
         if path.hasSuffix(".csv") {
             return try PairsFile.csv(text).enumerated().map { i, pair in
                 guard case .embedding(let a) = pair.a, case .embedding(let b) = pair.b else {
-                    throw FaceDBError(.unsupported, "Pair #\(i + 1) of \(path) names images; comparing photos needs the face pipeline, which is not built yet.",
-                                      remedy: "Give embeddings in the a and b columns (a JSON array or numbers separated by spaces).", path: path)
+                    throw FaceDBError(
+                        .unsupported, "Pair #\(i + 1) of \(path) names images; comparing photos needs the face pipeline, which is not built yet.",
+                        remedy: "Give embeddings in the a and b columns (a JSON array or numbers separated by spaces).", path: path)
                 }
                 return LabelledEmbeddings(a: a, b: b, same: pair.same, fold: nil)
             }
         }
         guard let embeddings else {
-            throw FaceDBError(.invalidArgument, "\(path) names images by person and number; their embeddings are needed.",
-                              remedy: "Pass --embeddings FILE.jsonl with {\"image\": \"name/name_0001.jpg\", \"embedding\": [...]} lines.", path: path)
+            throw FaceDBError(
+                .invalidArgument, "\(path) names images by person and number; their embeddings are needed.",
+                remedy: "Pass --embeddings FILE.jsonl with {\"image\": \"name/name_0001.jpg\", \"embedding\": [...]} lines.", path: path)
         }
         let table = try readEmbeddingTable(embeddings)
         return try PairsFile.lfw(text).map { pair in
@@ -33,8 +35,9 @@ struct LabelledEmbeddings {
                 let key = ref.path(in: "")
                 let trimmed = key.hasPrefix("/") ? String(key.dropFirst()) : key
                 guard let v = table[trimmed] else {
-                    throw FaceDBError(.invalidArgument, "No embedding for image \(trimmed) in \(embeddings).",
-                                      remedy: "Embed every image the pairs file names.", path: embeddings)
+                    throw FaceDBError(
+                        .invalidArgument, "No embedding for image \(trimmed) in \(embeddings).",
+                        remedy: "Embed every image the pairs file names.", path: embeddings)
                 }
                 return v
             }
@@ -64,8 +67,9 @@ struct LabelledEmbeddings {
                 let row = try JSONDecoder().decode(Row.self, from: Data(line.utf8))
                 table[row.image] = row.embedding
             } catch {
-                throw FaceDBError(.invalidArgument, "Line \(i + 1) of \(path) is not {\"image\": ..., \"embedding\": [...]}.",
-                                  remedy: "Fix the line; each must be one JSON object.", path: path, cause: "\(error)")
+                throw FaceDBError(
+                    .invalidArgument, "Line \(i + 1) of \(path) is not {\"image\": ..., \"embedding\": [...]}.",
+                    remedy: "Fix the line; each must be one JSON object.", path: path, cause: "\(error)")
             }
         }
         return table

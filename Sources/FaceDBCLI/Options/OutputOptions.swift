@@ -9,7 +9,10 @@ import Foundation
 /// regular file only without `--force`. A default rejects file left by an earlier run of FaceDB
 /// (recognized by its first line) is replaced without `--force`, so that re-running a command works.
 struct OutputOptions: ParsableArguments {
-    @Flag(help: "Allow replacing an existing regular file at an output path. Never allows a directory, a symbolic link, a file inside a database, or one of the command's inputs.")
+    @Flag(
+        help:
+            "Allow replacing an existing regular file at an output path. Never allows a directory, a symbolic link, a file inside a database, or one of the command's inputs."
+    )
     var force = false
 
     /// The guard for a command with these inputs and databases.

@@ -56,7 +56,8 @@ final class ProgressReporter: Sendable {
             let width = 30
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            text = String(format: "\r%@ [%@] %5.1f%% %d/%d %.0f/s ETA %.0fs", label, bar, fraction * 100, done, total, rate, eta)
+            text =
+                String(format: "\r%@ [%@] %5.1f%% %d/%d %.0f/s ETA %.0fs", label, bar, fraction * 100, done, total, rate, eta)
                 + (final ? "\n" : "")
         } else {
             text = String(format: "%@: %d/%d (%.1f%%) %.0f/s ETA %.0fs\n", label, done, total, fraction * 100, rate, eta)

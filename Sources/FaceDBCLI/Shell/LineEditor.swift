@@ -1,4 +1,5 @@
 import FaceDBCore
+
 /// Reads lines from the terminal with editing, history and completion (the only part of the shell
 /// that touches the terminal; the editing itself is ``LineBuffer``, keys are ``KeyDecoder``,
 /// completion is ``ShellCompleter``).

@@ -61,7 +61,8 @@ struct ShellCommand: ParsableCommand {
         do {
             return try FaceDatabase.open(at: database, options: CommandLog.options())
         } catch let error as FaceDBError where error.code == .diskFull {
-            FileHandle.standardError.write(Data("warning: \(error.message)\n  The shell opens the database read-only: queries work, writes are refused.\n".utf8))
+            FileHandle.standardError.write(
+                Data("warning: \(error.message)\n  The shell opens the database read-only: queries work, writes are refused.\n".utf8))
             return try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
         }
     }
@@ -73,11 +74,13 @@ struct ShellCommand: ParsableCommand {
         let completer = ShellCompleter(table: session.table) { prefix in
             (try? session.db.identityIDs(prefix: prefix, limit: 500)) ?? []
         }
-        let editor = LineEditor(terminal: terminal, completer: completer,
-                                history: path.map { LineHistory.load(from: $0) } ?? LineHistory(), historyPath: path)
+        let editor = LineEditor(
+            terminal: terminal, completer: completer,
+            history: path.map { LineHistory.load(from: $0) } ?? LineHistory(), historyPath: path)
         let space = session.db.space
-        print("facedb shell: \(database) — \(session.db.identityCount) identities, \(session.db.faceCount) faces, "
-              + "\(space.model) \(space.dimension)-D \(space.metric.rawValue). Type `help`, or `quit`.")
+        print(
+            "facedb shell: \(database) — \(session.db.identityCount) identities, \(session.db.faceCount) faces, "
+                + "\(space.model) \(space.dimension)-D \(space.metric.rawValue). Type `help`, or `quit`.")
         while let line = editor.readLine(prompt: "facedb> ") {
             do {
                 if try session.run(line: line) == .quit { break }

@@ -47,71 +47,86 @@ struct ShellCommandTable {
 
     /// The table of `facedb shell`.
     static let standard = ShellCommandTable(entries: [
-        Entry(words: ["identify"], usage: "identify EMBEDDING|@FILE|PHOTO [k N] [fusion best|mean:M] [threshold T] [margin M] [gallery G]...",
-              summary: "Who is this? The top-k identities for an embedding (1:N).",
-              details: """
-                  EMBEDDING is [0.1, -0.2, …] or 0.1,-0.2,… ; @FILE holds one embedding per line (one result per line);
-                  PHOTO is a .jpg or .png file: every face in it is identified, largest first.
-                  The options override the session's settings (see `set`) for this command only.
-                  """,
-              examples: ["identify [0.12, -0.05, 0.33, 0.41] k 3", "identify @probes.txt gallery staff"],
-              arguments: [.embedding], options: ["k", "fusion", "threshold", "margin", "gallery"]),
-        Entry(words: ["verify"], usage: "verify EMBEDDING|PHOTO IDENTITY|EMBEDDING|PHOTO [fusion best|mean:M] [threshold T]",
-              summary: "Is this the same person? An embedding against an identity or another embedding (1:1).",
-              details: "The second argument is an embedding when written like one ([…], a comma list, @FILE or a .jpg/.png photo, whose largest face is used); otherwise an identity id.",
-              examples: ["verify [0.12, -0.05, 0.33, 0.41] ada", "verify 0.1,0.2,0.3,0.4 0.1,0.2,0.3,0.5"],
-              arguments: [.embedding, .embeddingOrIdentity], options: ["fusion", "threshold"]),
-        Entry(words: ["show"], usage: "show IDENTITY",
-              summary: "An identity's name, galleries, metadata and faces.",
-              examples: ["show ada", "show \"Zoë Ångström\""], arguments: [.identity]),
-        Entry(words: ["list"], aliases: ["ls"], usage: "list [PREFIX] [limit N]",
-              summary: "Identities whose id starts with PREFIX (all without one), in id order.",
-              examples: ["list", "list emp- limit 20"], arguments: [.identity], options: ["limit"]),
-        Entry(words: ["find"], usage: "find KEY=VALUE|KEY!=VALUE|KEY~TEXT... [prefix P] [limit N]",
-              summary: "Identities whose metadata match every condition.",
-              details: """
-                  KEY is a metadata key (dots reach into nested objects: address.city), or @id, @name, @gallery.
-                  = compares exactly (numbers numerically; a list matches if any element does), != negates it,
-                  ~ tests for a case-insensitive substring. Quote values with spaces: @name="Ada Lovelace".
-                  """,
-              examples: ["find team=blue", "find address.city~par floor!=3 limit 10", "find @gallery=staff"],
-              arguments: [.text], options: ["prefix", "limit"]),
-        Entry(words: ["add", "identity"], usage: "add identity ID [name NAME] [meta JSON] [gallery G]...",
-              summary: "Add an identity.",
-              details: "JSON is an object, e.g. {\"team\": \"blue\"}; braces keep it one word without quotes.",
-              examples: ["add identity ada name \"Ada Lovelace\" meta {\"team\": \"blue\"} gallery staff"],
-              arguments: [.text], options: ["name", "meta", "gallery"]),
-        Entry(words: ["add", "face"], aliases: ["faces"], usage: "add face IDENTITY EMBEDDING|@FILE|PHOTO [meta JSON] [create]",
-              summary: "Add faces (embeddings) to an identity; @FILE adds one face per line, in one atomic write.",
-              details: """
-                  `create` creates the identity when it is not stored yet. A PHOTO (.jpg/.png) is enrolled like
-                  `facedb enroll`: one face, through the quality gate (size, confidence, sharpness, pose, and
-                  within the threshold of the identity's other faces); a refused photo is an error saying why.
-                  """,
-              examples: ["add face ada [0.12, -0.05, 0.33, 0.41]", "add face bob @bob.txt create"],
-              arguments: [.identity, .embedding], options: ["meta", "create"]),
-        Entry(words: ["remove", "identity"], usage: "remove identity ID",
-              summary: "Remove an identity and all its faces.",
-              examples: ["remove identity ada"], arguments: [.identity]),
-        Entry(words: ["remove", "face"], usage: "remove face FACE-ID...",
-              summary: "Remove faces by id (as `show` lists them), in one atomic write.",
-              examples: ["remove face 17", "remove face 17 18"], arguments: [.text]),
-        Entry(words: ["stats"], usage: "stats",
-              summary: "Counts, embedding space, index kind and memory, size, and the calibration.",
-              examples: ["stats"]),
-        Entry(words: ["calibrate"], usage: "calibrate [fmr X] [fpir X] [seed N] [dry-run]",
-              summary: "Measure genuine and impostor scores and store the operating point (see `facedb calibrate --help`).",
-              examples: ["calibrate", "calibrate fmr 1e-4 dry-run"], options: ["fmr", "fpir", "seed", "dry-run"]),
-        Entry(words: ["set"], usage: "set [NAME VALUE]",
-              summary: "Show the settings, or change one: k, format table|json, threshold T|auto, fusion best|mean:M, margin M, continue on|off.",
-              details: "`continue on` keeps a script running after a failed command.",
-              examples: ["set", "set k 3", "set format json", "set threshold auto", "set continue on"],
-              arguments: [.choice(ShellSettings.names), .text]),
-        Entry(words: ["help"], aliases: ["?"], usage: "help [COMMAND]",
-              summary: "List the commands, or show one command's usage and example.",
-              examples: ["help", "help identify"], arguments: [.command]),
-        Entry(words: ["quit"], aliases: ["exit"], usage: "quit",
-              summary: "Leave the shell (Ctrl-D does too).", examples: ["quit"]),
+        Entry(
+            words: ["identify"], usage: "identify EMBEDDING|@FILE|PHOTO [k N] [fusion best|mean:M] [threshold T] [margin M] [gallery G]...",
+            summary: "Who is this? The top-k identities for an embedding (1:N).",
+            details: """
+                EMBEDDING is [0.1, -0.2, …] or 0.1,-0.2,… ; @FILE holds one embedding per line (one result per line);
+                PHOTO is a .jpg or .png file: every face in it is identified, largest first.
+                The options override the session's settings (see `set`) for this command only.
+                """,
+            examples: ["identify [0.12, -0.05, 0.33, 0.41] k 3", "identify @probes.txt gallery staff"],
+            arguments: [.embedding], options: ["k", "fusion", "threshold", "margin", "gallery"]),
+        Entry(
+            words: ["verify"], usage: "verify EMBEDDING|PHOTO IDENTITY|EMBEDDING|PHOTO [fusion best|mean:M] [threshold T]",
+            summary: "Is this the same person? An embedding against an identity or another embedding (1:1).",
+            details:
+                "The second argument is an embedding when written like one ([…], a comma list, @FILE or a .jpg/.png photo, whose largest face is used); otherwise an identity id.",
+            examples: ["verify [0.12, -0.05, 0.33, 0.41] ada", "verify 0.1,0.2,0.3,0.4 0.1,0.2,0.3,0.5"],
+            arguments: [.embedding, .embeddingOrIdentity], options: ["fusion", "threshold"]),
+        Entry(
+            words: ["show"], usage: "show IDENTITY",
+            summary: "An identity's name, galleries, metadata and faces.",
+            examples: ["show ada", "show \"Zoë Ångström\""], arguments: [.identity]),
+        Entry(
+            words: ["list"], aliases: ["ls"], usage: "list [PREFIX] [limit N]",
+            summary: "Identities whose id starts with PREFIX (all without one), in id order.",
+            examples: ["list", "list emp- limit 20"], arguments: [.identity], options: ["limit"]),
+        Entry(
+            words: ["find"], usage: "find KEY=VALUE|KEY!=VALUE|KEY~TEXT... [prefix P] [limit N]",
+            summary: "Identities whose metadata match every condition.",
+            details: """
+                KEY is a metadata key (dots reach into nested objects: address.city), or @id, @name, @gallery.
+                = compares exactly (numbers numerically; a list matches if any element does), != negates it,
+                ~ tests for a case-insensitive substring. Quote values with spaces: @name="Ada Lovelace".
+                """,
+            examples: ["find team=blue", "find address.city~par floor!=3 limit 10", "find @gallery=staff"],
+            arguments: [.text], options: ["prefix", "limit"]),
+        Entry(
+            words: ["add", "identity"], usage: "add identity ID [name NAME] [meta JSON] [gallery G]...",
+            summary: "Add an identity.",
+            details: "JSON is an object, e.g. {\"team\": \"blue\"}; braces keep it one word without quotes.",
+            examples: ["add identity ada name \"Ada Lovelace\" meta {\"team\": \"blue\"} gallery staff"],
+            arguments: [.text], options: ["name", "meta", "gallery"]),
+        Entry(
+            words: ["add", "face"], aliases: ["faces"], usage: "add face IDENTITY EMBEDDING|@FILE|PHOTO [meta JSON] [create]",
+            summary: "Add faces (embeddings) to an identity; @FILE adds one face per line, in one atomic write.",
+            details: """
+                `create` creates the identity when it is not stored yet. A PHOTO (.jpg/.png) is enrolled like
+                `facedb enroll`: one face, through the quality gate (size, confidence, sharpness, pose, and
+                within the threshold of the identity's other faces); a refused photo is an error saying why.
+                """,
+            examples: ["add face ada [0.12, -0.05, 0.33, 0.41]", "add face bob @bob.txt create"],
+            arguments: [.identity, .embedding], options: ["meta", "create"]),
+        Entry(
+            words: ["remove", "identity"], usage: "remove identity ID",
+            summary: "Remove an identity and all its faces.",
+            examples: ["remove identity ada"], arguments: [.identity]),
+        Entry(
+            words: ["remove", "face"], usage: "remove face FACE-ID...",
+            summary: "Remove faces by id (as `show` lists them), in one atomic write.",
+            examples: ["remove face 17", "remove face 17 18"], arguments: [.text]),
+        Entry(
+            words: ["stats"], usage: "stats",
+            summary: "Counts, embedding space, index kind and memory, size, and the calibration.",
+            examples: ["stats"]),
+        Entry(
+            words: ["calibrate"], usage: "calibrate [fmr X] [fpir X] [seed N] [dry-run]",
+            summary: "Measure genuine and impostor scores and store the operating point (see `facedb calibrate --help`).",
+            examples: ["calibrate", "calibrate fmr 1e-4 dry-run"], options: ["fmr", "fpir", "seed", "dry-run"]),
+        Entry(
+            words: ["set"], usage: "set [NAME VALUE]",
+            summary: "Show the settings, or change one: k, format table|json, threshold T|auto, fusion best|mean:M, margin M, continue on|off.",
+            details: "`continue on` keeps a script running after a failed command.",
+            examples: ["set", "set k 3", "set format json", "set threshold auto", "set continue on"],
+            arguments: [.choice(ShellSettings.names), .text]),
+        Entry(
+            words: ["help"], aliases: ["?"], usage: "help [COMMAND]",
+            summary: "List the commands, or show one command's usage and example.",
+            examples: ["help", "help identify"], arguments: [.command]),
+        Entry(
+            words: ["quit"], aliases: ["exit"], usage: "quit",
+            summary: "Leave the shell (Ctrl-D does too).", examples: ["quit"]),
     ])
 
     /// The distinct first words, in table order.

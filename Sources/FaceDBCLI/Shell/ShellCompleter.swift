@@ -25,8 +25,9 @@ struct ShellCompleter {
         let typed = partial.current.text
         let range = partial.current.start..<cursor
         let candidates = Array(Set(self.candidates(before: words, typed: typed).filter { $0.hasPrefix(typed) })).sorted()
-        return Completion(range: range, candidates: candidates,
-                          replacement: Self.replacement(candidates, typed: typed, openQuote: partial.openQuote, rawLength: range.count))
+        return Completion(
+            range: range, candidates: candidates,
+            replacement: Self.replacement(candidates, typed: typed, openQuote: partial.openQuote, rawLength: range.count))
     }
 
     /// The words that fit the position after `words`.

@@ -30,13 +30,15 @@ struct ShellCondition: Equatable {
         if let (op, range) = found.min(by: { $0.1.lowerBound < $1.1.lowerBound }) {
             let key = String(word[..<range.lowerBound])
             guard !key.isEmpty else {
-                throw FaceDBError(.invalidArgument, "The condition '\(word)' has no key before \(op.rawValue).",
-                                  remedy: "Write KEY=VALUE, e.g. team=blue.")
+                throw FaceDBError(
+                    .invalidArgument, "The condition '\(word)' has no key before \(op.rawValue).",
+                    remedy: "Write KEY=VALUE, e.g. team=blue.")
             }
             return ShellCondition(key: key, op: op, value: String(word[range.upperBound...]))
         }
-        throw FaceDBError(.invalidArgument, "'\(word)' is not a condition.",
-                          remedy: "Write KEY=VALUE, KEY!=VALUE or KEY~TEXT, e.g. team=blue or city~par.")
+        throw FaceDBError(
+            .invalidArgument, "'\(word)' is not a condition.",
+            remedy: "Write KEY=VALUE, KEY!=VALUE or KEY~TEXT, e.g. team=blue or city~par.")
     }
 
     /// Whether `identity` satisfies the condition.

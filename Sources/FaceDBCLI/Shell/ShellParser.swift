@@ -23,24 +23,27 @@ struct ShellParser {
             let group = table.entries(first: first)
             let subs = group.map { $0.words[1] }
             let what = words.count > 1 ? "'\(first) \(words[1])' is not a command" : "'\(first)' needs one more word"
-            throw FaceDBError(.invalidArgument, "\(what): \(subs.map { "\(first) \($0)" }.joined(separator: " or ")).",
-                              remedy: "Usage: " + group.map(\.usage).joined(separator: " | "))
+            throw FaceDBError(
+                .invalidArgument, "\(what): \(subs.map { "\(first) \($0)" }.joined(separator: " or ")).",
+                remedy: "Usage: " + group.map(\.usage).joined(separator: " | "))
         }
         var args = Arguments(words: Array(words.dropFirst(entry.words.count)), entry: entry)
         switch entry.name {
         case "identify":
             let probe = try ShellEmbedding.parse(try args.positional("an embedding"), what: "embedding")
             let o = try args.options()
-            return .identify(probe, k: try o.int("k", minimum: 1), fusion: try o.fusion(), threshold: try o.float("threshold"),
-                             margin: try o.float("margin"), galleries: o.all("gallery"))
+            return .identify(
+                probe, k: try o.int("k", minimum: 1), fusion: try o.fusion(), threshold: try o.float("threshold"),
+                margin: try o.float("margin"), galleries: o.all("gallery"))
         case "verify":
             let a = try ShellEmbedding.parse(try args.positional("an embedding"), what: "first embedding")
             let second = try args.positional("an identity id or a second embedding")
             let o = try args.options()
             if ShellEmbedding.looksLikeEmbedding(second) {
                 if o.has("fusion") {
-                    throw FaceDBError(.invalidArgument, "fusion applies to an identity's faces, not to two embeddings.",
-                                      remedy: "Drop the fusion option, or verify against an identity.")
+                    throw FaceDBError(
+                        .invalidArgument, "fusion applies to an identity's faces, not to two embeddings.",
+                        remedy: "Drop the fusion option, or verify against an identity.")
                 }
                 return .verifyPair(a, try ShellEmbedding.parse(second, what: "second embedding"), threshold: try o.float("threshold"))
             }

@@ -1,6 +1,6 @@
 import FaceDB
-import FaceDBPhotos
 import FaceDBCore
+import FaceDBPhotos
 import Foundation
 
 /// One open database and the settings of a shell: runs lines and prints their results, as tables
@@ -26,8 +26,10 @@ final class ShellSession {
     private let write: (String) -> Void
 
     /// A session on `db`; results go to `write` (standard output by default), one call per line group.
-    init(db: FaceDatabase, settings: ShellSettings = ShellSettings(), table: ShellCommandTable = .standard,
-         write: @escaping (String) -> Void = { print($0) }) {
+    init(
+        db: FaceDatabase, settings: ShellSettings = ShellSettings(), table: ShellCommandTable = .standard,
+        write: @escaping (String) -> Void = { print($0) }
+    ) {
         self.db = db
         self.settings = settings
         self.table = table
@@ -65,27 +67,33 @@ final class ShellSession {
         case let .list(prefix, limit):
             try printIdentities(try db.identities(prefix: prefix, limit: limit ?? .max))
         case let .find(conditions, prefix, limit):
-            try printIdentities(try db.identities(prefix: prefix, limit: limit ?? .max) { identity in
-                conditions.allSatisfy { $0.matches(identity) }
-            })
+            try printIdentities(
+                try db.identities(prefix: prefix, limit: limit ?? .max) { identity in
+                    conditions.allSatisfy { $0.matches(identity) }
+                })
         case let .addIdentity(id, name, metadata, galleries):
             try db.addIdentity(id, displayName: name, metadata: metadata ?? .emptyObject, galleries: galleries)
             try report(ShellResult.Change(action: "added", identity: id, faces: nil), text: "added identity '\(id)'")
         case let .addFaces(identity, .photo(path), _, _):
             try enroll(path, identity: identity)
         case let .addFaces(identity, embedding, metadata, create):
-            let faces = try embedding.vectors(what: "embedding", dimension: db.space.dimension).map { NewFace(identity: identity, embedding: $0, metadata: metadata) }
+            let faces = try embedding.vectors(what: "embedding", dimension: db.space.dimension).map {
+                NewFace(identity: identity, embedding: $0, metadata: metadata)
+            }
             let ids = try db.addFaces(faces, createMissingIdentities: create)
-            try report(ShellResult.Change(action: "added", identity: identity, faces: ids.map(\.rawValue)),
-                       text: "added \(ids.count) face\(ids.count == 1 ? "" : "s") to '\(identity)': \(ids.map(\.description).joined(separator: ", "))")
+            try report(
+                ShellResult.Change(action: "added", identity: identity, faces: ids.map(\.rawValue)),
+                text: "added \(ids.count) face\(ids.count == 1 ? "" : "s") to '\(identity)': \(ids.map(\.description).joined(separator: ", "))")
         case .removeIdentity(let id):
             let faces = try db.removeIdentity(id)
-            try report(ShellResult.Change(action: "removed", identity: id, faces: faces.map(\.rawValue)),
-                       text: "removed identity '\(id)' and its \(faces.count) face\(faces.count == 1 ? "" : "s")")
+            try report(
+                ShellResult.Change(action: "removed", identity: id, faces: faces.map(\.rawValue)),
+                text: "removed identity '\(id)' and its \(faces.count) face\(faces.count == 1 ? "" : "s")")
         case .removeFaces(let ids):
             try db.removeFaces(ids.map { FaceID($0) })
-            try report(ShellResult.Change(action: "removed", identity: nil, faces: ids),
-                       text: "removed face\(ids.count == 1 ? "" : "s") \(ids.map(String.init).joined(separator: ", "))")
+            try report(
+                ShellResult.Change(action: "removed", identity: nil, faces: ids),
+                text: "removed face\(ids.count == 1 ? "" : "s") \(ids.map(String.init).joined(separator: ", "))")
         case .stats:
             try stats()
         case let .calibrate(fmr, fpir, seed, dryRun):
@@ -134,19 +142,22 @@ final class ShellSession {
     private func enroll(_ path: String, identity: String) throws {
         let outcome = try db.enroll(photosAt: [path], identity: identity, pipeline: try photoPipeline()).outcomes[0]
         guard let id = outcome.faceID else {
-            throw FaceDBError(.invalidArgument, "\(path) was refused: \(outcome.issues.map(\.description).joined(separator: "; ")).",
-                              remedy: "Use another photo of \(identity).", path: path)
+            throw FaceDBError(
+                .invalidArgument, "\(path) was refused: \(outcome.issues.map(\.description).joined(separator: "; ")).",
+                remedy: "Use another photo of \(identity).", path: path)
         }
-        try report(ShellResult.Change(action: "added", identity: identity, faces: [id.rawValue]),
-                   text: "enrolled \(path) as face \(id) of '\(identity)'")
+        try report(
+            ShellResult.Change(action: "added", identity: identity, faces: [id.rawValue]),
+            text: "enrolled \(path) as face \(id) of '\(identity)'")
     }
 
     private func single(_ embedding: ShellEmbedding, what: String) throws -> [Float] {
         if case .photo = embedding { return try photoFaces(embedding.photoPath!)[0] }
         let vectors = try embedding.vectors(what: what, dimension: db.space.dimension)
         guard vectors.count == 1 else {
-            throw FaceDBError(.invalidArgument, "The \(what) file holds \(vectors.count) embeddings; verify compares one.",
-                              remedy: "Give a file with one line, or the embedding inline.")
+            throw FaceDBError(
+                .invalidArgument, "The \(what) file holds \(vectors.count) embeddings; verify compares one.",
+                remedy: "Give a file with one line, or the embedding inline.")
         }
         return vectors[0]
     }
@@ -159,24 +170,30 @@ final class ShellSession {
         if json { try emitJSON(answer); return }
         let verdict: String
         if let t = answer.threshold {
-            verdict = (answer.identity.map { "match → \($0)" } ?? answer.decision.rawValue)
+            verdict =
+                (answer.identity.map { "match → \($0)" } ?? answer.decision.rawValue)
                 + "; threshold \(Output.score(t)) (\(answer.thresholdSource.rawValue))"
         } else {
             verdict = "undecided: no threshold known (run `calibrate`, or `set threshold T`)"
         }
         write((probe.map { "probe \($0): " } ?? "") + verdict)
-        write(ShellTable(header: ["rank", "identity", "score", "decision", "best face"], rows: answer.matches.enumerated().map { r, m in
-            ["\(r + 1)", m.identity, Output.score(m.score), m.decision.rawValue, "\(m.bestFace)"]
-        }).render())
+        write(
+            ShellTable(
+                header: ["rank", "identity", "score", "decision", "best face"],
+                rows: answer.matches.enumerated().map { r, m in
+                    ["\(r + 1)", m.identity, Output.score(m.score), m.decision.rawValue, "\(m.bestFace)"]
+                }
+            ).render())
     }
 
     private func printVerification(_ result: Verification) throws {
         if json { try emitJSON(result); return }
-        let verdict = switch result.decision {
-        case .match: "same person"
-        case .noThreshold: "undecided: no threshold known (run `calibrate`, or `set threshold T`)"
-        default: "different people"
-        }
+        let verdict =
+            switch result.decision {
+            case .match: "same person"
+            case .noThreshold: "undecided: no threshold known (run `calibrate`, or `set threshold T`)"
+            default: "different people"
+            }
         var lines = ["score \(Output.score(result.score)) → \(verdict)"]
         if let face = result.bestFace { lines.append("best face \(face)") }
         if let t = result.threshold { lines.append("threshold \(Output.score(t)) (\(result.thresholdSource.rawValue))") }
@@ -191,19 +208,24 @@ final class ShellSession {
             try emitJSON(ShellResult.IdentityDetail(identity: identity, faces: faces.map(ShellResult.FaceSummary.init)))
             return
         }
-        write(ShellTable.pairs([
-            ("id", identity.id),
-            ("name", identity.displayName ?? "—"),
-            ("galleries", identity.galleries.isEmpty ? "—" : identity.galleries.joined(separator: ", ")),
-            ("metadata", identity.metadata.description),
-            ("faces", "\(identity.faceCount)"),
-            ("created", Self.date(identity.created)),
-            ("updated", Self.date(identity.updated)),
-        ]))
+        write(
+            ShellTable.pairs([
+                ("id", identity.id),
+                ("name", identity.displayName ?? "—"),
+                ("galleries", identity.galleries.isEmpty ? "—" : identity.galleries.joined(separator: ", ")),
+                ("metadata", identity.metadata.description),
+                ("faces", "\(identity.faceCount)"),
+                ("created", Self.date(identity.created)),
+                ("updated", Self.date(identity.updated)),
+            ]))
         guard !faces.isEmpty else { return }
-        write(ShellTable(header: ["face", "created", "source", "metadata"], rows: faces.map { f in
-            ["\(f.id)", Self.date(f.created), f.source?.path ?? "", f.metadata.map(\.description) ?? ""]
-        }).render())
+        write(
+            ShellTable(
+                header: ["face", "created", "source", "metadata"],
+                rows: faces.map { f in
+                    ["\(f.id)", Self.date(f.created), f.source?.path ?? "", f.metadata.map(\.description) ?? ""]
+                }
+            ).render())
     }
 
     private func printIdentities(_ identities: [Identity]) throws {
@@ -212,10 +234,16 @@ final class ShellSession {
             return
         }
         if !identities.isEmpty {
-            write(ShellTable(header: ["id", "name", "faces", "galleries", "metadata"], rows: identities.map { i in
-                [i.id, i.displayName ?? "", "\(i.faceCount)", i.galleries.joined(separator: ","),
-                 i.metadata == .emptyObject ? "" : i.metadata.description]
-            }).render())
+            write(
+                ShellTable(
+                    header: ["id", "name", "faces", "galleries", "metadata"],
+                    rows: identities.map { i in
+                        [
+                            i.id, i.displayName ?? "", "\(i.faceCount)", i.galleries.joined(separator: ","),
+                            i.metadata == .emptyObject ? "" : i.metadata.description,
+                        ]
+                    }
+                ).render())
         }
         write("(\(identities.count) identit\(identities.count == 1 ? "y" : "ies"))")
     }
@@ -233,29 +261,49 @@ final class ShellSession {
         var rows = stats.rows(detailed: false)
         if let point {
             rows.append(("calibrated", Self.date(point.date)))
-            rows.append(("1:1 threshold", "\(Output.score(point.verificationThreshold)) at FMR \(point.targetFMR) (measured \(point.measuredFMR)), FNMR \(String(format: "%.4f", point.fnmr))"))
+            rows.append(
+                (
+                    "1:1 threshold",
+                    "\(Output.score(point.verificationThreshold)) at FMR \(point.targetFMR) (measured \(point.measuredFMR)), FNMR \(String(format: "%.4f", point.fnmr))"
+                ))
             if let t = point.identificationThreshold, let f = point.targetFPIR, let g = point.galleryIdentities {
                 rows.append(("1:N threshold", "\(Output.score(t)) at FPIR \(f) for \(g) identities"))
             }
         } else {
-            rows.append(("calibration", "none (run `calibrate`); deciding with " + (threshold.map { "\(Output.score($0)) (\(source.rawValue))" } ?? "no threshold")))
+            rows.append(
+                (
+                    "calibration",
+                    "none (run `calibrate`); deciding with " + (threshold.map { "\(Output.score($0)) (\(source.rawValue))" } ?? "no threshold")
+                ))
         }
         write(ShellTable.pairs(rows))
     }
 
     private func calibrate(fmr: Double?, fpir: Double?, seed: UInt64?, dryRun: Bool) throws {
         let defaults = CalibrationOptions()
-        let options = CalibrationOptions(targetFMR: fmr ?? defaults.targetFMR, targetFPIR: fpir ?? defaults.targetFPIR,
-                                         seed: seed ?? defaults.seed, store: !dryRun)
+        let options = CalibrationOptions(
+            targetFMR: fmr ?? defaults.targetFMR, targetFPIR: fpir ?? defaults.targetFPIR,
+            seed: seed ?? defaults.seed, store: !dryRun)
         let report = try db.calibrate(options)
         if json { try emitJSON(CalibrationSummary(report, stored: !dryRun)); return }
         let point = report.operatingPoint
-        var lines = ["faces \(report.faces), identities \(report.identities); genuine pairs \(report.roc.genuineCount), impostor pairs \(report.roc.impostorCount)"]
-        lines.append(ShellTable(header: ["FMR", "threshold", "FNMR", "TAR"], rows: report.points.map {
-            [String(format: "%.0e", $0.targetFMR ?? $0.fmr), Output.score($0.threshold), String(format: "%.4f", $0.fnmr), String(format: "%.4f", 1 - $0.fnmr)]
-        }).render())
+        var lines = [
+            "faces \(report.faces), identities \(report.identities); genuine pairs \(report.roc.genuineCount), impostor pairs \(report.roc.impostorCount)"
+        ]
+        lines.append(
+            ShellTable(
+                header: ["FMR", "threshold", "FNMR", "TAR"],
+                rows: report.points.map {
+                    [
+                        String(format: "%.0e", $0.targetFMR ?? $0.fmr), Output.score($0.threshold), String(format: "%.4f", $0.fnmr),
+                        String(format: "%.4f", 1 - $0.fnmr),
+                    ]
+                }
+            ).render())
         lines.append(String(format: "EER %.4f at threshold %@", report.equalErrorRate.rate, Output.score(report.equalErrorRate.threshold)))
-        lines.append("operating point (1:1): threshold \(Output.score(point.verificationThreshold)) at FMR \(point.targetFMR), FNMR \(String(format: "%.4f", point.fnmr))")
+        lines.append(
+            "operating point (1:1): threshold \(Output.score(point.verificationThreshold)) at FMR \(point.targetFMR), FNMR \(String(format: "%.4f", point.fnmr))"
+        )
         if let t = point.identificationThreshold, let f = point.targetFPIR {
             lines.append("operating point (1:N): threshold \(Output.score(t)) keeps FPIR ≤ \(f)")
         } else if let note = report.identificationNote {
@@ -280,8 +328,9 @@ final class ShellSession {
         if let topic {
             guard let first = table.canonical(topic) else {
                 let near = table.suggestions(for: topic)
-                throw FaceDBError(.invalidArgument, "There is no command '\(topic)'.",
-                                  remedy: (near.isEmpty ? "" : "Did you mean \(near.map { "'\($0)'" }.joined(separator: " or "))? ") + "Type `help` for the list.")
+                throw FaceDBError(
+                    .invalidArgument, "There is no command '\(topic)'.",
+                    remedy: (near.isEmpty ? "" : "Did you mean \(near.map { "'\($0)'" }.joined(separator: " or "))? ") + "Type `help` for the list.")
             }
             text = table.help(first)
         } else {

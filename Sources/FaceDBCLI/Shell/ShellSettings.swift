@@ -41,7 +41,9 @@ struct ShellSettings: Equatable {
     /// Changes the setting `name` to the value written as `value`.
     mutating func set(_ name: String, to value: String) throws {
         func bad(_ expected: String) -> FaceDBError {
-            FaceDBError(.invalidArgument, "'\(value)' is not a valid value for \(name).", remedy: "Give \(expected), e.g. `set \(name) \(Self.example(name))`.")
+            FaceDBError(
+                .invalidArgument, "'\(value)' is not a valid value for \(name).",
+                remedy: "Give \(expected), e.g. `set \(name) \(Self.example(name))`.")
         }
         switch name {
         case "k":
@@ -67,15 +69,18 @@ struct ShellSettings: Equatable {
             default: throw bad("on or off")
             }
         default:
-            throw FaceDBError(.invalidArgument, "There is no setting '\(name)'.",
-                              remedy: "Settings: \(Self.names.joined(separator: ", ")). Type `set` to see them.")
+            throw FaceDBError(
+                .invalidArgument, "There is no setting '\(name)'.",
+                remedy: "Settings: \(Self.names.joined(separator: ", ")). Type `set` to see them.")
         }
     }
 
     /// Each setting's name and current value as `set` shows it.
     var rows: [(name: String, value: String)] {
-        [("k", "\(k)"), ("format", format.rawValue), ("threshold", threshold.map { "\($0)" } ?? "auto"),
-         ("fusion", Self.fusionText(fusion)), ("margin", "\(margin)"), ("continue", continueOnError ? "on" : "off")]
+        [
+            ("k", "\(k)"), ("format", format.rawValue), ("threshold", threshold.map { "\($0)" } ?? "auto"),
+            ("fusion", Self.fusionText(fusion)), ("margin", "\(margin)"), ("continue", continueOnError ? "on" : "off"),
+        ]
     }
 
     /// `best` or `mean:M`.

@@ -39,13 +39,15 @@ struct ShellTokenizer {
     static func tokenize(_ line: String) throws -> [Token] {
         let scan = Scanner(Array(line)).run()
         if let quote = scan.openQuote {
-            throw FaceDBError(.invalidArgument, "The quote \(quote) opened at column \(scan.openAt + 1) is not closed.",
-                              remedy: "Close it with \(quote), or escape it with a backslash.")
+            throw FaceDBError(
+                .invalidArgument, "The quote \(quote) opened at column \(scan.openAt + 1) is not closed.",
+                remedy: "Close it with \(quote), or escape it with a backslash.")
         }
         if let bracket = scan.openBracket {
             let closing = bracket == "[" ? "]" : "}"
-            throw FaceDBError(.invalidArgument, "The \(bracket) opened at column \(scan.openAt + 1) is not closed.",
-                              remedy: "Close it with \(closing).")
+            throw FaceDBError(
+                .invalidArgument, "The \(bracket) opened at column \(scan.openAt + 1) is not closed.",
+                remedy: "Close it with \(closing).")
         }
         var tokens = scan.tokens
         if let last = scan.current { tokens.append(last) }
@@ -121,12 +123,13 @@ struct ShellTokenizer {
                         if q == c { s.openQuote = nil; break }
                         if c == "\"" && q == "\\" && i + 1 < s.chars.count {
                             let e = s.chars[i + 1]
-                            let escaped: Character? = switch e {
-                            case "\"", "\\": e
-                            case "n": "\n"
-                            case "t": "\t"
-                            default: nil
-                            }
+                            let escaped: Character? =
+                                switch e {
+                                case "\"", "\\": e
+                                case "n": "\n"
+                                case "t": "\t"
+                                default: nil
+                                }
                             if let escaped {
                                 s.append(escaped, at: i + 1)
                                 i += 2

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A readers–writer lock: any number of readers, or one writer. Not reentrant.

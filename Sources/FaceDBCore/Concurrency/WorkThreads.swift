@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where FaceDB's async calls run: threads of FaceDB's own, never Swift's cooperative pool.
@@ -36,7 +36,12 @@ package final class WorkThreads: @unchecked Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 shared.submit {
-                    continuation.resume(with: Result { try flag.install { try flag.checkpoint(); return try body() } })
+                    continuation.resume(
+                        with: Result {
+                            try flag.install {
+                                try flag.checkpoint(); return try body()
+                            }
+                        })
                 }
             }
         } onCancel: {
@@ -100,8 +105,9 @@ package final class CancellationFlag: Sendable {
     /// Throws ``FaceDBError/Code/cancelled`` when the flag is raised.
     package func checkpoint() throws {
         if isCancelled {
-            throw FaceDBError(.cancelled, "The call was cancelled; it stopped between two batches.",
-                              remedy: "Anything written before it stopped stays written; run it again to go on.")
+            throw FaceDBError(
+                .cancelled, "The call was cancelled; it stopped between two batches.",
+                remedy: "Anything written before it stopped stays written; run it again to go on.")
         }
     }
 

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Free space on the file system of a path, and the check that keeps FaceDB's writes clear of a
@@ -37,7 +37,8 @@ public enum DiskSpace {
         throw FaceDBError(
             .diskFull,
             "The disk holding \(path) is full: \(megabytes(free)) free, and \(what) needs \(megabytes(needed)) plus a reserve of \(megabytes(reserve)). Nothing was written.",
-            remedy: "Free space on that disk (or lower DatabaseOptions.diskReserve), then run the command again; everything acknowledged before is stored.",
+            remedy:
+                "Free space on that disk (or lower DatabaseOptions.diskReserve), then run the command again; everything acknowledged before is stored.",
             path: path)
     }
 

@@ -57,8 +57,9 @@ public final class OutputFile {
                 let code = error as? Errno
                 if code != .fileExists || attempt >= 100 {
                     let reason = "\(error)"
-                    throw FaceDBError(.io, "Cannot create a file next to \(path) for writing: \(reason).",
-                                      remedy: "Check that its directory exists and is writable.", path: path, cause: reason)
+                    throw FaceDBError(
+                        .io, "Cannot create a file next to \(path) for writing: \(reason).",
+                        remedy: "Check that its directory exists and is writable.", path: path, cause: reason)
                 }
             }
         }
@@ -198,7 +199,8 @@ public final class OutputFile {
     private static func failure(_ what: String, _ file: String, _ error: any Error) -> FaceDBError {
         let code = error as? Errno
         let reason = "\(error)"
-        let remedy = code == .noSpace || code == .diskQuotaExceeded
+        let remedy =
+            code == .noSpace || code == .diskQuotaExceeded
             ? "The disk is full: free some space (or write to another disk) and run the command again."
             : "Check the file's permissions and the disk."
         return FaceDBError(.io, "\(what) \(file) failed: \(reason).", remedy: remedy, path: file, cause: reason)

@@ -44,8 +44,9 @@ public struct OutputPathGuard: Sendable {
             throw FaceDBError(.refusedOutput, "\(what) has an empty path.", remedy: "Give the path of a file to write.")
         }
         if path.hasSuffix("/") || path.hasSuffix("/.") || path.hasSuffix("/..") || path == "." || path == ".." {
-            throw refused(path, "\(what) \(path) names a directory, not a file.",
-                          remedy: "Give the path of a file to write, e.g. \(Self.trimmed(path))/out.")
+            throw refused(
+                path, "\(what) \(path) names a directory, not a file.",
+                remedy: "Give the path of a file to write, e.g. \(Self.trimmed(path))/out.")
         }
         var info = stat()
         let exists = lstat(path, &info) == 0
@@ -53,12 +54,14 @@ public struct OutputPathGuard: Sendable {
             let type = info.st_mode & S_IFMT
             if type == S_IFLNK {
                 let target = Self.linkTarget(path).map { " (to \($0))" } ?? ""
-                throw refused(path, "\(what) \(path) is a symbolic link\(target); FaceDB never writes through links.",
-                              remedy: "Give the path of the file itself, or a new path.")
+                throw refused(
+                    path, "\(what) \(path) is a symbolic link\(target); FaceDB never writes through links.",
+                    remedy: "Give the path of the file itself, or a new path.")
             }
             if type == S_IFDIR {
-                throw refused(path, "\(what) \(path) is an existing directory; FaceDB writes a file there only by a new name and never replaces a directory.",
-                              remedy: "Give the path of a file to write, e.g. \(Self.trimmed(path))/out.")
+                throw refused(
+                    path, "\(what) \(path) is an existing directory; FaceDB writes a file there only by a new name and never replaces a directory.",
+                    remedy: "Give the path of a file to write, e.g. \(Self.trimmed(path))/out.")
             }
             if type != S_IFREG {
                 throw refused(path, "\(what) \(path) exists and is not a regular file.", remedy: "Give the path of a new file.")
@@ -66,23 +69,27 @@ public struct OutputPathGuard: Sendable {
         }
         let directory = Self.directory(of: path)
         guard let realDirectory = Self.realPath(directory) else {
-            throw refused(path, "The directory of \(what.lowercasedFirst) \(path) (\(directory)) does not exist.",
-                          remedy: "Create the directory first, or give another path.")
+            throw refused(
+                path, "The directory of \(what.lowercasedFirst) \(path) (\(directory)) does not exist.",
+                remedy: "Create the directory first, or give another path.")
         }
         try checkOutsideDatabases(realDirectory, path: path, what: what)
         let realOutput = (realDirectory == "/" ? "" : realDirectory) + "/" + Self.lastComponent(path)
         for input in inputs {
             var inputInfo = stat()
-            let sameInode = exists && stat(input, &inputInfo) == 0
+            let sameInode =
+                exists && stat(input, &inputInfo) == 0
                 && inputInfo.st_dev == info.st_dev && inputInfo.st_ino == info.st_ino
             if sameInode || Self.realPath(input) == realOutput {
-                throw refused(path, "\(what) \(path) is the same file as the input \(input); FaceDB never overwrites its inputs.",
-                              remedy: "Give another output path.")
+                throw refused(
+                    path, "\(what) \(path) is the same file as the input \(input); FaceDB never overwrites its inputs.",
+                    remedy: "Give another output path.")
             }
         }
         if exists && !force && !mayReplace {
-            throw refused(path, "\(what) \(path) already exists.",
-                          remedy: "Pass --force to replace it, or give another path.")
+            throw refused(
+                path, "\(what) \(path) already exists.",
+                remedy: "Pass --force to replace it, or give another path.")
         }
     }
 
@@ -99,8 +106,9 @@ public struct OutputPathGuard: Sendable {
         if lstat(trimmed, &info) == 0 {
             let type = info.st_mode & S_IFMT
             if type == S_IFLNK {
-                throw refused(path, "\(what) \(path) is a symbolic link; FaceDB never writes through links.",
-                              remedy: "Give the path of the directory itself, or a new path.")
+                throw refused(
+                    path, "\(what) \(path) is a symbolic link; FaceDB never writes through links.",
+                    remedy: "Give the path of the directory itself, or a new path.")
             }
             if type != S_IFDIR {
                 throw refused(path, "\(what) \(path) exists and is not a directory.", remedy: "Give the path of a new directory.")
@@ -112,8 +120,9 @@ public struct OutputPathGuard: Sendable {
         } else {
             let parent = Self.directory(of: trimmed)
             guard let realParent = Self.realPath(parent) else {
-                throw refused(path, "The parent of \(what.lowercasedFirst) \(path) (\(parent)) does not exist.",
-                              remedy: "Create it first, or give another path.")
+                throw refused(
+                    path, "The parent of \(what.lowercasedFirst) \(path) (\(parent)) does not exist.",
+                    remedy: "Create it first, or give another path.")
             }
             try checkOutsideDatabases(realParent, path: path, what: what)
         }
@@ -151,8 +160,9 @@ public struct OutputPathGuard: Sendable {
     }
 
     private func insideDatabase(_ path: String, what: String, database: String) -> FaceDBError {
-        refused(path, "\(what) \(path) lies inside the FaceDB database \(database); writing there would damage it.",
-                remedy: "Give a path outside the database directory.")
+        refused(
+            path, "\(what) \(path) lies inside the FaceDB database \(database); writing there would damage it.",
+            remedy: "Give a path outside the database directory.")
     }
 
     private func refused(_ path: String, _ message: String, remedy: String) -> FaceDBError {

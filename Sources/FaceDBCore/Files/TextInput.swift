@@ -58,8 +58,10 @@ public final class BoundedLineReader {
     private var atEnd = false
 
     /// Reads from `descriptor` (not closed at the end).
-    public init(descriptor: Int32, name: String, maximumLineLength: Int = TextLimits.maximumLineLength,
-                maximumTotalLength: Int? = TextLimits.maximumDocumentLength) {
+    public init(
+        descriptor: Int32, name: String, maximumLineLength: Int = TextLimits.maximumLineLength,
+        maximumTotalLength: Int? = TextLimits.maximumDocumentLength
+    ) {
         self.descriptor = FileDescriptor(rawValue: descriptor)
         self.ownsDescriptor = false
         self.path = nil
@@ -70,8 +72,10 @@ public final class BoundedLineReader {
 
     /// Opens `path`; `-` is standard input.
     /// - Throws: ``FaceDBError/Code/io`` when the file cannot be opened.
-    public init(path: String, maximumLineLength: Int = TextLimits.maximumLineLength,
-                maximumTotalLength: Int? = TextLimits.maximumDocumentLength) throws {
+    public init(
+        path: String, maximumLineLength: Int = TextLimits.maximumLineLength,
+        maximumTotalLength: Int? = TextLimits.maximumDocumentLength
+    ) throws {
         self.maximumLineLength = maximumLineLength
         self.maximumTotalLength = maximumTotalLength
         if path == "-" {
@@ -85,8 +89,9 @@ public final class BoundedLineReader {
             descriptor = try FileDescriptor.open(path: path, .readOnly, options: .closeOnExec)
         } catch {
             let reason = "\(error)"
-            throw FaceDBError(.io, "Cannot open \(path): \(reason).", remedy: "Check the path and its permissions.",
-                              path: path, cause: reason)
+            throw FaceDBError(
+                .io, "Cannot open \(path): \(reason).", remedy: "Check the path and its permissions.",
+                path: path, cause: reason)
         }
         ownsDescriptor = true
         self.path = path

@@ -26,8 +26,10 @@ public struct FaceSource: Codable, Hashable, Sendable {
     public var chipPNG: String?
 
     /// Makes a source description.
-    public init(path: String? = nil, imageSHA256: String? = nil, box: [Double]? = nil,
-                landmarks: [Point]? = nil, quality: [String: Double]? = nil, chipPNG: String? = nil) {
+    public init(
+        path: String? = nil, imageSHA256: String? = nil, box: [Double]? = nil,
+        landmarks: [Point]? = nil, quality: [String: Double]? = nil, chipPNG: String? = nil
+    ) {
         self.path = path
         self.imageSHA256 = imageSHA256
         self.box = box

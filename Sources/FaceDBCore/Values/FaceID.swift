@@ -15,10 +15,11 @@ public struct FaceID: RawRepresentable, Hashable, Comparable, Sendable, Codable,
     /// Refuses an id outside ``chosenRange`` with `.invalidArgument`.
     public static func validateChosen(_ id: Int64) throws {
         guard chosenRange.contains(id) else {
-            throw FaceDBError(.invalidArgument,
-                              "Face id \(id) is outside the range of ids a caller may choose (0 to \(maximumChosen)).",
-                              remedy: "Use a face id from 0 to 2^62 − 1, or leave it out to let the database assign one.",
-                              faceID: FaceID(id))
+            throw FaceDBError(
+                .invalidArgument,
+                "Face id \(id) is outside the range of ids a caller may choose (0 to \(maximumChosen)).",
+                remedy: "Use a face id from 0 to 2^62 − 1, or leave it out to let the database assign one.",
+                faceID: FaceID(id))
         }
     }
 

@@ -41,20 +41,23 @@ public struct Identity: Codable, Hashable, Sendable {
             throw FaceDBError(.invalidArgument, "The \(what) is empty.", remedy: "Give a non-empty \(what).")
         }
         guard bytes.count <= maximumIDLength else {
-            throw FaceDBError(.invalidArgument, "The \(what) is \(bytes.count) bytes long; at most \(maximumIDLength) are allowed.",
-                              remedy: "Use a shorter \(what) and keep long text in metadata.", identity: id)
+            throw FaceDBError(
+                .invalidArgument, "The \(what) is \(bytes.count) bytes long; at most \(maximumIDLength) are allowed.",
+                remedy: "Use a shorter \(what) and keep long text in metadata.", identity: id)
         }
         guard !bytes.contains(0) else {
-            throw FaceDBError(.invalidArgument, "The \(what) contains a NUL character.",
-                              remedy: "Remove the NUL character.", identity: id)
+            throw FaceDBError(
+                .invalidArgument, "The \(what) contains a NUL character.",
+                remedy: "Remove the NUL character.", identity: id)
         }
     }
 
     /// Checks that metadata is a JSON object.
     public static func validate(metadata: JSONValue) throws {
         guard metadata.objectValue != nil else {
-            throw FaceDBError(.invalidArgument, "Metadata must be a JSON object, not \(metadata).",
-                              remedy: "Wrap the value in an object, e.g. {\"note\": ...}.")
+            throw FaceDBError(
+                .invalidArgument, "Metadata must be a JSON object, not \(metadata).",
+                remedy: "Wrap the value in an object, e.g. {\"note\": ...}.")
         }
     }
 }

@@ -133,14 +133,16 @@ public struct IndexConfiguration: Codable, Hashable, Sendable, CustomStringConve
     public func validate(dimension: Int) throws {
         func check(_ ok: Bool, _ what: String) throws {
             if !ok {
-                throw FaceDBError(.invalidArgument, "Invalid index parameter: \(what).",
-                                  remedy: "See `facedb create --help` for the ranges.")
+                throw FaceDBError(
+                    .invalidArgument, "Invalid index parameter: \(what).",
+                    remedy: "See `facedb create --help` for the ranges.")
             }
         }
         func text(_ range: ClosedRange<Int>) -> String { "\(range.lowerBound)...\(range.upperBound)" }
         try check(Limits.hnswM.contains(hnswM), "HNSW M must be \(text(Limits.hnswM)), got \(hnswM)")
-        try check(Limits.efConstruction.contains(efConstruction),
-                  "efConstruction must be \(text(Limits.efConstruction)), got \(efConstruction)")
+        try check(
+            Limits.efConstruction.contains(efConstruction),
+            "efConstruction must be \(text(Limits.efConstruction)), got \(efConstruction)")
         try check(Limits.efSearch.contains(efSearch), "efSearch must be \(text(Limits.efSearch)), got \(efSearch)")
         if let recallTarget {
             try check(recallTarget > 0 && recallTarget <= 1, "the recall target must be above 0 and at most 1, got \(recallTarget)")

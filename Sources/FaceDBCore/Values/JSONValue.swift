@@ -27,12 +27,19 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Decodes any JSON value.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let n = try? c.decode(Double.self) {
+            self = .number(n)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
     }
 
     /// Encodes as plain JSON.
@@ -54,8 +61,9 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible {
         do {
             return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
         } catch {
-            throw FaceDBError(.invalidArgument, "The text is not valid JSON.",
-                              remedy: "Give a JSON object, e.g. {\"team\": \"blue\"}.", cause: "\(error)")
+            throw FaceDBError(
+                .invalidArgument, "The text is not valid JSON.",
+                remedy: "Give a JSON object, e.g. {\"team\": \"blue\"}.", cause: "\(error)")
         }
     }
 

@@ -22,9 +22,10 @@ struct CSVHeader {
     static func read(from records: inout CSVRecordReader, path: String, embeddings: Bool, example: String) throws -> CSVHeader {
         let name = EmbeddingFiles.fileName(of: path)
         func fail(_ problem: String) -> FaceDBError {
-            FaceDBError(.invalidArgument, "The header of \(name) \(problem).",
-                        remedy: "Start the file with a header line such as \(example) (face_id and metadata are optional).",
-                        path: path)
+            FaceDBError(
+                .invalidArgument, "The header of \(name) \(problem).",
+                remedy: "Start the file with a header line such as \(example) (face_id and metadata are optional).",
+                path: path)
         }
         guard let header = try records.next() else { throw fail("is missing: the file is empty") }
         guard case .success(let names) = header.fields else { throw fail("is malformed") }
@@ -58,8 +59,9 @@ struct CSVHeader {
                 throw fail("has \(embedding.count) embedding columns but no e\(missing); they must be e0 to e\(embedding.count - 1)")
             }
         }
-        return CSVHeader(count: names.count, identity: identity, faceID: faceID, metadata: metadata,
-                         embedding: (0..<embedding.count).map { embedding[$0]! })
+        return CSVHeader(
+            count: names.count, identity: identity, faceID: faceID, metadata: metadata,
+            embedding: (0..<embedding.count).map { embedding[$0]! })
     }
 
     /// `k` for a column named `e{k}` (decimal, no leading zeros), nil for any other name.
@@ -67,7 +69,8 @@ struct CSVHeader {
         guard name.first == "e" else { return nil }
         let digits = name.dropFirst()
         guard !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }), digits == "0" || digits.first != "0",
-              let k = Int(digits), k < EmbeddingSpace.maximumDimension else { return nil }
+            let k = Int(digits), k < EmbeddingSpace.maximumDimension
+        else { return nil }
         return k
     }
 }

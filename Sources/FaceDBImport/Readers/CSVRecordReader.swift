@@ -35,7 +35,8 @@ struct CSVRecordReader {
                 return CSVRecord(line: line, fields: .failure(Rejection("a quoted field is not closed before the end of the file")), isBlank: false)
             }
             if recordBytes > file.maximumLineLength {
-                return CSVRecord(line: line, fields: .failure(Rejection("a quoted field is not closed within \(file.maximumLineLength) bytes")), isBlank: false)
+                return CSVRecord(
+                    line: line, fields: .failure(Rejection("a quoted field is not closed within \(file.maximumLineLength) bytes")), isBlank: false)
             }
             splitter.field.append(UInt8(ascii: "\n"))
             text = more

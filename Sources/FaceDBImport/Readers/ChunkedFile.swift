@@ -43,15 +43,17 @@ public final class ChunkedFile {
             fd = try FileDescriptor.open(path: path, .readOnly, options: .closeOnExec)
         } catch {
             let reason = "\(error)"
-            throw FaceDBError(.io, "Cannot open \(path): \(reason).",
-                              remedy: "Check that the file exists and is readable.", path: path, cause: reason)
+            throw FaceDBError(
+                .io, "Cannot open \(path): \(reason).",
+                remedy: "Check that the file exists and is readable.", path: path, cause: reason)
         }
         // fstat(2) on the descriptor: swift-system has `FileDescriptor.stat()` only from 1.7.
         var info = stat()
         guard fstat(fd.rawValue, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR else {
             try? fd.close()
-            throw FaceDBError(.io, "Cannot read \(path): it is a directory or cannot be examined.",
-                              remedy: "Give the path of a file.", path: path)
+            throw FaceDBError(
+                .io, "Cannot read \(path): it is a directory or cannot be examined.",
+                remedy: "Give the path of a file.", path: path)
         }
         descriptor = fd
         size = Int(info.st_size)
@@ -139,9 +141,9 @@ public final class ChunkedFile {
         }
         guard complete else { return nil }
         #if _endian(big)
-        return values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
+            return values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
         #else
-        return values
+            return values
         #endif
     }
 
@@ -193,8 +195,9 @@ public final class ChunkedFile {
             }
         } catch {
             let reason = "\(error)"
-            throw FaceDBError(.io, "Reading \(path) failed: \(reason).",
-                              remedy: "Check the disk and the file.", path: path, cause: reason)
+            throw FaceDBError(
+                .io, "Reading \(path) failed: \(reason).",
+                remedy: "Check the disk and the file.", path: path, cause: reason)
         }
         if n > 0 {
             end += n

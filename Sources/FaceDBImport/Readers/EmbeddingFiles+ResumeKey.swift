@@ -75,8 +75,9 @@ private final class PrefixReader {
             fd = try FileDescriptor.open(path: path, .readOnly, options: .closeOnExec)
         } catch {
             let reason = "\(error)"
-            throw FaceDBError(.io, "Cannot open \(path): \(reason).", remedy: "Check the path and its permissions.",
-                              path: path, cause: reason)
+            throw FaceDBError(
+                .io, "Cannot open \(path): \(reason).", remedy: "Check the path and its permissions.",
+                path: path, cause: reason)
         }
         // fstat(2) on the descriptor: swift-system has `FileDescriptor.stat()` only from 1.7.
         var info = stat()

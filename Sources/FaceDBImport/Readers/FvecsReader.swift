@@ -77,16 +77,19 @@ public struct FvecsReader: EmbeddingSource {
                 path: file.path)
         }
         guard let embedding = try file.readFloat32(count: d) else {
-            throw FaceDBError(.corruption, "\(source) ends inside vector \(rowsRead + 1): truncated.",
-                              remedy: "Copy or write the file again.", path: file.path)
+            throw FaceDBError(
+                .corruption, "\(source) ends inside vector \(rowsRead + 1): truncated.",
+                remedy: "Copy or write the file again.", path: file.path)
         }
         rowsRead += 1
         switch try labels.label(forRow: rowsRead, of: totalRows, in: source) {
         case .rejected(let reason):
             return .rejected(RejectedRow(row: rowsRead, reason: reason))
         case .label(let label):
-            return .row(ImportRow(row: rowsRead, identity: label.identity, faceID: label.faceID,
-                                  embedding: embedding, metadata: label.metadata))
+            return .row(
+                ImportRow(
+                    row: rowsRead, identity: label.identity, faceID: label.faceID,
+                    embedding: embedding, metadata: label.metadata))
         }
     }
 
@@ -96,8 +99,9 @@ public struct FvecsReader: EmbeddingSource {
         let n = try withUnsafeMutableBytes(of: &field) { try file.read(into: $0) }
         if n == 0 { return nil }
         guard n == 4 else {
-            throw FaceDBError(.corruption, "\(EmbeddingFiles.fileName(of: file.path)) ends inside a vector's dimension: truncated.",
-                              remedy: "Copy or write the file again.", path: file.path)
+            throw FaceDBError(
+                .corruption, "\(EmbeddingFiles.fileName(of: file.path)) ends inside a vector's dimension: truncated.",
+                remedy: "Copy or write the file again.", path: file.path)
         }
         return Int(Int32(bitPattern: UInt32(littleEndian: field)))
     }

@@ -51,10 +51,11 @@ public struct JSONLinesReader: EmbeddingSource {
             throw Rejection("unknown key \"\(RowFields.clip(unknown.key))\"; the keys are identity, embedding, face_id and metadata")
         }
         func member(_ key: String) -> JSONNode? { members.first { $0.key == key }?.value }
-        return ImportRow(row: number,
-                         identity: try RowFields.identity(json: member("identity")),
-                         faceID: try RowFields.faceID(json: member("face_id")),
-                         embedding: try RowFields.embedding(json: member("embedding")),
-                         metadata: try RowFields.metadata(json: member("metadata")))
+        return ImportRow(
+            row: number,
+            identity: try RowFields.identity(json: member("identity")),
+            faceID: try RowFields.faceID(json: member("face_id")),
+            embedding: try RowFields.embedding(json: member("embedding")),
+            metadata: try RowFields.metadata(json: member("metadata")))
     }
 }

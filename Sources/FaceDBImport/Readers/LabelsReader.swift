@@ -153,9 +153,11 @@ public struct LabelsReader {
                 throw Rejection("unknown key \"\(RowFields.clip(unknown.key))\"; the keys are identity, face_id and metadata")
             }
             func member(_ key: String) -> JSONNode? { members.first { $0.key == key }?.value }
-            return .label(Label(identity: try RowFields.identity(json: member("identity")),
-                                faceID: try RowFields.faceID(json: member("face_id")),
-                                metadata: try RowFields.metadata(json: member("metadata"))))
+            return .label(
+                Label(
+                    identity: try RowFields.identity(json: member("identity")),
+                    faceID: try RowFields.faceID(json: member("face_id")),
+                    metadata: try RowFields.metadata(json: member("metadata"))))
         } catch {
             return .rejected(reason: error.reason)
         }

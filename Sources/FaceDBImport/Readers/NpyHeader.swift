@@ -49,8 +49,9 @@ struct NpyHeader {
             FaceDBError(.invalidArgument, "\(name) \(what).", remedy: remedy, path: file.path)
         }
         func truncated() -> FaceDBError {
-            FaceDBError(.corruption, "\(name) ends inside its .npy header: truncated.",
-                        remedy: "Copy or save the file again.", path: file.path)
+            FaceDBError(
+                .corruption, "\(name) ends inside its .npy header: truncated.",
+                remedy: "Copy or save the file again.", path: file.path)
         }
 
         let preamble = try file.read(count: 8)
@@ -114,8 +115,9 @@ struct NpyHeader {
         guard (1...EmbeddingSpace.maximumDimension).contains(shape[1]), shape[0] >= 0 else {
             throw unsupported("has shape \(shapeText); rows must be 0 or more and the dimension 1 to \(EmbeddingSpace.maximumDimension)")
         }
-        return NpyHeader(majorVersion: major, elementType: elementType, rows: shape[0], dimension: shape[1],
-                         dataOffset: 6 + 2 + lengthBytes + headerLength)
+        return NpyHeader(
+            majorVersion: major, elementType: elementType, rows: shape[0], dimension: shape[1],
+            dataOffset: 6 + 2 + lengthBytes + headerLength)
     }
 
     /// The element type of a `descr` such as `'<f4'`.
@@ -137,9 +139,11 @@ struct NpyHeader {
         case "f4": return .float32
         case "f8": return .float64
         default:
-            let kinds: [Character: String] = ["i": "integers", "u": "unsigned integers", "b": "booleans",
-                                              "O": "Python objects", "c": "complex numbers", "S": "byte strings",
-                                              "U": "strings", "f": "floats of an unsupported size"]
+            let kinds: [Character: String] = [
+                "i": "integers", "u": "unsigned integers", "b": "booleans",
+                "O": "Python objects", "c": "complex numbers", "S": "byte strings",
+                "U": "strings", "f": "floats of an unsupported size",
+            ]
             let kind = code.first.flatMap { kinds[$0] }.map { " (\($0))" } ?? ""
             throw unsupported("holds dtype '\(text)'\(kind)\(supported)")
         }

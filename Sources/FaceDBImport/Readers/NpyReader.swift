@@ -79,8 +79,10 @@ public struct NpyReader: EmbeddingSource {
         case .rejected(let reason):
             return .rejected(RejectedRow(row: rowsRead, reason: reason))
         case .label(let label):
-            return .row(ImportRow(row: rowsRead, identity: label.identity, faceID: label.faceID,
-                                  embedding: embedding, metadata: label.metadata))
+            return .row(
+                ImportRow(
+                    row: rowsRead, identity: label.identity, faceID: label.faceID,
+                    embedding: embedding, metadata: label.metadata))
         }
     }
 

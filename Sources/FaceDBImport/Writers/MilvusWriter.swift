@@ -36,8 +36,9 @@ public struct MilvusWriter: EmbeddingSink {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw FaceDBError(.io, "Cannot create the export directory \(directory): \(error.localizedDescription).",
-                              remedy: "Check the path and its permissions.", path: directory)
+            throw FaceDBError(
+                .io, "Cannot create the export directory \(directory): \(error.localizedDescription).",
+                remedy: "Check the path and its permissions.", path: directory)
         }
         self.directory = directory
         self.identityLength = max(identityLength, 1)
@@ -70,8 +71,9 @@ public struct MilvusWriter: EmbeddingSink {
     ///   face has no id.
     public mutating func write(_ row: ImportRow) throws {
         guard let id = row.faceID else {
-            throw FaceDBError(.invalidArgument, "A Milvus export needs every face's id (the primary key).",
-                              remedy: "Export rows read from the database, which all have ids.")
+            throw FaceDBError(
+                .invalidArgument, "A Milvus export needs every face's id (the primary key).",
+                remedy: "Export rows read from the database, which all have ids.")
         }
         var value = id.littleEndian
         try withUnsafeBytes(of: &value) { try ids.file.write($0) }
@@ -92,8 +94,9 @@ public struct MilvusWriter: EmbeddingSink {
     private mutating func writeString(_ text: String, length: Int, to array: NpyArrayWriter) throws {
         let scalars = text.unicodeScalars
         guard scalars.count <= length else {
-            throw FaceDBError(.invalidArgument, "\"\(text.prefix(40))\" is longer than the \(length) characters declared for its Milvus field.",
-                              remedy: "Measure the longest identity and metadata first (the exporter does).")
+            throw FaceDBError(
+                .invalidArgument, "\"\(text.prefix(40))\" is longer than the \(length) characters declared for its Milvus field.",
+                remedy: "Measure the longest identity and metadata first (the exporter does).")
         }
         cell.removeAll(keepingCapacity: true)
         for scalar in scalars {

@@ -1,5 +1,5 @@
-import Glibc
 import FaceDBCore
+import Glibc
 
 /// Writes rejected rows to a file as JSON Lines, `{"row": 12, "reason": "..."}` per line, through
 /// an ``OutputFile``: the rows go to a temporary file that ``close()`` renames over `path`, so a file

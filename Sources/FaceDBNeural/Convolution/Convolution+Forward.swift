@@ -56,8 +56,9 @@ extension Convolution {
                 let f0 = w * perWorker, f1 = min(self.filters, f0 + perWorker)
                 guard f0 < f1 else { return }
                 self.multiply(columns: cols.base, columnCount: totalColumns, filterRange: f0..<f1, result: res.base)
-                self.store(result: res.base, columnCount: totalColumns, filterRange: f0..<f1,
-                           out: out, firstRow: 0, rowCount: totalRows, output: y.base)
+                self.store(
+                    result: res.base, columnCount: totalColumns, filterRange: f0..<f1,
+                    out: out, firstRow: 0, rowCount: totalRows, output: y.base)
             }
         } else {
             let buffers = (0..<activeWorkers).map {
@@ -71,8 +72,9 @@ extension Convolution {
                     let (cols, res) = buffers[w]
                     self.im2col(input: x.base, shape: shape, out: out, firstRow: first, rowCount: count, columns: cols.base)
                     self.multiply(columns: cols.base, columnCount: columnCount, filterRange: 0..<self.filters, result: res.base)
-                    self.store(result: res.base, columnCount: columnCount, filterRange: 0..<self.filters,
-                               out: out, firstRow: first, rowCount: count, output: y.base)
+                    self.store(
+                        result: res.base, columnCount: columnCount, filterRange: 0..<self.filters,
+                        out: out, firstRow: first, rowCount: count, output: y.base)
                     tile += activeWorkers
                 }
             }

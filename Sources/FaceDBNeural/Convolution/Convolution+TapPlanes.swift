@@ -40,8 +40,9 @@ extension Convolution {
             while row < last {
                 let n = row / out.rows, first = row % out.rows
                 let end = min(out.rows, first + (last - row))
-                self.tapPlaneRows(first..<end, sample: n, input: x.base, shape: shape, out: out, tapWeights: tapWeights,
-                                  bandRows: bandRows, planes: planes[w].base, output: y.base)
+                self.tapPlaneRows(
+                    first..<end, sample: n, input: x.base, shape: shape, out: out, tapWeights: tapWeights,
+                    bandRows: bandRows, planes: planes[w].base, output: y.base)
                 row += end - first
             }
         }

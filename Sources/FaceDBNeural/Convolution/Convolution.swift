@@ -104,8 +104,9 @@ package struct Convolution: Sendable {
     /// This convolution computed with the Winograd algorithm `tile` instead of its default (the
     /// kernel size must match, stride 1).
     package func using(_ tile: WinogradTile) -> Convolution {
-        precondition(tile.kernel == kernelRows && tile.kernel == kernelColumns && strideRows == 1 && strideColumns == 1,
-                     "Winograd algorithm for another geometry")
+        precondition(
+            tile.kernel == kernelRows && tile.kernel == kernelColumns && strideRows == 1 && strideColumns == 1,
+            "Winograd algorithm for another geometry")
         var copy = self
         copy.winograd = tile
         copy.winogradWeights = tile.transformedWeights(weights, filters: filters, inputChannels: inputChannels)

@@ -27,7 +27,8 @@ package final class PhaseSplitConvolution: Sendable {
         weights: [Float], bias: [Float]
     ) {
         guard kernelRows == 5, kernelColumns == 5, strideRows == 2, strideColumns == 2,
-              paddingRows == 0, paddingColumns == 0, (16...32).contains(inputChannels) else { return nil }
+            paddingRows == 0, paddingColumns == 0, (16...32).contains(inputChannels)
+        else { return nil }
         let phases = 4 * inputChannels
         var split = [Float](repeating: 0, count: filters * phases * 9)
         for f in 0..<filters {
@@ -45,8 +46,10 @@ package final class PhaseSplitConvolution: Sendable {
                 }
             }
         }
-        convolution = Convolution(filters: filters, inputChannels: phases, kernelRows: 3, kernelColumns: 3,
-                                  weights: split, bias: bias).using(.output4Kernel3)
+        convolution = Convolution(
+            filters: filters, inputChannels: phases, kernelRows: 3, kernelColumns: 3,
+            weights: split, bias: bias
+        ).using(.output4Kernel3)
     }
 
     private init(convolution: Convolution) { self.convolution = convolution }
@@ -58,8 +61,9 @@ package final class PhaseSplitConvolution: Sendable {
 
     /// The phase tensor's shape for an input of `shape`.
     package func phaseShape(for shape: TensorShape) -> TensorShape {
-        TensorShape(samples: shape.samples, channels: 4 * shape.channels, rows: (shape.rows + 1) / 2,
-                    columns: (shape.columns + 1) / 2)
+        TensorShape(
+            samples: shape.samples, channels: 4 * shape.channels, rows: (shape.rows + 1) / 2,
+            columns: (shape.columns + 1) / 2)
     }
 
     /// Whether the split pays for an input of `shape`: its 3×3 convolution takes the Winograd path.
@@ -70,8 +74,10 @@ package final class PhaseSplitConvolution: Sendable {
 
     /// Runs the layer: splits `input` into its phases (in the scratch's phase buffer), then the 3×3
     /// convolution into `output`.
-    package func forward(input: UnsafePointer<Float>, shape: TensorShape, output: UnsafeMutablePointer<Float>,
-                 scratch: ConvolutionScratch, workers: Int) {
+    package func forward(
+        input: UnsafePointer<Float>, shape: TensorShape, output: UnsafeMutablePointer<Float>,
+        scratch: ConvolutionScratch, workers: Int
+    ) {
         let split = phaseShape(for: shape)
         let phases = scratch.phaseBuffer(split.count)
         let x = SharedPointer(input), y = SharedPointer(phases)

@@ -36,8 +36,9 @@ package struct Pooling: Sendable, Equatable {
         precondition(windowRows >= 0 && windowColumns >= 0 && strideRows > 0 && strideColumns > 0)
         precondition(paddingRows >= 0 && paddingColumns >= 0)
         precondition((windowRows == 0) == (windowColumns == 0), "a whole-plane window is 0×0")
-        precondition(windowRows == 0 || (paddingRows < windowRows && paddingColumns < windowColumns),
-                     "padding must be smaller than the window")
+        precondition(
+            windowRows == 0 || (paddingRows < windowRows && paddingColumns < windowColumns),
+            "padding must be smaller than the window")
         self.kind = kind
         self.windowRows = windowRows
         self.windowColumns = windowColumns

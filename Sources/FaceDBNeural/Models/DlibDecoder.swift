@@ -73,7 +73,9 @@ package struct DlibDecoder {
         let start = offset
         let value = try readInteger(what())
         guard value >= Int64(range.lowerBound), value <= Int64(range.upperBound) else {
-            throw fail("\(what()) is \(value), expected \(range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)…\(range.upperBound)")", at: start)
+            throw fail(
+                "\(what()) is \(value), expected \(range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)…\(range.upperBound)")",
+                at: start)
         }
         return Int(value)
     }
@@ -142,7 +144,9 @@ package struct DlibDecoder {
         let tag = try readString("the tag of \(what())", maxLength: 64)
         guard accepted.contains(tag) else {
             let expected = accepted.map { "'\($0)'" }.joined(separator: " or ")
-            throw fail("expected the tag \(expected) of \(what()) but found '\(tag.unicodeScalars.map { $0.isASCII && $0.value >= 32 ? String($0) : "?" }.joined())'", at: start)
+            throw fail(
+                "expected the tag \(expected) of \(what()) but found '\(tag.unicodeScalars.map { $0.isASCII && $0.value >= 32 ? String($0) : "?" }.joined())'",
+                at: start)
         }
         return tag
     }
@@ -173,7 +177,7 @@ package struct DlibDecoder {
             }
         }
         #if _endian(big)
-        values = values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
+            values = values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
         #endif
         return Tensor(shape: shape, values: values)
     }

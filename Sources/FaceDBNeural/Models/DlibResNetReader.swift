@@ -12,11 +12,13 @@ import Foundation
 package enum DlibResNetReader {
     /// The filters of the residual units from the input side, `true` for a down-sampling unit.
     package static let unitPlan: [(filters: Int, down: Bool)] =
-        [(32, false), (32, false), (32, false),
-         (64, true), (64, false), (64, false), (64, false),
-         (128, true), (128, false), (128, false),
-         (256, true), (256, false), (256, false),
-         (256, true)]
+        [
+            (32, false), (32, false), (32, false),
+            (64, true), (64, false), (64, false), (64, false),
+            (128, true), (128, false), (128, false),
+            (256, true), (256, false), (256, false),
+            (256, true),
+        ]
 
     /// One wrapper of the network type, in the file's version-run order (output side first).
     package enum Wrapper: Equatable {
@@ -41,12 +43,16 @@ package enum DlibResNetReader {
         var list: [Wrapper] = [.fullyConnected, .globalAveragePool]
         for (filters, down) in unitPlan.reversed() {
             if down {
-                list += [.relu, .addPrev, .averagePool, .skip, .tag, .affine,
-                         .convolution(filters: filters, kernel: 3, stride: 1), .relu, .affine,
-                         .convolution(filters: filters, kernel: 3, stride: 2), .tag]
+                list += [
+                    .relu, .addPrev, .averagePool, .skip, .tag, .affine,
+                    .convolution(filters: filters, kernel: 3, stride: 1), .relu, .affine,
+                    .convolution(filters: filters, kernel: 3, stride: 2), .tag,
+                ]
             } else {
-                list += [.relu, .addPrev, .affine, .convolution(filters: filters, kernel: 3, stride: 1),
-                         .relu, .affine, .convolution(filters: filters, kernel: 3, stride: 1), .tag]
+                list += [
+                    .relu, .addPrev, .affine, .convolution(filters: filters, kernel: 3, stride: 1),
+                    .relu, .affine, .convolution(filters: filters, kernel: 3, stride: 1), .tag,
+                ]
             }
         }
         list += [.maxPool, .relu, .affine, .inputConvolution]
@@ -188,8 +194,9 @@ package enum DlibResNetReader {
         try d.expectInt(stride, "stride_x")
         try d.expectInt(0, "padding_y")
         try d.expectInt(0, "padding_x")
-        return Pooling(tag == "max_pool_2" ? .max : .average, windowRows: window, windowColumns: window,
-                       strideRows: stride, strideColumns: stride)
+        return Pooling(
+            tag == "max_pool_2" ? .max : .average, windowRows: window, windowColumns: window,
+            strideRows: stride, strideColumns: stride)
     }
 
     /// The `fc_2` layer without bias; returned as a 1×1 "convolution" holder of its weights so the

@@ -61,7 +61,8 @@ extension DlibDecoder {
         do {
             return try parse(&decoder)
         } catch let failure as DlibDecoder.Failure {
-            let reason = failure.truncated
+            let reason =
+                failure.truncated
                 ? "it is truncated (\(bytes.count) bytes; \(failure.description))"
                 : "it does not match \(format) \(failure.description)"
             throw FaceDBError.modelCorrupt(file, path: path, reason)

@@ -27,7 +27,8 @@ public enum Annotator {
                 let textHeight = (BitmapFont.height + 2) * scale
                 var top = face.rectangle.top - thickness - textHeight
                 if top < 0 { top = face.rectangle.bottom + thickness + 1 }
-                let strip = DlibRectangle(left: face.rectangle.left, top: top, right: face.rectangle.left + textWidth - 1, bottom: top + textHeight - 1)
+                let strip = DlibRectangle(
+                    left: face.rectangle.left, top: top, right: face.rectangle.left + textWidth - 1, bottom: top + textHeight - 1)
                 canvas.fill(strip, color: face.color)
                 canvas.text(label, x: strip.left + scale, y: strip.top + scale, scale: scale, color: (255, 255, 255))
             }
@@ -81,8 +82,10 @@ public enum Annotator {
                 let x0 = x + i * (BitmapFont.width + 1) * scale
                 for gy in 0..<BitmapFont.height {
                     for gx in 0..<BitmapFont.width where BitmapFont.ink(character, x: gx, y: gy) {
-                        fill(DlibRectangle(left: x0 + gx * scale, top: y + gy * scale,
-                                           right: x0 + gx * scale + scale - 1, bottom: y + gy * scale + scale - 1), color: color)
+                        fill(
+                            DlibRectangle(
+                                left: x0 + gx * scale, top: y + gy * scale,
+                                right: x0 + gx * scale + scale - 1, bottom: y + gy * scale + scale - 1), color: color)
                     }
                 }
             }

@@ -12,8 +12,10 @@ public struct FaceAnnotation: Sendable {
     public var landmarkColor: (UInt8, UInt8, UInt8)
 
     /// Makes an annotation.
-    public init(rectangle: DlibRectangle, landmarks: FaceLandmarks? = nil, label: String? = nil,
-                color: (UInt8, UInt8, UInt8) = (0, 200, 0), landmarkColor: (UInt8, UInt8, UInt8) = (255, 0, 0)) {
+    public init(
+        rectangle: DlibRectangle, landmarks: FaceLandmarks? = nil, label: String? = nil,
+        color: (UInt8, UInt8, UInt8) = (0, 200, 0), landmarkColor: (UInt8, UInt8, UInt8) = (255, 0, 0)
+    ) {
         self.rectangle = rectangle
         self.landmarks = landmarks
         self.label = label

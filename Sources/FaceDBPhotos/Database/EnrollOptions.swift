@@ -16,8 +16,10 @@ public struct EnrollOptions: Sendable {
     public var storeChips: Bool
 
     /// Options with the documented defaults.
-    public init(pipeline: PipelineOptions = PipelineOptions(), quality: QualityThresholds = QualityThresholds(),
-                pickLargestFace: Bool = false, checkIdentityMatch: Bool = true, storeChips: Bool = false) {
+    public init(
+        pipeline: PipelineOptions = PipelineOptions(), quality: QualityThresholds = QualityThresholds(),
+        pickLargestFace: Bool = false, checkIdentityMatch: Bool = true, storeChips: Bool = false
+    ) {
         self.pipeline = pipeline
         self.quality = quality
         self.pickLargestFace = pickLargestFace

@@ -1,6 +1,6 @@
 import FaceDBCore
-import FaceDBStorage
 import FaceDBNeural
+import FaceDBStorage
 import Foundation
 
 extension FaceDatabase {
@@ -71,26 +71,34 @@ extension FaceDatabase {
             }
             outcome.quality = face.quality
             if photo.faces.count > 1 && !options.pickLargestFace {
-                outcome.issues = [QualityIssue(.severalFaces, measured: Double(photo.faces.count), threshold: 1,
-                                               "\(photo.faces.count) faces were found where one was expected (enroll the largest with --largest)")]
+                outcome.issues = [
+                    QualityIssue(
+                        .severalFaces, measured: Double(photo.faces.count), threshold: 1,
+                        "\(photo.faces.count) faces were found where one was expected (enroll the largest with --largest)")
+                ]
                 continue
             }
             outcome.issues = gate.issues(face.quality)
             // Compared as stored: the references are stored vectors, so the face is prepared like them.
             let embedding = try space.prepare(face.embedding, what: "face embedding of \(name)")
             if outcome.issues.isEmpty, let threshold,
-               let closest = space.metric.best(of: references.lazy.map { self.space.score($0, embedding) }),
-               !space.metric.passes(closest, threshold: threshold) {
-                outcome.issues = [QualityIssue(.identityMismatch, measured: Double(closest), threshold: Double(threshold),
-                                               identityMismatchMessage(closest, threshold, identity))]
+                let closest = space.metric.best(of: references.lazy.map { self.space.score($0, embedding) }),
+                !space.metric.passes(closest, threshold: threshold)
+            {
+                outcome.issues = [
+                    QualityIssue(
+                        .identityMismatch, measured: Double(closest), threshold: Double(threshold),
+                        identityMismatchMessage(closest, threshold, identity))
+                ]
             }
             guard outcome.issues.isEmpty else { continue }
             references.append(embedding)
             accepted.append((outcomes.count, NewFace(identity: identity, embedding: face.embedding, source: source(of: face, in: photo))))
         }
         if !accepted.isEmpty {
-            let added = try addFacesReporting(accepted.map(\.face), createMissingIdentities: true, existing: .fail,
-                                              pipelineModels: try Self.modelsDocument(pipeline))
+            let added = try addFacesReporting(
+                accepted.map(\.face), createMissingIdentities: true, existing: .fail,
+                pipelineModels: try Self.modelsDocument(pipeline))
             for (item, id) in zip(accepted, added.ids) { outcomes[item.index].faceID = id }
         }
         for outcome in outcomes { metrics.enrolled(refusedFor: outcome.issues.map(\.kind.rawValue)) }
@@ -119,37 +127,47 @@ extension FaceDatabase {
         try checkPipeline(pipeline)
         let analysis = try pipeline.analyze(photo, options: pipelineOptions)
         let answers = analysis.faces.isEmpty ? [] : try identify(batch: analysis.faces.map(\.embedding), options: options)
-        return PhotoIdentification(path: photo.path, width: analysis.width, height: analysis.height, sha256: analysis.sha256,
-                                   faces: zip(analysis.faces, answers).map { PhotoIdentification.Face(face: $0, identification: $1) })
+        return PhotoIdentification(
+            path: photo.path, width: analysis.width, height: analysis.height, sha256: analysis.sha256,
+            faces: zip(analysis.faces, answers).map { PhotoIdentification.Face(face: $0, identification: $1) })
     }
 
     /// 1:1: is the (largest) face of the photo `identity`?
     /// - Throws: `.invalidArgument` when the photo has no face; `.unknownIdentity`.
-    public func verify(photoAt path: String, identity: String, pipeline: FacePipeline,
-                       pipelineOptions: PipelineOptions = PipelineOptions()) throws -> Verification {
+    public func verify(
+        photoAt path: String, identity: String, pipeline: FacePipeline,
+        pipelineOptions: PipelineOptions = PipelineOptions()
+    ) throws -> Verification {
         try verify(.file(path), identity: identity, pipeline: pipeline, pipelineOptions: pipelineOptions)
     }
 
     /// ``verify(photoAt:identity:pipeline:pipelineOptions:)`` for a photo given as a file, bytes or a decoded image.
-    public func verify(_ photo: Photo, identity: String, pipeline: FacePipeline,
-                       pipelineOptions: PipelineOptions = PipelineOptions()) throws -> Verification {
+    public func verify(
+        _ photo: Photo, identity: String, pipeline: FacePipeline,
+        pipelineOptions: PipelineOptions = PipelineOptions()
+    ) throws -> Verification {
         try checkPipeline(pipeline)
         return try verify(try largestFace(photo, pipeline, pipelineOptions).embedding, identity: identity)
     }
 
     /// 1:1: are the (largest) faces of two photos the same person?
     /// - Throws: `.invalidArgument` when a photo has no face.
-    public func verify(photoAt a: String, photoAt b: String, pipeline: FacePipeline,
-                       pipelineOptions: PipelineOptions = PipelineOptions()) throws -> Verification {
+    public func verify(
+        photoAt a: String, photoAt b: String, pipeline: FacePipeline,
+        pipelineOptions: PipelineOptions = PipelineOptions()
+    ) throws -> Verification {
         try verify(.file(a), .file(b), pipeline: pipeline, pipelineOptions: pipelineOptions)
     }
 
     /// ``verify(photoAt:photoAt:pipeline:pipelineOptions:)`` for photos given as files, bytes or decoded images.
-    public func verify(_ a: Photo, _ b: Photo, pipeline: FacePipeline,
-                       pipelineOptions: PipelineOptions = PipelineOptions()) throws -> Verification {
+    public func verify(
+        _ a: Photo, _ b: Photo, pipeline: FacePipeline,
+        pipelineOptions: PipelineOptions = PipelineOptions()
+    ) throws -> Verification {
         try checkPipeline(pipeline)
-        return try verify(try largestFace(a, pipeline, pipelineOptions).embedding,
-                          try largestFace(b, pipeline, pipelineOptions).embedding)
+        return try verify(
+            try largestFace(a, pipeline, pipelineOptions).embedding,
+            try largestFace(b, pipeline, pipelineOptions).embedding)
     }
 
     // MARK: - Models
@@ -160,8 +178,9 @@ extension FaceDatabase {
     /// Why a face is refused by the identity check, in the metric's words.
     private func identityMismatchMessage(_ closest: Float, _ threshold: Float, _ identity: String) -> String {
         space.metric.higherIsBetter
-            ? String(format: "the face scores %.3f (%@) against the most similar face of '%@'; the same person scores %.3f or more",
-                     closest, space.metric.rawValue, identity, threshold)
+            ? String(
+                format: "the face scores %.3f (%@) against the most similar face of '%@'; the same person scores %.3f or more",
+                closest, space.metric.rawValue, identity, threshold)
             : String(format: "the face is %.3f from the closest face of '%@'; the same person is within %.3f", closest, identity, threshold)
     }
 
@@ -179,22 +198,24 @@ extension FaceDatabase {
             if theirs.metric != space.metric { differences.append("metric \(space.metric.rawValue) ≠ \(theirs.metric.rawValue)") }
             if theirs.normalize != space.normalize { differences.append("normalize \(space.normalize) ≠ \(theirs.normalize)") }
             let sameModel = theirs.model == space.model && theirs.dimension == space.dimension
-            throw FaceDBError(.modelMismatch,
-                              "The database stores embeddings of \(describe(space)); the photo pipeline makes \(describe(theirs)) "
-                                  + "(\(differences.joined(separator: "; "))).",
-                              remedy: sameModel
-                                  ? "Compare the pipeline's descriptors as the database does: pipeline.comparing(by: .\(space.metric), normalize: \(space.normalize))."
-                                  : "Enroll photos into a database created with --model \(theirs.model) --dim \(theirs.dimension) --metric \(theirs.metric.rawValue).",
-                              path: path)
+            throw FaceDBError(
+                .modelMismatch,
+                "The database stores embeddings of \(describe(space)); the photo pipeline makes \(describe(theirs)) "
+                    + "(\(differences.joined(separator: "; "))).",
+                remedy: sameModel
+                    ? "Compare the pipeline's descriptors as the database does: pipeline.comparing(by: .\(space.metric), normalize: \(space.normalize))."
+                    : "Enroll photos into a database created with --model \(theirs.model) --dim \(theirs.dimension) --metric \(theirs.metric.rawValue).",
+                path: path)
         }
         guard let stored = try recordedPipelineModels() else { return }
         let models = try JSONDecoder().decode([PipelineModel].self, from: Data(stored))
         let mine = Self.document(pipeline)
         guard models == mine else {
             let describe = { (m: [PipelineModel]) in m.map { "\($0.file) (\($0.sha256.prefix(12)))" }.joined(separator: ", ") }
-            throw FaceDBError(.modelMismatch,
-                              "The database's embeddings were made by \(describe(models)); this pipeline uses \(describe(mine)).",
-                              remedy: "Use the same model files (Tools/fetch-models), or enroll into a new database.")
+            throw FaceDBError(
+                .modelMismatch,
+                "The database's embeddings were made by \(describe(models)); this pipeline uses \(describe(mine)).",
+                remedy: "Use the same model files (Tools/fetch-models), or enroll into a new database.")
         }
     }
 
@@ -207,9 +228,10 @@ extension FaceDatabase {
 
     private func largestFace(_ photo: Photo, _ pipeline: FacePipeline, _ options: PipelineOptions) throws -> AnalyzedFace {
         guard let face = try pipeline.analyze(photo, options: options).largestFace else {
-            throw FaceDBError(.invalidArgument, "No face was found in \(photo.name).",
-                              remedy: "Use a photo with a face of at least \(options.minimumFaceSize) px, or lower the minimum face size.",
-                              path: photo.path)
+            throw FaceDBError(
+                .invalidArgument, "No face was found in \(photo.name).",
+                remedy: "Use a photo with a face of at least \(options.minimumFaceSize) px, or lower the minimum face size.",
+                path: photo.path)
         }
         return face
     }
@@ -218,11 +240,14 @@ extension FaceDatabase {
     private func source(of face: AnalyzedFace, in photo: PhotoAnalysis) -> FaceSource {
         let r = face.detection.rectangle
         let q = face.quality
-        var source = FaceSource(path: photo.path, imageSHA256: photo.sha256,
-                                box: [Double(r.left), Double(r.top), Double(r.right), Double(r.bottom)],
-                                landmarks: face.landmarks.points.map { Point(x: Double($0.x), y: Double($0.y)) },
-                                quality: ["confidence": q.confidence, "face_size": Double(q.faceSize), "sharpness": q.sharpness,
-                                          "yaw": q.yaw, "roll": q.roll])
+        var source = FaceSource(
+            path: photo.path, imageSHA256: photo.sha256,
+            box: [Double(r.left), Double(r.top), Double(r.right), Double(r.bottom)],
+            landmarks: face.landmarks.points.map { Point(x: Double($0.x), y: Double($0.y)) },
+            quality: [
+                "confidence": q.confidence, "face_size": Double(q.faceSize), "sharpness": q.sharpness,
+                "yaw": q.yaw, "roll": q.roll,
+            ])
         if let chip = face.chip, let png = try? PNGEncoder.encode(chip) { source.chipPNG = Data(png).base64EncodedString() }
         return source
     }

@@ -22,14 +22,18 @@ extension FaceDatabase {
     }
 
     /// The blocking `verify(_:identity:pipeline:pipelineOptions:)`, run on FaceDB's threads.
-    public func verify(_ photo: Photo, identity: String, pipeline: FacePipeline,
-                       pipelineOptions: PipelineOptions = PipelineOptions()) async throws -> Verification {
+    public func verify(
+        _ photo: Photo, identity: String, pipeline: FacePipeline,
+        pipelineOptions: PipelineOptions = PipelineOptions()
+    ) async throws -> Verification {
         try await WorkThreads.run { try self.verify(photo, identity: identity, pipeline: pipeline, pipelineOptions: pipelineOptions) }
     }
 
     /// The blocking `verify(_:_:pipeline:pipelineOptions:)`, run on FaceDB's threads.
-    public func verify(_ a: Photo, _ b: Photo, pipeline: FacePipeline,
-                       pipelineOptions: PipelineOptions = PipelineOptions()) async throws -> Verification {
+    public func verify(
+        _ a: Photo, _ b: Photo, pipeline: FacePipeline,
+        pipelineOptions: PipelineOptions = PipelineOptions()
+    ) async throws -> Verification {
         try await WorkThreads.run { try self.verify(a, b, pipeline: pipeline, pipelineOptions: pipelineOptions) }
     }
 }

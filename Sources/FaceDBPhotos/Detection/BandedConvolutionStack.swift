@@ -1,5 +1,5 @@
-import FaceDBNeural
 import Dispatch
+import FaceDBNeural
 
 /// Runs a stack of unpadded convolutions (the detector's three 5×5 stride-2 "downsampler" layers)
 /// band by band over output rows, so that the large intermediate outputs of the first layers never
@@ -78,9 +78,11 @@ struct BandedConvolutionStack {
     /// Runs the stack on `input` (one sample, NCHW) into `output` (``outputShape(for:)``), with
     /// `layers.count + 1` band buffers (grown as needed; by default fresh ones); `elapsed`, if
     /// given, receives each layer's total time over the bands, in seconds.
-    func forward(input: UnsafePointer<Float>, shape: TensorShape, output: UnsafeMutablePointer<Float>,
-                 scratch: ConvolutionScratch, workers: Int, bands: [FloatBuffer]? = nil,
-                 elapsed: ((Int, Double) -> Void)? = nil) {
+    func forward(
+        input: UnsafePointer<Float>, shape: TensorShape, output: UnsafeMutablePointer<Float>,
+        scratch: ConvolutionScratch, workers: Int, bands: [FloatBuffer]? = nil,
+        elapsed: ((Int, Double) -> Void)? = nil
+    ) {
         precondition(shape.samples == 1, "banded convolutions run one sample at a time")
         guard let outShape = outputShape(for: shape), outShape.rows > 0 else { return }
         let band = bandRows(for: shape)

@@ -1,4 +1,5 @@
 import FaceDBNeural
+
 /// The reusable memory of one detection: the tiled-pyramid tensor, the banded layers' band buffers
 /// and output, two buffers the later layers alternate between, and the convolutions' scratch.
 ///

@@ -32,8 +32,10 @@ public final class FaceChipPipeline: Sendable {
     public let chipPadding: Double
 
     /// Assembles a pipeline from parts.
-    public init(detector: FaceDetector, predictor: ShapePredictor, decoder: ImageDecoder = ImageDecoder(),
-                chipSize: Int = 150, chipPadding: Double = 0.25) {
+    public init(
+        detector: FaceDetector, predictor: ShapePredictor, decoder: ImageDecoder = ImageDecoder(),
+        chipSize: Int = 150, chipPadding: Double = 0.25
+    ) {
         self.detector = detector
         self.predictor = predictor
         self.decoder = decoder
@@ -45,8 +47,9 @@ public final class FaceChipPipeline: Sendable {
     ///
     /// - Throws: ``FaceDBError/Code/modelMissing`` or ``FaceDBError/Code/modelCorrupt``.
     public convenience init(modelDirectory: ModelDirectory = ModelDirectory()) throws {
-        self.init(detector: try FaceDetector(modelDirectory: modelDirectory),
-                  predictor: try ShapePredictor(contentsOf: try modelDirectory.path(of: .landmarks5)))
+        self.init(
+            detector: try FaceDetector(modelDirectory: modelDirectory),
+            predictor: try ShapePredictor(contentsOf: try modelDirectory.path(of: .landmarks5)))
     }
 
     /// The faces of `image`, found with ``FaceDetector/detect(in:minimumFaceSize:)``.

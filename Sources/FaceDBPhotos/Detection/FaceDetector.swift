@@ -48,8 +48,10 @@ public final class FaceDetector: Sendable {
     public var windowSize: Int { model.windowHeight }
 
     /// Wraps a parsed model.
-    package init(model: MMODModel, memoryLimit: Int = FaceDetector.defaultMemoryLimit, retainedMemoryLimit: Int = 1 << 30,
-                budget: ComputeBudget = .shared) {
+    package init(
+        model: MMODModel, memoryLimit: Int = FaceDetector.defaultMemoryLimit, retainedMemoryLimit: Int = 1 << 30,
+        budget: ComputeBudget = .shared
+    ) {
         self.model = model
         self.memoryLimit = memoryLimit
         self.retainedMemoryLimit = retainedMemoryLimit
@@ -98,20 +100,23 @@ public final class FaceDetector: Sendable {
     /// - Throws: ``FaceDBError/Code/invalidArgument`` for a negative or excessive `upsample`.
     public func detect(in image: RGBImage, upsample: Int) throws -> [FaceDetection] {
         guard (0...4).contains(upsample) else {
-            throw FaceDBError(.invalidArgument, "upsample must be between 0 and 4, not \(upsample).",
-                              remedy: "Use 0 or 1 (each step costs 4× the time), or detect(in:minimumFaceSize:).")
+            throw FaceDBError(
+                .invalidArgument, "upsample must be between 0 and 4, not \(upsample).",
+                remedy: "Use 0 or 1 (each step costs 4× the time), or detect(in:minimumFaceSize:).")
         }
         let needed = estimatedPeakBytes(width: image.width, height: image.height, upsample: upsample)
         guard needed <= memoryLimit else {
-            throw FaceDBError(.imageTooLarge,
-                              "Detecting faces in a \(image.width)×\(image.height) image upsampled \(upsample) times needs about \(needed >> 20) MiB, more than the detector's limit of \(memoryLimit >> 20) MiB.",
-                              remedy: "Use fewer upsamplings, detect(in:minimumFaceSize:) (which scales large photos down), or a larger memoryLimit.")
+            throw FaceDBError(
+                .imageTooLarge,
+                "Detecting faces in a \(image.width)×\(image.height) image upsampled \(upsample) times needs about \(needed >> 20) MiB, more than the detector's limit of \(memoryLimit >> 20) MiB.",
+                remedy: "Use fewer upsamplings, detect(in:minimumFaceSize:) (which scales large photos down), or a larger memoryLimit.")
         }
         var scaled = image
         for _ in 0..<upsample { scaled = budget.withWorkers(upTo: budget.cores) { ImagePyramid.up(scaled, workers: $0) } }
         return detectAtScale(scaled).map { detection in
-            var r = DoubleRectangle(left: Double(detection.rectangle.left), top: Double(detection.rectangle.top),
-                                    right: Double(detection.rectangle.right), bottom: Double(detection.rectangle.bottom))
+            var r = DoubleRectangle(
+                left: Double(detection.rectangle.left), top: Double(detection.rectangle.top),
+                right: Double(detection.rectangle.right), bottom: Double(detection.rectangle.bottom))
             for _ in 0..<upsample { r = r.pointDown }
             return FaceDetection(rectangle: r.rounded, confidence: detection.confidence)
         }
@@ -145,8 +150,9 @@ public final class FaceDetector: Sendable {
             scaled = smaller
         }
         return detectAtScale(scaled).map { detection in
-            var r = DoubleRectangle(left: Double(detection.rectangle.left), top: Double(detection.rectangle.top),
-                                    right: Double(detection.rectangle.right), bottom: Double(detection.rectangle.bottom))
+            var r = DoubleRectangle(
+                left: Double(detection.rectangle.left), top: Double(detection.rectangle.top),
+                right: Double(detection.rectangle.right), bottom: Double(detection.rectangle.bottom))
             for _ in 0..<plan.downsample {
                 let a = ImagePyramid.pointUp(x: r.left, y: r.top), b = ImagePyramid.pointUp(x: r.right, y: r.bottom)
                 r = DoubleRectangle(left: a.x, top: a.y, right: b.x, bottom: b.y)
@@ -161,8 +167,9 @@ public final class FaceDetector: Sendable {
     /// The doublings or halvings ``detect(in:minimumFaceSize:)`` applies to a `width × height` photo.
     public func scalingPlan(width: Int, height: Int, minimumFaceSize: Int) throws -> (upsample: Int, downsample: Int) {
         guard minimumFaceSize >= 10 else {
-            throw FaceDBError(.invalidArgument, "The minimum face size must be at least 10 pixels, not \(minimumFaceSize).",
-                              remedy: "Faces smaller than 10 pixels cannot be recognised; use 20 or more.")
+            throw FaceDBError(
+                .invalidArgument, "The minimum face size must be at least 10 pixels, not \(minimumFaceSize).",
+                remedy: "Faces smaller than 10 pixels cannot be recognised; use 20 or more.")
         }
         var upsample = 0
         while (windowSize >> upsample) > minimumFaceSize { upsample += 1 }
@@ -189,7 +196,8 @@ public final class FaceDetector: Sendable {
     /// The score map of the network on the tiled pyramid of `image`; `elapsed`, if given, receives
     /// the time of each stage (pyramid, then each layer), in seconds.
     func forward(_ image: RGBImage, layout: TiledPyramid, elapsed: ((String, Double) -> Void)? = nil)
-        -> (values: [Float], rows: Int, columns: Int) {
+        -> (values: [Float], rows: Int, columns: Int)
+    {
         var shape = TensorShape(samples: 1, channels: 3, rows: layout.rows, columns: layout.columns)
         let workspace = workspaces.withLock { $0.popLast() } ?? DetectorWorkspace()
         defer {
@@ -222,8 +230,9 @@ public final class FaceDetector: Sendable {
                     for layer in stack.layers.dropLast() { inputs.append(layer.outputShape(for: inputs.last!)!) }
                     return { (i: Int, seconds: Double) in report(describe(stack.layers[i], inputs[i]) + " (bands)", seconds) }
                 }
-                stack.forward(input: current.pointer, shape: shape, output: next.pointer, scratch: workspace.scratch,
-                              workers: workers, bands: workspace.bandBuffers(stack.layers.count + 1), elapsed: bandedElapsed)
+                stack.forward(
+                    input: current.pointer, shape: shape, output: next.pointer, scratch: workspace.scratch,
+                    workers: workers, bands: workspace.bandBuffers(stack.layers.count + 1), elapsed: bandedElapsed)
                 current = next
                 shape = out
             }
@@ -277,8 +286,9 @@ public final class FaceDetector: Sendable {
             for c in 0..<columns {
                 let score = scores[r * columns + c]
                 guard score > 0 else { continue }
-                let box = DoubleRectangle.centred(x: Double(stride * c + offset), y: Double(stride * r + offset),
-                                                  width: Double(model.windowWidth), height: Double(model.windowHeight))
+                let box = DoubleRectangle.centred(
+                    x: Double(stride * c + offset), y: Double(stride * r + offset),
+                    width: Double(model.windowWidth), height: Double(model.windowHeight))
                 candidates.append((score, layout.toImage(box)))
             }
         }

@@ -1,4 +1,5 @@
 import FaceDBNeural
+
 /// The parsed CNN face detector `mmod_human_face_detector.dat` (specification 4.1): seven
 /// convolutions (three 5×5 stride-2 "downsamplers", three 5×5 stride-1 and one 9×9 scoring layer),
 /// each of the first six followed by a batch-norm folded to an affine and a ReLU, plus the input

@@ -106,8 +106,9 @@ package enum MMODReader {
         }
         d.context = ""
         guard d.isAtEnd else { throw d.fail("\(d.remaining) unexpected bytes follow the last layer (the file must end there)") }
-        return MMODModel(layers: layers, means: means, windowWidth: windows[0].0, windowHeight: windows[0].1,
-                         nmsIoU: nmsIoU, nmsCovered: nmsCovered, pyramidPadding: padding, pyramidOuterPadding: outerPadding)
+        return MMODModel(
+            layers: layers, means: means, windowWidth: windows[0].0, windowHeight: windows[0].1,
+            nmsIoU: nmsIoU, nmsCovered: nmsCovered, pyramidPadding: padding, pyramidOuterPadding: outerPadding)
     }
 
     private static func trailingState(_ d: inout DlibDecoder, onInput: Bool, version: Int) throws(DlibDecoder.Failure) {
@@ -150,7 +151,8 @@ package enum MMODReader {
             _ = try d.readDouble(name)
         }
         let eps = try d.readDouble("eps")
-        return Affine(batchNormGamma: gamma, beta: beta, runningMean: runningMeans.values,
-                      runningVariance: runningVariances.values, epsilon: Float(eps))
+        return Affine(
+            batchNormGamma: gamma, beta: beta, runningMean: runningMeans.values,
+            runningVariance: runningVariances.values, epsilon: Float(eps))
     }
 }

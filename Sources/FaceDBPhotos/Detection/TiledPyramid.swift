@@ -72,7 +72,7 @@ struct TiledPyramid {
         let out = SharedPointer(tensor), plane = rows * columns
         let l0 = levels[0]
         parallel(Self.workers(workers, rows: rows)) { [self] w, active in
-            let share = rows * w / active ..< rows * (w + 1) / active
+            let share = rows * w / active..<rows * (w + 1) / active
             for c in 0..<3 {
                 let base = out.base + c * plane
                 zeroOutsideLevels(base, rows: share)
@@ -91,7 +91,7 @@ struct TiledPyramid {
         for i in 1..<levels.count {
             let s = levels[i - 1], d = levels[i]
             parallel(Self.workers(workers, rows: d.height)) { [self] w, active in
-                let share = d.height * w / active ..< d.height * (w + 1) / active
+                let share = d.height * w / active..<d.height * (w + 1) / active
                 for c in 0..<3 {
                     let base = out.base + c * plane
                     BilinearResize.resizePlane(
@@ -145,12 +145,14 @@ struct TiledPyramid {
             }
         }
         let level = levels[best]
-        var r = DoubleRectangle(left: box.left - Double(level.left), top: box.top - Double(level.top),
-                                right: box.right - Double(level.left), bottom: box.bottom - Double(level.top))
+        var r = DoubleRectangle(
+            left: box.left - Double(level.left), top: box.top - Double(level.top),
+            right: box.right - Double(level.left), bottom: box.bottom - Double(level.top))
         let ratio = 6.0 / (6.0 - 1.0)
         for _ in 0..<best {
-            r = DoubleRectangle(left: r.left * ratio + 0.3, top: r.top * ratio + 0.3,
-                                right: r.right * ratio + 0.3, bottom: r.bottom * ratio + 0.3)
+            r = DoubleRectangle(
+                left: r.left * ratio + 0.3, top: r.top * ratio + 0.3,
+                right: r.right * ratio + 0.3, bottom: r.bottom * ratio + 0.3)
         }
         return r
     }

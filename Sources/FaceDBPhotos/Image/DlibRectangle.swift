@@ -29,16 +29,18 @@ public struct DlibRectangle: Hashable, Sendable, Codable, CustomStringConvertibl
 
     /// The common part of two rectangles (possibly empty).
     public func intersection(_ other: DlibRectangle) -> DlibRectangle {
-        DlibRectangle(left: max(left, other.left), top: max(top, other.top),
-                      right: min(right, other.right), bottom: min(bottom, other.bottom))
+        DlibRectangle(
+            left: max(left, other.left), top: max(top, other.top),
+            right: min(right, other.right), bottom: min(bottom, other.bottom))
     }
 
     /// The smallest rectangle containing both (dlib's `operator+`).
     public func union(_ other: DlibRectangle) -> DlibRectangle {
         if isEmpty { return other }
         if other.isEmpty { return self }
-        return DlibRectangle(left: min(left, other.left), top: min(top, other.top),
-                             right: max(right, other.right), bottom: max(bottom, other.bottom))
+        return DlibRectangle(
+            left: min(left, other.left), top: min(top, other.top),
+            right: max(right, other.right), bottom: max(bottom, other.bottom))
     }
 
     /// Whether the pixel (x, y) is inside.
@@ -57,8 +59,9 @@ struct DoubleRectangle: Equatable {
 
     /// Centred at (x, y) with the given width and height: (x − (w−1)/2, y − (h−1)/2, x + (w−1)/2, y + (h−1)/2).
     static func centred(x: Double, y: Double, width: Double, height: Double) -> DoubleRectangle {
-        DoubleRectangle(left: x - (width - 1) / 2, top: y - (height - 1) / 2,
-                        right: x + (width - 1) / 2, bottom: y + (height - 1) / 2)
+        DoubleRectangle(
+            left: x - (width - 1) / 2, top: y - (height - 1) / 2,
+            right: x + (width - 1) / 2, bottom: y + (height - 1) / 2)
     }
 
     var isEmpty: Bool { left > right || top > bottom }
@@ -69,8 +72,9 @@ struct DoubleRectangle: Equatable {
 
     /// Each corner rounded with `lround` (dlib ≥ 19.24.1).
     var rounded: DlibRectangle {
-        DlibRectangle(left: Int(left.rounded(.toNearestOrAwayFromZero)), top: Int(top.rounded(.toNearestOrAwayFromZero)),
-                      right: Int(right.rounded(.toNearestOrAwayFromZero)), bottom: Int(bottom.rounded(.toNearestOrAwayFromZero)))
+        DlibRectangle(
+            left: Int(left.rounded(.toNearestOrAwayFromZero)), top: Int(top.rounded(.toNearestOrAwayFromZero)),
+            right: Int(right.rounded(.toNearestOrAwayFromZero)), bottom: Int(bottom.rounded(.toNearestOrAwayFromZero)))
     }
 
     /// Both corners mapped by `pyramid_down<2>::point_down`.

@@ -1,4 +1,5 @@
 import FaceDBNeural
+
 /// The EXIF orientation tag (0x0112): how the stored pixels must be turned to show the photo upright.
 ///
 /// Values and transforms follow Pillow's `ImageOps.exif_transpose` (2 = mirror, 3 = rotate 180°,

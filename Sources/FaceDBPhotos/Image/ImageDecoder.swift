@@ -60,8 +60,9 @@ public struct ImageDecoder: Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw FaceDBError(.io, "The image \(path) could not be read.",
-                              remedy: "Check that the file exists and is readable.", path: path, cause: String(describing: error))
+            throw FaceDBError(
+                .io, "The image \(path) could not be read.",
+                remedy: "Check that the file exists and is readable.", path: path, cause: String(describing: error))
         }
         return try decode([UInt8](data), source: path)
     }
@@ -73,8 +74,9 @@ public struct ImageDecoder: Sendable {
     ///   ``FaceDBError/Code/imageCorrupt`` (truncated or damaged).
     public func decode(_ bytes: [UInt8], source: String = "the image") throws -> RGBImage {
         guard let format = ImageDecoder.format(of: bytes) else {
-            throw FaceDBError(.unsupportedImage, "\(source) is neither a JPEG nor a PNG file.",
-                              remedy: "Convert it to JPEG or PNG.", path: source)
+            throw FaceDBError(
+                .unsupportedImage, "\(source) is neither a JPEG nor a PNG file.",
+                remedy: "Convert it to JPEG or PNG.", path: source)
         }
         var info = fdb_image_info()
         var exif = [UInt8](repeating: 0, count: 65536)
@@ -96,21 +98,24 @@ public struct ImageDecoder: Sendable {
         let status = bytes.withUnsafeBufferPointer { data in
             rgb.withUnsafeMutableBufferPointer { out in
                 format == .jpeg
-                    ? fdb_jpeg_decode(data.baseAddress, data.count, UInt64(maxPixelCount), Int32(clamping: maxScans), out.baseAddress, out.count, &info)
+                    ? fdb_jpeg_decode(
+                        data.baseAddress, data.count, UInt64(maxPixelCount), Int32(clamping: maxScans), out.baseAddress, out.count, &info)
                     : fdb_png_decode(data.baseAddress, data.count, UInt64(maxPixelCount), out.baseAddress, out.count, &info)
             }
         }
         try check(status, info: info, format: format, source: source)
         let image = try RGBImage(width: width, height: height, pixels: rgb)
         guard appliesExifOrientation, exifLength > 0,
-              let orientation = ExifOrientation.parse(exif: Array(exif[0..<exifLength])) else { return image }
+            let orientation = ExifOrientation.parse(exif: Array(exif[0..<exifLength]))
+        else { return image }
         return orientation.apply(to: image)
     }
 
     private func tooLarge(width: Int, height: Int, source: String) -> FaceDBError {
-        FaceDBError(.imageTooLarge,
-                    "\(source) is \(width)×\(height) pixels, more than the decoder's limit of \(maxPixelCount) pixels.",
-                    remedy: "Scale the image down, or raise ImageDecoder.maxPixelCount if the file is trusted.", path: source)
+        FaceDBError(
+            .imageTooLarge,
+            "\(source) is \(width)×\(height) pixels, more than the decoder's limit of \(maxPixelCount) pixels.",
+            remedy: "Scale the image down, or raise ImageDecoder.maxPixelCount if the file is trusted.", path: source)
     }
 
     private func check(_ status: Int32, info: fdb_image_info, format: Format, source: String) throws {
@@ -122,23 +127,28 @@ public struct ImageDecoder: Sendable {
         switch Int(status) {
         case Int(FDB_CODEC_OK): return
         case Int(FDB_CODEC_TRUNCATED):
-            throw FaceDBError(.imageCorrupt, "\(source) is a truncated \(name) file: the data ends before the image does.",
-                              remedy: "Copy or download the file again.", path: source, cause: cause)
+            throw FaceDBError(
+                .imageCorrupt, "\(source) is a truncated \(name) file: the data ends before the image does.",
+                remedy: "Copy or download the file again.", path: source, cause: cause)
         case Int(FDB_CODEC_UNSUPPORTED):
-            throw FaceDBError(.unsupportedImage, "\(source) is a \(name) variant that FaceDB does not decode.",
-                              remedy: "Convert it to a baseline JPEG or an 8-bit PNG.", path: source, cause: cause)
+            throw FaceDBError(
+                .unsupportedImage, "\(source) is a \(name) variant that FaceDB does not decode.",
+                remedy: "Convert it to a baseline JPEG or an 8-bit PNG.", path: source, cause: cause)
         case Int(FDB_CODEC_TOO_LARGE):
             if info.width > 0, info.height > 0, Int(info.width) * Int(info.height) > maxPixelCount {
                 throw tooLarge(width: Int(info.width), height: Int(info.height), source: source)
             }
-            throw FaceDBError(.imageTooLarge, "\(source) is too large or too complex to decode (limit: \(maxPixelCount) pixels, \(maxScans) scans).",
-                              remedy: "Re-encode the image, or raise the decoder's limits if the file is trusted.", path: source, cause: cause)
+            throw FaceDBError(
+                .imageTooLarge, "\(source) is too large or too complex to decode (limit: \(maxPixelCount) pixels, \(maxScans) scans).",
+                remedy: "Re-encode the image, or raise the decoder's limits if the file is trusted.", path: source, cause: cause)
         case Int(FDB_CODEC_NO_MEMORY):
-            throw FaceDBError(.imageTooLarge, "There was not enough memory to decode \(source).",
-                              remedy: "Scale the image down or lower ImageDecoder.maxPixelCount.", path: source, cause: cause)
+            throw FaceDBError(
+                .imageTooLarge, "There was not enough memory to decode \(source).",
+                remedy: "Scale the image down or lower ImageDecoder.maxPixelCount.", path: source, cause: cause)
         default:
-            throw FaceDBError(.imageCorrupt, "\(source) is not a valid \(name) file (the data is damaged).",
-                              remedy: "Re-export or download the file again.", path: source, cause: cause)
+            throw FaceDBError(
+                .imageCorrupt, "\(source) is not a valid \(name) file (the data is damaged).",
+                remedy: "Re-export or download the file again.", path: source, cause: cause)
         }
     }
 }

@@ -19,10 +19,12 @@ public enum ImageFileFormat: String, Sendable, CaseIterable {
         case "png": self = .png
         case "jpg", "jpeg": self = .jpeg
         default:
-            throw FaceDBError(.invalidArgument,
-                              ext.isEmpty ? "\(path) has no extension to say which image format to write."
-                                          : "FaceDB cannot write .\(ext) images (\(path)).",
-                              remedy: "Name the output .png (lossless) or .jpg/.jpeg (JPEG, quality 90).", path: path)
+            throw FaceDBError(
+                .invalidArgument,
+                ext.isEmpty
+                    ? "\(path) has no extension to say which image format to write."
+                    : "FaceDB cannot write .\(ext) images (\(path)).",
+                remedy: "Name the output .png (lossless) or .jpg/.jpeg (JPEG, quality 90).", path: path)
         }
     }
 

@@ -1,4 +1,5 @@
 import FaceDBNeural
+
 /// dlib's `pyramid_down<2>` and `pyramid_up` on 8-bit RGB images (specification 9.1, 9.4), and the
 /// coordinate maps between pyramid levels.
 package enum ImagePyramid {

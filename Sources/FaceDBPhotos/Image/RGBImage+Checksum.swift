@@ -1,4 +1,5 @@
 import FaceDBNeural
+
 extension RGBImage {
     /// The 64-bit checksum "h64" of the golden files (specification 10.4): h = 1469598103934665603,
     /// then for every byte in row-major R, G, B order h = (h XOR byte) · 1099511628211 mod 2⁶⁴.

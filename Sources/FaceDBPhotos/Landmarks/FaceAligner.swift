@@ -75,19 +75,24 @@ package enum FaceAligner {
             return (cosA * dx - sinA * dy + c.x, sinA * dx + cosA * dy + c.y)
         }
         let centre = (x: rect.centreX, y: rect.centreY)
-        let corners = [rotate(rect.left, rect.top, about: centre), rotate(rect.right, rect.top, about: centre),
-                       rotate(rect.left, rect.bottom, about: centre), rotate(rect.right, rect.bottom, about: centre)]
-        var region = DoubleRectangle(left: corners.map(\.x).min()! - grow, top: corners.map(\.y).min()! - grow,
-                                     right: corners.map(\.x).max()! + grow, bottom: corners.map(\.y).max()! + grow)
-        region = DoubleRectangle(left: max(region.left, 0), top: max(region.top, 0),
-                                 right: min(region.right, Double(image.width - 1)), bottom: min(region.bottom, Double(image.height - 1)))
+        let corners = [
+            rotate(rect.left, rect.top, about: centre), rotate(rect.right, rect.top, about: centre),
+            rotate(rect.left, rect.bottom, about: centre), rotate(rect.right, rect.bottom, about: centre),
+        ]
+        var region = DoubleRectangle(
+            left: corners.map(\.x).min()! - grow, top: corners.map(\.y).min()! - grow,
+            right: corners.map(\.x).max()! + grow, bottom: corners.map(\.y).max()! + grow)
+        region = DoubleRectangle(
+            left: max(region.left, 0), top: max(region.top, 0),
+            right: min(region.right, Double(image.width - 1)), bottom: min(region.bottom, Double(image.height - 1)))
         let b = region.rounded
         guard !b.isEmpty else { return try! RGBImage(width: size, height: size, pixels: out) }
         let sub = crop(image, b)
 
         // 4–5. The pyramid and the level the chip is sampled from.
-        var r2 = DoubleRectangle(left: rect.left - Double(b.left), top: rect.top - Double(b.top),
-                                 right: rect.right - Double(b.left), bottom: rect.bottom - Double(b.top))
+        var r2 = DoubleRectangle(
+            left: rect.left - Double(b.left), top: rect.top - Double(b.top),
+            right: rect.right - Double(b.left), bottom: rect.bottom - Double(b.top))
         var level = -1
         while r2.pointDown.area > n {
             level += 1
@@ -120,7 +125,8 @@ package enum FaceAligner {
                     let lr = x - Double(left), tb = y - Double(top)
                     let i00 = (top * sw + left) * 3, i01 = i00 + 3, i10 = i00 + sw * 3, i11 = i10 + 3
                     for ch in 0..<3 {
-                        let v = (1 - tb) * ((1 - lr) * Double(px[i00 + ch]) + lr * Double(px[i01 + ch]))
+                        let v =
+                            (1 - tb) * ((1 - lr) * Double(px[i00 + ch]) + lr * Double(px[i01 + ch]))
                             + tb * ((1 - lr) * Double(px[i10 + ch]) + lr * Double(px[i11 + ch]))
                         out[(row * size + col) * 3 + ch] = UInt8(Int(v))
                     }

@@ -85,9 +85,11 @@ public struct ShapePredictor: Sendable {
                 }
             }
         }
-        return FaceLandmarks(points: (0..<n).map { i in
-            FaceLandmarks.Point(x: Int((sx * Double(current[2 * i]) + l + 0.5).rounded(.down)),
-                                y: Int((sy * Double(current[2 * i + 1]) + t + 0.5).rounded(.down)))
-        })
+        return FaceLandmarks(
+            points: (0..<n).map { i in
+                FaceLandmarks.Point(
+                    x: Int((sx * Double(current[2 * i]) + l + 0.5).rounded(.down)),
+                    y: Int((sy * Double(current[2 * i + 1]) + t + 0.5).rounded(.down)))
+            })
     }
 }

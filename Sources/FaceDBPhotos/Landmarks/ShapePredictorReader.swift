@@ -90,7 +90,8 @@ package enum ShapePredictorReader {
                 dy[j] = try d.readFloat("a delta y")
             }
             let features = anchors[k].count
-            for tree in forests[k] where tree.index1.contains(where: { Int($0) >= features }) || tree.index2.contains(where: { Int($0) >= features }) {
+            for tree in forests[k] where tree.index1.contains(where: { Int($0) >= features }) || tree.index2.contains(where: { Int($0) >= features })
+            {
                 _ = tree
                 throw d.fail("cascade \(k + 1) has a split on a feature pixel ≥ \(features)")
             }

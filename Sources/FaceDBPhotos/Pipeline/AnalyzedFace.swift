@@ -1,4 +1,5 @@
 import FaceDBNeural
+
 /// One face found in a photo by ``FacePipeline``: where it is, its landmarks, how good it is and its
 /// embedding.
 public struct AnalyzedFace: Sendable {

@@ -42,8 +42,10 @@ public final class FacePipeline: Sendable {
             .map { PipelineModel(role: $0.0, file: $0.1.fileName, sha256: $0.1.sha256) }
     }
 
-    private init(chips: FaceChipPipeline, embedder: FaceEmbedder, models: [PipelineModel],
-                 space: EmbeddingSpace) {
+    private init(
+        chips: FaceChipPipeline, embedder: FaceEmbedder, models: [PipelineModel],
+        space: EmbeddingSpace
+    ) {
         self.chips = chips
         self.embedder = embedder
         self.models = models
@@ -54,8 +56,9 @@ public final class FacePipeline: Sendable {
     /// `metric`, e.g. for a database created as dlib's model, 128-D, `cosine`. The descriptors
     /// themselves are unchanged: the database normalizes them on insert when its space says so.
     public func comparing(by metric: Metric, normalize: Bool = false) -> FacePipeline {
-        FacePipeline(chips: chips, embedder: embedder, models: models,
-                     space: EmbeddingSpace(model: space.model, dimension: space.dimension, metric: metric, normalize: normalize))
+        FacePipeline(
+            chips: chips, embedder: embedder, models: models,
+            space: EmbeddingSpace(model: space.model, dimension: space.dimension, metric: metric, normalize: normalize))
     }
 
     /// Finds, measures and embeds every face of the photo file at `path`.
@@ -78,15 +81,19 @@ public final class FacePipeline: Sendable {
     }
 
     /// ``analyze(photoAt:options:)`` for many photo files: the batch form of ``analyze(_:options:)`` below.
-    public func analyze(photosAt paths: [String], options: PipelineOptions = PipelineOptions(),
-                        progress: (@Sendable (Int) -> Void)? = nil) -> [Result<PhotoAnalysis, any Error>] {
+    public func analyze(
+        photosAt paths: [String], options: PipelineOptions = PipelineOptions(),
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) -> [Result<PhotoAnalysis, any Error>] {
         analyze(paths.map(Photo.file), options: options, progress: progress)
     }
 
     /// ``analyze(_:options:)`` for many photos: two are decoded and detected at a time, and the
     /// chips of all are embedded in batches. One result per photo, in order.
-    public func analyze(_ photos: [Photo], options: PipelineOptions = PipelineOptions(),
-                        progress: (@Sendable (Int) -> Void)? = nil) -> [Result<PhotoAnalysis, any Error>] {
+    public func analyze(
+        _ photos: [Photo], options: PipelineOptions = PipelineOptions(),
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) -> [Result<PhotoAnalysis, any Error>] {
         let located = ConcurrentMap.map(photos, threads: 2) { photo in
             Result { try self.locate(photo, options: options) }
         }
@@ -142,8 +149,9 @@ public final class FacePipeline: Sendable {
             do {
                 bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
             } catch {
-                throw FaceDBError(.io, "Cannot read the photo \(path): \(error.localizedDescription).",
-                                  remedy: "Check the path and its permissions.", path: path)
+                throw FaceDBError(
+                    .io, "Cannot read the photo \(path): \(error.localizedDescription).",
+                    remedy: "Check the path and its permissions.", path: path)
             }
             let sha = bytes.withUnsafeBytes { Checksum.sha256Hex(of: $0) }
             return try locate(try chips.decoder.decode(bytes, source: path), path: path, sha256: sha, options: options)
@@ -157,15 +165,17 @@ public final class FacePipeline: Sendable {
     }
 
     func locate(_ image: RGBImage, path: String?, sha256: String, options: PipelineOptions) throws -> LocatedPhoto {
-        let found = try options.upsample.map { try chips.faces(in: image, upsample: $0) }
+        let found =
+            try options.upsample.map { try chips.faces(in: image, upsample: $0) }
             ?? chips.faces(in: image, minimumFaceSize: options.minimumFaceSize)
         var faces: [(detection: FaceDetection, landmarks: FaceLandmarks, quality: FaceQuality)] = []
         var images: [RGBImage] = []
         for face in found.sorted(by: { $0.detection.rectangle.area > $1.detection.rectangle.area }) {
             let pose = FaceQuality.pose(of: face.landmarks)
             let r = face.detection.rectangle
-            let quality = FaceQuality(confidence: face.detection.confidence, faceSize: min(r.width, r.height),
-                                      sharpness: FaceQuality.sharpness(of: face.chip), yaw: pose.yaw, roll: pose.roll)
+            let quality = FaceQuality(
+                confidence: face.detection.confidence, faceSize: min(r.width, r.height),
+                sharpness: FaceQuality.sharpness(of: face.chip), yaw: pose.yaw, roll: pose.roll)
             faces.append((face.detection, face.landmarks, quality))
             images.append(face.chip)
         }
@@ -178,8 +188,9 @@ public final class FacePipeline: Sendable {
 
     func assemble(_ photo: LocatedPhoto, _ descriptors: [[Float]], options: PipelineOptions) -> PhotoAnalysis {
         let faces = zip(photo.faces, zip(descriptors, photo.chips)).map { face, embedded in
-            AnalyzedFace(detection: face.detection, landmarks: face.landmarks, quality: face.quality,
-                         embedding: embedded.0, chip: options.keepChips ? embedded.1 : nil)
+            AnalyzedFace(
+                detection: face.detection, landmarks: face.landmarks, quality: face.quality,
+                embedding: embedded.0, chip: options.keepChips ? embedded.1 : nil)
         }
         return PhotoAnalysis(path: photo.path, sha256: photo.sha256, width: photo.width, height: photo.height, faces: faces)
     }

@@ -23,8 +23,10 @@ public struct QualityThresholds: Sendable, Codable, Hashable {
     public var maximumRoll: Double
 
     /// Thresholds with the documented defaults.
-    public init(minimumFaceSize: Int = 40, minimumConfidence: Double = 0.3, minimumSharpness: Double = 15,
-                maximumYaw: Double = 0.8, maximumRoll: Double = 35) {
+    public init(
+        minimumFaceSize: Int = 40, minimumConfidence: Double = 0.3, minimumSharpness: Double = 15,
+        maximumYaw: Double = 0.8, maximumRoll: Double = 35
+    ) {
         self.minimumFaceSize = minimumFaceSize
         self.minimumConfidence = minimumConfidence
         self.minimumSharpness = minimumSharpness

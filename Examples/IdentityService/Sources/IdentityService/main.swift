@@ -51,8 +51,9 @@ func run() async throws -> Int {
         let other = try await db.verify(photo, identity: people[(i + 1) % people.count].0, pipeline: pipeline)
         let ok = identified?.identity == person && same.decision == .match && other.decision != .match
         if !ok { failures += 1 }
-        print("\(probe): identified as \(identified?.identity ?? "unknown") (\(identified.map { "\($0.decision)" } ?? "no face")); "
-              + "same person: \(same.decision), another: \(other.decision)\(ok ? "" : "  <- wrong")")
+        print(
+            "\(probe): identified as \(identified?.identity ?? "unknown") (\(identified.map { "\($0.decision)" } ?? "no face")); "
+                + "same person: \(same.decision), another: \(other.decision)\(ok ? "" : "  <- wrong")")
     }
     try await db.close()
     try? FileManager.default.removeItem(atPath: directory)  // the directory this program made

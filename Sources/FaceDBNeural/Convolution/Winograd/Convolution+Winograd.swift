@@ -67,8 +67,9 @@ extension Convolution {
         let chunk = min(budgetTiles, (totalTiles + workers - 1) / workers)
         let chunks = (totalTiles + chunk - 1) / chunk
         let active = min(workers, chunks)
-        scratch.reserve(workers: active, columnCount: planes * Convolution.winogradPlaneStride(inputChannels * chunk),
-                        resultCount: planes * Convolution.winogradPlaneStride(filters * chunk))
+        scratch.reserve(
+            workers: active, columnCount: planes * Convolution.winogradPlaneStride(inputChannels * chunk),
+            resultCount: planes * Convolution.winogradPlaneStride(filters * chunk))
         let buffers = (0..<active).map { (SharedPointer(scratch.columnBuffer($0)), SharedPointer(scratch.resultBuffer($0))) }
         let x = SharedPointer(input), y = SharedPointer(output)
         scratch.reserveZeros(shape.columns + 24)
@@ -80,34 +81,40 @@ extension Convolution {
                 let (v, m) = buffers[w]
                 switch tile {
                 case .output2Kernel3:
-                    self.winogradInputPass(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
-                                           firstTile: first, tileCount: count, v: v.base, zeros: zeros.base,
-                                           size: 4, step: 2, quadColumns: 10,
-                                           quad: Convolution.winogradInputQuad, single: Convolution.winogradInputTile)
+                    self.winogradInputPass(
+                        input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
+                        firstTile: first, tileCount: count, v: v.base, zeros: zeros.base,
+                        size: 4, step: 2, quadColumns: 10,
+                        quad: Convolution.winogradInputQuad, single: Convolution.winogradInputTile)
                 case .output4Kernel3:
-                    self.winogradInputPass(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
-                                           firstTile: first, tileCount: count, v: v.base, zeros: zeros.base,
-                                           size: 6, step: 4, quadColumns: 18,
-                                           quad: Convolution.winograd6InputQuad, single: Convolution.winograd6InputTile)
+                    self.winogradInputPass(
+                        input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
+                        firstTile: first, tileCount: count, v: v.base, zeros: zeros.base,
+                        size: 6, step: 4, quadColumns: 18,
+                        quad: Convolution.winograd6InputQuad, single: Convolution.winograd6InputTile)
                 case .output4Kernel5:
-                    self.winogradInputPass(input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
-                                           firstTile: first, tileCount: count, v: v.base, zeros: zeros.base,
-                                           size: 8, step: 4, quadColumns: 20,
-                                           quad: Convolution.winograd8InputQuad, single: Convolution.winograd8InputTile)
+                    self.winogradInputPass(
+                        input: x.base, shape: shape, tileRows: tileRows, tileCols: tileCols,
+                        firstTile: first, tileCount: count, v: v.base, zeros: zeros.base,
+                        size: 8, step: 4, quadColumns: 20,
+                        quad: Convolution.winograd8InputQuad, single: Convolution.winograd8InputTile)
                 }
                 self.winogradMultiply(v: v.base, tileCount: count, planes: planes, m: m.base)
                 switch tile {
                 case .output2Kernel3:
-                    self.winogradOutput(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
-                                        firstTile: first, tileCount: count, output: y.base)
+                    self.winogradOutput(
+                        m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
+                        firstTile: first, tileCount: count, output: y.base)
                 case .output4Kernel3:
-                    self.winograd4OutputPass(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
-                                             firstTile: first, tileCount: count, output: y.base,
-                                             quad: Convolution.winograd43OutputQuad, single: Convolution.winograd43OutputTile)
+                    self.winograd4OutputPass(
+                        m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
+                        firstTile: first, tileCount: count, output: y.base,
+                        quad: Convolution.winograd43OutputQuad, single: Convolution.winograd43OutputTile)
                 case .output4Kernel5:
-                    self.winograd4OutputPass(m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
-                                             firstTile: first, tileCount: count, output: y.base,
-                                             quad: Convolution.winograd45OutputQuad, single: Convolution.winograd45OutputTile)
+                    self.winograd4OutputPass(
+                        m: m.base, out: out, tileRows: tileRows, tileCols: tileCols,
+                        firstTile: first, tileCount: count, output: y.base,
+                        quad: Convolution.winograd45OutputQuad, single: Convolution.winograd45OutputTile)
                 }
                 index += active
             }
@@ -218,8 +225,10 @@ extension Convolution {
         @inline(__always) func columns(_ row: UnsafePointer<Float>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
             let a = UnsafeRawPointer(row + x0).loadUnaligned(as: SIMD8<Float>.self)
             let b8 = row[x0 + 8], b9 = row[x0 + 9]
-            return (SIMD4(a[0], a[2], a[4], a[6]), SIMD4(a[1], a[3], a[5], a[7]),
-                    SIMD4(a[2], a[4], a[6], b8), SIMD4(a[3], a[5], a[7], b9))
+            return (
+                SIMD4(a[0], a[2], a[4], a[6]), SIMD4(a[1], a[3], a[5], a[7]),
+                SIMD4(a[2], a[4], a[6], b8), SIMD4(a[3], a[5], a[7], b9)
+            )
         }
         let d0 = columns(rows.0), d1 = columns(rows.1), d2 = columns(rows.2), d3 = columns(rows.3)
         let r00 = d0.0 - d2.0, r01 = d0.1 - d2.1, r02 = d0.2 - d2.2, r03 = d0.3 - d2.3

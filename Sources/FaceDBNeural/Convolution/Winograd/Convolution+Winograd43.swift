@@ -7,7 +7,8 @@ extension Convolution {
     /// A^T applied to one 6-vector (lanes of any width): the four results.
     @inline(__always)
     private static func outputTransform43<V: SIMD>(_ m0: V, _ m1: V, _ m2: V, _ m3: V, _ m4: V, _ m5: V)
-        -> (V, V, V, V) where V.Scalar == Float {
+        -> (V, V, V, V) where V.Scalar == Float
+    {
         let two: Float = 2, four: Float = 4, eight: Float = 8
         let s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4
         return (s12 + s34 + m0, d12 + two * d34, s12 + four * s34, d12 + eight * d34 + m5)
@@ -17,8 +18,9 @@ extension Convolution {
     @inline(__always)
     package static func winograd43OutputTile(_ p: UnsafePointer<Float>, stride: Int) -> TileOutputRows {
         winograd4OutputTile(p, stride: stride, size: 6) { m in
-            let y = outputTransform43(SIMD2(m[0], 0), SIMD2(m[1], 0), SIMD2(m[2], 0), SIMD2(m[3], 0),
-                                      SIMD2(m[4], 0), SIMD2(m[5], 0))
+            let y = outputTransform43(
+                SIMD2(m[0], 0), SIMD2(m[1], 0), SIMD2(m[2], 0), SIMD2(m[3], 0),
+                SIMD2(m[4], 0), SIMD2(m[5], 0))
             return SIMD4(y.0[0], y.1[0], y.2[0], y.3[0])
         }
     }
@@ -38,10 +40,13 @@ extension Convolution {
         // Y = a A, row by row; lane t of output column c goes to position 4t + c.
         @inline(__always) func outputRow(_ a: SixLanes) -> SIMD16<Float> {
             let y = outputTransform43(a.0, a.1, a.2, a.3, a.4, a.5)
-            return SIMD16(y.0[0], y.1[0], y.2[0], y.3[0], y.0[1], y.1[1], y.2[1], y.3[1],
-                          y.0[2], y.1[2], y.2[2], y.3[2], y.0[3], y.1[3], y.2[3], y.3[3])
+            return SIMD16(
+                y.0[0], y.1[0], y.2[0], y.3[0], y.0[1], y.1[1], y.2[1], y.3[1],
+                y.0[2], y.1[2], y.2[2], y.3[2], y.0[3], y.1[3], y.2[3], y.3[3])
         }
-        return (outputRow((c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)), outputRow((c0.1, c1.1, c2.1, c3.1, c4.1, c5.1)),
-                outputRow((c0.2, c1.2, c2.2, c3.2, c4.2, c5.2)), outputRow((c0.3, c1.3, c2.3, c3.3, c4.3, c5.3)))
+        return (
+            outputRow((c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)), outputRow((c0.1, c1.1, c2.1, c3.1, c4.1, c5.1)),
+            outputRow((c0.2, c1.2, c2.2, c3.2, c4.2, c5.2)), outputRow((c0.3, c1.3, c2.3, c3.3, c4.3, c5.3))
+        )
     }
 }

@@ -6,17 +6,20 @@ extension Convolution {
     /// B^T applied to one 6-vector (as lanes 0…5 of `d0 … d5`, any width): the six results.
     @inline(__always)
     private static func inputTransform6<V: SIMD>(_ d0: V, _ d1: V, _ d2: V, _ d3: V, _ d4: V, _ d5: V)
-        -> (V, V, V, V, V, V) where V.Scalar == Float {
+        -> (V, V, V, V, V, V) where V.Scalar == Float
+    {
         let four: V.Scalar = 4, five: V.Scalar = 5, two: V.Scalar = 2
         let s12 = d1 + d2, s34 = d3 + d4
         let d12 = d1 - d2, d43 = d4 - d3
         let e42 = d4 - d2, e31 = d3 - d1
-        return (four * d0 - five * d2 + d4,
-                s34 - four * s12,
-                d43 + four * d12,
-                e42 + two * e31,
-                e42 - two * e31,
-                four * d1 - five * d3 + d5)
+        return (
+            four * d0 - five * d2 + d4,
+            s34 - four * s12,
+            d43 + four * d12,
+            e42 + two * e31,
+            e42 - two * e31,
+            four * d1 - five * d3 + d5
+        )
     }
 
     /// ``inputTransform6(_:_:_:_:_:_:)`` on scalars.

@@ -11,13 +11,16 @@
 /// Every coefficient is a small binary fraction, so the transforms round only in their additions.
 extension Convolution {
     /// Eight SIMD vectors: a patch row's eight columns, or a column's eight rows, for four tiles.
-    package typealias EightLanes = (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>,
-                            SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
+    package typealias EightLanes = (
+        SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>,
+        SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>
+    )
 
     /// B^T applied to one 8-vector (as lanes of `d0 … d7`, any width): the eight results.
     @inline(__always)
     package static func inputTransform8<V: SIMD>(_ d0: V, _ d1: V, _ d2: V, _ d3: V, _ d4: V, _ d5: V, _ d6: V, _ d7: V)
-        -> (V, V, V, V, V, V, V, V) where V.Scalar == Float {
+        -> (V, V, V, V, V, V, V, V) where V.Scalar == Float
+    {
         let a: Float = 5.25, b: Float = 4.25, c: Float = 1.25, e: Float = 2.5, half: Float = 0.5, quarter: Float = 0.25
         let two: Float = 2, four: Float = 4, five: Float = 5
         let t1 = (d2 + d6) - b * d4, t2 = (d1 + d5) - b * d3
@@ -29,11 +32,14 @@ extension Convolution {
     /// A^T applied to one 8-vector (lanes of any width): the four results.
     @inline(__always)
     package static func outputTransform45<V: SIMD>(_ m0: V, _ m1: V, _ m2: V, _ m3: V, _ m4: V, _ m5: V, _ m6: V, _ m7: V)
-        -> (V, V, V, V) where V.Scalar == Float {
+        -> (V, V, V, V) where V.Scalar == Float
+    {
         let two: Float = 2, four: Float = 4, eight: Float = 8, half: Float = 0.5, quarter: Float = 0.25, eighth: Float = 0.125
         let s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4, s56 = m5 + m6, d56 = m5 - m6
-        return (m0 + s12 + s34 + s56, d12 + two * d34 + half * d56, s12 + four * s34 + quarter * s56,
-                d12 + eight * d34 + eighth * d56 + m7)
+        return (
+            m0 + s12 + s34 + s56, d12 + two * d34 + half * d56, s12 + four * s34 + quarter * s56,
+            d12 + eight * d34 + eighth * d56 + m7
+        )
     }
 
     /// The 8×8 input transform of one tile whose columns `x0 ..< x0 + 8` may leave the row (read
@@ -42,12 +48,14 @@ extension Convolution {
     package static func winograd8InputTile(_ rows: PatchRows, x0: Int, inColumns: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
         @inline(__always) func load(_ row: UnsafePointer<Float>) -> SIMD8<Float> { patchRow(row, x0: x0, count: 8, inColumns: inColumns) }
         // Columns of r = B^T d, each row of d a vector over the patch's columns.
-        let r = inputTransform8(load(rows.0), load(rows.1), load(rows.2), load(rows.3),
-                                load(rows.4), load(rows.5), load(rows.6), load(rows.7))
+        let r = inputTransform8(
+            load(rows.0), load(rows.1), load(rows.2), load(rows.3),
+            load(rows.4), load(rows.5), load(rows.6), load(rows.7))
         // V = r B: B^T applied within each row of r.
         @inline(__always) func finish(_ row: SIMD8<Float>, _ base: Int) {
-            let t = inputTransform8(SIMD2(row[0], 0), SIMD2(row[1], 0), SIMD2(row[2], 0), SIMD2(row[3], 0),
-                                    SIMD2(row[4], 0), SIMD2(row[5], 0), SIMD2(row[6], 0), SIMD2(row[7], 0))
+            let t = inputTransform8(
+                SIMD2(row[0], 0), SIMD2(row[1], 0), SIMD2(row[2], 0), SIMD2(row[3], 0),
+                SIMD2(row[4], 0), SIMD2(row[5], 0), SIMD2(row[6], 0), SIMD2(row[7], 0))
             dst[base * stride] = t.0[0]; dst[(base + 1) * stride] = t.1[0]
             dst[(base + 2) * stride] = t.2[0]; dst[(base + 3) * stride] = t.3[0]
             dst[(base + 4) * stride] = t.4[0]; dst[(base + 5) * stride] = t.5[0]
@@ -96,8 +104,9 @@ extension Convolution {
     @inline(__always)
     package static func winograd45OutputTile(_ p: UnsafePointer<Float>, stride: Int) -> TileOutputRows {
         winograd4OutputTile(p, stride: stride, size: 8) { m in
-            let y = outputTransform45(SIMD2(m[0], 0), SIMD2(m[1], 0), SIMD2(m[2], 0), SIMD2(m[3], 0),
-                                      SIMD2(m[4], 0), SIMD2(m[5], 0), SIMD2(m[6], 0), SIMD2(m[7], 0))
+            let y = outputTransform45(
+                SIMD2(m[0], 0), SIMD2(m[1], 0), SIMD2(m[2], 0), SIMD2(m[3], 0),
+                SIMD2(m[4], 0), SIMD2(m[5], 0), SIMD2(m[6], 0), SIMD2(m[7], 0))
             return SIMD4(y.0[0], y.1[0], y.2[0], y.3[0])
         }
     }
@@ -118,12 +127,15 @@ extension Convolution {
         // Y = a A, row by row; lane t of output column c goes to position 4t + c.
         @inline(__always) func outputRow(_ a: EightLanes) -> SIMD16<Float> {
             let y = outputTransform45(a.0, a.1, a.2, a.3, a.4, a.5, a.6, a.7)
-            return SIMD16(y.0[0], y.1[0], y.2[0], y.3[0], y.0[1], y.1[1], y.2[1], y.3[1],
-                          y.0[2], y.1[2], y.2[2], y.3[2], y.0[3], y.1[3], y.2[3], y.3[3])
+            return SIMD16(
+                y.0[0], y.1[0], y.2[0], y.3[0], y.0[1], y.1[1], y.2[1], y.3[1],
+                y.0[2], y.1[2], y.2[2], y.3[2], y.0[3], y.1[3], y.2[3], y.3[3])
         }
-        return (outputRow((c0.0, c1.0, c2.0, c3.0, c4.0, c5.0, c6.0, c7.0)),
-                outputRow((c0.1, c1.1, c2.1, c3.1, c4.1, c5.1, c6.1, c7.1)),
-                outputRow((c0.2, c1.2, c2.2, c3.2, c4.2, c5.2, c6.2, c7.2)),
-                outputRow((c0.3, c1.3, c2.3, c3.3, c4.3, c5.3, c6.3, c7.3)))
+        return (
+            outputRow((c0.0, c1.0, c2.0, c3.0, c4.0, c5.0, c6.0, c7.0)),
+            outputRow((c0.1, c1.1, c2.1, c3.1, c4.1, c5.1, c6.1, c7.1)),
+            outputRow((c0.2, c1.2, c2.2, c3.2, c4.2, c5.2, c6.2, c7.2)),
+            outputRow((c0.3, c1.3, c2.3, c3.3, c4.3, c5.3, c6.3, c7.3))
+        )
     }
 }

@@ -22,8 +22,10 @@ extension Convolution {
 
     /// Up to eight rows of an input patch (a zero row where the patch leaves the plane, and for the
     /// rows beyond the tile).
-    package typealias PatchRows = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
-                           UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
+    package typealias PatchRows = (
+        UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+        UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>
+    )
 
     /// The input pass of every algorithm (tiles of `size` = 4, 6 or 8 rows and columns, starting
     /// every `step`, the output block): for each channel and each run of tiles in one row of tiles,
@@ -50,8 +52,10 @@ extension Convolution {
                 func rowPointer(_ i: Int) -> UnsafePointer<Float> {
                     i < size && y0 + i >= 0 && y0 + i < inRows ? plane + (y0 + i) * inCols : zeros + 4
                 }
-                let rows = (rowPointer(0), rowPointer(1), rowPointer(2), rowPointer(3),
-                            rowPointer(4), rowPointer(5), rowPointer(6), rowPointer(7))
+                let rows = (
+                    rowPointer(0), rowPointer(1), rowPointer(2), rowPointer(3),
+                    rowPointer(4), rowPointer(5), rowPointer(6), rowPointer(7)
+                )
                 var dst = v + c * tileCount + offset
                 var tx = txFirst
                 while tx < txEnd {
@@ -154,8 +158,9 @@ extension Convolution {
 
     /// Filter `f`'s output activation: `relu(scale · (x + bias) + shift)` in that float order.
     package func outputActivation(filter f: Int) -> OutputActivation {
-        OutputActivation(bias: bias[f], scale: affine?.scale[f] ?? 1, shift: affine?.shift[f] ?? 0,
-                         hasAffine: affine != nil, relu: appliesReLU)
+        OutputActivation(
+            bias: bias[f], scale: affine?.scale[f] ?? 1, shift: affine?.shift[f] ?? 0,
+            hasAffine: affine != nil, relu: appliesReLU)
     }
 }
 

@@ -40,7 +40,8 @@ package enum WinogradTile: Sendable {
         paddingRows: Int, paddingColumns: Int, inputChannels: Int
     ) -> WinogradTile? {
         guard strideRows == 1, strideColumns == 1, kernelRows == kernelColumns, inputChannels <= 128,
-              paddingRows <= kernelRows / 2, paddingColumns <= kernelColumns / 2 else { return nil }
+            paddingRows <= kernelRows / 2, paddingColumns <= kernelColumns / 2
+        else { return nil }
         switch kernelRows {
         case 3: return .output2Kernel3
         case 5: return .output4Kernel5
