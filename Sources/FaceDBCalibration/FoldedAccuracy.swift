@@ -77,7 +77,7 @@ public struct FoldedAccuracy: Sendable {
     /// An optimistic figure: the threshold is chosen on the data it is measured on.
     ///
     /// - Throws: ``FaceDBError/Code/invalidArgument`` when there are no pairs or a score is NaN or infinite.
-    public static func bestAccuracy(_ pairs: [Pair], higherIsBetter: Bool) throws -> (accuracy: Double, threshold: Float) {
+    package static func bestAccuracy(_ pairs: [Pair], higherIsBetter: Bool) throws -> (accuracy: Double, threshold: Float) {
         try validate(pairs)
         let best = bestThreshold(pairs, higherIsBetter: higherIsBetter)
         return (Double(best.correct) / Double(pairs.count), best.threshold)

@@ -30,7 +30,7 @@ public enum Annotator {
                 let strip = DlibRectangle(
                     left: face.rectangle.left, top: top, right: face.rectangle.left + textWidth - 1, bottom: top + textHeight - 1)
                 canvas.fill(strip, color: face.color)
-                canvas.text(label, x: strip.left + scale, y: strip.top + scale, scale: scale, color: (255, 255, 255))
+                canvas.text(label, x: strip.left + scale, y: strip.top + scale, scale: scale, color: .white)
             }
         }
         return canvas.image
@@ -59,25 +59,25 @@ public enum Annotator {
 
         var image: RGBImage { try! RGBImage(width: width, height: height, pixels: pixels) }
 
-        mutating func fill(_ rect: DlibRectangle, color: (UInt8, UInt8, UInt8)) {
+        mutating func fill(_ rect: DlibRectangle, color: RGBColor) {
             let r = rect.intersection(DlibRectangle(left: 0, top: 0, right: width - 1, bottom: height - 1))
             guard !r.isEmpty else { return }
             for y in r.top...r.bottom {
                 for x in r.left...r.right {
                     let i = (y * width + x) * 3
-                    pixels[i] = color.0; pixels[i + 1] = color.1; pixels[i + 2] = color.2
+                    pixels[i] = color.red; pixels[i + 1] = color.green; pixels[i + 2] = color.blue
                 }
             }
         }
 
-        mutating func rectangle(_ r: DlibRectangle, thickness t: Int, color: (UInt8, UInt8, UInt8)) {
+        mutating func rectangle(_ r: DlibRectangle, thickness t: Int, color: RGBColor) {
             fill(DlibRectangle(left: r.left - t, top: r.top - t, right: r.right + t, bottom: r.top - 1), color: color)
             fill(DlibRectangle(left: r.left - t, top: r.bottom + 1, right: r.right + t, bottom: r.bottom + t), color: color)
             fill(DlibRectangle(left: r.left - t, top: r.top, right: r.left - 1, bottom: r.bottom), color: color)
             fill(DlibRectangle(left: r.right + 1, top: r.top, right: r.right + t, bottom: r.bottom), color: color)
         }
 
-        mutating func text(_ text: String, x: Int, y: Int, scale: Int, color: (UInt8, UInt8, UInt8)) {
+        mutating func text(_ text: String, x: Int, y: Int, scale: Int, color: RGBColor) {
             for (i, character) in text.enumerated() {
                 let x0 = x + i * (BitmapFont.width + 1) * scale
                 for gy in 0..<BitmapFont.height {

@@ -6,15 +6,15 @@ public struct FaceAnnotation: Sendable {
     public var landmarks: FaceLandmarks?
     /// Text shown above the box (e.g. a name and a distance), if any.
     public var label: String?
-    /// The box and label-strip colour (R, G, B); green by default.
-    public var color: (UInt8, UInt8, UInt8)
+    /// The box and label-strip colour; green by default.
+    public var color: RGBColor
     /// The landmark dot colour; red by default.
-    public var landmarkColor: (UInt8, UInt8, UInt8)
+    public var landmarkColor: RGBColor
 
     /// Makes an annotation.
     public init(
         rectangle: DlibRectangle, landmarks: FaceLandmarks? = nil, label: String? = nil,
-        color: (UInt8, UInt8, UInt8) = (0, 200, 0), landmarkColor: (UInt8, UInt8, UInt8) = (255, 0, 0)
+        color: RGBColor = .boxGreen, landmarkColor: RGBColor = .landmarkRed
     ) {
         self.rectangle = rectangle
         self.landmarks = landmarks
