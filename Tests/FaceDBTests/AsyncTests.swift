@@ -85,7 +85,8 @@ final class AsyncTests: XCTestCase {
             }
             try await group.waitForAll()
         }
-        XCTAssertGreaterThanOrEqual(ticksBeforeFirstEnd, 20, "the test's task hardly ran while the searches did")
+        XCTAssertGreaterThanOrEqual(
+            ticksBeforeFirstEnd, 8, "the test's task hardly ran while the searches did (2 wake-ups when they ran on the pool)")
     }
 
     func testAnImportRunsOnFaceDBsThreadsAndStopsWhenCancelledThenResumes() async throws {
