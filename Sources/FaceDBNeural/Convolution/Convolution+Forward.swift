@@ -185,6 +185,12 @@ extension Convolution {
 }
 
 /// Runs `body(0..<workers)` on `workers` threads: the caller's and helpers of ``WorkerPool``.
+///
+/// Never inlined: inlined (with ``WorkerPool/run(_:_:)``, which calls `body(0)` itself), the
+/// optimizer copied the body of Winograd's per-worker closure into `winogradForward` and, over its
+/// size budget there, left 478 calls to the stdlib's SIMD `loadUnaligned`/`storeBytes` un-inlined:
+/// face detection took 1.12× as long (issue 18's before/after benchmark, BENCHMARKS.md).
+@inline(never)
 package func parallel(_ workers: Int, _ body: @escaping @Sendable (Int) -> Void) {
     WorkerPool.shared.run(workers, body)
 }

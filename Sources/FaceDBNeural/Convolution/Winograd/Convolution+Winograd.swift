@@ -16,7 +16,7 @@ import FaceDBCore
 /// direct convolution on this network's activations; the golden tests hold it to 1e-5 of dlib.
 extension Convolution {
     /// U = G g G^T for every (filter, channel), stored `[ξ][filter][channel]` (ξ = 4·row + column).
-    package static func winogradTransform(weights: [Float], filters: Int, inputChannels: Int) -> [Float] {
+    static func winogradTransform(weights: [Float], filters: Int, inputChannels: Int) -> [Float] {
         var u = [Float](repeating: 0, count: 16 * filters * inputChannels)
         let plane = filters * inputChannels
         for f in 0..<filters {
@@ -44,16 +44,16 @@ extension Convolution {
     /// The distance between the 16 ξ planes: the plane size rounded up to 64 bytes plus 64 bytes, so
     /// that the 16 streams a tile writes and reads never sit a multiple of 4 KiB apart (which would
     /// make them evict each other from the L1 cache).
-    package static func winogradPlaneStride(_ count: Int) -> Int { (count + 15) / 16 * 16 + 16 }
+    static func winogradPlaneStride(_ count: Int) -> Int { (count + 15) / 16 * 16 + 16 }
 
     /// Whether `forward` takes the Winograd path for this output shape: the layer qualifies and the
     /// planes are big enough for 2×2 output blocks to pay off.
-    package func usesWinograd(for out: TensorShape) -> Bool {
+    func usesWinograd(for out: TensorShape) -> Bool {
         winograd != nil && out.rows >= 8 && out.columns >= 8
     }
 
     /// The Winograd forward pass (same contract as the im2col path).
-    package func winogradForward(
+    func winogradForward(
         input: UnsafePointer<Float>, shape: TensorShape, out: TensorShape, output: UnsafeMutablePointer<Float>,
         scratch: ConvolutionScratch, workers: Int
     ) {
@@ -124,7 +124,7 @@ extension Convolution {
     /// The F(2×2, 3×3) input transform of one tile whose columns `x0 ..< x0 + 4` may leave the row
     /// (read with a bounds check), with exactly the operations of ``winogradInputQuad``.
     @inline(__always)
-    package static func winogradInputTile(_ rows: PatchRows, x0: Int, inColumns: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
+    static func winogradInputTile(_ rows: PatchRows, x0: Int, inColumns: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
         let row0 = rows.0, row1 = rows.1, row2 = rows.2, row3 = rows.3
         var d0 = (Float(0), Float(0), Float(0), Float(0)), d1 = d0, d2 = d0, d3 = d0
         if x0 >= 0, x0 + 4 <= inColumns {
@@ -220,7 +220,7 @@ extension Convolution {
     /// tiles' 10 input columns `x0 ..< x0 + 10` must lie inside the rows), with exactly the
     /// operations of the one-tile path per element.
     @inline(__always)
-    package static func winogradInputQuad(_ rows: PatchRows, x0: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
+    static func winogradInputQuad(_ rows: PatchRows, x0: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
         // Column j of the four tiles' patches: input columns x0 + 2t + j, t = 0 … 3.
         @inline(__always) func columns(_ row: UnsafePointer<Float>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
             let a = UnsafeRawPointer(row + x0).loadUnaligned(as: SIMD8<Float>.self)
@@ -247,7 +247,7 @@ extension Convolution {
     /// The F(2×2, 3×3) output transform of four neighbouring tiles at once: their two output rows,
     /// each 8 values (2 per tile, left to right), before bias and activation.
     @inline(__always)
-    package static func winogradOutputQuad(_ p: UnsafePointer<Float>, stride: Int) -> (SIMD8<Float>, SIMD8<Float>) {
+    static func winogradOutputQuad(_ p: UnsafePointer<Float>, stride: Int) -> (SIMD8<Float>, SIMD8<Float>) {
         @inline(__always) func at(_ xi: Int) -> SIMD4<Float> {
             UnsafeRawPointer(p + xi * stride).loadUnaligned(as: SIMD4<Float>.self)
         }
@@ -262,13 +262,13 @@ extension Convolution {
 
     /// `(a0, b0, a1, b1, a2, b2, a3, b3)`: a tile row's left and right outputs in column order.
     @inline(__always)
-    package static func interleave(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD8<Float> {
+    static func interleave(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD8<Float> {
         SIMD8(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3])
     }
 
     /// Stores 8 floats at `pointer` (any alignment).
     @inline(__always)
-    package static func store(_ value: SIMD8<Float>, at pointer: UnsafeMutablePointer<Float>) {
+    static func store(_ value: SIMD8<Float>, at pointer: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
     }
 }

@@ -16,7 +16,7 @@ extension Convolution {
 
     /// The F(4×4, 3×3) output transform of one tile: its 4×4 outputs, before bias and activation.
     @inline(__always)
-    package static func winograd43OutputTile(_ p: UnsafePointer<Float>, stride: Int) -> TileOutputRows {
+    static func winograd43OutputTile(_ p: UnsafePointer<Float>, stride: Int) -> TileOutputRows {
         winograd4OutputTile(p, stride: stride, size: 6) { m in
             let y = outputTransform43(
                 SIMD2(m[0], 0), SIMD2(m[1], 0), SIMD2(m[2], 0), SIMD2(m[3], 0),
@@ -28,7 +28,7 @@ extension Convolution {
     /// The F(4×4, 3×3) output transform of four neighbouring tiles at once: their four output rows,
     /// each 16 values (4 per tile, left to right), before bias and activation.
     @inline(__always)
-    package static func winograd43OutputQuad(_ p: UnsafePointer<Float>, stride: Int) -> QuadOutputRows {
+    static func winograd43OutputQuad(_ p: UnsafePointer<Float>, stride: Int) -> QuadOutputRows {
         @inline(__always) func at(_ k: Int, _ l: Int) -> SIMD4<Float> {
             UnsafeRawPointer(p + (6 * k + l) * stride).loadUnaligned(as: SIMD4<Float>.self)
         }

@@ -35,7 +35,7 @@ extension Convolution {
     /// The 6×6 input transform of one tile whose columns `x0 ..< x0 + 6` may leave the row (read
     /// with a bounds check).
     @inline(__always)
-    package static func winograd6InputTile(_ rows: PatchRows, x0: Int, inColumns: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
+    static func winograd6InputTile(_ rows: PatchRows, x0: Int, inColumns: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
         @inline(__always) func load(_ row: UnsafePointer<Float>) -> SIMD8<Float> { patchRow(row, x0: x0, count: 6, inColumns: inColumns) }
         // Columns of r = B^T d, each row of d a vector over the patch's columns.
         let r = inputTransform6(load(rows.0), load(rows.1), load(rows.2), load(rows.3), load(rows.4), load(rows.5))
@@ -54,13 +54,13 @@ extension Convolution {
     }
 
     /// Six SIMD vectors: a patch row's six columns, or a column's six rows, for four tiles.
-    package typealias SixLanes = (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
+    typealias SixLanes = (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
 
     /// The 6×6 input transform of four neighbouring tiles at once (SIMD lanes = tiles), 4 columns
     /// apart; the tiles' 18 input columns from
     /// `x0` must lie inside the rows.
     @inline(__always)
-    package static func winograd6InputQuad(_ rows: PatchRows, x0: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
+    static func winograd6InputQuad(_ rows: PatchRows, x0: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
         // Row i of the four patches (lane t holds columns x0 + 4t + j), then B applied within
         // it: t[i][l] = Σ_j d[i][j] B[j][l].
         @inline(__always) func transformedRow(_ row: UnsafePointer<Float>) -> SixLanes {

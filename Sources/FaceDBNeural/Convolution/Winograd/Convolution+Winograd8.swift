@@ -11,14 +11,14 @@
 /// Every coefficient is a small binary fraction, so the transforms round only in their additions.
 extension Convolution {
     /// Eight SIMD vectors: a patch row's eight columns, or a column's eight rows, for four tiles.
-    package typealias EightLanes = (
+    typealias EightLanes = (
         SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>,
         SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>
     )
 
     /// B^T applied to one 8-vector (as lanes of `d0 … d7`, any width): the eight results.
     @inline(__always)
-    package static func inputTransform8<V: SIMD>(_ d0: V, _ d1: V, _ d2: V, _ d3: V, _ d4: V, _ d5: V, _ d6: V, _ d7: V)
+    static func inputTransform8<V: SIMD>(_ d0: V, _ d1: V, _ d2: V, _ d3: V, _ d4: V, _ d5: V, _ d6: V, _ d7: V)
         -> (V, V, V, V, V, V, V, V) where V.Scalar == Float
     {
         let a: Float = 5.25, b: Float = 4.25, c: Float = 1.25, e: Float = 2.5, half: Float = 0.5, quarter: Float = 0.25
@@ -31,7 +31,7 @@ extension Convolution {
 
     /// A^T applied to one 8-vector (lanes of any width): the four results.
     @inline(__always)
-    package static func outputTransform45<V: SIMD>(_ m0: V, _ m1: V, _ m2: V, _ m3: V, _ m4: V, _ m5: V, _ m6: V, _ m7: V)
+    static func outputTransform45<V: SIMD>(_ m0: V, _ m1: V, _ m2: V, _ m3: V, _ m4: V, _ m5: V, _ m6: V, _ m7: V)
         -> (V, V, V, V) where V.Scalar == Float
     {
         let two: Float = 2, four: Float = 4, eight: Float = 8, half: Float = 0.5, quarter: Float = 0.25, eighth: Float = 0.125
@@ -45,7 +45,7 @@ extension Convolution {
     /// The 8×8 input transform of one tile whose columns `x0 ..< x0 + 8` may leave the row (read
     /// with a bounds check).
     @inline(__always)
-    package static func winograd8InputTile(_ rows: PatchRows, x0: Int, inColumns: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
+    static func winograd8InputTile(_ rows: PatchRows, x0: Int, inColumns: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
         @inline(__always) func load(_ row: UnsafePointer<Float>) -> SIMD8<Float> { patchRow(row, x0: x0, count: 8, inColumns: inColumns) }
         // Columns of r = B^T d, each row of d a vector over the patch's columns.
         let r = inputTransform8(
@@ -68,7 +68,7 @@ extension Convolution {
     /// The 8×8 input transform of four neighbouring tiles at once (SIMD lanes = tiles, 4 columns
     /// apart); the tiles' 20 input columns from `x0` must lie inside the rows.
     @inline(__always)
-    package static func winograd8InputQuad(_ rows: PatchRows, x0: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
+    static func winograd8InputQuad(_ rows: PatchRows, x0: Int, dst: UnsafeMutablePointer<Float>, stride: Int) {
         // Row i of the four patches (lane t holds column x0 + 4t + j), then B applied within it.
         @inline(__always) func transformedRow(_ row: UnsafePointer<Float>) -> EightLanes {
             let a = UnsafeRawPointer(row + x0).loadUnaligned(as: SIMD16<Float>.self)
@@ -102,7 +102,7 @@ extension Convolution {
 
     /// The F(4×4, 5×5) output transform of one tile: its 4×4 outputs, before bias and activation.
     @inline(__always)
-    package static func winograd45OutputTile(_ p: UnsafePointer<Float>, stride: Int) -> TileOutputRows {
+    static func winograd45OutputTile(_ p: UnsafePointer<Float>, stride: Int) -> TileOutputRows {
         winograd4OutputTile(p, stride: stride, size: 8) { m in
             let y = outputTransform45(
                 SIMD2(m[0], 0), SIMD2(m[1], 0), SIMD2(m[2], 0), SIMD2(m[3], 0),
@@ -114,7 +114,7 @@ extension Convolution {
     /// The F(4×4, 5×5) output transform of four neighbouring tiles at once: their four output rows,
     /// each 16 values (4 per tile, left to right), before bias and activation.
     @inline(__always)
-    package static func winograd45OutputQuad(_ p: UnsafePointer<Float>, stride: Int) -> QuadOutputRows {
+    static func winograd45OutputQuad(_ p: UnsafePointer<Float>, stride: Int) -> QuadOutputRows {
         @inline(__always) func at(_ k: Int, _ l: Int) -> SIMD4<Float> {
             UnsafeRawPointer(p + (8 * k + l) * stride).loadUnaligned(as: SIMD4<Float>.self)
         }

@@ -6,7 +6,7 @@ extension Convolution {
     /// tiles `firstTile ..< firstTile + tileCount` that lies in one row of tiles (tiles are numbered
     /// sample by sample, row by row); `offset` is the run's first tile's position in the chunk.
     @inline(__always)
-    package static func forEachTileRun(
+    static func forEachTileRun(
         firstTile: Int, tileCount: Int, tileRows: Int, tileCols: Int,
         _ body: (_ sample: Int, _ tileRow: Int, _ first: Int, _ end: Int, _ offset: Int) -> Void
     ) {
@@ -22,7 +22,7 @@ extension Convolution {
 
     /// Up to eight rows of an input patch (a zero row where the patch leaves the plane, and for the
     /// rows beyond the tile).
-    package typealias PatchRows = (
+    typealias PatchRows = (
         UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
         UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>
     )
@@ -34,7 +34,7 @@ extension Convolution {
     /// otherwise (checking columns). `dst` is tile t's first value, `stride` the distance between
     /// the ξ planes.
     @inline(__always)
-    package func winogradInputPass(
+    func winogradInputPass(
         input: UnsafePointer<Float>, shape: TensorShape, tileRows: Int, tileCols: Int,
         firstTile: Int, tileCount: Int, v: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>,
         size: Int, step: Int, quadColumns: Int,
@@ -77,7 +77,7 @@ extension Convolution {
     /// Columns `x0 ..< x0 + count` (count ≤ 8) of a patch row as lanes `0 ..< count`, zero outside
     /// `0 ..< inColumns` (and in the lanes beyond `count`, unless all eight lie inside the row).
     @inline(__always)
-    package static func patchRow(_ row: UnsafePointer<Float>, x0: Int, count: Int, inColumns: Int) -> SIMD8<Float> {
+    static func patchRow(_ row: UnsafePointer<Float>, x0: Int, count: Int, inColumns: Int) -> SIMD8<Float> {
         if x0 >= 0, x0 + 8 <= inColumns { return UnsafeRawPointer(row + x0).loadUnaligned(as: SIMD8<Float>.self) }
         var r = SIMD8<Float>()
         for j in 0..<count where x0 + j >= 0 && x0 + j < inColumns { r[j] = row[x0 + j] }
@@ -88,7 +88,7 @@ extension Convolution {
     /// apart): `transform` (A^T on lanes `0 ..< size`) down each column of M, then along each of the
     /// four resulting rows. Each value takes the same operations as in the four-tile transforms.
     @inline(__always)
-    package static func winograd4OutputTile(
+    static func winograd4OutputTile(
         _ p: UnsafePointer<Float>, stride: Int, size: Int, transform: (SIMD8<Float>) -> SIMD4<Float>
     ) -> TileOutputRows {
         var a = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())  // rows of A^T M
@@ -102,9 +102,9 @@ extension Convolution {
     }
 
     /// Four output rows of four tiles (16 values each: 4 per tile, left to right).
-    package typealias QuadOutputRows = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
+    typealias QuadOutputRows = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
     /// The 4×4 outputs of one tile, row by row.
-    package typealias TileOutputRows = (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
+    typealias TileOutputRows = (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
 
     /// The output pass of the algorithms with 4×4 output blocks: for each filter and each run of
     /// tiles, `quad(p, stride)` transforms four tiles at once where their 16 columns lie inside the
@@ -112,7 +112,7 @@ extension Convolution {
     /// in-range outputs are written. `p` is the tile's first product, `stride` the distance between
     /// the ξ planes.
     @inline(__always)
-    package func winograd4OutputPass(
+    func winograd4OutputPass(
         m: UnsafePointer<Float>, out: TensorShape, tileRows: Int, tileCols: Int,
         firstTile: Int, tileCount: Int, output: UnsafeMutablePointer<Float>,
         quad: (UnsafePointer<Float>, Int) -> QuadOutputRows,
@@ -157,7 +157,7 @@ extension Convolution {
     }
 
     /// Filter `f`'s output activation: `relu(scale · (x + bias) + shift)` in that float order.
-    package func outputActivation(filter f: Int) -> OutputActivation {
+    func outputActivation(filter f: Int) -> OutputActivation {
         OutputActivation(
             bias: bias[f], scale: affine?.scale[f] ?? 1, shift: affine?.shift[f] ?? 0,
             hasAffine: affine != nil, relu: appliesReLU)
@@ -165,27 +165,27 @@ extension Convolution {
 }
 
 /// The bias, fused affine and ReLU a convolution's output pass applies to one filter's values.
-package struct OutputActivation {
-    package let bias: Float, scale: Float, shift: Float
-    package let hasAffine: Bool, relu: Bool
+struct OutputActivation {
+    let bias: Float, scale: Float, shift: Float
+    let hasAffine: Bool, relu: Bool
 
     /// One value.
     @inline(__always)
-    package func apply(_ value: Float) -> Float {
+    func apply(_ value: Float) -> Float {
         let v = hasAffine ? (value + bias) * scale + shift : value + bias
         return relu ? max(0, v) : v
     }
 
     /// Eight values at once (the same operations lane by lane).
     @inline(__always)
-    package func apply(_ value: SIMD8<Float>) -> SIMD8<Float> {
+    func apply(_ value: SIMD8<Float>) -> SIMD8<Float> {
         let v = hasAffine ? (value + bias) * scale + shift : value + bias
         return relu ? v.replacing(with: 0, where: v .< 0) : v
     }
 
     /// Sixteen values at once (the same operations lane by lane).
     @inline(__always)
-    package func apply(_ value: SIMD16<Float>) -> SIMD16<Float> {
+    func apply(_ value: SIMD16<Float>) -> SIMD16<Float> {
         let v = hasAffine ? (value + bias) * scale + shift : value + bias
         return relu ? v.replacing(with: 0, where: v .< 0) : v
     }
