@@ -101,6 +101,7 @@ let package = Package(
             dependencies: [
                 "FaceDBCore", "FaceDBStorage", "FaceDBIndex", "FaceDBCalibration", "FaceDBImport", systemPackage,
                 .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
 
         // MARK: Photos: decoding (JPEG, PNG), detection, landmarks, alignment, quality, the photo

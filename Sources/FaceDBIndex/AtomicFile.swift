@@ -21,7 +21,7 @@ enum AtomicFile {
         let fd: FileDescriptor
         do {
             fd = try FileDescriptor.open(
-                path: temporary, .writeOnly, options: [.create, .truncate, .closeOnExec], permissions: FilePermissions(rawValue: 0o644))
+                path: temporary, .writeOnly, options: [.create, .truncate, .closeOnExec], permissions: FilePermissions(rawValue: 0o600))
         } catch {
             throw ioError("create", temporary, error)
         }

@@ -43,7 +43,7 @@ extension FaceStore {
         let membershipBytes = faces.identities.reduce(0) { $0 + $1.utf8.count + 9 }
         try DiskSpace.require(2 * (faces.encodedBytes + membershipBytes), reserve: diskReserve, at: path, for: "this bulk write")
 
-        try FileManager.default.createDirectory(atPath: bulkDirectory, withIntermediateDirectories: true)
+        try PrivateFiles.makeDirectory(bulkDirectory)
         let stamp = "\(c.sequence + 1)"
         // Table files take keys in ascending order: face keys are big-endian ids, which ascend with
         // position unless the caller chose them. The faces go to two files of consecutive ids, so that

@@ -743,6 +743,20 @@ package final class FaceStore: @unchecked Sendable {
         }
     }
 
+    /// The recorded head of the audit trail (JSON `{"entries", "hash"}`), or nil when the database keeps none.
+    package func auditHeadDocument() throws -> [UInt8]? {
+        try db.get(.meta, Keyspace.auditHeadKey)
+    }
+
+    /// Records the audit trail's head in one atomic write.
+    @discardableResult
+    package func setAuditHeadDocument(_ json: [UInt8]) throws -> UInt64 {
+        try commit { batch, _ in
+            batch.put(.meta, Keyspace.auditHeadKey, json)
+            return IndexChange()
+        }
+    }
+
     /// Stores (or with nil, removes) the calibration document in one atomic write.
     @discardableResult
     package func setCalibrationDocument(_ json: [UInt8]?) throws -> UInt64 {

@@ -22,6 +22,8 @@ enum Keyspace {
     /// `UInt64` big-endian: the ``VectorDigest`` of every stored face, committed with each write.
     static let vectorsDigestKey = Array("vectors_digest".utf8)
     static let calibrationKey = Array("calibration".utf8)
+    /// JSON `{"entries", "hash"}`: the head of the audit trail, present when the database keeps one.
+    static let auditHeadKey = Array("audit_head".utf8)
     /// The models of the photo pipeline whose embeddings the database holds (JSON).
     static let pipelineModelsKey = Array("pipeline_models".utf8)
     /// Set by earlier versions while a bulk load's table files were being ingested: the lowest face

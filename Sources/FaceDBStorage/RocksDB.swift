@@ -423,6 +423,35 @@ final class RocksDB: @unchecked Sendable {
     }
 }
 
+extension RocksDB {
+    /// Compacts the keys from `start` through `end` of `cf` (nil: that end of the family) down to
+    /// the last level, rewriting the last level's files too (`rocksdb_compact_range_cf_opt` with
+    /// the bottommost level forced), so that deleted rows and their tombstones leave every table
+    /// file; the files they were in are deleted once no reader holds them. Waits for the
+    /// compaction. RocksDB's C API reports no error for it: whoever needs proof reads the files.
+    func compact(_ cf: ColumnFamily, from start: [UInt8]? = nil, through end: [UInt8]? = nil) throws {
+        let db = handle
+        try refuseIfReadOnly()
+        let options = rocksdb_compactoptions_create()!
+        defer { rocksdb_compactoptions_destroy(options) }
+        // BottommostLevelCompaction::kForce (2): the last level's files are rewritten as well.
+        rocksdb_compactoptions_set_bottommost_level_compaction(options, 2)
+        rocksdb_compactoptions_set_exclusive_manual_compaction(options, 1)
+        let family = families[cf]!
+        func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafePointer<CChar>?, Int) -> R) -> R {
+            guard let bytes else { return body(nil, 0) }
+            return bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress, $0.count) }
+            }
+        }
+        withOptionalBytes(start) { startKey, startLength in
+            withOptionalBytes(end) { endKey, endLength in
+                rocksdb_compact_range_cf_opt(db, family, options, startKey, startLength, endKey, endLength)
+            }
+        }
+    }
+}
+
 /// Whether a write to the store has failed; set once, never cleared (see ``RocksDB``).
 private final class FailureFlag: Sendable {
     private let failed = Atomic<Bool>(false)

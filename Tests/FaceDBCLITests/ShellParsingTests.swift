@@ -71,6 +71,10 @@ final class ShellParsingTests: XCTestCase {
         XCTAssertEqual(try p.parse(try words("add faces bob @f.txt create")), .addFaces(identity: "bob", .file("f.txt"), metadata: nil, create: true))
         XCTAssertEqual(try p.parse(try words("remove face 3 4")), .removeFaces([3, 4]))
         XCTAssertEqual(try p.parse(try words("remove identity ada")), .removeIdentity("ada"))
+        XCTAssertEqual(try p.parse(try words("erase face 3 4")), .eraseFaces([3, 4]))
+        XCTAssertEqual(try p.parse(try words("ERASE identity ada")), .eraseIdentity("ada"))
+        XCTAssertThrowsError(try p.parse(try words("erase face")))
+        XCTAssertThrowsError(try p.parse(try words("erase face x")))
         XCTAssertEqual(try p.parse(try words("calibrate fmr 1e-4 dry-run")), .calibrate(targetFMR: 1e-4, targetFPIR: nil, seed: nil, dryRun: true))
         XCTAssertEqual(try p.parse(try words("set")), .showSettings)
         XCTAssertEqual(try p.parse(try words("set K 3")), .set("k", "3"))
@@ -196,6 +200,7 @@ final class ShellParsingTests: XCTestCase {
             ab    22
             x
             """)
-        XCTAssertEqual(ShellTable.pairs([("a", "1"), ("long", "line\nbreak")]), "a     1\nlong  line?break")
+        XCTAssertEqual(ShellTable.pairs([("a", "1"), ("long", "line\nbreak")]), #"a     1\#nlong  line\u{a}break"#)
+        XCTAssertEqual(ShellTable(header: ["id"], rows: [["e\u{1B}[2Jve\u{9B}"]]).render(), #"id\#n------------------\#ne\u{1b}[2Jve\u{9b}"#)
     }
 }

@@ -54,7 +54,12 @@ extension FaceDatabase {
         let roc = try ROC(genuine: genuine, impostor: impostor, metric: space.metric)
         let (identification, note) = try measureIdentification(chosen, options: options)
         let point = try operatingPoint(roc: roc, targetFMR: options.targetFMR, identification: identification, targetFPIR: options.targetFPIR)
-        if options.store { try setOperatingPoint(point) }
+        if options.store {
+            try setOperatingPoint(point)
+            try audit(
+                "calibrate", counts: ["faces": vectors.count, "identities": chosen.count],
+                details: ["threshold": "\(point.verificationThreshold)", "target_fmr": "\(point.targetFMR)"])
+        }
         return CalibrationReport(
             roc: roc, points: try roc.points(fmrs: ROC.standardFMRs), equalErrorRate: try roc.equalErrorRate,
             operatingPoint: point, identification: identification, identificationNote: note,
@@ -80,7 +85,12 @@ extension FaceDatabase {
         }
         let roc = try ROC(genuine: genuine, impostor: impostor, metric: space.metric)
         let point = try operatingPoint(roc: roc, targetFMR: options.targetFMR, identification: nil, targetFPIR: nil)
-        if options.store { try setOperatingPoint(point) }
+        if options.store {
+            try setOperatingPoint(point)
+            try audit(
+                "calibrate", counts: ["pairs": pairs.count],
+                details: ["threshold": "\(point.verificationThreshold)", "target_fmr": "\(point.targetFMR)", "from": "pairs"])
+        }
         return CalibrationReport(
             roc: roc, points: try roc.points(fmrs: ROC.standardFMRs), equalErrorRate: try roc.equalErrorRate,
             operatingPoint: point, identification: nil,

@@ -39,14 +39,19 @@ public struct DatabaseOptions: Sendable {
     /// ``FaceDBError/Code/diskFull`` before anything is written (see `RELIABILITY.md`).
     public var diskReserve: Int
 
+    /// Who the entries of the audit trail name as the actor (``FaceDatabase/enableAuditTrail()``): a
+    /// server passes the caller (an API key's name). nil: the process's user and program name.
+    public var auditActor: String?
+
     /// Options with the documented defaults.
     public init(
         durability: Durability = .processCrash, snapshotAfterChanges: Int = 100_000,
         snapshotQuietPeriod: Double = 0.25,
         logger: Logger = DatabaseOptions.standardErrorLogger,
         metricsDimensions: [(String, String)] = [],
-        readOnly: Bool = false, diskReserve: Int = DiskSpace.defaultReserve
+        readOnly: Bool = false, diskReserve: Int = DiskSpace.defaultReserve, auditActor: String? = nil
     ) {
+        self.auditActor = auditActor
         self.readOnly = readOnly
         self.diskReserve = diskReserve
         self.durability = durability

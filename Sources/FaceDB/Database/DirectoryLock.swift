@@ -22,7 +22,7 @@ final class DirectoryLock: @unchecked Sendable {
                 file = readOnly
             } else {
                 file = try FileDescriptor.open(
-                    path: path, .readWrite, options: [.create, .closeOnExec], permissions: FilePermissions(rawValue: 0o644))
+                    path: path, .readWrite, options: [.create, .closeOnExec], permissions: FilePermissions(rawValue: 0o600))
             }
         } catch {
             throw FaceDBError(

@@ -64,6 +64,9 @@ extension FaceDatabase {
             }
             let files = try sink.finish()
             progress?(written, total)
+            if !options.readOnly {
+                try audit("export", counts: ["faces": written], details: ["format": "\(format)", "files": files.joined(separator: ", ")])
+            }
             return ExportResult(faces: written, files: files)
         }
     }

@@ -107,6 +107,12 @@ extension FaceDatabase {
                 "rows": "\(summary.rowsRead)", "stored": "\(summary.stored)", "skipped": "\(summary.skipped)",
                 "rejected": "\(summary.rejected)", "resumed": "\(summary.resumed)", "batches": "\(summary.batches)",
             ])
+        try audit(
+            "import",
+            counts: [
+                "rows": summary.rowsRead, "stored": summary.stored, "replaced": summary.replaced, "skipped": summary.skipped,
+                "rejected": summary.rejected, "identities_created": summary.identitiesCreated,
+            ])
         return summary
     }
 

@@ -50,7 +50,7 @@ extension FaceDatabase {
 
         var createdNew = false
         if !fm.fileExists(atPath: new) {
-            do { try fm.createDirectory(atPath: new, withIntermediateDirectories: true) } catch {
+            do { try PrivateFiles.makeDirectory(new) } catch {
                 throw FaceDBError(
                     .io, "Cannot create the directory \(new).", remedy: "Check the parent directory's permissions.",
                     path: new, cause: "\(error)")
@@ -72,7 +72,7 @@ extension FaceDatabase {
             }
         }
         do {
-            try fm.createDirectory(atPath: scratch, withIntermediateDirectories: false)
+            try PrivateFiles.makeDirectory(scratch)
             try fm.copyItem(atPath: storePath(damaged), toPath: storePath(scratch))
         } catch {
             throw FaceDBError(

@@ -61,6 +61,8 @@ public final class FaceDatabase: @unchecked Sendable {
     let calibration = LoadedOnce<OperatingPoint?>()
     /// Set once, by the first ``close()``.
     private let closed = Atomic<Bool>(false)
+    /// The audit trail, when the database keeps one (see `FaceDatabase+Audit.swift`).
+    let auditTrail = Mutex<AuditTrail?>(nil)
 
     var snapshotPath: String { path + "/index.snapshot" }
     static func storePath(_ directory: String) -> String { directory + "/store" }
@@ -113,7 +115,8 @@ public final class FaceDatabase: @unchecked Sendable {
                 path: path)
         }
         do {
-            try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try PrivateFiles.makeDirectory(path)
+            try PrivateFiles.makeDirectory(storePath(path))
         } catch {
             throw FaceDBError(
                 .io, "Cannot create the directory \(path).", remedy: "Check the parent directory's permissions.",
@@ -126,6 +129,7 @@ public final class FaceDatabase: @unchecked Sendable {
         let vectorIndex = try VectorIndex(configuration: index, dimension: space.dimension, metric: space.metric)
         let db = FaceDatabase(path: path, store: store, lock: lock, index: vectorIndex, indexSequence: store.sequence, options: options)
         try db.writeSnapshot()
+        PrivateFiles.tighten(under: path)
         db.logger.debug(
             "created the database",
             metadata: [
@@ -158,6 +162,8 @@ public final class FaceDatabase: @unchecked Sendable {
                 remedy: "Create one with `facedb create \(path) --model NAME --dim D`, or check the path.", path: path)
         }
         let lock = try DirectoryLock(directory: path, shared: options.readOnly)
+        // Looked at before RocksDB opens the store, which creates files of its own under the umask.
+        let exposed = PrivateFiles.exposed(under: path)
         let snapshotHeader = IndexSnapshot.header(at: path + "/index.snapshot")
         if !options.readOnly, let snapshotHeader {
             // Looked at read-only first: a store whose MANIFEST lost its tail opens as an older
@@ -197,7 +203,17 @@ public final class FaceDatabase: @unchecked Sendable {
             throw error
         }
         db.owners.load { [store] each in try store.forEachIdentityFaces(each) }
-        if !options.readOnly { db.tuneInBackgroundIfDue() }
+        if !options.readOnly {
+            do {
+                try db.openAuditTrail()
+            } catch {
+                try? db.close()
+                throw error
+            }
+            db.tuneInBackgroundIfDue()
+        }
+        db.warnIfExposed(exposed)
+        if !options.readOnly { PrivateFiles.tighten(under: path) }
         db.logger.debug(
             "opened the database",
             metadata: [
@@ -206,6 +222,21 @@ public final class FaceDatabase: @unchecked Sendable {
             ])
         db.metrics.stored(faces: store.faceCount, identities: store.identityCount)
         return db
+    }
+
+    /// Logs a warning naming the database's directories and files that its group or others could
+    /// access when it was opened (made by an earlier version, copied with other modes, changed
+    /// since, or created by RocksDB under a permissive umask before a crash): the database holds
+    /// biometric data (`SECURITY.md`, "Private files"). A writable open then makes them owner-only.
+    private func warnIfExposed(_ exposed: [(path: String, mode: Int)]) {
+        guard !exposed.isEmpty else { return }
+        logger.warning(
+            "files of the database could be read by other users than its owner",
+            metadata: [
+                "count": "\(exposed.count)",
+                "first": "\(exposed.prefix(3).map { "\($0.path) (\(String($0.mode, radix: 8)))" }.joined(separator: ", "))",
+                "action": options.readOnly ? "none (read-only); fix: chmod -R go-rwx \(path)" : "made owner-only",
+            ])
     }
 
     /// Throws `.corruption` when the index snapshot of this same store reflects a later sequence than
@@ -235,6 +266,8 @@ public final class FaceDatabase: @unchecked Sendable {
                 do { try writeSnapshot() } catch { snapshotError = error }
             }
             store.close()
+            // RocksDB made its files under the umask (see PrivateFiles): owner-only again.
+            if !options.readOnly { PrivateFiles.tighten(under: path) }
             lock.unlock()
             if let snapshotError { throw snapshotError }
         }
@@ -337,6 +370,7 @@ public final class FaceDatabase: @unchecked Sendable {
             let seq = try store.addIdentity(id, displayName: displayName, metadata: metadata, galleries: galleries)
             return ((), seq, IndexChange(), [])
         }
+        try audit("add_identity", identities: [id])
     }
 
     /// Changes an identity's display name, metadata or galleries; nil leaves a field unchanged.
@@ -346,17 +380,20 @@ public final class FaceDatabase: @unchecked Sendable {
             let seq = try store.updateIdentity(id, displayName: displayName, metadata: metadata, galleries: galleries)
             return ((), seq, IndexChange(), [])
         }
+        try audit("update_identity", identities: [id])
     }
 
     /// Removes an identity and all its faces. Returns the removed face ids.
     /// - Throws: `.unknownIdentity`.
     @discardableResult
     public func removeIdentity(_ id: String) throws -> [FaceID] {
-        try write(.removeIdentity, removes: true) {
+        let faces = try write(.removeIdentity, removes: true) {
             let (faces, seq) = try store.removeIdentity(id)
             owners.remove(faces.map(\.rawValue))
             return (faces, seq, IndexChange(removed: faces.map(\.rawValue)), [])
         }
+        try audit("remove_identity", identities: [id], faces: faces.map(\.rawValue), counts: ["faces_removed": faces.count])
+        return faces
     }
 
     /// Adds faces in one atomic write and returns their ids. Every face is validated first
@@ -395,7 +432,7 @@ public final class FaceDatabase: @unchecked Sendable {
         // does the copy itself. Only for writes that remove nothing: one that replaces faces commits
         // under the exclusive index lock, which the copy would wait for.
         let stage: @Sendable () -> Void = { [self] in indexLock.withReadLock { try? index.stage(vectors: faces.vectors) } }
-        return try write(
+        let added = try write(
             kind, removes: existing == .replace, alongside: { [owners] added in owners.set(added.ids.map(\.rawValue), added.identities) }
         ) {
             let added = try store.addFaces(
@@ -404,6 +441,12 @@ public final class FaceDatabase: @unchecked Sendable {
             let change = IndexChange(removed: added.replaced.map(\.rawValue), added: added.ids.map(\.rawValue))
             return (added, added.sequence, change, added.vectors)
         }
+        if kind != .importBatch {
+            try audit(
+                pipelineModels == nil ? "add_faces" : "enroll", identities: Array(Set(added.identities)).sorted(),
+                faces: added.ids.map(\.rawValue), counts: ["faces_added": added.ids.count, "faces_replaced": added.replaced.count])
+        }
+        return added
     }
 
     /// Removes faces in one atomic write.
@@ -415,6 +458,8 @@ public final class FaceDatabase: @unchecked Sendable {
             owners.remove(ids.map(\.rawValue))
             return ((), seq, IndexChange(removed: Array(Set(ids)).map(\.rawValue)), [])
         }
+        let unique = Array(Set(ids.map(\.rawValue))).sorted()
+        try audit("remove_faces", faces: unique, counts: ["faces_removed": unique.count])
     }
 
     // MARK: - Reading

@@ -194,11 +194,13 @@ extension FaceDatabase {
 
     /// Writes the index snapshot for the current state and trims the change log behind it.
     /// With `tuning`, first tunes HNSW's efSearch if that is due (the tuning is part of the snapshot).
-    func writeSnapshot(tuning: Bool = false) throws {
+    /// With `force`, writes it even when the last snapshot has the same sequence (erasure: the index
+    /// dropped its tombstones, which the file still holds).
+    func writeSnapshot(tuning: Bool = false, force: Bool = false) throws {
         guard !options.readOnly else { return }
         let retuned = tuning && tuneIfDue(indexLock.withReadLock { index })
         // Nothing changed since the last snapshot written or loaded: the file already holds this state.
-        if !retuned, let last = snapshotState.sequence, last >= indexLock.withReadLock({ indexSequence }) { return }
+        if !retuned, !force, let last = snapshotState.sequence, last >= indexLock.withReadLock({ indexSequence }) { return }
         try DiskSpace.require(
             indexLock.withReadLock { index.estimatedMemoryBytes }, reserve: options.diskReserve,
             at: path, for: "the index snapshot")
@@ -325,6 +327,7 @@ extension FaceDatabase {
             }
             try writeSnapshot()
         }
+        try audit("reindex", counts: ["faces": faceCount], details: ["index": configuration.description])
     }
 
     // MARK: - Checking

@@ -60,7 +60,7 @@ struct AnnotateCommand: ParsableCommand {
                 }
             }
             try Annotator.write(image, faces: annotations, to: output)
-            print("\(annotations.count) face\(annotations.count == 1 ? "" : "s") drawn on \(output)")
+            HumanText.say("\(annotations.count) face\(annotations.count == 1 ? "" : "s") drawn on \(output)")
         }
     }
 }

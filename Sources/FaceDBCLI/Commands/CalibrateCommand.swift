@@ -89,7 +89,7 @@ struct CalibrateCommand: ParsableCommand {
                 try Output.json(CalibrationSummary(report, stored: !dryRun))
                 return
             }
-            print(
+            HumanText.say(
                 "faces \(report.faces), identities \(report.identities); genuine pairs \(report.roc.genuineCount), impostor pairs \(report.roc.impostorCount)"
             )
             Output.table(
@@ -100,18 +100,18 @@ struct CalibrateCommand: ParsableCommand {
                         String(format: "%.4f", 1 - $0.fnmr),
                     ]
                 })
-            print(String(format: "EER %.4f at threshold %@", report.equalErrorRate.rate, Output.score(report.equalErrorRate.threshold)))
-            print(
+            HumanText.say(String(format: "EER %.4f at threshold %@", report.equalErrorRate.rate, Output.score(report.equalErrorRate.threshold)))
+            HumanText.say(
                 "operating point (1:1): threshold \(Output.score(point.verificationThreshold)) at FMR \(point.targetFMR) (measured \(point.measuredFMR)), FNMR \(String(format: "%.4f", point.fnmr))"
             )
             if let t = point.identificationThreshold, let g = point.galleryIdentities, let f = point.targetFPIR {
-                print("operating point (1:N): threshold \(Output.score(t)) keeps FPIR ≤ \(f) for a gallery of \(g) identities")
+                HumanText.say("operating point (1:N): threshold \(Output.score(t)) keeps FPIR ≤ \(f) for a gallery of \(g) identities")
             } else if let note = report.identificationNote {
-                print("1:N: \(note)")
+                HumanText.say("1:N: \(note)")
             }
-            print(dryRun ? "not stored (--dry-run)" : "stored in \(database); identify and verify use it")
-            if let csv { print("curve: \(csv)") }
-            if let svg { print("plot: \(svg)") }
+            HumanText.say(dryRun ? "not stored (--dry-run)" : "stored in \(database); identify and verify use it")
+            if let csv { HumanText.say("curve: \(csv)") }
+            if let svg { HumanText.say("plot: \(svg)") }
         }
     }
 

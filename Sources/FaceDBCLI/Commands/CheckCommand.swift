@@ -34,39 +34,41 @@ struct CheckCommand: ParsableCommand {
             let db = try FaceDatabase.open(at: database, options: CommandLog.silentOptions(readOnly: true))
             let check = try db.checkIndex(full: full)
             try db.close()
-            print(
+            HumanText.say(
                 "stored faces: \(check.storedFaces), indexed vectors: \(check.indexedVectors), vectors compared: \(check.comparedVectors)\(full ? " (all)" : " (a sample)")"
             )
             var wrong = false
             if let problem = check.snapshotProblem {
-                print("index snapshot: not used: \(problem.reason)")
+                HumanText.say("index snapshot: not used: \(problem.reason)")
                 if problem.kind == .damaged {
                     wrong = true
-                    print(
+                    HumanText.say(
                         "  the index was rebuilt from the store in memory; opening the database for writing (or `facedb reindex`) rewrites the snapshot"
                     )
                 }
             }
             if !check.missingFromIndex.isEmpty || !check.extraInIndex.isEmpty {
-                print("missing from the index: \(check.missingFromIndex.count), extra in the index: \(check.extraInIndex.count)")
+                HumanText.say("missing from the index: \(check.missingFromIndex.count), extra in the index: \(check.extraInIndex.count)")
             }
             if !check.differingVectors.isEmpty {
-                print(
+                HumanText.say(
                     "vectors that differ between index and store: \(check.differingVectors.count) (first: \(check.differingVectors.prefix(5).map(\.description).joined(separator: ", ")))"
                 )
             }
             if let counted = check.countedFaces, counted != check.storedFaces {
-                print(
+                HumanText.say(
                     "the store's counters record \(counted) faces but it holds \(check.storedFaces): the store is damaged (restore a backup, or `facedb repair`)"
                 )
             }
-            if !check.digestsMatch { print("the digest of the index's vectors differs from the store's") }
-            if check.storeDigestMatches == false { print("the store's recorded vector digest differs from its rows: its counters are damaged") }
+            if !check.digestsMatch { HumanText.say("the digest of the index's vectors differs from the store's") }
+            if check.storeDigestMatches == false {
+                HumanText.say("the store's recorded vector digest differs from its rows: its counters are damaged")
+            }
             if check.isConsistent && !wrong {
-                print("ok: no damage found; the index matches the store")
+                HumanText.say("ok: no damage found; the index matches the store")
                 return
             }
-            if !check.isConsistent { print("run `facedb reindex \(database)` to rebuild the index from the store") }
+            if !check.isConsistent { HumanText.say("run `facedb reindex \(database)` to rebuild the index from the store") }
             throw ExitCode(CLIError.failure)
         }
     }

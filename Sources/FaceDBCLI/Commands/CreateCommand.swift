@@ -32,14 +32,18 @@ struct CreateCommand: ParsableCommand {
 
     @OptionGroup var indexOptions: IndexOptions
 
+    @Flag(help: "Keep an audit trail of who did what (audit.log; see `facedb audit`).")
+    var audit = false
+
     func run() throws {
         try CLIError.reporting {
             let space = EmbeddingSpace(model: model, dimension: dim, metric: metric, normalize: normalize)
             let db = try FaceDatabase.create(at: database, space: space, index: indexOptions.configuration, options: CommandLog.options())
+            if audit { try db.enableAuditTrail() }
             try db.close()
-            print(
+            HumanText.say(
                 "Created \(database): model \(space.model), \(space.dimension)-D, \(space.metric.rawValue)"
-                    + "\(space.normalize ? ", normalized" : ""), index \(indexOptions.configuration).")
+                    + "\(space.normalize ? ", normalized" : ""), index \(indexOptions.configuration)\(audit ? ", with an audit trail" : "").")
         }
     }
 }

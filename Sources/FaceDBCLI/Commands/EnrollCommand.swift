@@ -127,8 +127,7 @@ struct EnrollCommand: ParsableCommand {
                                 path: outcome.path, identity: name, faceID: outcome.faceID?.rawValue,
                                 issues: outcome.issues, quality: outcome.quality))
                     } else if !quiet && !outcome.accepted {
-                        FileHandle.standardError.write(
-                            Data("refused \(outcome.path): \(outcome.issues.map(\.description).joined(separator: "; "))\n".utf8))
+                        HumanText.warn("refused \(outcome.path): \(outcome.issues.map(\.description).joined(separator: "; "))")
                     }
                 }
             }
@@ -137,7 +136,7 @@ struct EnrollCommand: ParsableCommand {
             try db.close()
             anyRefused = refused > 0
             if !json {
-                print(
+                HumanText.say(
                     String(
                         format: "%d photos: %d enrolled, %d refused%@ (%.1f photos/s).", total, accepted, refused,
                         refused > 0 ? " — see \(rejectsPath)" : "", Double(total) / max(Date().timeIntervalSince(started), 1e-9)))

@@ -71,10 +71,9 @@ struct EvaluateCommand: ParsableCommand {
                     (threshold, source) = (ModelDefaults.threshold(for: EmbeddingSpace.dlibResNet), .modelDefault)
                 }
                 if !loaded.unusable.isEmpty {
-                    FileHandle.standardError.write(
-                        Data(
-                            "evaluate: \(loaded.unusable.count) of \(loaded.photos) photos have no usable face; their pairs count as non-matches: \(loaded.unusable.prefix(5).joined(separator: ", "))\n"
-                                .utf8))
+                    HumanText.warn(
+                        "evaluate: \(loaded.unusable.count) of \(loaded.photos) photos have no usable face; their pairs count as non-matches: \(loaded.unusable.prefix(5).joined(separator: ", "))"
+                    )
                 }
             } else {
                 labelled = try LabelledEmbeddings.load(pairs: pairs, embeddings: embeddings)
@@ -98,9 +97,10 @@ struct EvaluateCommand: ParsableCommand {
             }
             let report = try PairEvaluation.evaluate(scored, higherIsBetter: s.metric.higherIsBetter, threshold: threshold, thresholdSource: source)
             if json { try Output.json(report); return }
-            print("pairs \(report.pairs) (\(report.samePairs) same, \(report.pairs - report.samePairs) different), metric \(s.metric.rawValue)")
+            HumanText.say(
+                "pairs \(report.pairs) (\(report.samePairs) same, \(report.pairs - report.samePairs) different), metric \(s.metric.rawValue)")
             if let accuracy = report.accuracy, let t = report.threshold {
-                print(String(format: "accuracy %.4f at threshold %@ (%@)", accuracy, Output.score(t), report.thresholdSource.rawValue))
+                HumanText.say(String(format: "accuracy %.4f at threshold %@ (%@)", accuracy, Output.score(t), report.thresholdSource.rawValue))
             }
             Output.table(
                 ["FAR", "TAR"],
@@ -109,9 +109,9 @@ struct EvaluateCommand: ParsableCommand {
                     let tar = report.tarAtFAR[key] ?? nil
                     return [key, tar.map { String(format: "%.4f", $0) } ?? "n/a (needs ≥ \(Int(10 / far)) different pairs)"]
                 })
-            print(String(format: "EER %.4f at threshold %@", report.equalErrorRate, Output.score(report.equalErrorThreshold)))
+            HumanText.say(String(format: "EER %.4f at threshold %@", report.equalErrorRate, Output.score(report.equalErrorThreshold)))
             if let mean = report.foldMeanAccuracy, let std = report.foldStandardDeviation, let folds = report.foldAccuracies {
-                print(String(format: "%d-fold accuracy %.4f ± %.4f (threshold chosen on the other folds)", folds.count, mean, std))
+                HumanText.say(String(format: "%d-fold accuracy %.4f ± %.4f (threshold chosen on the other folds)", folds.count, mean, std))
             }
         }
     }

@@ -58,7 +58,7 @@ struct ExportCommand: ParsableCommand {
             progress.finish()
             try db.close()
             if !quiet {
-                print(
+                HumanText.say(
                     String(
                         format: "Exported %d faces in %.1f s to %@.", faces, Date().timeIntervalSince(started),
                         files.joined(separator: ", ")))

@@ -19,12 +19,13 @@ public struct FaceDBCommand: ParsableCommand {
               facedb import people.facedb faces.npy --labels labels.txt
               facedb export people.facedb --format jsonl --output people.jsonl
               facedb repair people.facedb --into people.repaired
+              facedb erase people.facedb --identity ada
             """,
         version: "0.1.0",
         subcommands: [
             CreateCommand.self, StatsCommand.self, ReindexCommand.self, CheckCommand.self, RepairCommand.self,
             IdentifyCommand.self, VerifyCommand.self, CalibrateCommand.self, EvaluateCommand.self,
-            ImportCommand.self, ExportCommand.self, ShellCommand.self,
+            ImportCommand.self, ExportCommand.self, EraseCommand.self, AuditCommand.self, ShellCommand.self,
             EnrollCommand.self, EmbedCommand.self, AnnotateCommand.self,
         ]
     )

@@ -71,11 +71,11 @@ struct IdentifyCommand: ParsableCommand {
             let answers = try db.identify(batch: try input.embeddings(), options: options)
             for (i, answer) in answers.enumerated() {
                 if json { try Output.json(answer); continue }
-                let verdict = answer.identity.map { "match → \($0)" } ?? answer.decision.rawValue
+                let verdict = answer.identity.map { "match → \(HumanText.safe($0))" } ?? answer.decision.rawValue
                 let threshold =
                     answer.threshold.map { "threshold \(Output.score($0)) (\(answer.thresholdSource.rawValue))" }
                     ?? "no threshold known: run `facedb calibrate`"
-                print("probe \(i + 1): \(verdict); \(threshold)")
+                HumanText.say("probe \(i + 1): \(verdict); \(threshold)")
                 Self.printMatches(answer)
             }
         }
@@ -92,12 +92,12 @@ struct IdentifyCommand: ParsableCommand {
                     try Output.json(PhotoJSON(path: path, faces: result.faces.map { PhotoFaceJSON($0.face, identification: $0.identification) }))
                     continue
                 }
-                print("\(path): \(result.faces.count) face\(result.faces.count == 1 ? "" : "s")")
+                HumanText.say("\(path): \(result.faces.count) face\(result.faces.count == 1 ? "" : "s")")
                 for (i, face) in result.faces.enumerated() {
                     let r = face.face.detection.rectangle
                     let answer = face.identification
-                    let verdict = answer.identity.map { "match → \($0)" } ?? answer.decision.rawValue
-                    print(
+                    let verdict = answer.identity.map { "match → \(HumanText.safe($0))" } ?? answer.decision.rawValue
+                    HumanText.say(
                         String(
                             format: "face %d at [%d, %d, %d, %d] (confidence %.2f): %@", i + 1, r.left, r.top, r.right, r.bottom,
                             face.face.detection.confidence, verdict))
@@ -108,7 +108,7 @@ struct IdentifyCommand: ParsableCommand {
                 if json {
                     try Output.json(PhotoJSON(path: path, error: error.message))
                 } else {
-                    FileHandle.standardError.write(Data("error: \(path): \(error.message)\n".utf8))
+                    HumanText.warn("error: \(path): \(error.message)")
                 }
             }
         }

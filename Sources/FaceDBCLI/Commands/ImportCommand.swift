@@ -119,7 +119,7 @@ struct ImportCommand: ParsableCommand {
                 if json {
                     try Output.json(ImportReport(file: file, rejectsFile: summary.rejected > 0 ? rejectsPath : nil, summary: summary))
                 } else if !quiet {
-                    print(Self.describe(summary, file: file, rejectsPath: rejectsPath))
+                    HumanText.say(Self.describe(summary, file: file, rejectsPath: rejectsPath))
                 }
             }
             try db.close()

@@ -32,7 +32,7 @@ struct ReindexCommand: ParsableCommand {
             progress.finish()
             try db.close()
             if !quiet {
-                print(
+                HumanText.say(
                     String(
                         format: "Rebuilt the index as %@ over %d faces in %.1f s.",
                         indexOptions.configuration.description, db.faceCount, Date().timeIntervalSince(started)))

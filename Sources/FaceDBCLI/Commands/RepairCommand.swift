@@ -44,7 +44,7 @@ struct RepairCommand: ParsableCommand {
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
-                print(Self.summary(report))
+                HumanText.say(Self.summary(report))
             }
             if !report.isComplete { throw ExitCode(CLIError.failure) }
         }

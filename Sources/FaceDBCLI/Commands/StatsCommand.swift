@@ -33,7 +33,7 @@ struct StatsCommand: ParsableCommand {
             }
             let rows = stats.rows(detailed: true)
             let width = rows.map(\.0.count).max() ?? 0
-            for (name, value) in rows { print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
+            for (name, value) in rows { HumanText.say(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
         }
     }
 }

@@ -80,9 +80,9 @@ struct VerifyCommand: ParsableCommand {
                 case .noThreshold: "undecided (no threshold known: run `facedb calibrate`)"
                 default: "different people"
                 }
-            print("score \(Output.score(result.score)) → \(verdict)")
-            if let t = result.threshold { print("threshold \(Output.score(t)) (\(result.thresholdSource.rawValue))") }
-            if let fmr = result.estimatedFMRText { print("estimated false-match rate of this score: \(fmr)") }
+            HumanText.say("score \(Output.score(result.score)) → \(verdict)")
+            if let t = result.threshold { HumanText.say("threshold \(Output.score(t)) (\(result.thresholdSource.rawValue))") }
+            if let fmr = result.estimatedFMRText { HumanText.say("estimated false-match rate of this score: \(fmr)") }
         }
     }
 }

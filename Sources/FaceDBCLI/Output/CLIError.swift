@@ -15,7 +15,7 @@ enum CLIError {
             var text = "error: \(error.message)"
             if let remedy = error.remedy { text += "\n  \(remedy)" }
             if let cause = error.cause { text += "\n  cause: \(cause)" }
-            FileHandle.standardError.write(Data((text + "\n").utf8))
+            HumanText.warn(text)
             throw ExitCode(failure)
         }
     }

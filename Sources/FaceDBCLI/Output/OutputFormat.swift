@@ -12,14 +12,15 @@ enum Output {
 
     /// Prints rows as an aligned table with a header.
     static func table(_ header: [String], _ rows: [[String]]) {
+        let rows = rows.map { $0.map { HumanText.safe($0) } }
         var widths = header.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, c in c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
-        print(line(header))
-        for row in rows { print(line(row)) }
+        HumanText.say(line(header))
+        for row in rows { HumanText.say(line(row)) }
     }
 
     /// A score with 4 decimals.

@@ -139,6 +139,6 @@ struct ShellCommand: ParsableCommand {
         } else {
             text = "error: \(place)\(error)"
         }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        HumanText.warn(text)
     }
 }

@@ -107,6 +107,18 @@ struct ShellCommandTable {
             summary: "Remove faces by id (as `show` lists them), in one atomic write.",
             examples: ["remove face 17", "remove face 17 18"], arguments: [.text]),
         Entry(
+            words: ["erase", "identity"], usage: "erase identity ID",
+            summary: """
+                Remove an identity and its faces and purge them from every file of the database (its
+                embeddings, metadata and provenance); slower than `remove`. An identity removed earlier is
+                purged too (the whole store is rewritten).
+                """,
+            examples: ["erase identity ada"], arguments: [.identity]),
+        Entry(
+            words: ["erase", "face"], usage: "erase face FACE-ID...",
+            summary: "Remove faces by id and purge them from every file of the database; ids removed earlier are purged too.",
+            examples: ["erase face 17", "erase face 17 18"], arguments: [.text]),
+        Entry(
             words: ["stats"], usage: "stats",
             summary: "Counts, embedding space, index kind and memory, size, and the calibration.",
             examples: ["stats"]),

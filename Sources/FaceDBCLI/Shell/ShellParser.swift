@@ -80,16 +80,13 @@ struct ShellParser {
             try args.end()
             return .removeIdentity(id)
         case "remove face":
-            var ids: [Int64] = []
-            while let word = args.peek {
-                guard let id = Int64(word), id >= 0 else {
-                    throw args.usageError("'\(word)' is not a face id (a whole number, as `show IDENTITY` lists them).")
-                }
-                ids.append(id)
-                args.index += 1
-            }
-            guard !ids.isEmpty else { throw args.usageError("Give the id of the face to remove.") }
-            return .removeFaces(ids)
+            return .removeFaces(try faceIDs(&args, toWhat: "remove"))
+        case "erase identity":
+            let id = try args.positional("an identity id")
+            try args.end()
+            return .eraseIdentity(id)
+        case "erase face":
+            return .eraseFaces(try faceIDs(&args, toWhat: "erase"))
         case "stats":
             try args.end()
             return .stats
@@ -118,6 +115,20 @@ struct ShellParser {
     }
 
     /// The words after a command's name, consumed left to right.
+    /// The face ids that end a `remove face` or `erase face` line (at least one).
+    private func faceIDs(_ args: inout Arguments, toWhat verb: String) throws -> [Int64] {
+        var ids: [Int64] = []
+        while let word = args.peek {
+            guard let id = Int64(word), id >= 0 else {
+                throw args.usageError("'\(word)' is not a face id (a whole number, as `show IDENTITY` lists them).")
+            }
+            ids.append(id)
+            args.index += 1
+        }
+        guard !ids.isEmpty else { throw args.usageError("Give the id of the face to \(verb).") }
+        return ids
+    }
+
     private struct Arguments {
         let words: [String]
         let entry: ShellCommandTable.Entry

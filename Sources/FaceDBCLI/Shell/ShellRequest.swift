@@ -23,6 +23,10 @@ enum ShellRequest: Equatable {
     case removeIdentity(String)
     /// `remove face`.
     case removeFaces([Int64])
+    /// `erase identity`.
+    case eraseIdentity(String)
+    /// `erase face`.
+    case eraseFaces([Int64])
     /// `stats`.
     case stats
     /// `calibrate`.

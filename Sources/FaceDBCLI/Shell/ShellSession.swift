@@ -28,7 +28,7 @@ final class ShellSession {
     /// A session on `db`; results go to `write` (standard output by default), one call per line group.
     init(
         db: FaceDatabase, settings: ShellSettings = ShellSettings(), table: ShellCommandTable = .standard,
-        write: @escaping (String) -> Void = { print($0) }
+        write: @escaping (String) -> Void = { HumanText.say($0) }
     ) {
         self.db = db
         self.settings = settings
@@ -94,6 +94,20 @@ final class ShellSession {
             try report(
                 ShellResult.Change(action: "removed", identity: nil, faces: ids),
                 text: "removed face\(ids.count == 1 ? "" : "s") \(ids.map(String.init).joined(separator: ", "))")
+        case .eraseIdentity(let id):
+            let erased = try db.erase(identity: id)
+            try report(
+                ShellResult.Change(action: "erased", identity: id, faces: erased.faces.map(\.rawValue)),
+                text: erased.alreadyRemoved.isEmpty
+                    ? "erased identity '\(id)' and its \(erased.faces.count) face\(erased.faces.count == 1 ? "" : "s"): no file of the database holds them"
+                    : "'\(id)' was not stored (removed before); purged every removed row from the database's files")
+        case .eraseFaces(let ids):
+            let erased = try db.erase(faces: ids.map { FaceID($0) })
+            try report(
+                ShellResult.Change(action: "erased", identity: nil, faces: erased.faces.map(\.rawValue)),
+                text: "erased \(erased.faces.count) face\(erased.faces.count == 1 ? "" : "s")"
+                    + (erased.alreadyRemoved.isEmpty ? "" : " (already removed, purged: \(erased.alreadyRemoved.joined(separator: ", ")))")
+                    + ": no file of the database holds them")
         case .stats:
             try stats()
         case let .calibrate(fmr, fpir, seed, dryRun):

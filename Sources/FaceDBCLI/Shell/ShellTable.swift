@@ -36,11 +36,10 @@ struct ShellTable {
         }.joined(separator: "\n")
     }
 
-    /// Control characters (a newline in metadata) shown as `?`, so that a cell stays on its line.
-    static func clean(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }))
-    }
+    /// Control characters (a newline in metadata, an escape sequence in an id) shown as visible
+    /// escapes (``HumanText/safe(_:keepingLineBreaks:)``), so that a cell stays on its line and the
+    /// terminal obeys nothing in it.
+    static func clean(_ text: String) -> String { HumanText.safe(text) }
 
     /// The number of terminal columns `text` takes.
     static func width(of text: String) -> Int {
