@@ -75,7 +75,8 @@ let package = Package(
         ),
 
         // MARK: Core value types and errors (no C)
-        .target(name: "FaceDBCore", dependencies: [systemPackage]),
+        // swift-crypto: AES-256-GCM for encryption at rest (DataCipher) and SHA-256.
+        .target(name: "FaceDBCore", dependencies: [systemPackage, .product(name: "Crypto", package: "swift-crypto")]),
 
         // MARK: Statistics of matching: ROC, EER, thresholds, FPIR, folds, plots (pure)
         .target(name: "FaceDBCalibration", dependencies: ["FaceDBCore"]),

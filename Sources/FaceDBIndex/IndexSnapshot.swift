@@ -111,6 +111,9 @@ package enum IndexSnapshot {
         defer { try? handle.close() }
         guard let bytes = try? handle.read(upToCount: 44), bytes.count >= 20 else { return nil }
         return [UInt8](bytes).withUnsafeBytes { file -> Header? in
+            if SealedSnapshot.isSealed(file) {
+                return SealedSnapshot.header(file).map { Header(sequence: $0.sequence, storeID: $0.storeID) }
+            }
             var reader = ByteReader(file)
             guard reader.take(magic.count).map(Array.init) == magic, let version = reader.integer(UInt32.self),
                 (1...formatVersion).contains(version), let sequence = reader.integer(UInt64.self)
@@ -132,15 +135,19 @@ package enum IndexSnapshot {
     ///
     /// - Returns: the sequence of the snapshot written, or nil when `capturing` did not call `emit`.
     /// - Throws: ``FaceDBError/Code/io`` with the path when the file system fails.
+    ///
+    /// With `cipher` (an encrypted database), the bytes are sealed on their way to the file
+    /// (``SealedSnapshot``).
     @discardableResult
     package static func write(
-        to path: String, capturing: (_ emit: (VectorIndex, Stamp) throws -> Void) throws -> Void
+        to path: String, cipher: DataCipher? = nil, capturing: (_ emit: (VectorIndex, Stamp) throws -> Void) throws -> Void
     ) throws -> UInt64? {
         var written: UInt64?
         try AtomicFile.write(to: path) { write in
             try withoutActuallyEscaping(write) { write in
                 try capturing { index, stamp in
-                    var file = ChecksummedWriter(write)
+                    let sealer = try cipher.map { try SealedSnapshot.Writer(write, cipher: $0, sequence: stamp.sequence, storeID: stamp.storeID) }
+                    var file = ChecksummedWriter(sealer.map { sealer in { try sealer.write($0) } } ?? write)
                     try index.serialize(
                         begin: { count in
                             var header = try header(of: index, stamp: stamp)
@@ -148,6 +155,7 @@ package enum IndexSnapshot {
                             try header.withUnsafeBytes { try file.write($0) }
                         }, write: { try file.write($0) })
                     try file.finish()
+                    try sealer?.finish()
                     written = stamp.sequence
                 }
             }
@@ -165,9 +173,27 @@ package enum IndexSnapshot {
     ///   a bad checksum or lengths that do not add up; ``FaceDBError/Code/unsupportedFormat`` for
     ///   a file from a newer FaceDB, or an IVF-PQ index of an older layout (without its exact copy of
     ///   the vectors), which must be rebuilt.
-    package static func read(from path: String) throws -> Loaded {
+    ///
+    /// An encrypted database gives its `cipher`: its snapshot must be sealed with it (a plain one is
+    /// refused as damaged, and the index is rebuilt from the store).
+    package static func read(from path: String, cipher: DataCipher? = nil) throws -> Loaded {
         let file = try AtomicFile.read(path)
-        return try file.withUnsafeBytes { try parse($0, path: path) }
+        let sealed = file.withUnsafeBytes { SealedSnapshot.isSealed($0) }
+        switch (sealed, cipher) {
+        case (false, nil):
+            return try file.withUnsafeBytes { try parse($0, path: path) }
+        case (true, let cipher?):
+            let plain = try file.withUnsafeBytes { try SealedSnapshot.open($0, cipher: cipher, path: path) }
+            return try plain.withUnsafeBytes { try parse($0, path: path) }
+        case (true, nil):
+            throw FaceDBError(
+                .corruption, "The index snapshot \(path) is encrypted, but the database is not.",
+                remedy: "Delete the file; the index is rebuilt from the store.", path: path)
+        case (false, _?):
+            throw FaceDBError(
+                .corruption, "The index snapshot \(path) of an encrypted database is not encrypted.",
+                remedy: "Delete the file; the index is rebuilt from the store.", path: path)
+        }
     }
 
     /// Checks and decodes the bytes of a snapshot file (`package` for the fuzz harness, `Fuzz/`).

@@ -14,4 +14,14 @@ package enum ColumnFamily: String, CaseIterable, Sendable {
     case galleryMembers = "gallery_members"
     /// Change sequence → the face ids a write added or removed: what the index replays.
     case changeLog = "change_log"
+
+    /// Whether an encrypted store seals this family's values (``DataCipher``): the families whose
+    /// values hold embeddings, metadata, names and provenance. Keys stay plain everywhere.
+    var isEncrypted: Bool { self == .faces || self == .identities }
+
+    /// The associated data a value of this family under `key` is sealed with: the family's name, a
+    /// NUL, the key. A value moved to another row or family does not open.
+    func sealingContext(_ key: UnsafeRawBufferPointer) -> [UInt8] {
+        Array(rawValue.utf8) + [0] + Array(key)
+    }
 }

@@ -64,9 +64,10 @@ package final class FaceStore: @unchecked Sendable {
     // MARK: - Opening
 
     /// Creates a new, empty store at `path` (the directory must not hold a store yet).
+    /// With `key`, the store is encrypted (see `FaceStore+Encryption.swift`).
     package static func create(
         at path: String, space: EmbeddingSpace, index: IndexConfiguration, durability: Durability = .processCrash,
-        diskReserve: Int = DiskSpace.defaultReserve
+        diskReserve: Int = DiskSpace.defaultReserve, key: EncryptionKey? = nil
     ) throws -> FaceStore {
         try space.validate()
         try index.validate(dimension: space.dimension)
@@ -82,6 +83,11 @@ package final class FaceStore: @unchecked Sendable {
             digest: VectorDigest())
         let storeID = Self.newStoreID()
         let batch = db.makeBatch()
+        if let key {
+            let dataKey = Self.newDataKey()
+            batch.put(.meta, Keyspace.encryptionKey, try Self.encryptionRecord(dataKey: dataKey, wrappedBy: key, storeID: storeID))
+            db.encryptValues(with: DataCipher(key: dataKey))
+        }
         batch.put(.meta, Keyspace.formatVersionKey, Keyspace.bigEndian(Keyspace.formatVersion))
         batch.put(.meta, Keyspace.spaceKey, try Keyspace.json(space))
         batch.put(.meta, Keyspace.createdKey, Keyspace.bigEndian(UInt64(Date().milliseconds)))
@@ -112,7 +118,7 @@ package final class FaceStore: @unchecked Sendable {
     ///   read-write open has no room to recover.
     package static func open(
         at path: String, durability: Durability = .processCrash, readOnly: Bool = false,
-        diskReserve: Int = DiskSpace.defaultReserve
+        diskReserve: Int = DiskSpace.defaultReserve, key: EncryptionKey? = nil
     ) throws -> FaceStore {
         guard FileManager.default.fileExists(atPath: path + "/CURRENT") else {
             throw FaceDBError(
@@ -157,6 +163,10 @@ package final class FaceStore: @unchecked Sendable {
         }
         let storedID = try db.get(.meta, Keyspace.storeIDKey)
         guard storedID == nil || storedID?.count == 16 else { throw Keyspace.corrupt("store_id has \(storedID!.count) bytes, not 16") }
+        // Before anything reads a face or identity: an encrypted store needs its data key.
+        if let dataKey = try Self.dataKey(in: db, key: key, storeID: storedID ?? []) {
+            db.encryptValues(with: DataCipher(key: dataKey))
+        }
         let hasDigest = try db.get(.meta, Keyspace.vectorsDigestKey) != nil
         let store = FaceStore(
             path: path, db: db, space: space, durability: durability, counters: counters,
@@ -260,7 +270,7 @@ package final class FaceStore: @unchecked Sendable {
 
     /// Runs one write: `build` fills a batch given the current counters and returns the change to log;
     /// the counters, the log entry and the batch are then committed atomically.
-    private func commit(_ build: (WriteBatch, inout Counters) throws -> IndexChange) throws -> UInt64 {
+    func commit(_ build: (WriteBatch, inout Counters) throws -> IndexChange) throws -> UInt64 {
         try committed.withLock { counters in
             try db.refuseIfReadOnly()
             try DiskSpace.require(db.memtableBytes, reserve: diskReserve, at: path, for: "a write")
@@ -746,6 +756,14 @@ package final class FaceStore: @unchecked Sendable {
     /// The recorded head of the audit trail (JSON `{"entries", "hash"}`), or nil when the database keeps none.
     package func auditHeadDocument() throws -> [UInt8]? {
         try db.get(.meta, Keyspace.auditHeadKey)
+    }
+
+    /// The recorded head of the audit trail of the store at `path`, read by opening it read-only
+    /// (no key is needed: `meta` is never encrypted; nothing under `path` is written).
+    package static func auditHeadDocument(at path: String) throws -> [UInt8]? {
+        let db = try RocksDB(path: path, mode: .readOnly)
+        defer { db.close() }
+        return try db.get(.meta, Keyspace.auditHeadKey)
     }
 
     /// Records the audit trail's head in one atomic write.

@@ -24,6 +24,8 @@ enum Keyspace {
     static let calibrationKey = Array("calibration".utf8)
     /// JSON `{"entries", "hash"}`: the head of the audit trail, present when the database keeps one.
     static let auditHeadKey = Array("audit_head".utf8)
+    /// JSON: the encryption record (the wrapped data key) of an encrypted store.
+    static let encryptionKey = Array("encryption".utf8)
     /// The models of the photo pipeline whose embeddings the database holds (JSON).
     static let pipelineModelsKey = Array("pipeline_models".utf8)
     /// Set by earlier versions while a bulk load's table files were being ingested: the lowest face

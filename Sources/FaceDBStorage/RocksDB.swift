@@ -223,8 +223,30 @@ final class RocksDB: @unchecked Sendable {
         return db
     }
 
+    /// Seals and opens the values of encrypted families (``ColumnFamily/isEncrypted``) in an
+    /// encrypted store. Set once by ``encryptValues(with:)`` right after opening, before the store
+    /// is used by anyone else; read-only afterwards.
+    private(set) var cipher: DataCipher?
+
+    /// From now on, values of encrypted families are sealed on write and opened on read.
+    func encryptValues(with cipher: DataCipher) { self.cipher = cipher }
+
+    /// `value` of `cf` under `key` as stored, opened when the family is encrypted.
+    /// - Throws: `.corruption` when a sealed value does not open: the key was checked when the
+    ///   store opened, so the value was altered or moved from another row.
+    private func plain(_ cf: ColumnFamily, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws -> [UInt8]? {
+        guard let cipher, cf.isEncrypted else { return nil }
+        guard let opened = cipher.open(value, context: cf.sealingContext(key)) else {
+            throw FaceDBError(
+                .corruption,
+                "A value of \(cf.rawValue) in the encrypted store at \(path) does not decrypt: it was altered, or copied from another row or database.",
+                remedy: "Restore a backup, or salvage the rest with `facedb repair`.", path: path)
+        }
+        return opened
+    }
+
     /// A new, empty batch for this database's column families.
-    func makeBatch() -> WriteBatch { WriteBatch(families: families) }
+    func makeBatch() -> WriteBatch { WriteBatch(families: families, cipher: cipher) }
 
     /// Applies `batch` atomically (`rocksdb_write`). With `sync`, the WAL is fsync'ed first.
     func write(_ batch: WriteBatch, sync: Bool) throws {
@@ -258,7 +280,9 @@ final class RocksDB: @unchecked Sendable {
         }
         guard let value else { return nil }
         defer { rocksdb_free(value) }
-        return Array(UnsafeRawBufferPointer(start: value, count: length))
+        let stored = UnsafeRawBufferPointer(start: value, count: length)
+        if let opened = try key.withUnsafeBytes({ try plain(cf, key: $0, value: stored) }) { return opened }
+        return Array(stored)
     }
 
     /// The values of many keys of one family in one call (`rocksdb_multi_get_cf`).
@@ -298,6 +322,12 @@ final class RocksDB: @unchecked Sendable {
             }
         }
         if let firstError { throw rocksError("reading \(cf.rawValue)", message: firstError, path: path) }
+        if cipher != nil, cf.isEncrypted {
+            for i in 0..<n {
+                guard let sealed = result[i] else { continue }
+                result[i] = try keys[i].withUnsafeBytes { k in try sealed.withUnsafeBytes { try plain(cf, key: k, value: $0) } }
+            }
+        }
         return result
     }
 
@@ -328,11 +358,16 @@ final class RocksDB: @unchecked Sendable {
         while rocksdb_iter_valid(iterator) != 0 {
             var keyLength = 0
             var valueLength = 0
-            let key = rocksdb_iter_key(iterator, &keyLength)
-            let value = rocksdb_iter_value(iterator, &valueLength)
-            let go = try body(
-                UnsafeRawBufferPointer(start: key, count: keyLength),
-                UnsafeRawBufferPointer(start: value, count: valueLength))
+            let keyStart = rocksdb_iter_key(iterator, &keyLength)
+            let valueStart = rocksdb_iter_value(iterator, &valueLength)
+            let key = UnsafeRawBufferPointer(start: keyStart, count: keyLength)
+            let value = UnsafeRawBufferPointer(start: valueStart, count: valueLength)
+            let go: Bool
+            if let opened = try plain(cf, key: key, value: value) {
+                go = try opened.withUnsafeBytes { try body(key, $0) }
+            } else {
+                go = try body(key, value)
+            }
             if !go { break }
             rocksdb_iter_next(iterator)
         }
@@ -341,7 +376,8 @@ final class RocksDB: @unchecked Sendable {
 
     /// A writer of a table file with `cf`'s options, for ``ingest(_:into:)``.
     func makeTableWriter(for cf: ColumnFamily, path: String) throws -> SSTFileWriter {
-        try SSTFileWriter(path: path, options: cf == .faces ? faceOptions : cf == .identityFaces ? memberOptions : options)
+        try SSTFileWriter(
+            path: path, family: cf, options: cf == .faces ? faceOptions : cf == .identityFaces ? memberOptions : options, cipher: cipher)
     }
 
     /// Moves finished table files into `cf` (`rocksdb_ingest_external_file_cf`): their entries

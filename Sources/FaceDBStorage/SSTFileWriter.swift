@@ -13,10 +13,16 @@ final class SSTFileWriter {
     private(set) var count = 0
     private let writer: OpaquePointer
     private let environment: OpaquePointer
+    /// The family the file goes into, and the cipher that seals its values if it is encrypted.
+    private let family: ColumnFamily
+    private let cipher: DataCipher?
 
-    /// Creates the file at `path` with the table options of a column family (`options`).
-    init(path: String, options: OpaquePointer) throws {
+    /// Creates the file at `path` for `family`, with its table options (`options`); values are
+    /// sealed with `cipher` when the family is encrypted.
+    init(path: String, family: ColumnFamily, options: OpaquePointer, cipher: DataCipher?) throws {
         self.path = path
+        self.family = family
+        self.cipher = family.isEncrypted ? cipher : nil
         environment = rocksdb_envoptions_create()
         writer = rocksdb_sstfilewriter_create(environment, options)
         try withRocksError("creating the bulk-load file", path: path) { err in
@@ -36,6 +42,14 @@ final class SSTFileWriter {
 
     /// ``put(_:_:)`` with the value in place.
     func put(_ key: [UInt8], _ value: UnsafeRawBufferPointer) throws {
+        if let cipher {
+            let sealed = key.withUnsafeBytes { cipher.seal(value, context: family.sealingContext($0)) }
+            return try sealed.withUnsafeBytes { try putRaw(key, $0) }
+        }
+        try putRaw(key, value)
+    }
+
+    private func putRaw(_ key: [UInt8], _ value: UnsafeRawBufferPointer) throws {
         try key.withUnsafeBytes { k in
             try withRocksError("writing the bulk-load file", path: path) { err in
                 rocksdb_sstfilewriter_put(

@@ -41,22 +41,32 @@ package final class StoreSalvage: @unchecked Sendable {
         self.leniency = leniency
     }
 
-    /// Opens the store copy at `path` with `leniency`.
-    /// - Throws: the RocksDB error that refused the open (`.corruption`, `.io`, ...).
-    package static func open(copyAt path: String, leniency: Leniency) throws -> StoreSalvage {
+    /// Opens the store copy at `path` with `leniency`; an encrypted store needs its `key`.
+    /// - Throws: the RocksDB error that refused the open (`.corruption`, `.io`, ...); `.keyRequired`
+    ///   or `.wrongKey` for an encrypted store without its key.
+    package static func open(copyAt path: String, leniency: Leniency, key: EncryptionKey? = nil) throws -> StoreSalvage {
+        let db: RocksDB
         switch leniency {
         case .readOnly:
-            return StoreSalvage(db: try RocksDB(path: path, mode: .readOnly), leniency: leniency)
+            db = try RocksDB(path: path, mode: .readOnly)
         case .pointInTime:
-            return StoreSalvage(db: try RocksDB(path: path, mode: .salvage), leniency: leniency)
+            db = try RocksDB(path: path, mode: .salvage)
         case .repairDB:
             try RocksDB.repair(path: path)
-            return StoreSalvage(db: try RocksDB(path: path, mode: .salvageRepaired), leniency: leniency)
+            db = try RocksDB(path: path, mode: .salvageRepaired)
         }
+        let storeID = (try? db.get(.meta, Keyspace.storeIDKey)) ?? nil
+        if let dataKey = try FaceStore.dataKey(in: db, key: key, storeID: storeID ?? []) {
+            db.encryptValues(with: DataCipher(key: dataKey))
+        }
+        return StoreSalvage(db: db, leniency: leniency)
     }
 
     /// Closes the store. Idempotent.
     package func close() { db.close() }
+
+    /// The cipher of an encrypted store's data key (nil when not encrypted).
+    package var dataCipher: DataCipher? { db.cipher }
 
     // MARK: - Meta
 

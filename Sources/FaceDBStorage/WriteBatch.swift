@@ -1,14 +1,18 @@
 import CRocksDB
+import FaceDBCore
 
 /// A set of writes applied atomically by ``RocksDB/write(_:sync:)``. Single owner of a
 /// `rocksdb_writebatch_t`.
 final class WriteBatch {
     let handle: OpaquePointer
     private let families: [ColumnFamily: OpaquePointer]
+    /// Seals the values of encrypted families (``ColumnFamily/isEncrypted``) as they are put.
+    private let cipher: DataCipher?
 
-    init(families: [ColumnFamily: OpaquePointer]) {
+    init(families: [ColumnFamily: OpaquePointer], cipher: DataCipher?) {
         handle = rocksdb_writebatch_create()
         self.families = families
+        self.cipher = cipher
     }
 
     deinit { rocksdb_writebatch_destroy(handle) }
@@ -30,6 +34,14 @@ final class WriteBatch {
 
     /// ``put(_:_:_:)`` with the value in place (the batch copies it).
     func put(_ cf: ColumnFamily, _ key: [UInt8], _ value: UnsafeRawBufferPointer) {
+        if let cipher, cf.isEncrypted {
+            let sealed = key.withUnsafeBytes { cipher.seal(value, context: cf.sealingContext($0)) }
+            return sealed.withUnsafeBytes { putRaw(cf, key, $0) }
+        }
+        putRaw(cf, key, value)
+    }
+
+    private func putRaw(_ cf: ColumnFamily, _ key: [UInt8], _ value: UnsafeRawBufferPointer) {
         key.withUnsafeBytes { k in
             rocksdb_writebatch_put_cf(
                 handle, families[cf]!, k.baseAddress?.assumingMemoryBound(to: CChar.self), k.count,

@@ -3,12 +3,15 @@
 // code path as `facedb import`. In the same run: reading and checking the file alone (the
 // import's floor) and the export of the result to `.npy`.
 //
+// With `--encryption`: instead, the import and the open (index snapshot loaded) of a database
+// without and with encryption at rest, in two alternating pairs (plain, encrypted; encrypted, plain).
+//
 // With `--memory`: instead, `facedb import` (the executable built next to this one) imports the
 // file in a child process, whose peak RSS (wait4's ru_maxrss, closing and its snapshot included) is
 // compared with the size of the Flat index it built; and the cost of recognising the file for
 // resuming (hashing it again) is timed.
 //
-//   swift run -c release facedb-import-bench [--count 1000000] [--dims 128,512] [--memory]
+//   swift run -c release facedb-import-bench [--count 1000000] [--dims 128,512] [--memory | --encryption]
 import FaceDB
 import FaceDBCore
 import FaceDBImport
@@ -18,7 +21,8 @@ import Foundation
 var count = 1_000_000
 var dimensions = [128, 512]
 var memory = false
-let usage = "usage: facedb-import-bench [--count N] [--dims 128,512] [--memory]"
+var encryption = false
+let usage = "usage: facedb-import-bench [--count N] [--dims 128,512] [--memory | --encryption]"
 /// Prints what is wrong and the usage to stderr, and exits with status 2.
 func usageError(_ problem: String) -> Never { BenchmarkClock.usageError(problem, usage: usage) }
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
@@ -29,6 +33,10 @@ while let flag = arguments.next() {
     }
     if flag == "--memory" {
         memory = true
+        continue
+    }
+    if flag == "--encryption" {
+        encryption = true
         continue
     }
     guard let value = arguments.next() else { usageError("\(flag) needs a value") }
@@ -71,7 +79,10 @@ func importInChild(database: String, npy: String, labels: String) -> (peak: Int,
     return (Int(usage.ru_maxrss) * 1024, Date().timeIntervalSince(started))
 }
 
-if memory {
+if encryption {
+    print("| dim | rows | pair | database | import (Flat) | open (snapshot loaded) | size on disk |")
+    print("|---:|---:|---:|---|---:|---:|---:|")
+} else if memory {
     print(
         "| dim | rows | Flat index (snapshot file) | `facedb import` + close: peak RSS | peak / index | import + close | resume check: re-hash of the files | XXH64 in memory |"
     )
@@ -133,6 +144,32 @@ for dimension in dimensions {
                 dimension, count, Double(indexBytes) / 1_048_576, Double(peak) / 1_048_576, Double(peak) / Double(indexBytes),
                 seconds, checkSeconds, Double(checkedBytes) / 1_048_576, Double(checkedBytes) / checkSeconds / 1e9,
                 Double(buffer.count) / hashSeconds / 1e9))
+        continue
+    }
+    if encryption {
+        for pair in 1...2 {
+            for encrypted in pair == 1 ? [false, true] : [true, false] {
+                let path = directory.path("\(encrypted ? "encrypted" : "plain")-\(pair).facedb")
+                let options = DatabaseOptions(logger: DatabaseOptions.silentLogger, key: encrypted ? EncryptionKey.random() : nil)
+                let db = try FaceDatabase.create(at: path, space: space, index: .flat, options: options)
+                let (summary, importSeconds) = try time {
+                    try db.importEmbeddings(
+                        from: try EmbeddingFiles.open(path: npy, labels: labels),
+                        options: ImportOptions(resumeKey: try EmbeddingFiles.resumeKey(path: npy, labels: labels)))
+                }
+                precondition(summary.stored == count, "stored \(summary.stored) of \(count)")
+                try db.close()
+                let (reopened, openSeconds) = try time { try FaceDatabase.open(at: path, options: options) }
+                precondition(reopened.faceCount == count && reopened.isEncrypted == encrypted)
+                let size = try reopened.stats().sizeOnDisk
+                try reopened.close()
+                print(
+                    String(
+                        format: "| %d | %d | %d | %@ | %.0f rows/s | %.2f s | %.0f MiB |", dimension, count, pair, encrypted ? "encrypted" : "plain",
+                        Double(count) / importSeconds, openSeconds, Double(size) / 1_048_576))
+                try FileManager.default.removeItem(atPath: path)
+            }
+        }
         continue
     }
     // Reading and checking alone.

@@ -44,6 +44,37 @@ final class SecurityCLITests: XCTestCase {
         XCTAssertEqual(controlBytes(in: shell.stdout + shell.stderr), [], shell.stdout + shell.stderr)
     }
 
+    func testEncryptedDatabasesNeedTheirKeyFile() throws {
+        let dir = TemporaryDirectory("encrypted-cli")
+        let path = dir.path("db")
+        let key = dir.path("people.key"), other = dir.path("other.key"), short = dir.path("short.key")
+        try Data(EncryptionKey.random().bytes).write(to: URL(fileURLWithPath: key))
+        try Data(EncryptionKey.random().bytes).write(to: URL(fileURLWithPath: other))
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: short))
+        var r = try runFacedb(["create", path, "--dim", "4", "--key-file", short])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("32"), r.stderr)
+        r = try runFacedb(["create", path, "--dim", "4", "--key-file", key])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        try (#"{"identity": "ada", "embedding": [1, 2, 3, 4]}"# + "\n").write(toFile: dir.path("rows.jsonl"), atomically: true, encoding: .utf8)
+        r = try runFacedb(["import", path, dir.path("rows.jsonl"), "--key-file", key])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try runFacedb(["stats", path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("encrypted") && r.stderr.contains("--key-file"), r.stderr)
+        r = try runFacedb(["stats", path, "--key-file", other])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("does not open"), r.stderr)
+        r = try runFacedb(
+            ["stats", path, "--json"], input: nil, environment: ProcessInfo.processInfo.environment.merging(["FACEDB_KEY_FILE": key]) { $1 })
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("\"faces\" : 1") || r.stdout.contains("\"faces\":1"), r.stdout)
+        r = try runFacedb(["rekey", path, "--key-file", key, "--new-key-file", other])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try runFacedb(["check", path, "--key-file", key]).status, 1)
+        XCTAssertEqual(try runFacedb(["check", path, "--key-file", other]).status, 0)
+    }
+
     func testEraseCommandPurgesAndReports() throws {
         let dir = TemporaryDirectory("erase-cli")
         let path = dir.path("db")

@@ -28,8 +28,8 @@ final class KillTests: XCTestCase {
         return process.terminationReason == .uncaughtSignal ? nil : process.terminationStatus
     }
 
-    func assertCheckPasses(_ db: String, _ context: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let check = try runFacedb(["check", db])
+    func assertCheckPasses(_ db: String, _ context: String, key: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+        let check = try runFacedb(["check", db] + (key.map { ["--key-file", $0] } ?? []))
         XCTAssertEqual(check.status, 0, "\(check.stdout) \(check.stderr); \(context)", file: file, line: line)
     }
 
@@ -127,6 +127,54 @@ final class KillTests: XCTestCase {
         let finished = try runFacedb(["reindex", db, "--index", "flat"])
         XCTAssertEqual(finished.status, 0, finished.stderr)
         try assertCheckPasses(db, "after a whole reindex; seed \(seed)")
+    }
+
+    func testKilledRekeyingLeavesADatabaseThatOpensWithTheOldOrTheNewKey() throws {
+        let dir = TemporaryDirectory("kill-rekey")
+        let seed = SeededGenerator.seedFromEnvironment()
+        var rng = SeededGenerator(seed: seed)
+        let db = dir.path("db")
+        let keyFiles = [dir.path("a.key"), dir.path("b.key")]
+        var keys: [EncryptionKey] = []
+        for file in keyFiles {
+            let key = EncryptionKey.random()
+            keys.append(key)
+            try Data(key.bytes).write(to: URL(fileURLWithPath: file))
+        }
+        let created = try FaceDatabase.create(
+            at: db, space: EmbeddingSpace(model: "m", dimension: 16, metric: .l2),
+            options: DatabaseOptions(logger: DatabaseOptions.silentLogger, key: keys[0]))
+        let faces = (0..<2_000).map { i in NewFace(identity: "p\(i % 20)", embedding: (0..<16).map { _ in rng.nextGaussian() }) }
+        try created.addFaces(faces, createMissingIdentities: true)
+        try created.close()
+        func rekey(_ from: Int) -> [String] { ["rekey", db, "--key-file", keyFiles[from], "--new-key-file", keyFiles[1 - from]] }
+        // How long a whole rekey takes here (there and back), so that kills land inside one.
+        let started = Date()
+        XCTAssertEqual(try runFacedb(rekey(0)).status, 0)
+        XCTAssertEqual(try runFacedb(rekey(1)).status, 0)
+        let whole = Date().timeIntervalSince(started) / 2
+        var current = 0
+        var kills = 0
+        for trial in 0..<8 {
+            let delay = whole * (0.05 + Double(rng.next() % 900) / 1_000)
+            let context = "trial \(trial), killed after \(delay) s of \(whole) s; seed \(seed)"
+            let finished = try runKilled(rekey(current), after: delay)
+            if finished == nil { kills += 1 }
+            let opening = keys.indices.filter { k in
+                guard
+                    let opened = try? FaceDatabase.open(
+                        at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true, key: keys[k]))
+                else { return false }
+                XCTAssertEqual(opened.faceCount, faces.count, context)
+                try? opened.close()
+                return true
+            }
+            XCTAssertEqual(opening.count, 1, "the database must open with exactly one of the two keys; \(context)")
+            if finished == 0 { XCTAssertEqual(opening, [1 - current], "a finished rekey leaves the new key; \(context)") }
+            current = opening.first ?? current
+            try assertCheckPasses(db, context, key: keyFiles[current])
+        }
+        XCTAssertGreaterThanOrEqual(kills, 3, "too few rekeys were killed mid-way; seed \(seed)")
     }
 
     func testKilledEnrolmentKeepsWholePhotos() throws {

@@ -35,10 +35,9 @@ extension FaceDatabase {
         guard FileManager.default.fileExists(atPath: storePath(path) + "/CURRENT") else {
             throw FaceDBError(.notADatabase, "\(path) is not a FaceDB database.", remedy: "Check the path.", path: path)
         }
-        // Read-only, without the directory lock: a running writer does not stop an auditor.
-        let store = try FaceStore.open(at: storePath(path), readOnly: true)
-        defer { store.close() }
-        let recorded = try store.auditHeadDocument().map { try JSONDecoder().decode(AuditTrail.Head.self, from: Data($0)) }
+        // Read-only, without the directory lock: a running writer does not stop an auditor, and no
+        // key is needed (the trail and the head are not encrypted: ids and counts only).
+        let recorded = try FaceStore.auditHeadDocument(at: storePath(path)).map { try JSONDecoder().decode(AuditTrail.Head.self, from: Data($0)) }
         let file = path + "/" + AuditTrail.fileName
         guard recorded != nil || FileManager.default.fileExists(atPath: file) else {
             throw FaceDBError(

@@ -43,15 +43,20 @@ public struct DatabaseOptions: Sendable {
     /// server passes the caller (an API key's name). nil: the process's user and program name.
     public var auditActor: String?
 
+    /// The key of an encrypted database (`SECURITY.md`, "Encryption at rest"): given at create, the
+    /// database is encrypted with it; an encrypted database opens only with it. nil: not encrypted.
+    public var key: EncryptionKey?
+
     /// Options with the documented defaults.
     public init(
         durability: Durability = .processCrash, snapshotAfterChanges: Int = 100_000,
         snapshotQuietPeriod: Double = 0.25,
         logger: Logger = DatabaseOptions.standardErrorLogger,
         metricsDimensions: [(String, String)] = [],
-        readOnly: Bool = false, diskReserve: Int = DiskSpace.defaultReserve, auditActor: String? = nil
+        readOnly: Bool = false, diskReserve: Int = DiskSpace.defaultReserve, auditActor: String? = nil, key: EncryptionKey? = nil
     ) {
         self.auditActor = auditActor
+        self.key = key
         self.readOnly = readOnly
         self.diskReserve = diskReserve
         self.durability = durability

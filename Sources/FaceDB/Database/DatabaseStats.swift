@@ -34,4 +34,8 @@ public struct DatabaseStats: Codable, Sendable {
     public var efSearchTuning: EfSearchTuning?
     /// The durability of writes.
     public var durability: Durability
+    /// Whether the database is encrypted at rest (`SECURITY.md`).
+    public var encrypted = false
+    /// Whether the database keeps an audit trail.
+    public var audited = false
 }

@@ -81,13 +81,13 @@ extension FaceDatabase {
         }
 
         var refused: [RepairReport.RefusedMode] = []
-        let (salvage, space) = try openSalvage(storePath(scratch), refused: &refused)
+        let (salvage, space) = try openSalvage(storePath(scratch), key: options.key, refused: &refused)
         defer { salvage.close() }
         var report = RepairReport(damaged: damaged, repaired: new, recoveryMode: mode(of: salvage.leniency), refusedModes: refused)
         let salvaged = try copyEverything(from: salvage, space: space, into: new, options: options, report: &report)
         try compareSnapshot(
             of: damaged, storeID: read("meta store_id", report: &report) { try salvage.storeID() } ?? nil,
-            salvaged: salvaged, into: new, report: &report)
+            salvaged: salvaged, cipher: salvage.dataCipher, into: new, report: &report)
         report.summarizeLosses()
         succeeded = true
         return report
@@ -153,7 +153,9 @@ extension FaceDatabase {
 
     /// Opens the store copy at `path` in the strictest mode that opens it and reads its embedding
     /// space, recording why each stricter one was refused.
-    private static func openSalvage(_ path: String, refused: inout [RepairReport.RefusedMode]) throws -> (StoreSalvage, EmbeddingSpace) {
+    private static func openSalvage(
+        _ path: String, key: EncryptionKey?, refused: inout [RepairReport.RefusedMode]
+    ) throws -> (StoreSalvage, EmbeddingSpace) {
         func reason(_ error: any Error) -> String {
             guard let error = error as? FaceDBError else { return "\(error)" }
             return error.message + (error.cause.map { " (\($0))" } ?? "")
@@ -163,9 +165,9 @@ extension FaceDatabase {
             do {
                 if leniency == .readOnly {
                     // FaceDB's own read-only open first: it checks the format and every counter.
-                    try FaceStore.open(at: path, readOnly: true).close()
+                    try FaceStore.open(at: path, readOnly: true, key: key).close()
                 }
-                let opened = try StoreSalvage.open(copyAt: path, leniency: leniency)
+                let opened = try StoreSalvage.open(copyAt: path, leniency: leniency, key: key)
                 salvage = opened
                 if let version = try opened.formatVersion(), version > FaceStore.formatVersion {
                     opened.close()
@@ -175,7 +177,7 @@ extension FaceDatabase {
                 }
                 guard let space = try opened.space() else { throw FaceDBError(.corruption, "The store records no embedding space.") }
                 return (opened, space)
-            } catch let error as FaceDBError where error.code == .unsupportedFormat {
+            } catch let error as FaceDBError where [.unsupportedFormat, .keyRequired, .wrongKey].contains(error.code) {
                 salvage?.close()
                 throw error
             } catch {
@@ -289,7 +291,7 @@ extension FaceDatabase {
     /// Compares the damaged database's index snapshot with what was salvaged (when it is of the same
     /// store) and writes the faces only it holds to ``unsalvagedFileName``.
     private static func compareSnapshot(
-        of damaged: String, storeID: [UInt8]?, salvaged: Set<Int64>, into new: String, report: inout RepairReport
+        of damaged: String, storeID: [UInt8]?, salvaged: Set<Int64>, cipher: DataCipher?, into new: String, report: inout RepairReport
     ) throws {
         let path = damaged + "/index.snapshot"
         guard FileManager.default.fileExists(atPath: path) else {
@@ -300,7 +302,7 @@ extension FaceDatabase {
         let vectors: [Float]
         let dimension: Int
         do {
-            let loaded = try IndexSnapshot.read(from: path)
+            let loaded = try IndexSnapshot.read(from: path, cipher: cipher)
             guard let storeID, loaded.storeID == storeID else {
                 report.snapshotStatus = .otherStore
                 report.snapshotProblem = storeID == nil ? "the store's id could not be read" : "it records another store's id"

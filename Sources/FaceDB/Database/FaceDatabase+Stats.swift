@@ -12,12 +12,15 @@ extension FaceDatabase {
                 index.efSearch, index.efSearchTuning
             )
         }
-        return DatabaseStats(
+        var stats = DatabaseStats(
             path: path, formatVersion: FaceStore.formatVersion, space: space,
             identities: store.identityCount, faces: store.faceCount, index: configuration, indexState: state,
             indexedVectors: count, indexTombstones: tombstones, sequence: store.sequence,
             snapshotSequence: snapshotState.sequence, sizeOnDisk: FaceDatabase.directorySize(path),
             indexMemory: memory, efSearch: efSearch, efSearchTuning: tuning, durability: options.durability)
+        stats.encrypted = store.isEncrypted
+        stats.audited = keepsAuditTrail || (try? store.auditHeadDocument()) != nil
+        return stats
     }
 
     /// The total size of the regular files below `path`.

@@ -125,7 +125,7 @@ public final class FaceDatabase: @unchecked Sendable {
         let lock = try DirectoryLock(directory: path)
         let store = try FaceStore.create(
             at: storePath(path), space: space, index: index, durability: options.durability,
-            diskReserve: options.diskReserve)
+            diskReserve: options.diskReserve, key: options.key)
         let vectorIndex = try VectorIndex(configuration: index, dimension: space.dimension, metric: space.metric)
         let db = FaceDatabase(path: path, store: store, lock: lock, index: vectorIndex, indexSequence: store.sequence, options: options)
         try db.writeSnapshot()
@@ -173,7 +173,7 @@ public final class FaceDatabase: @unchecked Sendable {
         }
         let store = try FaceStore.open(
             at: storePath(path), durability: options.durability, readOnly: options.readOnly,
-            diskReserve: options.diskReserve)
+            diskReserve: options.diskReserve, key: options.key)
         if options.readOnly, let snapshotHeader {
             do {
                 try refuseStore(sequence: store.sequence, storeID: store.storeID, behind: snapshotHeader, path: path)

@@ -15,7 +15,7 @@ extension FaceDatabase {
         let problem: SnapshotProblem
         if FileManager.default.fileExists(atPath: snapshotPath) {
             do {
-                let snapshot = try IndexSnapshot.read(from: snapshotPath)
+                let snapshot = try IndexSnapshot.read(from: snapshotPath, cipher: store.dataCipher)
                 if let why = try catchUp(snapshot, configuration: configuration, storeSequence: storeSequence) {
                     problem = why
                 } else {
@@ -215,7 +215,7 @@ extension FaceDatabase {
         let started = DispatchTime.now()
         var faces = 0
         let written = try snapshotState.write { newest in
-            try IndexSnapshot.write(to: snapshotPath) { emit in
+            try IndexSnapshot.write(to: snapshotPath, cipher: store.dataCipher) { emit in
                 try indexLock.withReadLock {
                     if let newest, newest > indexSequence { return }
                     // The snapshot must never get ahead of what the store keeps through a power loss

@@ -31,6 +31,8 @@ struct AnnotateCommand: ParsableCommand {
     @Option(help: "A database to identify the faces in.")
     var database: String?
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @OptionGroup var photoOptions: PhotoOptions
 
     func run() throws {
@@ -42,7 +44,7 @@ struct AnnotateCommand: ParsableCommand {
             let image = try pipeline.decoder.decode(contentsOf: photo)
             var annotations: [FaceAnnotation] = []
             if let database {
-                let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
+                let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true, key: try keyOptions.key()))
                 defer { try? db.close() }
                 let result = try db.identify(photoAt: photo, pipeline: pipeline, pipelineOptions: photoOptions.pipeline)
                 for face in result.faces {

@@ -25,6 +25,8 @@ struct AuditCommand: ParsableCommand {
     @Argument(help: "The database directory.")
     var database: String
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @Flag(help: "Start keeping an audit trail (its first entry records this).")
     var enable = false
 
@@ -46,7 +48,7 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         try CLIError.reporting {
             if enable {
-                let db = try FaceDatabase.open(at: database, options: CommandLog.options())
+                let db = try FaceDatabase.open(at: database, options: CommandLog.options(key: try keyOptions.key()))
                 let already = db.keepsAuditTrail
                 try db.enableAuditTrail()
                 try db.close()

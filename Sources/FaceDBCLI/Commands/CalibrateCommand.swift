@@ -23,6 +23,8 @@ struct CalibrateCommand: ParsableCommand {
     @Argument(help: "The database directory.")
     var database: String
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @Option(help: "The false-match rate the 1:1 threshold is chosen for.")
     var targetFMR: Double = 1e-3
 
@@ -61,7 +63,7 @@ struct CalibrateCommand: ParsableCommand {
             if let csv { try paths.check(csv, what: "The curve file") }
             if let svg { try paths.check(svg, what: "The plot file") }
             try paths.checkDistinct([csv, svg].compactMap { $0 })
-            let db = try FaceDatabase.open(at: database, options: CommandLog.options())
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options(key: try keyOptions.key()))
             defer { try? db.close() }
             let options = CalibrationOptions(
                 targetFMR: targetFMR, targetFPIR: targetFPIR, maxImpostorPairs: maxImpostors,

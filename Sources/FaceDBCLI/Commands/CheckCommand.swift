@@ -26,12 +26,14 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "The database directory.")
     var database: String
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @Flag(help: "Compare every vector and read every row of the store, not a sample.")
     var full = false
 
     func run() throws {
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database, options: CommandLog.silentOptions(readOnly: true))
+            let db = try FaceDatabase.open(at: database, options: CommandLog.silentOptions(readOnly: true, key: try keyOptions.key()))
             let check = try db.checkIndex(full: full)
             try db.close()
             HumanText.say(

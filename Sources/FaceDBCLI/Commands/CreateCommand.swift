@@ -18,6 +18,8 @@ struct CreateCommand: ParsableCommand {
     @Argument(help: "The database directory to create (new or empty).")
     var database: String
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @Option(help: "The name of the model that produces the embeddings.")
     var model: String = EmbeddingSpace.dlibResNet.model
 
@@ -38,7 +40,8 @@ struct CreateCommand: ParsableCommand {
     func run() throws {
         try CLIError.reporting {
             let space = EmbeddingSpace(model: model, dimension: dim, metric: metric, normalize: normalize)
-            let db = try FaceDatabase.create(at: database, space: space, index: indexOptions.configuration, options: CommandLog.options())
+            let db = try FaceDatabase.create(
+                at: database, space: space, index: indexOptions.configuration, options: CommandLog.options(key: try keyOptions.key()))
             if audit { try db.enableAuditTrail() }
             try db.close()
             HumanText.say(

@@ -27,6 +27,8 @@ struct EnrollCommand: ParsableCommand {
     @Argument(help: "The database directory.")
     var database: String
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @Argument(help: "Photos of the identity given with --identity.")
     var photos: [String] = []
 
@@ -91,7 +93,7 @@ struct EnrollCommand: ParsableCommand {
             let rejectsPath = rejects ?? Self.defaultRejects
             try output.paths(inputs: work.flatMap(\.photos), databases: [database])
                 .check(rejectsPath, what: "The rejects file", mayReplace: rejects == nil && OutputOptions.isEarlierRejectsFile(rejectsPath))
-            let db = try FaceDatabase.open(at: database, options: CommandLog.options())
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options(key: try keyOptions.key()))
             defer { try? db.close() }
             let pipeline = try PhotoOptions.loadPipeline(for: db.space)
             let options = EnrollOptions(

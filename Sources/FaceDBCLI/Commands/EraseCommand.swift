@@ -30,6 +30,8 @@ struct EraseCommand: ParsableCommand {
     @Argument(help: "The database directory.")
     var database: String
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @Option(name: .customLong("identity"), help: "An identity to erase with its faces (repeatable).")
     var identities: [String] = []
 
@@ -78,7 +80,7 @@ struct EraseCommand: ParsableCommand {
                     text: String(format: "Erased the database at %@: every file overwritten with zeros and deleted (%.1f s).", database, seconds))
                 return
             }
-            let db = try FaceDatabase.open(at: database, options: CommandLog.options())
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options(key: try keyOptions.key()))
             var total = ErasureReport()
             if removed { total = total.adding(try db.purgeRemoved()) }
             for identity in identities { total = total.adding(try db.erase(identity: identity)) }

@@ -37,6 +37,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Take the metric, normalization and operating point from this database.")
     var database: String?
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @Option(help: "The metric when no database is given: l2, cosine or ip.")
     var metric: Metric?
 
@@ -52,7 +54,7 @@ struct EvaluateCommand: ParsableCommand {
             var threshold = self.threshold
             var source: ThresholdSource = threshold == nil ? .none : .caller
             if let database {
-                let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
+                let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true, key: try keyOptions.key()))
                 defer { try? db.close() }
                 space = db.space
                 if threshold == nil { let current = try db.verificationThreshold(); (threshold, source) = (current.threshold, current.source) }

@@ -28,6 +28,8 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: "The database directory.")
     var database: String
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @Option(help: "npy, jsonl, csv or milvus.")
     var format: ExportFormat
 
@@ -49,7 +51,7 @@ struct ExportCommand: ParsableCommand {
                 for file in outputs { try paths.check(file, what: "The export file") }
             }
             try paths.checkDistinct(outputs)
-            let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true, key: try keyOptions.key()))
             defer { try? db.close() }
             let progress = ProgressReporter(label: "exporting", total: db.faceCount, enabled: !quiet)
             let started = Date()

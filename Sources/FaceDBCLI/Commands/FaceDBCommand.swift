@@ -25,7 +25,7 @@ public struct FaceDBCommand: ParsableCommand {
         subcommands: [
             CreateCommand.self, StatsCommand.self, ReindexCommand.self, CheckCommand.self, RepairCommand.self,
             IdentifyCommand.self, VerifyCommand.self, CalibrateCommand.self, EvaluateCommand.self,
-            ImportCommand.self, ExportCommand.self, EraseCommand.self, AuditCommand.self, ShellCommand.self,
+            ImportCommand.self, ExportCommand.self, EraseCommand.self, AuditCommand.self, RekeyCommand.self, ShellCommand.self,
             EnrollCommand.self, EmbedCommand.self, AnnotateCommand.self,
         ]
     )

@@ -30,6 +30,8 @@ struct IdentifyCommand: ParsableCommand {
     @Argument(help: "The database directory.")
     var database: String
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @Argument(help: "Photos: every face in each is identified (instead of --embedding).")
     var photos: [String] = []
 
@@ -60,7 +62,7 @@ struct IdentifyCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true, key: try keyOptions.key()))
             defer { try? db.close() }
             let filter = SearchFilter(galleries: gallery.isEmpty ? nil : gallery, identities: identity.isEmpty ? nil : identity)
             let options = IdentificationOptions(k: k, fusion: fusion, margin: margin, filter: filter, threshold: threshold)

@@ -38,6 +38,8 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: "The database directory.")
     var database: String
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @Argument(help: "Embedding files (.npy, .fvecs, .jsonl, .ndjson, .csv).")
     var files: [String]
 
@@ -91,7 +93,7 @@ struct ImportCommand: ParsableCommand {
             }
             // Batches' buffers go back to the system when freed (peak RSS, BENCHMARKS.md "Memory").
             FaceDatabase.mapLargeBuffersApart()
-            let db = try FaceDatabase.open(at: database, options: CommandLog.options())
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options(key: try keyOptions.key()))
             defer { try? db.close() }
             var pendingLabels = labels[...]
             for file in files {

@@ -18,6 +18,8 @@ struct ReindexCommand: ParsableCommand {
     @Argument(help: "The database directory.")
     var database: String
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @OptionGroup var indexOptions: IndexOptions
 
     @Flag(help: "Print nothing but errors.")
@@ -25,7 +27,7 @@ struct ReindexCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database, options: CommandLog.options())
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options(key: try keyOptions.key()))
             let progress = ProgressReporter(label: "indexing", total: db.faceCount, enabled: !quiet)
             let started = Date()
             try db.reindex(indexOptions.configuration) { done, _ in progress.update(done) }

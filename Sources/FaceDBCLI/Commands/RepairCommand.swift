@@ -30,6 +30,8 @@ struct RepairCommand: ParsableCommand {
     @Argument(help: "The damaged database directory (never written).")
     var database: String
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @Option(name: .customLong("into"), help: "A new or empty directory for the repaired database.")
     var into: String
 
@@ -38,7 +40,7 @@ struct RepairCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
-            let report = try FaceDatabase.repair(from: database, into: into, options: CommandLog.silentOptions())
+            let report = try FaceDatabase.repair(from: database, into: into, options: CommandLog.silentOptions(key: try keyOptions.key()))
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -17,12 +17,14 @@ struct StatsCommand: ParsableCommand {
     @Argument(help: "The database directory.")
     var database: String
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
     func run() throws {
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true, key: try keyOptions.key()))
             let stats = try db.stats()
             try db.close()
             if json {

@@ -22,6 +22,8 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "The database directory.")
     var database: String
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @Argument(help: "One photo (with --identity) or two photos; the largest face of each is compared.")
     var photos: [String] = []
 
@@ -43,7 +45,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try CLIError.reporting {
-            let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
+            let db = try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true, key: try keyOptions.key()))
             defer { try? db.close() }
             let result: Verification
             if !photos.isEmpty {

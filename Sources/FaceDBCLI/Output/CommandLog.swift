@@ -23,13 +23,13 @@ public enum CommandLog {
     public static let logger = Logger(label: "facedb", factory: handler(label:))
 
     /// The options of the database a command opens: its logger, read-only or not.
-    static func options(readOnly: Bool = false) -> DatabaseOptions {
-        DatabaseOptions(logger: logger, readOnly: readOnly)
+    static func options(readOnly: Bool = false, key: EncryptionKey? = nil) -> DatabaseOptions {
+        DatabaseOptions(logger: logger, readOnly: readOnly, key: key)
     }
 
     /// The options of a command whose own output reports what the messages would (`check`, `repair`).
-    static func silentOptions(readOnly: Bool = false) -> DatabaseOptions {
-        DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: readOnly)
+    static func silentOptions(readOnly: Bool = false, key: EncryptionKey? = nil) -> DatabaseOptions {
+        DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: readOnly, key: key)
     }
 
     struct StandardErrorHandler: LogHandler {

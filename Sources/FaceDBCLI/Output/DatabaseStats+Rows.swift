@@ -28,6 +28,8 @@ extension DatabaseStats {
         if detailed {
             rows.append(("durability", durability == .powerLoss ? "sync (survives power loss)" : "process (survives a killed process)"))
         }
+        rows.append(("encryption", encrypted ? "AES-256-GCM (opened with its key)" : "none"))
+        if audited { rows.append(("audit trail", "kept (facedb audit)")) }
         return rows
     }
 

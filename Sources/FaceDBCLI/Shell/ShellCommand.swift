@@ -24,6 +24,8 @@ struct ShellCommand: ParsableCommand {
     @Argument(help: "The database directory.")
     var database: String
 
+    @OptionGroup var keyOptions: KeyOptions
+
     @Flag(help: "Print one JSON object per result line (JSON Lines) instead of tables.")
     var json = false
 
@@ -39,7 +41,7 @@ struct ShellCommand: ParsableCommand {
     func run() throws {
         var failed = false
         try CLIError.reporting {
-            let db = try Self.open(database)
+            let db = try Self.open(database, key: try keyOptions.key())
             defer { try? db.close() }
             var settings = ShellSettings()
             settings.format = json ? .json : .table
@@ -57,13 +59,13 @@ struct ShellCommand: ParsableCommand {
 
     /// Opens the database for writing or, when its disk is full, read-only with a warning: queries
     /// still work and every write says why it cannot be made.
-    static func open(_ database: String) throws -> FaceDatabase {
+    static func open(_ database: String, key: EncryptionKey?) throws -> FaceDatabase {
         do {
-            return try FaceDatabase.open(at: database, options: CommandLog.options())
+            return try FaceDatabase.open(at: database, options: CommandLog.options(key: key))
         } catch let error as FaceDBError where error.code == .diskFull {
             FileHandle.standardError.write(
                 Data("warning: \(error.message)\n  The shell opens the database read-only: queries work, writes are refused.\n".utf8))
-            return try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true))
+            return try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true, key: key))
         }
     }
 

@@ -69,6 +69,10 @@ public struct FaceDBError: Error, Sendable, CustomStringConvertible {
         /// An output path would destroy something: it is a directory, a symbolic link, a file inside
         /// a database, one of the command's inputs, or an existing file without `--force`.
         public static let refusedOutput = Code("refused-output")
+        /// The database is encrypted and no key was given.
+        public static let keyRequired = Code("key-required")
+        /// The key given does not open the database (or a key was given for an unencrypted one).
+        public static let wrongKey = Code("wrong-key")
     }
 
     /// What kind of failure this is.
