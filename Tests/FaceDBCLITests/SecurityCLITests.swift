@@ -54,6 +54,11 @@ final class SecurityCLITests: XCTestCase {
         var r = try runFacedb(["create", path, "--dim", "4", "--key-file", short])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("32"), r.stderr)
+        // A path to something large (a wrong file) is refused after reading 33 bytes, not read whole.
+        try Data(repeating: 7, count: 1 << 20).write(to: URL(fileURLWithPath: dir.path("big.key")))
+        r = try runFacedb(["create", path, "--dim", "4", "--key-file", dir.path("big.key")])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("more than 32"), r.stderr)
         r = try runFacedb(["create", path, "--dim", "4", "--key-file", key])
         XCTAssertEqual(r.status, 0, r.stderr)
         try (#"{"identity": "ada", "embedding": [1, 2, 3, 4]}"# + "\n").write(toFile: dir.path("rows.jsonl"), atomically: true, encoding: .utf8)

@@ -116,7 +116,7 @@ final class AuditTrail: @unchecked Sendable {
             entries.append(entry)
             head = Head(entries: entry.sequence, hash: entry.hash)
         }
-        if problems.isEmpty, let data = Optional(data), !data.isEmpty, data.last != 0x0A {
+        if problems.isEmpty, !data.isEmpty, data.last != 0x0A {
             problems.append("the last line is incomplete")
         }
         var unrecorded = 0

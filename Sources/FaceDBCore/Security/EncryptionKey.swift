@@ -27,14 +27,18 @@ public struct EncryptionKey: Sendable, Equatable {
     /// The key in the file at `path` (exactly 32 bytes, nothing else).
     /// - Throws: `.io` when the file cannot be read, `.invalidArgument` when it is not 32 bytes.
     public init(contentsOfFile path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // At most one byte more than a key: a wrong path (a device, a huge file) is not read whole.
+        guard let handle = FileHandle(forReadingAtPath: path), let read = try? handle.read(upToCount: Self.size + 1) else {
             throw FaceDBError(
                 .io, "Cannot read the key file \(path).", remedy: "Check the path and the file's permissions.", path: path)
         }
+        try? handle.close()
+        let data = read
         do {
             try self.init(bytes: [UInt8](data))
         } catch var error as FaceDBError {
-            error.message = "The key file \(path) holds \(data.count) bytes, not \(Self.size)."
+            error.message =
+                "The key file \(path) holds \(data.count > Self.size ? "more than \(Self.size)" : "\(data.count)") bytes, not \(Self.size)."
             error.path = path
             throw error
         }
