@@ -1,5 +1,6 @@
 import FaceDBCore
 import Foundation
+import Synchronization
 
 /// The index snapshot of an encrypted database: the plain snapshot bytes (``IndexSnapshot``)
 /// sealed in chunks with the database's data key (``DataCipher``), behind a plain prefix that
@@ -109,25 +110,47 @@ enum SealedSnapshot {
                 remedy: "Delete the file; the index is rebuilt from the store.", path: path)
         }
         guard let (sequence, storeID) = header(file) else { throw damaged("its header is not readable") }
+        // Where each chunk's sealed bytes are, and where its plaintext goes, before anything is
+        // decrypted: the plaintext is then allocated once and the chunks decrypted on every core
+        // straight into it (appending chunk by chunk made a 512 MiB snapshot's open 0.6 s slower).
+        var chunks: [(sealed: Range<Int>, plain: Int)] = []
         var reader = ByteReader(file)
         _ = reader.take(magic.count + 4 + 8 + 16)
-        var plain: [UInt8] = []
-        var chunk: UInt64 = 0
-        while true {
-            guard let length = reader.integer(UInt32.self), length <= UInt32(chunkSize),
-                let sealed = reader.take(Int(length) + DataCipher.overhead)
-            else { throw damaged("chunk \(chunk) is cut short") }
-            let last = reader.remaining == 0
-            let context = SealedSnapshot.context(storeID: storeID, sequence: sequence, chunk: chunk, last: last)
-            guard let opened = context.withUnsafeBytes({ cipher.open(sealed, context: $0) }) else {
-                throw damaged(
-                    last
-                        ? "its last chunk does not decrypt (altered, another key, or chunks missing from the end)" : "chunk \(chunk) does not decrypt"
-                )
+        var plainSize = 0
+        while reader.remaining > 0 {
+            guard let length = reader.integer(UInt32.self), length <= UInt32(chunkSize) else {
+                throw damaged("chunk \(chunks.count) is cut short")
             }
-            plain += opened
-            chunk += 1
-            if last { return plain }
+            let start = file.count - reader.remaining
+            guard reader.take(Int(length) + DataCipher.overhead) != nil else { throw damaged("chunk \(chunks.count) is cut short") }
+            chunks.append((start..<(start + Int(length) + DataCipher.overhead), plainSize))
+            plainSize += Int(length)
         }
+        guard !chunks.isEmpty else { throw damaged("chunk 0 is cut short") }
+        let ranges = chunks
+        let failed = Mutex<Int?>(nil)
+        // Each chunk reads and writes its own ranges of the two buffers.
+        let source = SharedPointer(file.bindMemory(to: UInt8.self).baseAddress!)
+        let plain = [UInt8](unsafeUninitializedCapacity: plainSize) { buffer, initialized in
+            let target = SharedPointer(buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
+                let (sealed, start) = ranges[i]
+                let last = i == ranges.count - 1
+                let context = SealedSnapshot.context(storeID: storeID, sequence: sequence, chunk: UInt64(i), last: last)
+                let opened = context.withUnsafeBytes {
+                    cipher.open(
+                        UnsafeRawBufferPointer(start: source.base + sealed.lowerBound, count: sealed.count), context: $0,
+                        into: UnsafeMutableRawBufferPointer(start: target.base + start, count: sealed.count - DataCipher.overhead))
+                }
+                if !opened { failed.withLock { $0 = min($0 ?? i, i) } }
+            }
+            initialized = plainSize
+        }
+        if let chunk = failed.withLock({ $0 }) {
+            throw damaged(
+                chunk == chunks.count - 1
+                    ? "its last chunk does not decrypt (altered, another key, or chunks missing from the end)" : "chunk \(chunk) does not decrypt")
+        }
+        return plain
     }
 }

@@ -4,6 +4,8 @@ import FaceDBTestSupport
 import Foundation
 import XCTest
 
+@testable import FaceDBStorage
+
 /// Erasure leaves nothing behind: the oracle is a byte scan of every file under the database for
 /// the erased faces' float32 bytes (as given and normalized) and their metadata text.
 final class ErasureTests: XCTestCase {
@@ -14,6 +16,8 @@ final class ErasureTests: XCTestCase {
     struct Secrets {
         var vectors: [[Float]]
         var texts: [String]
+        /// Stored bytes to look for as they are (an encrypted database's sealed values).
+        var blobs: [(what: String, bytes: [UInt8])] = []
 
         /// The byte strings whose presence in a file means the data is still there: each vector's
         /// float32 bytes in 16-byte windows (a partial copy is found too), raw and L2-normalized
@@ -35,6 +39,11 @@ final class ErasureTests: XCTestCase {
                 let bytes = Array(text.utf8)
                 for start in stride(from: 0, through: bytes.count - 12, by: 4) {
                     out.append(("text \(t) bytes \(start)…", Array(bytes[start..<start + 12])))
+                }
+            }
+            for blob in blobs {
+                for start in stride(from: 0, through: blob.bytes.count - 16, by: 16) {
+                    out.append(("\(blob.what) bytes \(start)…", Array(blob.bytes[start..<start + 16])))
                 }
             }
             return out
@@ -61,11 +70,11 @@ final class ErasureTests: XCTestCase {
     /// A database of `background` random faces with `kind`, then the identity "erase-me" with
     /// distinctive faces, a display name and metadata, then more faces after it (other table files).
     func makeDatabase(
-        at path: String, kind: IndexConfiguration.Kind, metric: Metric, rng: inout SeededGenerator
+        at path: String, kind: IndexConfiguration.Kind, metric: Metric, rng: inout SeededGenerator, options: DatabaseOptions? = nil
     ) throws -> (FaceDatabase, Secrets, [FaceID]) {
         let space = EmbeddingSpace(model: "m", dimension: dimension, metric: metric)
         let db = try FaceDatabase.create(
-            at: path, space: space, index: IndexConfiguration(kind: kind, efSearch: 32, nlist: 8, nprobe: 8, pqM: 8), options: quiet)
+            at: path, space: space, index: IndexConfiguration(kind: kind, efSearch: 32, nlist: 8, nprobe: 8, pqM: 8), options: options ?? quiet)
         func random(_ count: Int, _ prefix: String) -> [NewFace] {
             (0..<count).map { i in NewFace(identity: "\(prefix)\(i % 40)", embedding: (0..<dimension).map { _ in rng.nextGaussian() }) }
         }
@@ -184,5 +193,50 @@ final class ErasureTests: XCTestCase {
         try FaceDatabase.eraseDatabase(at: path)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
         XCTAssertEqual(try String(contentsOfFile: outside, encoding: .utf8), "keep me")
+    }
+
+    /// In an encrypted database the plaintext is never on disk; what erasure must remove is the
+    /// erased rows' sealed values (read raw from the store, bypassing the cipher) and the
+    /// snapshot's sealed chunks that held their vectors.
+    func testErasingFromAnEncryptedDatabaseLeavesNoneOfItsCiphertext() throws {
+        let directory = TemporaryDirectory("erase-encrypted")
+        let path = directory.path("db")
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let options = DatabaseOptions(logger: DatabaseOptions.silentLogger, key: EncryptionKey.random())
+        var (db, plain, ids) = try makeDatabase(at: path, kind: .hnsw, metric: .cosine, rng: &rng, options: options)
+        try db.close()
+        XCTAssertEqual(try scan(path, for: plain), [], "nothing in the clear; seed \(rng.seed)")
+
+        let store = try RocksDB(path: path + "/store", mode: .readOnly)
+        var sealed = Secrets(vectors: [], texts: [])
+        for id in ids {
+            let value = try XCTUnwrap(try store.get(.faces, Keyspace.faceKey(id)))
+            XCTAssertEqual(value.first, DataCipher.marker)
+            sealed.blobs.append(("face \(id.rawValue)'s sealed row", value))
+        }
+        sealed.blobs.append(("the identity's sealed row", try XCTUnwrap(try store.get(.identities, Keyspace.identityKey("erase-me")))))
+        store.close()
+        let snapshot = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path + "/index.snapshot")))
+        // The snapshot is sealed anew when rewritten: none of its old ciphertext may stay (16 bytes
+        // every 2 KiB after the plain 36-byte prefix).
+        for offset in stride(from: 36, to: snapshot.count - 16, by: 2048) {
+            sealed.blobs.append(("the old snapshot at \(offset)", Array(snapshot[offset..<offset + 16])))
+        }
+
+        db = try FaceDatabase.open(at: path, options: options)
+        let before = try scan(path, for: sealed)
+        for blob in sealed.blobs {
+            XCTAssertTrue(before.contains { $0.contains(blob.what) }, "the scan must see \(blob.what); seed \(rng.seed)")
+        }
+        let report = try db.erase(identity: "erase-me")
+        XCTAssertEqual(report.faces, ids.sorted())
+        XCTAssertEqual(try scan(path, for: sealed), [], "left behind while open; seed \(rng.seed)")
+        try db.close()
+        XCTAssertEqual(try scan(path, for: sealed), [], "left behind after close; seed \(rng.seed)")
+        XCTAssertEqual(try scan(path, for: plain), [], "seed \(rng.seed)")
+        let reopened = try FaceDatabase.open(at: path, options: options)
+        defer { try? reopened.close() }
+        XCTAssertEqual(reopened.faceCount, 3_000)
+        XCTAssertNil(try reopened.identity("erase-me"))
     }
 }

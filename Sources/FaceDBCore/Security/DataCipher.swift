@@ -9,6 +9,8 @@ import Foundation
 /// Sealed layout: `0xE1 ‖ nonce (12) ‖ ciphertext (as long as the plaintext) ‖ tag (16)`.
 package struct DataCipher: Sendable {
     private let key: SymmetricKey
+    /// Nonces for every cipher of the process.
+    private static let nonces = NoncePool()
 
     /// The first byte of every sealed value (layout version 1).
     package static let marker: UInt8 = 0xE1
@@ -23,15 +25,18 @@ package struct DataCipher: Sendable {
 
     /// `plaintext` sealed, bound to `context`.
     package func seal(_ plaintext: UnsafeRawBufferPointer, context: UnsafeRawBufferPointer) -> [UInt8] {
-        // Sealing fails only for a nonce or key of the wrong size, which these are not.
-        let box = try! AES.GCM.seal(plaintext, using: key, nonce: AES.GCM.Nonce(), authenticating: context)
-        var sealed = [UInt8]()
-        sealed.reserveCapacity(plaintext.count + Self.overhead)
-        sealed.append(Self.marker)
-        box.nonce.withUnsafeBytes { sealed.append(contentsOf: $0) }
-        sealed.append(contentsOf: box.ciphertext)
-        sealed.append(contentsOf: box.tag)
-        return sealed
+        // Sealing fails only for a nonce or key of the wrong size, which these are not; with a
+        // 12-byte nonce the box always has its combined form (nonce ‖ ciphertext ‖ tag), copied
+        // once after the marker (building it from the box's separate parts measured 1 µs more).
+        let box = Self.nonces.withNonce { nonce in
+            try! AES.GCM.seal(plaintext, using: key, nonce: try! AES.GCM.Nonce(data: nonce), authenticating: context)
+        }
+        let combined = box.combined!
+        return [UInt8](unsafeUninitializedCapacity: combined.count + 1) { buffer, count in
+            buffer[0] = Self.marker
+            _ = combined.copyBytes(to: UnsafeMutableBufferPointer(rebasing: buffer[1...]))
+            count = combined.count + 1
+        }
     }
 
     /// ``seal(_:context:)`` with the context as bytes.
@@ -48,13 +53,21 @@ package struct DataCipher: Sendable {
     /// (another key, another row, altered bytes, not a sealed value).
     package func open(_ sealed: UnsafeRawBufferPointer, context: UnsafeRawBufferPointer) -> [UInt8]? {
         guard sealed.count >= Self.overhead, sealed[0] == Self.marker,
-            let nonce = try? AES.GCM.Nonce(data: UnsafeRawBufferPointer(rebasing: sealed[1..<13])),
-            let box = try? AES.GCM.SealedBox(
-                nonce: nonce, ciphertext: UnsafeRawBufferPointer(rebasing: sealed[13..<(sealed.count - 16)]),
-                tag: UnsafeRawBufferPointer(rebasing: sealed[(sealed.count - 16)...])),
+            let box = try? AES.GCM.SealedBox(combined: UnsafeRawBufferPointer(rebasing: sealed[1...])),
             let plaintext = try? AES.GCM.open(box, using: key, authenticating: context)
         else { return nil }
         return [UInt8](plaintext)
+    }
+
+    /// Opens a sealed value into `target`, which must have room for exactly its plaintext
+    /// (`sealed.count - overhead` bytes): false when it does not open (as ``open(_:context:)``
+    /// returning nil) or the sizes differ. For large values, which are then not copied again.
+    package func open(_ sealed: UnsafeRawBufferPointer, context: UnsafeRawBufferPointer, into target: UnsafeMutableRawBufferPointer) -> Bool {
+        guard sealed.count >= Self.overhead, sealed[0] == Self.marker, target.count == sealed.count - Self.overhead,
+            let box = try? AES.GCM.SealedBox(combined: UnsafeRawBufferPointer(rebasing: sealed[1...])),
+            let plaintext = try? AES.GCM.open(box, using: key, authenticating: context)
+        else { return false }
+        return plaintext.copyBytes(to: target) == target.count
     }
 
     /// ``open(_:context:)`` with the context as bytes.
