@@ -344,6 +344,44 @@ package final class FaceStore: @unchecked Sendable {
         }
     }
 
+    /// Gives an identity another id in one atomic write: its record, gallery memberships, face
+    /// memberships and every face row's owner move to `newID`. Returns the faces it holds.
+    /// - Throws: `.unknownIdentity` for `id`; `.alreadyExists` when `newID` is taken.
+    @discardableResult
+    package func renameIdentity(_ id: String, to newID: String) throws -> (faces: [FaceID], sequence: UInt64) {
+        try Identity.validate(id: newID)
+        var moved: [FaceID] = []
+        let sequence = try commit { batch, _ in
+            guard var record = try identityRecord(id) else { throw FaceDBError.unknownIdentity(id) }
+            guard id != newID else { return IndexChange() }
+            if try db.get(.identities, Keyspace.identityKey(newID)) != nil {
+                throw FaceDBError(
+                    .alreadyExists, "An identity with id '\(newID)' already exists.",
+                    remedy: "Choose another new id, or move the faces with remove and add.", identity: newID)
+            }
+            moved = try faceIDs(of: id)
+            for (face, value) in zip(moved, try db.multiGet(.faces, moved.map(Keyspace.faceKey))) {
+                guard let value else { throw Keyspace.corrupt("face \(face) of identity '\(id)' has no faces row") }
+                var row = try FaceRecord(decoding: value, dimension: space.dimension)
+                row.identity = newID
+                batch.put(.faces, Keyspace.faceKey(face), try row.encoded())
+                batch.delete(.identityFaces, Keyspace.identityFaceKey(id, face))
+                batch.put(.identityFaces, Keyspace.identityFaceKey(newID, face), [])
+            }
+            for g in record.galleries {
+                batch.delete(.galleryMembers, Keyspace.galleryMemberKey(g, id))
+                batch.put(.galleryMembers, Keyspace.galleryMemberKey(g, newID), [])
+            }
+            record.updatedMs = Date().milliseconds
+            batch.delete(.identities, Keyspace.identityKey(id))
+            batch.put(.identities, Keyspace.identityKey(newID), try Keyspace.json(record))
+            // Forgotten before the commit (as removeIdentity does); the new id is looked up when next used.
+            knownIdentities.withLock { _ = $0.remove(id) }
+            return IndexChange()
+        }
+        return (moved, sequence)
+    }
+
     /// Removes an identity with all its faces. Returns the removed face ids.
     @discardableResult
     package func removeIdentity(_ id: String) throws -> (faces: [FaceID], sequence: UInt64) {

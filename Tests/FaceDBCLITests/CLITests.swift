@@ -60,8 +60,8 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(stats.efSearch, 48)
         XCTAssertNil(stats.efSearchTuning)
 
-        // Without --ef-search, reindex switches to the automatic efSearch and tunes it (and logs it).
-        r = try facedb("reindex", db, "--index", "hnsw", "--hnsw-m", "8", "--quiet")
+        // --ef-search auto switches to the automatic efSearch and tunes it (and logs it).
+        r = try facedb("reindex", db, "--ef-search", "auto", "--quiet")
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("tuned HNSW efSearch"), "tuning is logged: \(r.stderr)")
         r = try facedb("stats", db)
@@ -71,6 +71,59 @@ final class CLITests: XCTestCase {
         stats = try JSONDecoder().decode(DatabaseStats.self, from: Data(try facedb("stats", db, "--json").stdout.utf8))
         XCTAssertEqual(stats.efSearchTuning?.faces, 1_200)
         XCTAssertEqual(stats.efSearch, stats.efSearchTuning?.efSearch)
+    }
+
+    /// `reindex` keeps what it is not told to change: search parameters alone change without a
+    /// rebuild (the "rebuilt the index" log line is the oracle), anything else rebuilds.
+    func testReindexKeepsTheCurrentIndexAndChangesSearchParametersWithoutARebuild() throws {
+        let dir = TemporaryDirectory("cli")
+        let db = dir.path("people.facedb")
+        XCTAssertEqual(try facedb("create", db, "--dim", "8", "--index", "hnsw", "--hnsw-m", "8", "--ef-search", "48").status, 0)
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
+        try handle.addFaces(
+            (0..<400).map { i in NewFace(identity: "p\(i % 40)", embedding: (0..<8).map { _ in rng.nextGaussian() }) },
+            createMissingIdentities: true)
+        try handle.close()
+        let info = ["FACEDB_LOG_LEVEL": "info"]
+        func stats() throws -> DatabaseStats {
+            try JSONDecoder().decode(DatabaseStats.self, from: Data(try facedb("stats", db, "--json").stdout.utf8))
+        }
+
+        var r = try runFacedb(["reindex", db, "--ef-search", "128"], input: nil, environment: info)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("without a rebuild"), r.stdout)
+        XCTAssertFalse(r.stderr.contains("rebuilt the index"), r.stderr)
+        var now = try stats()
+        XCTAssertEqual(now.index.kind, .hnsw)
+        XCTAssertEqual(now.index.hnswM, 8)
+        XCTAssertEqual(now.efSearch, 128)
+
+        r = try runFacedb(["reindex", db, "--nprobe", "8"], input: nil, environment: info)
+        XCTAssertFalse(r.stderr.contains("rebuilt the index"), r.stderr)
+        now = try stats()
+        XCTAssertEqual([now.index.nprobe, now.efSearch], [8, 128])
+        XCTAssertEqual(now.index.kind, .hnsw)
+
+        // No option: rebuilt as it is. Another build parameter: rebuilt with it, the rest kept.
+        r = try runFacedb(["reindex", db], input: nil, environment: info)
+        XCTAssertTrue(r.stderr.contains("rebuilt the index"), r.stderr)
+        XCTAssertTrue(r.stdout.contains("Rebuilt the index as"), r.stdout)
+        r = try runFacedb(["reindex", db, "--hnsw-m", "12"], input: nil, environment: info)
+        XCTAssertTrue(r.stderr.contains("rebuilt the index"), r.stderr)
+        now = try stats()
+        XCTAssertEqual([now.index.hnswM, now.efSearch, now.index.nprobe], [12, 128, 8])
+        XCTAssertEqual(now.indexedVectors, 400)
+
+        // A fixed efSearch with a recall target is a contradiction: a usage error, nothing changed.
+        r = try facedb("reindex", db, "--ef-search", "64", "--recall-target", "0.9")
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("--recall-target"), r.stderr)
+        r = try facedb("reindex", db, "--ef-search", "lots")
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertEqual(try stats().efSearch, 128)
+        r = try facedb("reindex", db, "--index", "flat", "--quiet")
+        XCTAssertEqual(try stats().index.kind, .flat)
     }
 
     /// Log messages go to standard error, never into the JSON on standard output: a warning (a rebuilt
@@ -128,11 +181,61 @@ final class CLITests: XCTestCase {
     }
 
     func testEveryCommandHasHelpWithAnExample() throws {
-        for command in ["create", "stats", "reindex", "check", "identify", "verify", "calibrate", "evaluate"] {
+        for command in ["create", "stats", "reindex", "check", "identify", "verify", "search", "identity", "calibrate", "evaluate"] {
             let r = try facedb(command, "--help")
             XCTAssertEqual(r.status, 0, command)
             XCTAssertTrue(r.stdout.contains("Example"), "\(command) --help lacks an example: \(r.stdout)")
             XCTAssertTrue(r.stdout.contains("facedb \(command)"), r.stdout)
         }
+    }
+
+    /// `facedb identity update|rename` and `facedb search --face`, against the library's view and a
+    /// brute-force ranking; mistakes name what is wrong and change nothing.
+    func testIdentityUpdateRenameAndSearchByFace() throws {
+        let dir = TemporaryDirectory("cli")
+        let db = dir.path("people.facedb")
+        XCTAssertEqual(try facedb("create", db, "--dim", "8").status, 0)
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let quiet = DatabaseOptions(logger: DatabaseOptions.silentLogger)
+        var handle = try FaceDatabase.open(at: db, options: quiet)
+        let faces = (0..<60).map { i in NewFace(identity: "p\(i % 20)", embedding: (0..<8).map { _ in rng.nextGaussian() }) }
+        let ids = try handle.addFaces(faces, createMissingIdentities: true)
+        try handle.close()
+
+        var r = try facedb("identity", "update", db, "p1", "--name", "Pat", "--meta", #"{"team": "red"}"#, "--gallery", "staff")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try facedb("identity", "rename", db, "p1", "patricia")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("(3 faces)"), r.stdout)
+        r = try facedb("identity", "rename", db, "p2", "patricia")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("'patricia' already exists"), r.stderr)
+        r = try facedb("identity", "update", db, "p2")
+        XCTAssertNotEqual(r.status, 0, "nothing to change is a usage error")
+        handle = try FaceDatabase.open(at: db, options: quiet)
+        let renamed = try XCTUnwrap(try handle.identity("patricia"))
+        XCTAssertEqual([renamed.displayName, renamed.galleries.first], ["Pat", "staff"])
+        XCTAssertEqual(renamed.metadata, .object(["team": .string("red")]))
+        XCTAssertEqual(try handle.faces(of: "patricia").count, 3)
+        XCTAssertNil(try handle.identity("p1"))
+        try handle.close()
+
+        r = try facedb("search", db, "--face", "\(ids[0].rawValue)", "--k", "4", "--json")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let matches = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])["matches"] as? [[String: Any]]
+        let others = Array(zip(ids, faces).dropFirst())
+        let expected = BruteForce.search(
+            faces[0].embedding, in: others.flatMap(\.1.embedding), ids: others.map(\.0.rawValue), dimension: 8, metric: .l2, k: 4
+        ).map(\.id)
+        XCTAssertEqual(matches?.compactMap { ($0["face_id"] as? NSNumber)?.int64Value }, expected, "seed \(rng.seed)")
+        r = try facedb("search", db, "--face", "\(ids[0].rawValue)")
+        XCTAssertTrue(r.stdout.hasPrefix("face"), r.stdout)
+        r = try facedb("search", db, "--face", "99999")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("99999"), r.stderr)
+        let probe = faces[0].embedding.map { "\($0)" }.joined(separator: ",")
+        r = try facedb("identify", db, "--embedding", probe, "--gallery", "nosuch")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("'nosuch'"), r.stderr)
     }
 }

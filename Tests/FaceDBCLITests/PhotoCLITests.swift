@@ -1,3 +1,5 @@
+import FaceDB
+import FaceDBCore
 import FaceDBTestSupport
 import Foundation
 import XCTest
@@ -152,12 +154,47 @@ final class PhotoCLITests: XCTestCase {
         XCTAssertEqual(report["threshold"] as? Double ?? 0, 0.6, accuracy: 1e-6)
     }
 
+    /// Running the same folder enrolment twice adds nothing the second time and says so.
+    func testEnrollingAFolderTwiceStoresEachPhotoOnce() throws {
+        let dir = TemporaryDirectory("photo-cli")
+        let db = dir.path("db")
+        XCTAssertEqual(try runFacedb(["create", db, "--model", "dlib_face_recognition_resnet_model_v1", "--dim", "128", "--metric", "l2"]).status, 0)
+        let folder = dir.path("folder")
+        let fm = FileManager.default
+        for (person, files) in [
+            ("deb", ["faces__deb_haaland__congress_photo_b_current.jpg", "faces__deb_haaland__congress_photo_a_older.jpg"]),
+            ("terri", ["faces__terri_sewell__congress_photo_b_current.jpg"]),
+        ] {
+            try fm.createDirectory(atPath: folder + "/" + person, withIntermediateDirectories: true)
+            for f in files { try fm.copyItem(atPath: Self.photo(f), toPath: "\(folder)/\(person)/\(f)") }
+        }
+        var run = try runFacedb(["enroll", db, "--folder", folder, "--rejects", dir.path("r1.jsonl"), "--meta", "{\"batch\": 1}"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("3 photos: 3 enrolled, 0 refused"), run.stdout)
+        run = try runFacedb(["enroll", db, "--folder", folder, "--rejects", dir.path("r2.jsonl"), "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let outcomes = try jsonLines(run.stdout)
+        XCTAssertEqual(outcomes.count, 3)
+        XCTAssertTrue(outcomes.allSatisfy { $0["already_enrolled"] as? Bool == true && $0["face_id"] != nil }, run.stdout)
+        run = try runFacedb(["enroll", db, "--folder", folder, "--rejects", dir.path("r3.jsonl")])
+        XCTAssertTrue(run.stdout.contains("3 photos: 0 enrolled, 3 skipped (stored before), 0 refused"), run.stdout)
+        let stats = try JSONDecoder().decode(DatabaseStats.self, from: Data(try runFacedb(["stats", db, "--json"]).stdout.utf8))
+        XCTAssertEqual(stats.faces, 3)
+        let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true))
+        XCTAssertEqual(try handle.faces(of: "deb").map(\.metadata), [.object(["batch": .number(1)]), .object(["batch": .number(1)])])
+        try handle.close()
+        // --meta must be a JSON object: refused before anything is enrolled.
+        run = try runFacedb(["enroll", db, "--folder", folder, "--rejects", dir.path("r4.jsonl"), "--meta", "[1]"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("JSON object"), run.stderr)
+    }
+
     func testTheShellTakesPhotoPaths() throws {
         let dir = TemporaryDirectory("photo-shell")
         let db = dir.path("db")
         XCTAssertEqual(try runFacedb(["create", db, "--model", "dlib_face_recognition_resnet_model_v1", "--dim", "128", "--metric", "l2"]).status, 0)
         let script = """
-            add face deb \(Self.photo("faces__deb_haaland__congress_photo_b_current.jpg")) create
+            add face deb \(Self.photo("faces__deb_haaland__congress_photo_b_current.jpg")) create meta {"source":"shell"}
             identify \(Self.photo("faces__deb_haaland__congress_photo_a_older.jpg")) k 1
             verify \(Self.photo("faces__terri_sewell__congress_photo_a_older.jpg")) deb
             verify \(Self.photo("faces__deb_haaland__congress_photo_a_older.jpg")) \(Self.photo("faces__deb_haaland__congress_photo_b_current.jpg"))
@@ -174,5 +211,8 @@ final class PhotoCLITests: XCTestCase {
         XCTAssertEqual(((results[1]["matches"] as? [[String: Any]])?.first?["identity"]) as? String, "deb")
         XCTAssertEqual(results[2]["decision"] as? String, "unknown")
         XCTAssertEqual(results[3]["decision"] as? String, "match")
+        let handle = try FaceDatabase.open(at: db, options: DatabaseOptions(logger: DatabaseOptions.silentLogger, readOnly: true))
+        defer { try? handle.close() }
+        XCTAssertEqual(try handle.faces(of: "deb").first?.metadata, .object(["source": .string("shell")]), "the photo's meta is kept")
     }
 }

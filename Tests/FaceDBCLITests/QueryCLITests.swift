@@ -71,6 +71,41 @@ final class QueryCLITests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("--embeddings"), missing.stderr)
     }
 
+    /// A first small gallery (23 people, 2 faces each: 1,012 impostor pairs) is measured as far as it
+    /// goes: exit 0, the EER and the curve files, one line on what FMR 1e-3 would need, nothing stored.
+    func testCalibrateOnASmallGalleryMeasuresWhatItCanAndSaysWhatItCannot() throws {
+        let dir = TemporaryDirectory("query-cli")
+        let path = dir.path("db")
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let data = SyntheticEmbeddings(dimension: 16, identities: 40, withinSpread: 0.3, generator: &rng)
+        let db = try FaceDatabase.create(
+            at: path, space: EmbeddingSpace(model: "m", dimension: 16, metric: .l2), options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
+        try db.addFaces(
+            (0..<23).flatMap { p in (0..<2).map { _ in NewFace(identity: "p\(p)", embedding: data.face(of: p, generator: &rng)) } },
+            createMissingIdentities: true)
+        try db.close()
+        var r = try facedb("calibrate", path, "--svg", dir.path("roc.svg"), "--csv", dir.path("roc.csv"))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("impostor pairs 1012"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("EER"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("1012 impostor pairs measure false-match rates down to 0.01; FMR 0.001 needs 10000"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("About 142 faces of different people"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("stored in"), r.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.path("roc.svg")))
+        XCTAssertTrue(try String(contentsOfFile: dir.path("roc.csv"), encoding: .utf8).hasPrefix("threshold,fmr,fnmr,tar"))
+        r = try facedb("calibrate", path, "--json")
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        XCTAssertNil(json["operatingPoint"], r.stdout)
+        XCTAssertEqual(json["stored"] as? Bool, false)
+        XCTAssertTrue((json["limitation"] as? String)?.contains("10000") ?? false, r.stdout)
+        let reopened = try FaceDatabase.open(at: path, options: DatabaseOptions(logger: DatabaseOptions.silentLogger))
+        XCTAssertNil(try reopened.operatingPoint(), "nothing stored")
+        try reopened.close()
+        // The FMR it can measure is stored.
+        r = try facedb("calibrate", path, "--target-fmr", "1e-2")
+        XCTAssertTrue(r.stdout.contains("stored in"), r.stdout)
+    }
+
     func testIdentifyVerifyCalibrateEndToEnd() throws {
         let dir = TemporaryDirectory("query-cli")
         let path = dir.path("db")

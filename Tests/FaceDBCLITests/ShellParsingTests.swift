@@ -70,6 +70,18 @@ final class ShellParsingTests: XCTestCase {
             .addIdentity("ada", name: "Ada L", metadata: .object(["t": .number(1)]), galleries: ["s"]))
         XCTAssertEqual(try p.parse(try words("add faces bob @f.txt create")), .addFaces(identity: "bob", .file("f.txt"), metadata: nil, create: true))
         XCTAssertEqual(try p.parse(try words("remove face 3 4")), .removeFaces([3, 4]))
+        XCTAssertEqual(
+            try p.parse(try words(#"update identity ada name "Ada K" gallery s gallery t"#)),
+            .updateIdentity("ada", name: "Ada K", metadata: nil, galleries: ["s", "t"]))
+        XCTAssertEqual(
+            try p.parse(try words(#"update identity ada meta {"t": 2}"#)),
+            .updateIdentity("ada", name: nil, metadata: .object(["t": .number(2)]), galleries: nil))
+        XCTAssertThrowsError(try p.parse(try words("update identity ada")), "nothing to change")
+        XCTAssertEqual(try p.parse(try words("rename identity ada grace")), .renameIdentity("ada", to: "grace"))
+        XCTAssertThrowsError(try p.parse(try words("rename identity ada")))
+        XCTAssertThrowsError(try p.parse(try words("rename identity ada b c")))
+        XCTAssertEqual(try p.parse(try words("search face 17 k 3 gallery s")), .searchFace(17, k: 3, galleries: ["s"]))
+        XCTAssertThrowsError(try p.parse(try words("search face ada")))
         XCTAssertEqual(try p.parse(try words("remove identity ada")), .removeIdentity("ada"))
         XCTAssertEqual(try p.parse(try words("erase face 3 4")), .eraseFaces([3, 4]))
         XCTAssertEqual(try p.parse(try words("ERASE identity ada")), .eraseIdentity("ada"))

@@ -206,6 +206,53 @@ final class ShellTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("index memory"), r.stdout)
     }
 
+    /// `update identity`, `rename identity` and `search face` through the shell, checked against
+    /// the library's view of the database and a brute-force ranking.
+    func testUpdateRenameAndSearchFace() throws {
+        let dir = TemporaryDirectory("shell")
+        let db = try createDatabase(dir, dimension: 8)
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let gallery = Gallery(dimension: 8, generator: &rng)
+        XCTAssertEqual(try shell(db, gallery.script).status, 0)
+        var r = try shell(db, "show p0\n", "--json")
+        let p0 = (try jsonLines(r.stdout)[0]["faces"] as? [[String: Any]] ?? []).compactMap { ($0["id"] as? NSNumber)?.int64Value }
+        let first = try XCTUnwrap(p0.first)
+        XCTAssertEqual(p0, [first, first + 1, first + 2], "faces get ids in the order added")
+        r = try shell(
+            db,
+            """
+            update identity p2 name "Pat" gallery vip
+            rename identity p2 patricia
+            show patricia
+            search face \(first) k 4
+            """, "--json")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let results = try jsonLines(r.stdout)
+        XCTAssertEqual(results[0]["action"] as? String, "updated")
+        XCTAssertEqual(results[1]["action"] as? String, "renamed")
+        XCTAssertEqual((results[1]["faces"] as? [Any])?.count, 3)
+        let shown = try XCTUnwrap(results[2]["identity"] as? [String: Any])
+        XCTAssertEqual(shown["displayName"] as? String, "Pat")
+        XCTAssertEqual(shown["galleries"] as? [String], ["vip"])
+        // p0's first face: its neighbours by brute force, itself left out.
+        let others = Array(gallery.faces.dropFirst())
+        let expected = BruteForce.search(
+            gallery.faces[0], in: others.flatMap { $0 }, ids: others.indices.map { first + 1 + Int64($0) }, dimension: 8, metric: .l2, k: 4
+        ).map(\.id)
+        let matches = try XCTUnwrap(results[3]["matches"] as? [[String: Any]])
+        XCTAssertEqual(matches.compactMap { ($0["face_id"] as? NSNumber)?.int64Value }, Array(expected), "seed \(rng.seed)")
+        XCTAssertEqual(matches.first?["identity"] as? String, "p0")
+        // Mistakes name what is wrong.
+        r = try shell(db, "rename identity p3 patricia\n")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("'patricia' already exists"), r.stderr)
+        r = try shell(db, "search face 999\n")
+        XCTAssertTrue(r.stderr.contains("999"), r.stderr)
+        r = try shell(db, "identify \(ShellTests.inline(gallery.faces[0])) gallery nosuch\n")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("'nosuch'"), r.stderr)
+    }
+
     func testCalibrateThenStatsShowsTheOperatingPoint() throws {
         let dir = TemporaryDirectory("shell")
         let db = try createDatabase(dir, dimension: 8)
@@ -267,13 +314,15 @@ final class ShellTests: XCTestCase {
     func testHelpForEveryCommandHasUsageAndAnExample() throws {
         let dir = TemporaryDirectory("shell")
         let db = try createDatabase(dir, dimension: 4)
-        let names = ["identify", "verify", "show", "list", "find", "add", "remove", "stats", "calibrate", "set", "help", "quit"]
+        let names = [
+            "identify", "verify", "show", "list", "find", "add", "update", "rename", "search", "remove", "stats", "calibrate", "set", "help", "quit",
+        ]
         let r = try shell(db, (["help"] + names.map { "help \($0)" }).joined(separator: "\n"))
         XCTAssertEqual(r.status, 0, r.stderr)
         for name in names {
             XCTAssertTrue(r.stdout.contains("usage: \(name)"), "help \(name): \(r.stdout)")
         }
-        XCTAssertEqual(r.stdout.components(separatedBy: "example:").count - 1, 14, "one example block per command")
+        XCTAssertEqual(r.stdout.components(separatedBy: "example:").count - 1, 17, "one example block per command")
         let bad = try shell(db, "help idnetify\n")
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.stderr.contains("'identify'"), bad.stderr)

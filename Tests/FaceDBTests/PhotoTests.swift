@@ -86,6 +86,46 @@ final class PhotoTests: XCTestCase {
         XCTAssertTrue(try db.identify(photoAt: Self.other("chelsea.png"), pipeline: pipeline).faces.isEmpty)
     }
 
+    /// Enrolling a photo already stored for the identity (even as a copy under another name) adds
+    /// nothing and says so; `replace` rewrites its face under the same id; a face within the 1:1
+    /// threshold of another identity is refused naming that identity, unless allowed.
+    func testReEnrolmentIsIdempotentAndAnotherPersonsPhotoIsRefused() throws {
+        let db = try makeDatabase()
+        defer { try? db.close() }
+        let obama = [Self.photo("barack_obama", "senate_bioguide.jpg"), Self.photo("barack_obama", "wh_official_portrait_2012.jpg")]
+        let first = try db.enroll(photosAt: obama, identity: "barack_obama", pipeline: pipeline)
+        XCTAssertEqual(first.accepted, 2, "\(first.outcomes.map(\.issues))")
+        let copy = directory.path("renamed-copy.jpg")
+        try FileManager.default.copyItem(atPath: obama[0], toPath: copy)
+        let again = try db.enroll(photosAt: obama + [copy], identity: "barack_obama", pipeline: pipeline)
+        XCTAssertEqual([again.accepted, again.skipped, again.rejected], [0, 3, 0])
+        XCTAssertEqual(again.outcomes.map(\.faceID), first.outcomes.map(\.faceID) + [first.outcomes[0].faceID])
+        XCTAssertEqual(db.faceCount, 2)
+
+        let replaced = try db.enroll(
+            photosAt: [obama[1]], identity: "barack_obama", pipeline: pipeline,
+            options: EnrollOptions(replace: true, metadata: .object(["note": .string("again")])))
+        XCTAssertTrue(replaced.outcomes[0].replaced)
+        XCTAssertEqual(replaced.outcomes[0].faceID, first.outcomes[1].faceID, "the face id is kept")
+        XCTAssertEqual(db.faceCount, 2)
+        XCTAssertEqual(try db.face(try XCTUnwrap(first.outcomes[1].faceID))?.metadata, .object(["note": .string("again")]))
+
+        // Obama's third photo filed under another name: refused, naming him; nothing stored.
+        let third = Self.photo("barack_obama", "wh_congress_address_2009.jpg")
+        let wrong = try db.enroll(photosAt: [third], identity: "somebody", pipeline: pipeline)
+        let issue = try XCTUnwrap(wrong.outcomes[0].issues.first)
+        XCTAssertEqual(issue.kind, .duplicatePerson)
+        XCTAssertTrue(issue.message.contains("'barack_obama'") && issue.message.contains("distance"), issue.message)
+        XCTAssertLessThan(try XCTUnwrap(issue.measured), try XCTUnwrap(issue.threshold))
+        XCTAssertNil(try db.identity("somebody"))
+        XCTAssertEqual(db.faceCount, 2)
+        // Another person under their own name passes; the same photo passes when allowed.
+        XCTAssertEqual(
+            try db.enroll(photosAt: [Self.photo("joe_biden", "senate_bioguide.jpg")], identity: "joe_biden", pipeline: pipeline).accepted, 1)
+        let allowed = try db.enroll(photosAt: [third], identity: "somebody", pipeline: pipeline, options: EnrollOptions(allowDuplicatePerson: true))
+        XCTAssertEqual(allowed.accepted, 1, "\(allowed.outcomes.map(\.issues))")
+    }
+
     func testVerifyingPhotosAgainstPhotosAndIdentities() throws {
         let db = try makeDatabase()
         let same = try db.verify(
@@ -271,9 +311,12 @@ final class PhotoTests: XCTestCase {
         XCTAssertTrue(issue.message.contains("cosine") && issue.message.contains("or more"), issue.message)
         XCTAssertEqual(try db.faces(of: "jim").count, 2)
 
-        // With two of jim's faces stored, the most similar of them decides: a third photo of jim is accepted.
-        let third = try db.enroll(photosAt: [Self.photo("jim_costa", "congress_photo_b_current.jpg")], identity: "jim", pipeline: cosinePipeline)
-        XCTAssertEqual(third.accepted, 1, "\(third.outcomes.map(\.issues))")
+        // The first photo again is skipped; replacing it passes the check against jim's other face.
+        let again = try db.enroll(photosAt: [first], identity: "jim", pipeline: cosinePipeline)
+        XCTAssertEqual([again.accepted, again.skipped], [0, 1])
+        let third = try db.enroll(photosAt: [first], identity: "jim", pipeline: cosinePipeline, options: EnrollOptions(replace: true))
+        XCTAssertTrue(third.outcomes[0].replaced, "\(third.outcomes.map(\.issues))")
+        XCTAssertEqual(try db.faces(of: "jim").count, 2)
     }
 
     /// The pipeline's whole space must be the database's: a 128-D database of another model or

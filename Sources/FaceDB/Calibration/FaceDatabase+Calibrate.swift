@@ -13,8 +13,16 @@ extension FaceDatabase {
     /// identification rate at `targetFPIR`. The result is stored (unless told not to) and used by
     /// ``identify(_:options:)-5eq7f`` and ``verify(_:identity:fusion:threshold:)-69otq``.
     ///
+    /// Pairs that would measure nothing are left out: two faces with identical vectors, or from
+    /// the same photo (the same SHA-256), e.g. a photo enrolled twice.
+    ///
+    /// A small gallery is measured as far as it goes: when its impostor pairs cannot measure
+    /// `targetFMR` (that takes 10 / FMR of them), the report has the ROC, the EER and the FMRs it
+    /// can measure, no operating point, and a ``CalibrationReport/limitation`` that says what more
+    /// data would allow; nothing is stored.
+    ///
     /// - Throws: `.emptyDatabase`; `.insufficientData` with what is missing (two identities, an identity
-    ///   with two faces, enough impostor pairs for the target FMR); `.invalidArgument` for bad options.
+    ///   with two faces of different photos); `.invalidArgument` for bad options.
     public func calibrate(_ options: CalibrationOptions = CalibrationOptions()) throws -> CalibrationReport {
         try checkOpen()
         try checkOptions(options)
@@ -34,36 +42,39 @@ extension FaceDatabase {
                 .insufficientData, "Calibration needs at least two identities; the database has \(chosen.count).",
                 remedy: "Add faces of more people first.")
         }
-        var vectors: [[Float]] = []
-        var owner: [Int] = []
+        var faces = CalibrationFaces()
         for (g, group) in chosen.enumerated() {
             if g % 256 == 0 { try CancellationFlag.checkpoint() }
-            for v in try store.vectors(group.faces.map(\.rawValue)) {
-                guard let v else { continue }
-                vectors.append(v)
-                owner.append(g)
+            for id in group.faces {
+                guard let face = try store.face(id) else { continue }
+                faces.append(face.embedding, owner: g, photo: face.source?.imageSHA256)
             }
         }
-        let genuine = sampleGenuine(owner: owner, vectors: vectors, cap: options.maxGenuinePairs, rng: &rng)
+        let genuine = sampleGenuine(faces, cap: options.maxGenuinePairs, rng: &rng)
         guard !genuine.isEmpty else {
             throw FaceDBError(
-                .insufficientData, "Calibration needs identities with two or more faces; none has.",
-                remedy: "Enroll at least two faces per person for some people.")
+                .insufficientData, "Calibration needs identities with two or more faces from different photos; none has.",
+                remedy: "Enroll at least two photos per person for some people.")
         }
-        let impostor = sampleImpostors(owner: owner, vectors: vectors, cap: options.maxImpostorPairs, rng: &rng)
+        let impostor = sampleImpostors(faces, cap: options.maxImpostorPairs, rng: &rng)
         let roc = try ROC(genuine: genuine, impostor: impostor, metric: space.metric)
         let (identification, note) = try measureIdentification(chosen, options: options)
         let point = try operatingPoint(roc: roc, targetFMR: options.targetFMR, identification: identification, targetFPIR: options.targetFPIR)
-        if options.store {
+        let limitation =
+            point == nil
+            ? Self.limitation(
+                roc: roc, targetFMR: options.targetFMR, capped: impostor.count >= options.maxImpostorPairs,
+                facesNeeded: CalibrationFaces.facesNeeded(forImpostorPairs: Self.pairsNeeded(forFMR: options.targetFMR))) : nil
+        if options.store, let point {
             try setOperatingPoint(point)
             try audit(
-                "calibrate", counts: ["faces": vectors.count, "identities": chosen.count],
+                "calibrate", counts: ["faces": faces.count, "identities": chosen.count],
                 details: ["threshold": "\(point.verificationThreshold)", "target_fmr": "\(point.targetFMR)"])
         }
         return CalibrationReport(
             roc: roc, points: try roc.points(fmrs: ROC.standardFMRs), equalErrorRate: try roc.equalErrorRate,
-            operatingPoint: point, identification: identification, identificationNote: note,
-            faces: vectors.count, identities: chosen.count)
+            operatingPoint: point, limitation: limitation, identification: identification, identificationNote: note,
+            faces: faces.count, identities: chosen.count)
     }
 
     /// Calibrates from labelled pairs of embeddings (e.g. scored elsewhere on a benchmark) instead of
@@ -85,7 +96,11 @@ extension FaceDatabase {
         }
         let roc = try ROC(genuine: genuine, impostor: impostor, metric: space.metric)
         let point = try operatingPoint(roc: roc, targetFMR: options.targetFMR, identification: nil, targetFPIR: nil)
-        if options.store {
+        let limitation =
+            point == nil
+            ? Self.limitation(roc: roc, targetFMR: options.targetFMR, capped: false, facesNeeded: nil)
+                + " Label more different-person pairs." : nil
+        if options.store, let point {
             try setOperatingPoint(point)
             try audit(
                 "calibrate", counts: ["pairs": pairs.count],
@@ -93,7 +108,7 @@ extension FaceDatabase {
         }
         return CalibrationReport(
             roc: roc, points: try roc.points(fmrs: ROC.standardFMRs), equalErrorRate: try roc.equalErrorRate,
-            operatingPoint: point, identification: nil,
+            operatingPoint: point, limitation: limitation, identification: nil,
             identificationNote: "1:N needs the stored gallery; calibrated from pairs",
             faces: pairs.count * 2, identities: 0)
     }
@@ -108,16 +123,29 @@ extension FaceDatabase {
         }
     }
 
-    /// The operating point at `targetFMR`, refused when the impostor pairs cannot support that rate.
-    private func operatingPoint(roc: ROC, targetFMR: Double, identification: FPIRCalibration?, targetFPIR: Double?) throws -> OperatingPoint {
-        guard roc.isSupported(fmr: targetFMR), let threshold = roc.threshold(forFMR: targetFMR) else {
-            let needed = Int((10 / targetFMR).rounded(.up))
-            throw FaceDBError(
-                .insufficientData,
-                "\(roc.impostorCount) impostor pairs cannot measure a false-match rate of \(targetFMR): that needs at least \(needed).",
-                remedy:
-                    "Add more identities, raise the impostor-pair cap, or choose a larger target FMR (≥ \(10 / Double(max(roc.impostorCount, 1)))).")
+    /// The impostor pairs it takes to measure a false-match rate of `fmr` (``ScoreList``'s rule:
+    /// ten false matches expected at that rate).
+    static func pairsNeeded(forFMR fmr: Double) -> Int { Int((10 / fmr).rounded(.up)) }
+
+    /// One line on what the impostor pairs measured and what more data would allow.
+    static func limitation(roc: ROC, targetFMR: Double, capped: Bool, facesNeeded: Int?) -> String {
+        let needed = pairsNeeded(forFMR: targetFMR)
+        let floor = roc.impostorCount > 0 ? 10 / Double(roc.impostorCount) : 1
+        var line =
+            "\(roc.impostorCount) impostor pairs measure false-match rates down to \(String(format: "%.1g", floor)); "
+            + "FMR \(targetFMR) needs \(needed), so no operating point was stored."
+        if capped {
+            line += " Raise the impostor-pair cap (--max-impostors) to \(needed)."
+        } else if let facesNeeded {
+            line += " About \(facesNeeded) faces of different people would give that many"
+            line += String(format: " (or calibrate for a target FMR of %.1g or more).", floor)
         }
+        return line
+    }
+
+    /// The operating point at `targetFMR`, or nil when the impostor pairs cannot measure that rate.
+    private func operatingPoint(roc: ROC, targetFMR: Double, identification: FPIRCalibration?, targetFPIR: Double?) throws -> OperatingPoint? {
+        guard roc.isSupported(fmr: targetFMR), let threshold = roc.threshold(forFMR: targetFMR) else { return nil }
         let fpirThreshold = identification.flatMap { f in targetFPIR.flatMap { f.isSupported(fpir: $0) ? f.threshold(forFPIR: $0) : nil } }
         return OperatingPoint(
             verificationThreshold: threshold, targetFMR: targetFMR, measuredFMR: try roc.fmr(at: threshold), fnmr: try roc.fnmr(at: threshold),
@@ -127,25 +155,31 @@ extension FaceDatabase {
             identificationProbes: fpirThreshold == nil ? nil : identification?.probeCount, date: Date())
     }
 
-    /// Scores of pairs of faces of the same identity: all of them, or a uniform sample of `cap`.
-    private func sampleGenuine(owner: [Int], vectors: [[Float]], cap: Int, rng: inout SplitMix64) -> [Float] {
+    /// Scores of pairs of faces of the same identity (``CalibrationFaces/isMeasurable(_:_:)``
+    /// ones): all of them, or a uniform sample of `cap`.
+    private func sampleGenuine(_ faces: CalibrationFaces, cap: Int, rng: inout SplitMix64) -> [Float] {
         var members: [Int: [Int]] = [:]
-        for (row, o) in owner.enumerated() { members[o, default: []].append(row) }
+        for (row, o) in faces.owner.enumerated() { members[o, default: []].append(row) }
         let groups = members.values.filter { $0.count >= 2 }.sorted { $0[0] < $1[0] }
         let pairCounts = groups.map { $0.count * ($0.count - 1) / 2 }
         let total = pairCounts.reduce(0, +)
         var scores: [Float] = []
         if total <= cap {
             for g in groups {
-                for i in 0..<g.count { for j in (i + 1)..<g.count { scores.append(exactScore(vectors[g[i]], vectors[g[j]])) } }
+                for i in 0..<g.count {
+                    for j in (i + 1)..<g.count where faces.isMeasurable(g[i], g[j]) {
+                        scores.append(exactScore(faces.vectors[g[i]], faces.vectors[g[j]]))
+                    }
+                }
             }
             return scores
         }
         // Sample a pair uniformly: an identity in proportion to its pairs, then two distinct faces.
+        // Pairs left out are drawn again, up to 4 × cap draws (a gallery of mostly duplicates ends early).
         var prefix: [Int] = []
         var acc = 0
         for c in pairCounts { acc += c; prefix.append(acc) }
-        for _ in 0..<cap {
+        for _ in 0..<(4 * cap) where scores.count < cap {
             let r = Int.random(in: 0..<total, using: &rng)
             var lo = 0, hi = prefix.count - 1
             while lo < hi { let mid = (lo + hi) / 2; if prefix[mid] > r { hi = mid } else { lo = mid + 1 } }
@@ -153,24 +187,29 @@ extension FaceDatabase {
             let i = Int.random(in: 0..<g.count, using: &rng)
             var j = Int.random(in: 0..<(g.count - 1), using: &rng)
             if j >= i { j += 1 }
-            scores.append(exactScore(vectors[g[i]], vectors[g[j]]))
+            if faces.isMeasurable(g[i], g[j]) { scores.append(exactScore(faces.vectors[g[i]], faces.vectors[g[j]])) }
         }
         return scores
     }
 
-    /// Scores of pairs of faces of different identities: all of them, or a seeded sample of `cap`.
-    private func sampleImpostors(owner: [Int], vectors: [[Float]], cap: Int, rng: inout SplitMix64) -> [Float] {
-        let n = vectors.count
+    /// Scores of pairs of faces of different identities (measurable ones): all of them, or a
+    /// seeded sample of `cap`.
+    private func sampleImpostors(_ faces: CalibrationFaces, cap: Int, rng: inout SplitMix64) -> [Float] {
+        let n = faces.count
         var scores: [Float] = []
         if n * (n - 1) / 2 <= cap {
-            for i in 0..<n { for j in (i + 1)..<n where owner[i] != owner[j] { scores.append(exactScore(vectors[i], vectors[j])) } }
+            for i in 0..<n {
+                for j in (i + 1)..<n where faces.owner[i] != faces.owner[j] && faces.isMeasurable(i, j) {
+                    scores.append(exactScore(faces.vectors[i], faces.vectors[j]))
+                }
+            }
             return scores
         }
         scores.reserveCapacity(cap)
-        while scores.count < cap {
+        for _ in 0..<(4 * cap) where scores.count < cap {
             let i = Int.random(in: 0..<n, using: &rng)
             let j = Int.random(in: 0..<n, using: &rng)
-            if owner[i] != owner[j] { scores.append(exactScore(vectors[i], vectors[j])) }
+            if faces.owner[i] != faces.owner[j] && faces.isMeasurable(i, j) { scores.append(exactScore(faces.vectors[i], faces.vectors[j])) }
         }
         return scores
     }

@@ -45,6 +45,12 @@ extension FaceDatabase {
         try await WorkThreads.run { try self.updateIdentity(id, displayName: displayName, metadata: metadata, galleries: galleries) }
     }
 
+    /// The blocking `renameIdentity(_:to:)`, run on FaceDB's threads.
+    @discardableResult
+    public func renameIdentity(_ id: String, to newID: String) async throws -> [FaceID] {
+        try await WorkThreads.run { try self.renameIdentity(id, to: newID) }
+    }
+
     /// The blocking `removeIdentity(_:)`, run on FaceDB's threads.
     @discardableResult
     public func removeIdentity(_ id: String) async throws -> [FaceID] {
@@ -91,6 +97,11 @@ extension FaceDatabase {
         try await WorkThreads.run { try self.search(batch: embeddings, k: k, filter: filter) }
     }
 
+    /// The blocking `search(face:k:filter:)`, run on FaceDB's threads.
+    public func search(face id: FaceID, k: Int = 10, filter: SearchFilter = .none) async throws -> [FaceMatch] {
+        try await WorkThreads.run { try self.search(face: id, k: k, filter: filter) }
+    }
+
     /// The blocking `identify(_:options:)`, run on FaceDB's threads.
     public func identify(_ embedding: [Float], options: IdentificationOptions = IdentificationOptions()) async throws -> Identification {
         try await WorkThreads.run { try self.identify(embedding, options: options) }
@@ -131,10 +142,12 @@ extension FaceDatabase {
         try await WorkThreads.run { try self.checkpoint() }
     }
 
-    /// The blocking `reindex(_:progress:)`, run on FaceDB's threads; cancellation stops the build between batches
-    /// and keeps the current index.
-    public func reindex(_ configuration: IndexConfiguration, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws {
-        try await WorkThreads.run { try self.reindex(configuration, progress: progress) }
+    /// The blocking `reindex(_:rebuild:progress:)`, run on FaceDB's threads; cancellation stops the
+    /// build between batches and keeps the current index.
+    public func reindex(
+        _ configuration: IndexConfiguration, rebuild: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws {
+        try await WorkThreads.run { try self.reindex(configuration, rebuild: rebuild, progress: progress) }
     }
 
     /// The blocking `checkIndex(full:sampleSize:seed:)`, run on FaceDB's threads.

@@ -383,6 +383,21 @@ public final class FaceDatabase: @unchecked Sendable {
         try audit("update_identity", identities: [id])
     }
 
+    /// Gives an identity another id, in one atomic write: its display name, metadata, galleries and
+    /// faces (with their ids) go with it. Returns the ids of its faces.
+    /// - Throws: `.unknownIdentity` for `id`; `.alreadyExists` when `newID` is taken;
+    ///   `.invalidArgument` for an invalid new id.
+    @discardableResult
+    public func renameIdentity(_ id: String, to newID: String) throws -> [FaceID] {
+        let faces = try write(.renameIdentity, removes: false) {
+            let (faces, seq) = try store.renameIdentity(id, to: newID)
+            owners.set(faces.map(\.rawValue), Array(repeating: newID, count: faces.count))
+            return (faces, seq, IndexChange(), [])
+        }
+        try audit("rename_identity", identities: [id, newID], counts: ["faces": faces.count])
+        return faces
+    }
+
     /// Removes an identity and all its faces. Returns the removed face ids.
     /// - Throws: `.unknownIdentity`.
     @discardableResult

@@ -295,17 +295,20 @@ extension FaceDatabase {
     /// Rebuilds the index from the store with another configuration (e.g. exact → HNSW) and records it.
     /// Searches keep using the old index until the new one is ready. A change of search-time
     /// parameters only (efSearch, its recall target, nprobe) is applied to a copy of the index
-    /// without rebuilding. An HNSW index whose efSearch is automatic is tuned before it is used.
+    /// without rebuilding, unless `rebuild` asks for one. An HNSW index whose efSearch is automatic
+    /// is tuned before it is used.
     ///
-    /// - Parameter progress: called with (vectors added, total) while building.
-    public func reindex(_ configuration: IndexConfiguration, progress: ((Int, Int) -> Void)? = nil) throws {
+    /// - Parameters:
+    ///   - rebuild: rebuild from the store even when only search parameters change (or nothing does).
+    ///   - progress: called with (vectors added, total) while building.
+    public func reindex(_ configuration: IndexConfiguration, rebuild: Bool = false, progress: ((Int, Int) -> Void)? = nil) throws {
         try checkOpen()
         try checkWritable()
         try configuration.validate(dimension: space.dimension)
         try writeLock.withLock { _ in
             let current = indexLock.withReadLock { index }
             // efSearch and nprobe only steer searches: adopt them without rebuilding.
-            let rebuild = !(configuration.differsOnlyInSearchParameters(from: current.configuration) && current.isTrained)
+            let rebuild = rebuild || !(configuration.differsOnlyInSearchParameters(from: current.configuration) && current.isTrained)
             let (built, digest) =
                 rebuild
                 ? try buildIndex(configuration: configuration, progress: progress)

@@ -20,8 +20,23 @@ extension FaceDatabase {
         return matches
     }
 
+    /// The `k` stored faces closest to the stored face `id`, best first, the face itself left out
+    /// (Rekognition's SearchFaces): other photos of the same person, or look-alikes.
+    /// - Throws: `.unknownFace` when no face has that id; `.invalidArgument` for `k < 1`.
+    public func search(face id: FaceID, k: Int = 10, filter: SearchFilter = .none) throws -> [FaceMatch] {
+        try checkOpen()
+        guard let vector = try store.vectors([id.rawValue])[0] else { throw FaceDBError.unknownFace(id) }
+        guard k >= 1 else {
+            throw FaceDBError(.invalidArgument, "k must be at least 1, got \(k).", remedy: "Ask for one or more results.")
+        }
+        let started = metrics.searchStarted()
+        let hits = try searchIndex(batch: [vector], k: k + 1, filter: filter)[0]
+        metrics.searched(.search, probes: 1, since: started)
+        return Array(hits.filter { $0.faceID != id }.prefix(k))
+    }
+
     /// ``search(batch:k:filter:)`` without recording metrics (for the calls built on it).
-    func searchIndex(batch embeddings: [[Float]], k: Int, filter: SearchFilter) throws -> [[FaceMatch]] {
+    package func searchIndex(batch embeddings: [[Float]], k: Int, filter: SearchFilter) throws -> [[FaceMatch]] {
         try checkOpen()
         guard k >= 1 else {
             throw FaceDBError(.invalidArgument, "k must be at least 1, got \(k).", remedy: "Ask for one or more results.")
@@ -85,11 +100,26 @@ extension FaceDatabase {
     func exactScore(_ a: [Float], _ b: [Float]) -> Float { space.score(a, b) }
 
     /// The face ids a filter admits, or nil for no restriction.
+    /// - Throws: `.invalidArgument` naming a gallery no identity is in (a misspelt name would
+    ///   otherwise answer "unknown" for everyone); `.unknownIdentity` for an identity not stored.
     func allowedFaces(_ filter: SearchFilter) throws -> [Int64]? {
         guard filter.isRestricting else { return nil }
         var identities: Set<String>?
-        if let galleries = filter.galleries { identities = try store.members(ofGalleries: galleries) }
+        if let galleries = filter.galleries {
+            var members = Set<String>()
+            for gallery in galleries {
+                let inGallery = try store.members(ofGalleries: [gallery])
+                guard !inGallery.isEmpty else {
+                    throw FaceDBError(
+                        .invalidArgument, "No identity is in the gallery '\(gallery)'.",
+                        remedy: "Check the name (a gallery exists while an identity is in it); the galleries of an identity are shown with it.")
+                }
+                members.formUnion(inGallery)
+            }
+            identities = members
+        }
         if let listed = filter.identities {
+            for id in listed where try store.identity(id) == nil { throw FaceDBError.unknownIdentity(id) }
             identities = identities.map { $0.intersection(listed) } ?? Set(listed)
         }
         var ids: [Int64] = []

@@ -27,6 +27,7 @@ package final class DatabaseMetrics: Sendable {
     package enum WriteKind: String, CaseIterable, Sendable {
         case addIdentity = "add_identity"
         case updateIdentity = "update_identity"
+        case renameIdentity = "rename_identity"
         case removeIdentity = "remove_identity"
         case addFaces = "add_faces"
         case removeFaces = "remove_faces"

@@ -11,7 +11,10 @@ struct CalibrateCommand: ParsableCommand {
         abstract: "Measure genuine and impostor scores, report the ROC, and store the operating point.",
         discussion: """
             Uses the stored faces (or a labelled pairs CSV `a,b,same` of embeddings with --pairs).
-            FNMR is reported only at false-match rates the number of impostor pairs supports (≥ 10/FMR).
+            FNMR is reported only at false-match rates the number of impostor pairs supports (≥ 10/FMR). \
+            A gallery too small for the target FMR is measured as far as it goes (EER, the FMRs it \
+            supports, the curve files); no operating point is stored then, and one line says what \
+            more data would allow.
             Example:
               facedb calibrate people.facedb --target-fmr 1e-3 --svg roc.svg --csv roc.csv
               facedb calibrate people.facedb --pairs labelled.csv --dry-run --json
@@ -76,9 +79,9 @@ struct CalibrateCommand: ParsableCommand {
             }
             let point = report.operatingPoint
             let curve = try report.roc.curve(maxPoints: 400)
-            let marked = ROCPoint(
-                targetFMR: point.targetFMR, threshold: point.verificationThreshold,
-                fmr: point.measuredFMR, fnmr: point.fnmr)
+            let marked = point.map {
+                ROCPoint(targetFMR: $0.targetFMR, threshold: $0.verificationThreshold, fmr: $0.measuredFMR, fnmr: $0.fnmr)
+            }
             if let csv { try write(CurveTable.csv(curve), to: csv) }
             if let svg {
                 try write(
@@ -103,6 +106,12 @@ struct CalibrateCommand: ParsableCommand {
                     ]
                 })
             HumanText.say(String(format: "EER %.4f at threshold %@", report.equalErrorRate.rate, Output.score(report.equalErrorRate.threshold)))
+            guard let point else {
+                HumanText.say(report.limitation ?? "no operating point")
+                if let csv { HumanText.say("curve: \(csv)") }
+                if let svg { HumanText.say("plot: \(svg)") }
+                return
+            }
             HumanText.say(
                 "operating point (1:1): threshold \(Output.score(point.verificationThreshold)) at FMR \(point.targetFMR) (measured \(point.measuredFMR)), FNMR \(String(format: "%.4f", point.fnmr))"
             )
@@ -132,7 +141,8 @@ struct CalibrationSummary: Encodable {
     var points: [ROCPoint]
     var equalErrorRate: Double
     var equalErrorThreshold: Float
-    var operatingPoint: OperatingPoint
+    var operatingPoint: OperatingPoint?
+    var limitation: String?
     var identificationNote: String?
     var stored: Bool
 
@@ -145,7 +155,8 @@ struct CalibrationSummary: Encodable {
         equalErrorRate = r.equalErrorRate.rate
         equalErrorThreshold = r.equalErrorRate.threshold
         operatingPoint = r.operatingPoint
+        limitation = r.limitation
         identificationNote = r.identificationNote
-        self.stored = stored
+        self.stored = stored && r.operatingPoint != nil
     }
 }

@@ -41,12 +41,12 @@ struct CreateCommand: ParsableCommand {
         try CLIError.reporting {
             let space = EmbeddingSpace(model: model, dimension: dim, metric: metric, normalize: normalize)
             let db = try FaceDatabase.create(
-                at: database, space: space, index: indexOptions.configuration, options: CommandLog.options(key: try keyOptions.key()))
+                at: database, space: space, index: indexOptions.configuration(), options: CommandLog.options(key: try keyOptions.key()))
             if audit { try db.enableAuditTrail() }
             try db.close()
             HumanText.say(
                 "Created \(database): model \(space.model), \(space.dimension)-D, \(space.metric.rawValue)"
-                    + "\(space.normalize ? ", normalized" : ""), index \(indexOptions.configuration)\(audit ? ", with an audit trail" : "").")
+                    + "\(space.normalize ? ", normalized" : ""), index \(indexOptions.configuration())\(audit ? ", with an audit trail" : "").")
         }
     }
 }

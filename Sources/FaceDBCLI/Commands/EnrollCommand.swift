@@ -12,7 +12,10 @@ struct EnrollCommand: ParsableCommand {
         discussion: """
             Each photo must show one face that passes the quality gate: large enough (--min-face),
             detected confidently, sharp, not turned or tilted too far, and — when the identity already
-            has faces — within the 1:1 threshold of them. Refused photos are listed with the reason, the
+            has faces — within the 1:1 threshold of them, and not within it of another identity's face \
+            (--allow-duplicate-person accepts those). A photo whose SHA-256 is already stored for the \
+            identity is skipped, so running the same enrolment again adds nothing; --replace replaces \
+            its face instead. Refused photos are listed with the reason, the
             measured value and the limit, and written to the rejects file (JSON Lines); the others are
             stored. The rejects file is written whole at the end; the default enroll.rejects.jsonl is
             replaced by each run (a file there that FaceDB did not write is refused unless --force), an
@@ -48,6 +51,15 @@ struct EnrollCommand: ParsableCommand {
 
     @Flag(help: "Store each face's aligned chip (a small photo of the face) with it.")
     var storeChips = false
+
+    @Flag(help: "Replace the face of a photo already stored for the identity (default: skip the photo).")
+    var replace = false
+
+    @Flag(help: "Accept a face that looks like another identity (within the 1:1 threshold of its faces).")
+    var allowDuplicatePerson = false
+
+    @Option(help: ArgumentHelp("Metadata stored with each enrolled face: a JSON object.", valueName: "json"))
+    var meta: String?
 
     @Option(help: "Minimum sharpness (variance of the Laplacian of the chip).")
     var minSharpness = QualityThresholds().minimumSharpness
@@ -101,13 +113,15 @@ struct EnrollCommand: ParsableCommand {
                 quality: QualityThresholds(
                     minimumFaceSize: photoOptions.minFace, minimumConfidence: minConfidence,
                     minimumSharpness: minSharpness, maximumYaw: maxYaw),
-                pickLargestFace: largest, checkIdentityMatch: !noIdentityCheck, storeChips: storeChips)
+                pickLargestFace: largest, checkIdentityMatch: !noIdentityCheck, storeChips: storeChips, replace: replace,
+                allowDuplicatePerson: allowDuplicatePerson, metadata: try meta.map(Self.metadata))
             let total = work.reduce(0) { $0 + $1.photos.count }
             let progress = ProgressReporter(label: "enrolling", total: total, enabled: !quiet && !json)
             let rejectsFile = try OutputLines(path: rejectsPath)
             defer { try? rejectsFile.close() }  // the photos refused so far, when an error stops the enrolment
             var done = 0
             var accepted = 0
+            var skipped = 0
             var refused = 0
             let started = Date()
             for (name, paths) in work {
@@ -117,7 +131,9 @@ struct EnrollCommand: ParsableCommand {
                 }
                 done += paths.count
                 for outcome in enrollment.outcomes {
-                    if outcome.accepted {
+                    if outcome.alreadyEnrolled {
+                        skipped += 1
+                    } else if outcome.accepted {
                         accepted += 1
                     } else {
                         refused += 1
@@ -127,8 +143,9 @@ struct EnrollCommand: ParsableCommand {
                         try Output.json(
                             EnrolledPhoto(
                                 path: outcome.path, identity: name, faceID: outcome.faceID?.rawValue,
+                                alreadyEnrolled: outcome.alreadyEnrolled, replaced: outcome.replaced,
                                 issues: outcome.issues, quality: outcome.quality))
-                    } else if !quiet && !outcome.accepted {
+                    } else if !quiet && !outcome.issues.isEmpty {
                         HumanText.warn("refused \(outcome.path): \(outcome.issues.map(\.description).joined(separator: "; "))")
                     }
                 }
@@ -140,11 +157,19 @@ struct EnrollCommand: ParsableCommand {
             if !json {
                 HumanText.say(
                     String(
-                        format: "%d photos: %d enrolled, %d refused%@ (%.1f photos/s).", total, accepted, refused,
+                        format: "%d photos: %d enrolled, %@%d refused%@ (%.1f photos/s).", total, accepted,
+                        skipped > 0 ? "\(skipped) skipped (stored before), " : "", refused,
                         refused > 0 ? " — see \(rejectsPath)" : "", Double(total) / max(Date().timeIntervalSince(started), 1e-9)))
             }
         }
         if anyRefused { throw ExitCode(ImportCommand.rejectedRowsExitCode) }
+    }
+
+    /// `--meta` text as checked metadata (a JSON object within the size limits).
+    static func metadata(_ text: String) throws -> JSONValue {
+        let value = try JSONValue.parse(text)
+        try Identity.validate(metadata: value)
+        return value
     }
 
     /// (identity, photos) pairs: the arguments, or the folder's sub-folders in name order.
@@ -186,12 +211,15 @@ struct EnrolledPhoto: Encodable {
     var path: String
     var identity: String
     var faceID: Int64?
+    var alreadyEnrolled: Bool
+    var replaced: Bool
     var issues: [QualityIssue]
     var quality: FaceQuality?
 
     enum CodingKeys: String, CodingKey {
-        case path, identity, issues, quality
+        case path, identity, issues, quality, replaced
         case faceID = "face_id"
+        case alreadyEnrolled = "already_enrolled"
     }
 }
 

@@ -7,11 +7,16 @@ import Foundation
 struct ReindexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reindex",
-        abstract: "Rebuild the index from the stored faces, with another kind or parameters.",
+        abstract: "Rebuild the index from the stored faces, or change its search parameters.",
         discussion: """
-            The store is not changed; searches keep working on the old index until the new one is ready.
-            Example:
-              facedb reindex people.facedb --index hnsw --ef-search 128
+            Options left out keep the current index's values. A change of search parameters only \
+            (--ef-search, --recall-target, --nprobe) applies at once, without a rebuild; any other \
+            change rebuilds the index from the store. The store is not changed; searches keep \
+            working on the old index until the new one is ready. Without options the index is \
+            rebuilt as it is.
+            Examples:
+              facedb reindex people.facedb --ef-search 128
+              facedb reindex people.facedb --index hnsw
               facedb reindex people.facedb --index ivfpq --nlist 1024 --pq-m 16
             """)
 
@@ -28,16 +33,21 @@ struct ReindexCommand: ParsableCommand {
     func run() throws {
         try CLIError.reporting {
             let db = try FaceDatabase.open(at: database, options: CommandLog.options(key: try keyOptions.key()))
-            let progress = ProgressReporter(label: "indexing", total: db.faceCount, enabled: !quiet)
+            let current = try db.stats().index
+            let configuration = indexOptions.configuration(over: current)
+            let rebuilds = indexOptions.isEmpty || !configuration.differsOnlyInSearchParameters(from: current)
+            let progress = ProgressReporter(label: "indexing", total: db.faceCount, enabled: !quiet && rebuilds)
             let started = Date()
-            try db.reindex(indexOptions.configuration) { done, _ in progress.update(done) }
+            try db.reindex(configuration, rebuild: indexOptions.isEmpty) { done, _ in progress.update(done) }
             progress.finish()
             try db.close()
             if !quiet {
                 HumanText.say(
-                    String(
-                        format: "Rebuilt the index as %@ over %d faces in %.1f s.",
-                        indexOptions.configuration.description, db.faceCount, Date().timeIntervalSince(started)))
+                    rebuilds
+                        ? String(
+                            format: "Rebuilt the index as %@ over %d faces in %.1f s.", configuration.description, db.faceCount,
+                            Date().timeIntervalSince(started))
+                        : "Search parameters changed without a rebuild: \(configuration.description).")
             }
         }
     }

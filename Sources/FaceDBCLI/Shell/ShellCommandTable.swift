@@ -99,6 +99,19 @@ struct ShellCommandTable {
             examples: ["add face ada [0.12, -0.05, 0.33, 0.41]", "add face bob @bob.txt create"],
             arguments: [.identity, .embedding], options: ["meta", "create"]),
         Entry(
+            words: ["update", "identity"], usage: "update identity ID [name NAME] [meta JSON] [gallery G]...",
+            summary: "Change an identity's display name, metadata or galleries (the galleries given replace its list).",
+            examples: ["update identity ada name \"Ada King\"", "update identity ada meta {\"team\": \"red\"} gallery staff gallery vip"],
+            arguments: [.identity], options: ["name", "meta", "gallery"]),
+        Entry(
+            words: ["rename", "identity"], usage: "rename identity ID NEW-ID",
+            summary: "Give an identity another id, with its name, metadata, galleries and faces, in one atomic write.",
+            examples: ["rename identity emp-17 ada"], arguments: [.identity, .text]),
+        Entry(
+            words: ["search", "face"], usage: "search face FACE-ID [k N] [gallery G]...",
+            summary: "The stored faces closest to a stored face (the face itself left out), best first.",
+            examples: ["search face 17", "search face 17 k 5 gallery staff"], arguments: [.text], options: ["k", "gallery"]),
+        Entry(
             words: ["remove", "identity"], usage: "remove identity ID",
             summary: "Remove an identity and all its faces.",
             examples: ["remove identity ada"], arguments: [.identity]),

@@ -75,6 +75,26 @@ struct ShellParser {
             let embedding = try ShellEmbedding.parse(try args.positional("an embedding"), what: "embedding")
             let o = try args.options()
             return .addFaces(identity: id, embedding, metadata: try o.json("meta"), create: o.has("create"))
+        case "update identity":
+            let id = try args.positional("an identity id")
+            let o = try args.options()
+            let galleries = o.all("gallery")
+            guard o.has("name") || o.has("meta") || !galleries.isEmpty else {
+                throw args.usageError("Give what to change: name, meta or gallery.")
+            }
+            return .updateIdentity(id, name: o.last("name"), metadata: try o.json("meta"), galleries: galleries.isEmpty ? nil : galleries)
+        case "rename identity":
+            let id = try args.positional("the identity id to rename")
+            let newID = try args.positional("the new id")
+            try args.end()
+            return .renameIdentity(id, to: newID)
+        case "search face":
+            let word = try args.positional("a face id")
+            guard let face = Int64(word), face >= 0 else {
+                throw args.usageError("'\(word)' is not a face id (a whole number, as `show IDENTITY` lists them).")
+            }
+            let o = try args.options()
+            return .searchFace(face, k: try o.int("k", minimum: 1), galleries: o.all("gallery"))
         case "remove identity":
             let id = try args.positional("an identity id")
             try args.end()

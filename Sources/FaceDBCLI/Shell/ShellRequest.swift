@@ -19,6 +19,12 @@ enum ShellRequest: Equatable {
     case addIdentity(String, name: String?, metadata: JSONValue?, galleries: [String])
     /// `add face`.
     case addFaces(identity: String, ShellEmbedding, metadata: JSONValue?, create: Bool)
+    /// `update identity`: fields not given are nil and stay as they are.
+    case updateIdentity(String, name: String?, metadata: JSONValue?, galleries: [String]?)
+    /// `rename identity`.
+    case renameIdentity(String, to: String)
+    /// `search face`.
+    case searchFace(Int64, k: Int?, galleries: [String])
     /// `remove identity`.
     case removeIdentity(String)
     /// `remove face`.

@@ -15,6 +15,31 @@ enum ShellResult {
     }
 
     /// A face as `show` lists it (without its embedding).
+    /// `search face`: the faces closest to a stored face.
+    struct FaceMatches: Encodable {
+        /// The stored face searched with.
+        var face: Int64
+        /// The closest other faces, best first.
+        var matches: [Match]
+
+        /// One face found.
+        struct Match: Encodable {
+            var faceID: Int64
+            var identity: String
+            var score: Float
+
+            enum CodingKeys: String, CodingKey {
+                case identity, score
+                case faceID = "face_id"
+            }
+        }
+
+        init(face: Int64, matches: [FaceMatch]) {
+            self.face = face
+            self.matches = matches.map { Match(faceID: $0.faceID.rawValue, identity: $0.identity, score: $0.score) }
+        }
+    }
+
     struct FaceSummary: Encodable {
         /// The face id.
         var id: Int64

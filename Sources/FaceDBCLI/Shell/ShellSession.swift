@@ -74,8 +74,8 @@ final class ShellSession {
         case let .addIdentity(id, name, metadata, galleries):
             try db.addIdentity(id, displayName: name, metadata: metadata ?? .emptyObject, galleries: galleries)
             try report(ShellResult.Change(action: "added", identity: id, faces: nil), text: "added identity '\(id)'")
-        case let .addFaces(identity, .photo(path), _, _):
-            try enroll(path, identity: identity)
+        case let .addFaces(identity, .photo(path), metadata, _):
+            try enroll(path, identity: identity, metadata: metadata)
         case let .addFaces(identity, embedding, metadata, create):
             let faces = try embedding.vectors(what: "embedding", dimension: db.space.dimension).map {
                 NewFace(identity: identity, embedding: $0, metadata: metadata)
@@ -84,6 +84,28 @@ final class ShellSession {
             try report(
                 ShellResult.Change(action: "added", identity: identity, faces: ids.map(\.rawValue)),
                 text: "added \(ids.count) face\(ids.count == 1 ? "" : "s") to '\(identity)': \(ids.map(\.description).joined(separator: ", "))")
+        case let .updateIdentity(id, name, metadata, galleries):
+            try db.updateIdentity(id, displayName: name.map { .some($0) }, metadata: metadata, galleries: galleries)
+            try report(ShellResult.Change(action: "updated", identity: id, faces: nil), text: "updated identity '\(id)'")
+        case let .renameIdentity(id, newID):
+            let faces = try db.renameIdentity(id, to: newID)
+            try report(
+                ShellResult.Change(action: "renamed", identity: newID, faces: faces.map(\.rawValue)),
+                text: "renamed identity '\(id)' to '\(newID)' (\(faces.count) face\(faces.count == 1 ? "" : "s"))")
+        case let .searchFace(face, k, galleries):
+            let matches = try db.search(
+                face: FaceID(face), k: k ?? settings.k, filter: SearchFilter(galleries: galleries.isEmpty ? nil : galleries))
+            if json {
+                try emitJSON(ShellResult.FaceMatches(face: face, matches: matches))
+            } else {
+                write(
+                    matches.isEmpty
+                        ? "no other face"
+                        : ShellTable(
+                            header: ["face", "identity", "score"],
+                            rows: matches.map { ["\($0.faceID)", $0.identity, Output.score($0.score)] }
+                        ).render())
+            }
         case .removeIdentity(let id):
             let faces = try db.removeIdentity(id)
             try report(
@@ -153,8 +175,15 @@ final class ShellSession {
     }
 
     /// `add face ID photo.jpg`: enrols the photo through the quality gate.
-    private func enroll(_ path: String, identity: String) throws {
-        let outcome = try db.enroll(photosAt: [path], identity: identity, pipeline: try photoPipeline()).outcomes[0]
+    private func enroll(_ path: String, identity: String, metadata: JSONValue?) throws {
+        let outcome = try db.enroll(photosAt: [path], identity: identity, pipeline: try photoPipeline(), options: EnrollOptions(metadata: metadata))
+            .outcomes[0]
+        if outcome.alreadyEnrolled, let id = outcome.faceID {
+            try report(
+                ShellResult.Change(action: "skipped", identity: identity, faces: [id.rawValue]),
+                text: "\(path) is already stored as face \(id) of '\(identity)'")
+            return
+        }
         guard let id = outcome.faceID else {
             throw FaceDBError(
                 .invalidArgument, "\(path) was refused: \(outcome.issues.map(\.description).joined(separator: "; ")).",
@@ -315,6 +344,11 @@ final class ShellSession {
                 }
             ).render())
         lines.append(String(format: "EER %.4f at threshold %@", report.equalErrorRate.rate, Output.score(report.equalErrorRate.threshold)))
+        guard let point else {
+            lines.append(report.limitation ?? "no operating point")
+            write(lines.joined(separator: "\n"))
+            return
+        }
         lines.append(
             "operating point (1:1): threshold \(Output.score(point.verificationThreshold)) at FMR \(point.targetFMR), FNMR \(String(format: "%.4f", point.fnmr))"
         )

@@ -48,10 +48,19 @@ extension FaceDatabase {
         }
         try CancellationFlag.checkpoint()
         let gate = QualityGate(options.quality)
-        let threshold = options.checkIdentityMatch ? try verificationThreshold().threshold : nil
-        var references: [[Float]] = try self.identity(identity) == nil ? [] : faces(of: identity).map(\.embedding)
+        let threshold = try verificationThreshold().threshold
+        let stored: [Face] = try self.identity(identity) == nil ? [] : faces(of: identity)
+        // Photos already stored for the identity, by SHA-256: skipped, or replaced with --replace.
+        var storedByPhoto: [String: [FaceID]] = [:]
+        for face in stored { if let sha = face.source?.imageSHA256 { storedByPhoto[sha, default: []].append(face.id) } }
+        // A face about to be replaced is no reference for the photos of this call.
+        let incoming = Set(analyses.compactMap { try? $0.get().sha256 })
+        var references = stored.filter { !(options.replace && incoming.contains($0.source?.imageSHA256 ?? "")) }.map(\.embedding)
         var outcomes: [Enrollment.Outcome] = []
         var accepted: [(index: Int, face: NewFace)] = []
+        var firstOfPhoto: [String: Int] = [:]
+        var copies: [(index: Int, of: Int)] = []
+        var surplus: [FaceID] = []
         for (photoInput, result) in zip(photos, analyses) {
             let name = photoInput.name
             var outcome = Enrollment.Outcome(path: name, faceID: nil, issues: [], quality: nil)
@@ -64,6 +73,18 @@ extension FaceDatabase {
                 continue
             case .success(let analysis):
                 photo = analysis
+            }
+            let old = storedByPhoto[photo.sha256] ?? []
+            if !old.isEmpty && !options.replace {
+                outcome.faceID = old[0]
+                outcome.alreadyEnrolled = true
+                continue
+            }
+            if let first = firstOfPhoto[photo.sha256] {
+                // The same bytes again in this call (a copy under another name).
+                outcome.alreadyEnrolled = true
+                copies.append((outcomes.count, first))
+                continue
             }
             guard let face = photo.largestFace else {
                 outcome.issues = [QualityIssue(.noFace, "no face was found (looking for faces of \(options.pipeline.minimumFaceSize) px or more)")]
@@ -81,7 +102,7 @@ extension FaceDatabase {
             outcome.issues = gate.issues(face.quality)
             // Compared as stored: the references are stored vectors, so the face is prepared like them.
             let embedding = try space.prepare(face.embedding, what: "face embedding of \(name)")
-            if outcome.issues.isEmpty, let threshold,
+            if outcome.issues.isEmpty, options.checkIdentityMatch, let threshold,
                 let closest = space.metric.best(of: references.lazy.map { self.space.score($0, embedding) }),
                 !space.metric.passes(closest, threshold: threshold)
             {
@@ -91,17 +112,40 @@ extension FaceDatabase {
                         identityMismatchMessage(closest, threshold, identity))
                 ]
             }
+            if outcome.issues.isEmpty, !options.allowDuplicatePerson, let threshold,
+                let other = try closestOtherIdentity(to: embedding, than: identity, ownFaces: stored.count),
+                space.metric.passes(other.score, threshold: threshold)
+            {
+                outcome.issues = [
+                    QualityIssue(
+                        .duplicatePerson, measured: Double(other.score), threshold: Double(threshold),
+                        duplicatePersonMessage(other, threshold))
+                ]
+            }
             guard outcome.issues.isEmpty else { continue }
             references.append(embedding)
-            accepted.append((outcomes.count, NewFace(identity: identity, embedding: face.embedding, source: source(of: face, in: photo))))
+            firstOfPhoto[photo.sha256] = outcomes.count
+            if !old.isEmpty {
+                outcome.replaced = true
+                surplus += old.dropFirst()
+            }
+            accepted.append(
+                (
+                    outcomes.count,
+                    NewFace(
+                        identity: identity, embedding: face.embedding, id: old.first, source: source(of: face, in: photo),
+                        metadata: options.metadata)
+                ))
         }
         if !accepted.isEmpty {
             let added = try addFacesReporting(
-                accepted.map(\.face), createMissingIdentities: true, existing: .fail,
+                accepted.map(\.face), createMissingIdentities: true, existing: options.replace ? .replace : .fail,
                 pipelineModels: try Self.modelsDocument(pipeline))
             for (item, id) in zip(accepted, added.ids) { outcomes[item.index].faceID = id }
+            if !surplus.isEmpty { try removeFaces(surplus) }
         }
-        for outcome in outcomes { metrics.enrolled(refusedFor: outcome.issues.map(\.kind.rawValue)) }
+        for copy in copies { outcomes[copy.index].faceID = outcomes[copy.of].faceID }
+        for outcome in outcomes where !outcome.alreadyEnrolled { metrics.enrolled(refusedFor: outcome.issues.map(\.kind.rawValue)) }
         return Enrollment(identity: identity, outcomes: outcomes)
     }
 
@@ -176,6 +220,24 @@ extension FaceDatabase {
     private static func document(_ pipeline: FacePipeline) -> [PipelineModel] { pipeline.models }
 
     /// Why a face is refused by the identity check, in the metric's words.
+    /// The face of another identity closest to `embedding` (prepared), searching past the
+    /// identity's own `ownFaces` faces; nil when there is none.
+    private func closestOtherIdentity(to embedding: [Float], than identity: String, ownFaces: Int) throws -> FaceMatch? {
+        guard faceCount > 0 else { return nil }
+        let hits = try searchIndex(batch: [embedding], k: min(faceCount, ownFaces + 1), filter: .none)[0]
+        return hits.first { $0.identity != identity }
+    }
+
+    private func duplicatePersonMessage(_ other: FaceMatch, _ threshold: Float) -> String {
+        space.metric.higherIsBetter
+            ? String(
+                format: "looks like '%@' (face %@), %@ %.3f where the same person scores %.3f or more (enroll anyway with --allow-duplicate-person)",
+                other.identity, other.faceID.description, space.metric.rawValue, other.score, threshold)
+            : String(
+                format: "looks like '%@' (face %@), distance %.3f where the same person is within %.3f (enroll anyway with --allow-duplicate-person)",
+                other.identity, other.faceID.description, other.score, threshold)
+    }
+
     private func identityMismatchMessage(_ closest: Float, _ threshold: Float, _ identity: String) -> String {
         space.metric.higherIsBetter
             ? String(

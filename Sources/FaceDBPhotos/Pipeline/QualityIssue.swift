@@ -18,6 +18,8 @@ public struct QualityIssue: Sendable, Codable, Hashable, CustomStringConvertible
         case extremePose = "extreme-pose"
         /// The face does not look like the identity it is being enrolled into.
         case identityMismatch = "identity-mismatch"
+        /// The face passes the 1:1 threshold against another identity's face.
+        case duplicatePerson = "duplicate-person"
     }
 
     /// What is wrong.
