@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "FaceDBFaultTests",
             dependencies: [
-                "FaceDB", "FaceDBCore", "FaceDBTestSupport", "facedb",
+                "FaceDB", "FaceDBCore", "FaceDBTestSupport", "facedb", "facedb-crash-writer",
                 .product(name: "Logging", package: "swift-log"),
             ]),
     ],

@@ -22,6 +22,11 @@ package final class FaceStore: @unchecked Sendable {
     package let diskReserve: Int
     /// Whether the store was opened read-only: writes throw ``FaceDBError/Code/readOnly``.
     package var isReadOnly: Bool { db.isReadOnly }
+    /// The directory RocksDB keeps a secondary's own files in while the store is read beside its
+    /// writer (removed at close); nil otherwise.
+    package let secondaryScratch: String?
+    /// Whether the store is read beside a writer in another process.
+    package var isBesideWriter: Bool { secondaryScratch != nil }
 
     /// The store format version this code reads and writes (`Schemas/keyspace.md`).
     package static let formatVersion = Int(Keyspace.formatVersion)
@@ -30,7 +35,7 @@ package final class FaceStore: @unchecked Sendable {
     /// The committed counters, behind the lock that serializes writes: it is held through each whole
     /// write, from reading the counters to committing the batch that updates them, and while the
     /// store closes. Not reentrant: nothing that runs under it reads the counters through it again.
-    private let committed: Mutex<Counters>
+    let committed: Mutex<Counters>
     /// Identity ids known to be stored, so that bulk adds need not look them up again. Taken after
     /// `committed` when both are held, never before.
     private let knownIdentities = Mutex(Set<String>())
@@ -50,8 +55,9 @@ package final class FaceStore: @unchecked Sendable {
 
     private init(
         path: String, db: RocksDB, space: EmbeddingSpace, durability: Durability, counters: Counters,
-        storeID: [UInt8], diskReserve: Int
+        storeID: [UInt8], diskReserve: Int, secondaryScratch: String? = nil
     ) {
+        self.secondaryScratch = secondaryScratch
         self.path = path
         self.db = db
         self.space = space
@@ -112,14 +118,17 @@ package final class FaceStore: @unchecked Sendable {
     /// - Parameters:
     ///   - readOnly: open without writing anything under `path` (see ``RocksDB/Mode/readOnly``): for
     ///     reading on a full disk or beside a damaged store; every write then throws `.readOnly`.
+    ///   - besideWriter: read-only beside a writer in another process (``RocksDB/Mode/secondary(scratch:)``):
+    ///     the state is the writer's acknowledged writes as of the open.
     ///   - diskReserve: bytes every write must leave free (see ``diskReserve``).
     /// - Throws: `.notADatabase` when `path` holds no FaceDB store, `.unsupportedFormat` for a newer
     ///   format, `.corruption` for a damaged store (nothing is changed then), `.diskFull` when a
     ///   read-write open has no room to recover.
     package static func open(
-        at path: String, durability: Durability = .processCrash, readOnly: Bool = false,
+        at path: String, durability: Durability = .processCrash, readOnly: Bool = false, besideWriter: Bool = false,
         diskReserve: Int = DiskSpace.defaultReserve, key: EncryptionKey? = nil
     ) throws -> FaceStore {
+        let readOnly = readOnly || besideWriter
         guard FileManager.default.fileExists(atPath: path + "/CURRENT") else {
             throw FaceDBError(
                 .notADatabase, "\(path) holds no FaceDB store.",
@@ -129,7 +138,32 @@ package final class FaceStore: @unchecked Sendable {
             // Opening for writing replays the write-ahead logs into new table files: room for them first.
             try DiskSpace.require(Self.writeAheadLogBytes(path), reserve: diskReserve, at: path, for: "opening the store for writing")
         }
-        let db = try RocksDB(path: path, mode: readOnly ? .readOnly : .readWrite(create: false))
+        var scratch: String?
+        if besideWriter {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("facedb-reader-\(UUID().uuidString)").path
+            try PrivateFiles.makeDirectory(directory)
+            scratch = directory
+        }
+        let db: RocksDB
+        do {
+            db = try RocksDB(path: path, mode: scratch.map { .secondary(scratch: $0) } ?? (readOnly ? .readOnly : .readWrite(create: false)))
+        } catch {
+            if let scratch { try? FileManager.default.removeItem(atPath: scratch) }
+            throw error
+        }
+        do {
+            return try finishOpening(db, at: path, durability: durability, readOnly: readOnly, diskReserve: diskReserve, key: key, scratch: scratch)
+        } catch {
+            db.close()
+            if let scratch { try? FileManager.default.removeItem(atPath: scratch) }
+            throw error
+        }
+    }
+
+    /// Checks and loads an opened store's records (``open(at:durability:readOnly:besideWriter:diskReserve:key:)``).
+    private static func finishOpening(
+        _ db: RocksDB, at path: String, durability: Durability, readOnly: Bool, diskReserve: Int, key: EncryptionKey?, scratch: String?
+    ) throws -> FaceStore {
         guard let versionBytes = try db.get(.meta, Keyspace.formatVersionKey) else {
             throw FaceDBError(
                 .notADatabase, "\(path) is a RocksDB database but not a FaceDB store.",
@@ -171,7 +205,7 @@ package final class FaceStore: @unchecked Sendable {
         let store = FaceStore(
             path: path, db: db, space: space, durability: durability, counters: counters,
             storeID: storedID ?? (readOnly ? [UInt8](repeating: 0, count: 16) : newStoreID()),
-            diskReserve: diskReserve)
+            diskReserve: diskReserve, secondaryScratch: scratch)
         if !readOnly {
             try store.rollBackBulkLoad(committedNextFaceID: counters.nextFaceID)
             store.removeBulkLeftovers()
@@ -235,6 +269,7 @@ package final class FaceStore: @unchecked Sendable {
             }
             db.close()
         }
+        if let scratch = secondaryScratch { try? FileManager.default.removeItem(atPath: scratch) }
     }
 
     /// Makes every write acknowledged so far durable against power loss too (fsyncs the

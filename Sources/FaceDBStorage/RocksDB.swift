@@ -41,9 +41,24 @@ final class RocksDB: @unchecked Sendable {
         /// `rocksdb_repair_db` found no table file of are created (empty): only for a copy that
         /// ``RocksDB/repair(path:)`` has rebuilt. Nothing is written through it.
         case salvageRepaired
+        /// Reading beside a writer in another process (`rocksdb_open_as_secondary_column_families`):
+        /// nothing under the directory is written; the store's state is the writer's as of the open
+        /// (its table files and write-ahead log), or of the last ``RocksDB/catchUpWithPrimary()``.
+        /// RocksDB keeps its own info log in `scratch`, a directory of the caller's.
+        case secondary(scratch: String)
 
         /// Whether nothing is written under the directory.
-        var isReadOnly: Bool { self == .readOnly || self == .salvage }
+        var isReadOnly: Bool {
+            switch self {
+            case .readOnly, .salvage, .secondary: true
+            case .readWrite, .salvageRepaired: false
+            }
+        }
+        /// Whether the store is read beside its writer.
+        var isSecondary: Bool {
+            if case .secondary = self { return true }
+            return false
+        }
         /// Whether this is one of the lenient modes of salvage.
         var isSalvage: Bool { self == .salvage || self == .salvageRepaired }
     }
@@ -71,6 +86,9 @@ final class RocksDB: @unchecked Sendable {
         rocksdb_options_set_max_write_buffer_number(options, 4)
         rocksdb_options_set_keep_log_file_num(options, 3)
         rocksdb_options_set_paranoid_checks(options, mode.isSalvage ? 0 : 1)
+        // A secondary keeps every table file it uses open, so that the writer deleting one after a
+        // compaction does not take it from under a read (RocksDB requires this of secondaries).
+        if mode.isSecondary { rocksdb_options_set_max_open_files(options, -1) }
         // A flush RocksDB starts itself (a full memtable) writes every family's memtable and records
         // them in one atomic MANIFEST group. Flushed family by family, a MANIFEST that lost its tail
         // could keep the meta family's newer counters while dropping the faces they count (seen: 120
@@ -134,7 +152,12 @@ final class RocksDB: @unchecked Sendable {
                 try handles.withUnsafeMutableBufferPointer { handlePtrs in
                     try namePtrs.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constNames in
                         try withRocksError("opening the store", path: path) { err in
-                            mode.isReadOnly
+                            if case .secondary(let scratch) = mode {
+                                return rocksdb_open_as_secondary_column_families(
+                                    options, path, scratch, Int32(all.count), constNames.baseAddress, optPtrs.baseAddress,
+                                    handlePtrs.baseAddress, err)
+                            }
+                            return mode.isReadOnly
                                 ? rocksdb_open_for_read_only_column_families(
                                     options, path, Int32(all.count), constNames.baseAddress, optPtrs.baseAddress,
                                     handlePtrs.baseAddress, 0, err)
@@ -152,6 +175,34 @@ final class RocksDB: @unchecked Sendable {
         }
         db = opened
         for (cf, handle) in zip(all, handles) { families[cf] = handle! }
+    }
+
+    /// A secondary's view moved up to the writer's latest acknowledged writes
+    /// (`rocksdb_try_catch_up_with_primary`).
+    func catchUpWithPrimary() throws {
+        let db = handle
+        try withRocksError("catching up with the writer", path: path) { err in rocksdb_try_catch_up_with_primary(db, err) }
+    }
+
+    /// A consistent copy of the open store in `directory`, which must not exist
+    /// (`rocksdb_checkpoint_create`): table files hard-linked where the file system allows (copied
+    /// otherwise), the memtables flushed first so that the copy needs no log replay.
+    func checkpoint(to directory: String) throws {
+        let db = handle
+        try refuseIfReadOnly()
+        let checkpoint = try withRocksError("preparing a checkpoint", path: path) { err in rocksdb_checkpoint_object_create(db, err) }
+        defer { rocksdb_checkpoint_object_destroy(checkpoint) }
+        try failure.recording {
+            try withRocksError("writing a checkpoint to \(directory)", path: path) { err in
+                rocksdb_checkpoint_create(checkpoint, directory, 0, err)
+            }
+        }
+    }
+
+    /// Calls `body` with each key and stored value of `cf`, as they are on disk (sealed values
+    /// stay sealed), in key order, until it returns false.
+    func scanStored(_ cf: ColumnFamily, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+        try scan(cf, stored: true, body)
     }
 
     /// Rebuilds the MANIFEST of the store at `path` from the table and log files it finds
@@ -334,7 +385,7 @@ final class RocksDB: @unchecked Sendable {
     /// Calls `body` with each key and value of `cf` in key order, from `start` up to (not including)
     /// `end`, until `body` returns false. The buffers are valid only during the call.
     func scan(
-        _ cf: ColumnFamily, from start: [UInt8] = [], to end: [UInt8]? = nil,
+        _ cf: ColumnFamily, from start: [UInt8] = [], to end: [UInt8]? = nil, stored: Bool = false,
         _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         let db = handle
@@ -363,7 +414,7 @@ final class RocksDB: @unchecked Sendable {
             let key = UnsafeRawBufferPointer(start: keyStart, count: keyLength)
             let value = UnsafeRawBufferPointer(start: valueStart, count: valueLength)
             let go: Bool
-            if let opened = try plain(cf, key: key, value: value) {
+            if !stored, let opened = try plain(cf, key: key, value: value) {
                 go = try opened.withUnsafeBytes { try body(key, $0) }
             } else {
                 go = try body(key, value)

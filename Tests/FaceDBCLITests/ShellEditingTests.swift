@@ -118,7 +118,7 @@ final class ShellEditingTests: XCTestCase {
         func complete(_ line: String) -> ShellCompleter.Completion { c.complete(line, cursor: line.count) }
         XCTAssertEqual(complete("ide").replacement, "identify ")
         XCTAssertEqual(complete("").candidates, ShellCommandTable.standard.commandNames.sorted())
-        XCTAssertEqual(complete("s").candidates, ["set", "show", "stats"])
+        XCTAssertEqual(complete("s").candidates, ["search", "set", "show", "stats"])
         XCTAssertNil(complete("s").replacement, "no common prefix longer than what is typed")
         XCTAssertEqual(complete("add ").candidates, ["face", "identity"])
         XCTAssertEqual(complete("show a").candidates, ["ada", "adam"])

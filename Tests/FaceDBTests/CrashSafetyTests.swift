@@ -7,55 +7,14 @@ import XCTest
 /// A child process writes batches and is killed with SIGKILL at random moments. After reopening,
 /// every acknowledged batch is there, no partial batch is visible, and the index holds exactly the stored faces.
 final class CrashSafetyTests: XCTestCase {
-    final class Acks: @unchecked Sendable {
-        private let lock = NSLock()
-        private var added = Set<Int>()
-        private var deleted = Set<Int>()
-        private var ready = false
-        func record(_ line: Substring) {
-            let parts = line.split(separator: " ")
-            lock.withLock {
-                if parts.first == "READY" { ready = true }
-                guard parts.count == 2, let n = Int(parts[1]) else { return }
-                if parts[0] == "ADD" { added.insert(n) } else if parts[0] == "DEL" { deleted.insert(n) }
-            }
-        }
-        var state: (added: Set<Int>, deleted: Set<Int>, ready: Bool) { lock.withLock { (added, deleted, ready) } }
-    }
-
     /// Runs the writer until killed after `delay` seconds; returns what it acknowledged.
     func runWriter(path: String, kind: IndexConfiguration.Kind, first: Int, delay: Double) throws -> (added: Set<Int>, deleted: Set<Int>) {
-        let process = Process()
-        process.executableURL = CrashTestData.productsDirectory.appendingPathComponent("facedb-crash-writer")
-        process.arguments = [path, kind.rawValue, String(first)]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        let acks = Acks()
-        let reader = Thread {
-            var pending = Data()
-            let handle = pipe.fileHandleForReading
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                pending.append(chunk)
-                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    acks.record(Substring(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)))
-                    pending.removeSubrange(pending.startIndex...newline)
-                }
-            }
-        }
-        try process.run()
-        reader.start()
+        let writer = try CrashWriterProcess(path: path, kind: kind.rawValue, first: first)
         // Wait for the writer to be ready (opening may rebuild), then let it write for `delay`.
-        let deadline = Date().addingTimeInterval(60)
-        while !acks.state.ready && process.isRunning && Date() < deadline { usleep(2_000) }
+        writer.wait()
         usleep(useconds_t(delay * 1_000_000))
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        // Drain what the pipe still holds.
-        while !reader.isFinished { usleep(1_000) }
-        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the writer stopped by itself")
-        let state = acks.state
+        XCTAssertTrue(writer.kill(), "the writer stopped by itself")
+        let state = writer.acknowledged
         return (state.added, state.deleted)
     }
 

@@ -105,13 +105,19 @@ final class FaceDatabaseTests: XCTestCase {
                 let got = try db.search(probe, k: 5, filter: SearchFilter(galleries: ["even"]))
                 XCTAssertTrue(got.allSatisfy { evens.contains($0.identity) }, "kind \(kind) seed \(rng.seed)")
                 if kind == .flat { XCTAssertEqual(got.map(\.faceID.rawValue), truth.map(\.id), "seed \(rng.seed)") }
-                let two = try db.search(probe, k: 50, filter: SearchFilter(identities: ["p1", "p4", "nobody"]))
+                let two = try db.search(probe, k: 50, filter: SearchFilter(identities: ["p1", "p4"]))
                 XCTAssertEqual(Set(two.map(\.identity)), ["p1", "p4"], "kind \(kind) seed \(rng.seed)")
                 XCTAssertEqual(two.count, 20, "kind \(kind) seed \(rng.seed)")
                 let both = try db.search(probe, k: 50, filter: SearchFilter(galleries: ["three"], identities: ["p3", "p4"]))
                 XCTAssertEqual(Set(both.map(\.identity)), ["p3"], "kind \(kind) seed \(rng.seed)")
             }
-            XCTAssertEqual(try db.search(vector(&rng), k: 5, filter: SearchFilter(galleries: ["empty-gallery"])), [])
+            // A filter naming what does not exist is an error naming it, not an empty answer.
+            XCTAssertThrowsError(try db.search(vector(&rng), k: 5, filter: SearchFilter(galleries: ["empty-gallery"]))) {
+                XCTAssertTrue(($0 as? FaceDBError)?.message.contains("'empty-gallery'") ?? false, "\($0)")
+            }
+            XCTAssertThrowsError(try db.search(vector(&rng), k: 5, filter: SearchFilter(identities: ["p1", "nobody"]))) {
+                XCTAssertEqual(($0 as? FaceDBError)?.code, .unknownIdentity)
+            }
             try db.close()
         }
     }
@@ -240,7 +246,7 @@ final class FaceDatabaseTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(ada.updated, ada.created)
         try db.addFaces([NewFace(identity: "ada", embedding: [0, 0]), NewFace(identity: "ada", embedding: [3, 4])])
         XCTAssertEqual(try db.closestFace(to: [3, 3], in: "ada")?.score ?? -1, 1, accuracy: 1e-6)
-        XCTAssertEqual(try db.search([0, 0], k: 1, filter: SearchFilter(galleries: ["g1"])), [])
+        XCTAssertThrowsError(try db.search([0, 0], k: 1, filter: SearchFilter(galleries: ["g1"])), "g1 has no identity left")
         XCTAssertEqual(try db.search([0, 0], k: 1, filter: SearchFilter(galleries: ["g2"])).first?.identity, "ada")
         XCTAssertEqual(try db.identities(prefix: "a").map(\.id), ["ada"])
         try db.close()

@@ -85,9 +85,11 @@ final class QueryTests: XCTestCase {
         let chosen = try db.identify([0, 0], options: IdentificationOptions(k: 5, filter: SearchFilter(identities: ["sid"]), threshold: 0.5))
         XCTAssertEqual(chosen.matches.map(\.identity), ["sid"])
         XCTAssertEqual(chosen.decision, .unknown)
-        let none = try db.identify([0, 0], options: IdentificationOptions(filter: SearchFilter(galleries: ["nobody-here"]), threshold: 0.5))
-        XCTAssertEqual(none.matches, [])
-        XCTAssertEqual(none.decision, .unknown)
+        // A gallery no identity is in is an error naming it (a misspelt gallery would otherwise
+        // answer "unknown" for everyone).
+        expect(.invalidArgument) {
+            _ = try db.identify([0, 0], options: IdentificationOptions(filter: SearchFilter(galleries: ["nobody-here"]), threshold: 0.5))
+        }
     }
 
     func testBadInputIsRejectedSpecifically() throws {

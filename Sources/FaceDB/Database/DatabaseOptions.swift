@@ -31,8 +31,9 @@ public struct DatabaseOptions: Sendable {
     /// Open without writing anything under the database directory (default false): no index
     /// snapshot is written (a stale one is caught up or rebuilt in memory), no write-ahead log is
     /// flushed, so reading works on a full disk and beside a damaged store. Every write throws
-    /// ``FaceDBError/Code/readOnly``. Several read-only handles may share a database; none can
-    /// while a writer has it open.
+    /// ``FaceDBError/Code/readOnly``. Several read-only handles may share a database. While a
+    /// writer in another process has it open, a read-only handle reads beside it
+    /// (``FaceDatabase/isBesideWriter``): it sees the writer's acknowledged writes as of the open.
     public var readOnly: Bool
     /// Bytes every write must leave free on the database's disk (default 64 MiB): a write, index
     /// snapshot or open for writing that would leave less is refused with

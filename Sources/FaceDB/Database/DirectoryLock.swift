@@ -44,6 +44,10 @@ final class DirectoryLock: @unchecked Sendable {
         fd = file
     }
 
+    /// No lock at all: for a reader beside a writer that holds the exclusive lock (the reader
+    /// writes nothing under the directory; see `FaceStore.open(besideWriter:)`).
+    init(unheldFor directory: String) { fd = nil }
+
     /// Releases the lock. Idempotent.
     func unlock() {
         guard let file = fd else { return }

@@ -70,6 +70,11 @@ public final class FaceDatabase: @unchecked Sendable {
     /// Whether the database was opened read-only (``DatabaseOptions/readOnly``).
     public var isReadOnly: Bool { options.readOnly }
 
+    /// Whether this read-only handle reads beside a writer in another process: it sees the
+    /// writer's acknowledged writes as of the open (its answers do not move after that; open the
+    /// database again to see later writes). A read-only open finds the writer by its lock.
+    public var isBesideWriter: Bool { store.isBesideWriter }
+
     private init(path: String, store: FaceStore, lock: DirectoryLock, index: VectorIndex, indexSequence: UInt64, options: DatabaseOptions) {
         self.path = path
         self.store = store
@@ -161,7 +166,16 @@ public final class FaceDatabase: @unchecked Sendable {
                 .notADatabase, "\(path) is not a FaceDB database.",
                 remedy: "Create one with `facedb create \(path) --model NAME --dim D`, or check the path.", path: path)
         }
-        let lock = try DirectoryLock(directory: path, shared: options.readOnly)
+        // A reader finds the lock held exclusively only while a writer has the database open: it
+        // then reads beside the writer (a RocksDB secondary) instead of refusing.
+        let lock: DirectoryLock
+        var besideWriter = false
+        do {
+            lock = try DirectoryLock(directory: path, shared: options.readOnly)
+        } catch let error as FaceDBError where error.code == .databaseLocked && options.readOnly {
+            lock = DirectoryLock(unheldFor: path)
+            besideWriter = true
+        }
         // Looked at before RocksDB opens the store, which creates files of its own under the umask.
         let exposed = PrivateFiles.exposed(under: path)
         let snapshotHeader = IndexSnapshot.header(at: path + "/index.snapshot")
@@ -172,7 +186,7 @@ public final class FaceDatabase: @unchecked Sendable {
             try refuseStore(sequence: probe.sequence, storeID: probe.storeID, behind: snapshotHeader, path: path)
         }
         let store = try FaceStore.open(
-            at: storePath(path), durability: options.durability, readOnly: options.readOnly,
+            at: storePath(path), durability: options.durability, readOnly: options.readOnly, besideWriter: besideWriter,
             diskReserve: options.diskReserve, key: options.key)
         if options.readOnly, let snapshotHeader {
             do {

@@ -20,6 +20,7 @@ public struct FaceDBCommand: ParsableCommand {
               facedb export people.facedb --format jsonl --output people.jsonl
               facedb repair people.facedb --into people.repaired
               facedb erase people.facedb --identity ada
+              facedb backup people.facedb /backups/people.facedb
               facedb search people.facedb --face 17
               facedb identity rename people.facedb emp-17 ada
             """,
@@ -27,7 +28,8 @@ public struct FaceDBCommand: ParsableCommand {
         subcommands: [
             CreateCommand.self, StatsCommand.self, ReindexCommand.self, CheckCommand.self, RepairCommand.self,
             IdentifyCommand.self, VerifyCommand.self, SearchCommand.self, IdentityCommand.self, CalibrateCommand.self, EvaluateCommand.self,
-            ImportCommand.self, ExportCommand.self, EraseCommand.self, AuditCommand.self, RekeyCommand.self, ShellCommand.self,
+            ImportCommand.self, ExportCommand.self, BackupCommand.self, RestoreCommand.self, EraseCommand.self, AuditCommand.self, RekeyCommand.self,
+            ShellCommand.self,
             EnrollCommand.self, EmbedCommand.self, AnnotateCommand.self,
         ]
     )

@@ -57,11 +57,17 @@ struct ShellCommand: ParsableCommand {
         if failed { throw ExitCode(CLIError.failure) }
     }
 
-    /// Opens the database for writing or, when its disk is full, read-only with a warning: queries
-    /// still work and every write says why it cannot be made.
+    /// Opens the database for writing or, when its disk is full or another process writes it,
+    /// read-only with a warning: queries still work and every write says why it cannot be made.
     static func open(_ database: String, key: EncryptionKey?) throws -> FaceDatabase {
         do {
             return try FaceDatabase.open(at: database, options: CommandLog.options(key: key))
+        } catch let error as FaceDBError where error.code == .databaseLocked {
+            FileHandle.standardError.write(
+                Data(
+                    "warning: another process has the database open for writing.\n  The shell reads beside it: queries see its writes as of now (restart the shell to see later ones); writes are refused.\n"
+                        .utf8))
+            return try FaceDatabase.open(at: database, options: CommandLog.options(readOnly: true, key: key))
         } catch let error as FaceDBError where error.code == .diskFull {
             FileHandle.standardError.write(
                 Data("warning: \(error.message)\n  The shell opens the database read-only: queries work, writes are refused.\n".utf8))
