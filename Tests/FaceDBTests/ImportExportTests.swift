@@ -428,6 +428,78 @@ final class ImportExportTests: XCTestCase {
         }
     }
 
+    /// A JSON Lines export is a whole dump: imported into an empty database of the same space it
+    /// gives a database whose own dump is the same bytes (identities with names, galleries and
+    /// metadata, one without faces, faces with metadata and photo provenance, the HNSW
+    /// configuration and the operating point); a database with faces keeps its own index and
+    /// operating point; another space is refused before anything is stored.
+    func testADumpImportedIntoAnEmptyDatabaseDumpsToTheSameBytes() throws {
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        for metric in [Metric.l2, .cosine] {
+            let space = EmbeddingSpace(model: "m", dimension: 8, metric: metric)
+            let source = try FaceDatabase.create(
+                at: directory.path("source-\(metric)"), space: space, index: IndexConfiguration(kind: .hnsw, hnswM: 8, efSearch: 48),
+                options: quiet)
+            for p in 0..<30 {
+                try source.addIdentity(
+                    "p\(p)", displayName: p % 3 == 0 ? nil : "Person \(p) \"Ünï\"", metadata: .object(["team": .string(["a", "b"][p % 2])]),
+                    galleries: p % 4 == 0 ? ["staff", "vip"] : [])
+            }
+            try source.addIdentity("nobody-yet", displayName: "Empty")
+            let photo = FaceSource(
+                path: "photos/p1/a b.jpg", imageSHA256: String(repeating: "0f", count: 32), box: [1.5, 2, 101.25, 120],
+                landmarks: [Point(x: 10.5, y: 20.25), Point(x: 30, y: 20)], quality: ["sharpness": 123.456, "confidence": 0.987654321])
+            var faces: [NewFace] = []
+            for i in 0..<120 {
+                let vector: [Float] = (0..<8).map { _ in rng.nextGaussian() }
+                let metadata: JSONValue? = i % 3 == 0 ? .object(["n": .number(Double(i) / 7)]) : nil
+                faces.append(NewFace(identity: "p\(i % 30)", embedding: vector, source: i % 5 == 0 ? photo : nil, metadata: metadata))
+            }
+            try source.addFaces(faces)
+            try source.calibrate(CalibrationOptions(targetFMR: 1e-2))
+            let first = directory.path("dump-\(metric).jsonl")
+            try source.export(format: .jsonl, to: first)
+
+            let copy = try FaceDatabase.create(at: directory.path("copy-\(metric)"), space: space, options: quiet)
+            let summary = try copy.importEmbeddings(from: try EmbeddingFiles.open(path: first, labels: nil))
+            XCTAssertEqual([summary.stored, summary.rejected], [120, 0])
+            let second = directory.path("again-\(metric).jsonl")
+            try copy.export(format: .jsonl, to: second)
+            let a = try Data(contentsOf: URL(fileURLWithPath: first))
+            let b = try Data(contentsOf: URL(fileURLWithPath: second))
+            XCTAssertEqual(a.count, b.count, "\(metric); seed \(rng.seed)")
+            XCTAssertTrue(a == b, "\(metric); seed \(rng.seed)")
+            XCTAssertEqual(try copy.operatingPoint(), try source.operatingPoint())
+            XCTAssertEqual(try copy.stats().index, try source.stats().index)
+            XCTAssertEqual(try copy.identity("p4")?.galleries, ["staff", "vip"])
+            XCTAssertEqual(try copy.identity("nobody-yet")?.displayName, "Empty")
+            XCTAssertEqual(try copy.faces(of: "p0").first?.source, photo)
+            let lines = String(decoding: a, as: UTF8.self).split(separator: "\n")
+            XCTAssertEqual(lines.count, 1 + 31 + 120)
+            XCTAssertTrue(lines[0].contains(#""kind":"database""#) && lines[0].contains(#""calibration""#), String(lines[0].prefix(200)))
+            try copy.close()
+
+            // A database with faces keeps its own index and operating point.
+            let busy = try FaceDatabase.create(at: directory.path("busy-\(metric)"), space: space, options: quiet)
+            try busy.addFaces([NewFace(identity: "x", embedding: (0..<8).map { _ in rng.nextGaussian() })], createMissingIdentities: true)
+            let into = try busy.importEmbeddings(from: try EmbeddingFiles.open(path: first, labels: nil))
+            XCTAssertEqual(into.stored + into.skipped, 120, "face id 0 was taken: skipped")
+            XCTAssertEqual(try busy.stats().index.kind, .flat)
+            XCTAssertNil(try busy.operatingPoint())
+            try busy.close()
+            try source.close()
+        }
+        // Another space: refused before anything is stored.
+        let other = try FaceDatabase.create(
+            at: directory.path("other"), space: EmbeddingSpace(model: "other", dimension: 8, metric: .l2), options: quiet)
+        defer { try? other.close() }
+        XCTAssertThrowsError(try other.importEmbeddings(from: try EmbeddingFiles.open(path: directory.path("dump-l2.jsonl"), labels: nil))) {
+            XCTAssertEqual(($0 as? FaceDBError)?.code, .modelMismatch, "\($0)")
+        }
+        XCTAssertEqual(other.faceCount, 0)
+        XCTAssertEqual(other.identityCount, 0)
+    }
+
     /// Reads a 1-D or 2-D `.npy` written by the exporter: its type string, shape and data bytes.
     func readNpy(_ path: String) throws -> (descr: String, shape: [Int], data: Data) {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))

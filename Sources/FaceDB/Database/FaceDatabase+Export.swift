@@ -6,7 +6,13 @@ extension FaceDatabase {
     /// Writes every stored face (identity, face id, metadata, embedding as stored) in `format`.
     ///
     /// - `.npy`: `path` is the `.npy` file; its labels go to ``EmbeddingFiles/labelsPath(forNpy:)``.
-    /// - `.jsonl`, `.csv`: `path` is the file.
+    /// - `.jsonl`: `path` is the file, a whole dump of the database (`Schemas/dump.schema.json`): a
+    ///   first line with the space, the index configuration and the operating point, a line per
+    ///   identity (display name, galleries, metadata) in id order, then a line per face in face-id
+    ///   order with its metadata and source (photo path, SHA-256, box, landmarks, quality).
+    ///   Importing it into an empty database makes a database whose own dump is the same bytes.
+    ///   (Creation times are not carried.)
+    /// - `.csv`: `path` is the file.
     /// - `.milvus`: `path` is a directory (created if needed) of one NumPy file per field.
     ///
     /// Each file is written to a temporary file and renamed into place when complete, so a file
@@ -34,7 +40,15 @@ extension FaceDatabase {
             var sink: any EmbeddingSink
             switch format {
             case .npy: sink = try NpyWriter(path: path, dimension: space.dimension)
-            case .jsonl: sink = try JSONLinesWriter(path: path)
+            case .jsonl:
+                var dump = try JSONLinesWriter(path: path)
+                try dump.writeHeader(
+                    space: space, index: store.indexConfiguration, calibration: try operatingPoint().map { try JSONValue.encoding($0) })
+                try store.forEachIdentity { identity in
+                    try dump.writeIdentity(identity)
+                    return true
+                }
+                sink = dump
             case .csv: sink = try CSVWriter(path: path, dimension: space.dimension)
             case .milvus:
                 var identityLength = 0
@@ -54,7 +68,7 @@ extension FaceDatabase {
                 try sink.write(
                     ImportRow(
                         row: written + 1, identity: face.identity, faceID: face.id.rawValue,
-                        embedding: face.embedding, metadata: face.metadata))
+                        embedding: face.embedding, metadata: face.metadata, source: face.source))
                 written += 1
                 if written % 4096 == 0 {
                     progress?(written, total)

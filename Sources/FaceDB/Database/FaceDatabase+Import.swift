@@ -73,6 +73,8 @@ extension FaceDatabase {
                 summary.resumed += batch.resumed
                 metrics.imported(.rejected, rows: batch.rejected.count)
                 metrics.imported(.resumed, rows: batch.resumed)
+                if let header = batch.header { try adopt(header) }
+                for identity in batch.identities { try adopt(identity) }
                 let mark = batch.consumed.isEmpty ? nil : markKey.map { ImportMark(key: $0, rows: batch.rowsDone, files: batch.consumed) }
                 if batch.faces.count > 0 || (mark != nil && batch.rows > batch.resumed) {
                     let added = try addFacesReporting(
@@ -116,6 +118,50 @@ extension FaceDatabase {
         return summary
     }
 
+    /// A dump's first line: its space must be this database's; an empty database also takes its
+    /// index configuration and operating point (a database with faces keeps its own).
+    private func adopt(_ header: DumpHeader) throws {
+        let dumped = header.space
+        guard dumped.model == space.model else {
+            throw FaceDBError(
+                .modelMismatch, "The dump holds embeddings of model '\(dumped.model)'; this database is for '\(space.model)'.",
+                remedy: "Import it into a database created with the dump's space: \(dumped.model), \(dumped.dimension)-D, \(dumped.metric.rawValue).")
+        }
+        guard dumped.dimension == space.dimension else {
+            throw FaceDBError.dimensionMismatch(expected: space.dimension, given: dumped.dimension, what: "dump's embeddings")
+        }
+        guard dumped == space else {
+            throw FaceDBError(
+                .invalidArgument, "The dump's embedding space (\(dumped)) differs from this database's (\(space)).",
+                remedy: "Import it into a database created with the dump's metric and normalization.")
+        }
+        guard faceCount == 0 else {
+            logger.notice("the dump's index configuration and operating point are not adopted: the database already holds faces")
+            return
+        }
+        if let index = header.index, index != store.indexConfiguration { try reindex(index) }
+        if let calibration = header.calibration {
+            do {
+                try setOperatingPoint(try calibration.decoded(as: OperatingPoint.self))
+            } catch let error as FaceDBError {
+                throw error
+            } catch {
+                throw FaceDBError(
+                    .invalidArgument, "The dump's operating point (line \(header.row)) is not readable: \(error).",
+                    remedy: "Remove \"calibration\" from the line and calibrate after the import.")
+            }
+        }
+    }
+
+    /// A dump's identity line: the identity is created, or its name, galleries and metadata set.
+    private func adopt(_ line: IdentityRow) throws {
+        if try identity(line.identity) == nil {
+            try addIdentity(line.identity, displayName: line.displayName, metadata: line.metadata, galleries: line.galleries)
+        } else {
+            try updateIdentity(line.identity, displayName: .some(line.displayName), metadata: line.metadata, galleries: line.galleries)
+        }
+    }
+
     /// Makes the process return large freed buffers to the system at once, as a bulk import's
     /// batches are (see `FaceStore.mapLargeBuffersApart()`). Process-wide: for the program's owner
     /// to call, before importing; the `facedb` command does.
@@ -141,6 +187,10 @@ struct ImportBatch: @unchecked Sendable {
     var faces = PreparedFaces.empty
     /// Rows rejected by the reader or the validator.
     var rejected: [RejectedRow] = []
+    /// A dump's first line, when this batch holds it.
+    var header: DumpHeader?
+    /// A dump's identity lines, created or updated before the batch's faces are stored.
+    var identities: [IdentityRow] = []
     /// How many rows of the file this batch covers (valid, rejected and resumed).
     var rows = 0
     /// Of ``rows``, those passed over because an earlier import did them.
@@ -244,6 +294,12 @@ final class BatchReader: @unchecked Sendable {
             case .rejected(let rejected):
                 batch.rejected.append(rejected)
                 batch.rows += 1
+            case .database(let header):
+                batch.header = header
+                batch.rows += 1
+            case .identity(let identity):
+                batch.identities.append(identity)
+                batch.rows += 1
             case .row(let row):
                 switch validator.validate(row) {
                 case .rejected(let rejected):
@@ -262,9 +318,11 @@ final class BatchReader: @unchecked Sendable {
                     faces.append(
                         NewFace(
                             identity: row.identity, embedding: row.embedding,
-                            id: row.faceID.map(FaceID.init(rawValue:)), metadata: row.metadata))
+                            id: row.faceID.map(FaceID.init(rawValue:)), source: row.source, metadata: row.metadata))
                     batch.rows += 1
                     if faces.count >= chunk { guard prepare() else { return } }
+                case .identity, .database:
+                    break  // the validator passes rows through or rejects them; it makes nothing else
                 }
             }
             if batch.rows >= batchSize {

@@ -12,7 +12,10 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export identities, face ids, metadata and embeddings to .npy, JSON Lines, CSV or Milvus files.",
         discussion: """
-            npy, jsonl and csv import back identically with `facedb import`. milvus writes a directory of
+            npy, jsonl and csv import back identically with `facedb import`. jsonl is a whole dump \
+            (Schemas/dump.schema.json): it also carries identities' names, galleries and metadata, each \
+            face's photo provenance, the index configuration and the operating point, and imported into \
+            an empty database it makes one whose own dump is the same bytes. milvus writes a directory of
             NumPy files, one per field (id, identity, embedding, metadata) plus schema.json, for Milvus's
             bulk insert. Embeddings are written as stored (normalized if the database normalizes).
             Each file is written to a temporary file and renamed into place when complete. An existing

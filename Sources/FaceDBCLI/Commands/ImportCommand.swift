@@ -13,7 +13,8 @@ struct ImportCommand: ParsableCommand {
             Formats (see Schemas/import-formats.md):
               .npy   float16/32/64, shape (n, d), C order, with --labels
               .fvecs with --labels
-              .jsonl {"identity": "ada", "embedding": [...], "face_id": 7, "metadata": {...}} per line
+              .jsonl {"identity": "ada", "embedding": [...], "face_id": 7, "metadata": {...}} per line,
+                     or a dump written by `facedb export --format jsonl`
               .csv   header identity,face_id,metadata,e0,...,e{d-1} (face_id and metadata optional)
             A labels file is one identity per line (.txt), or a CSV/JSONL with identity and optional
             face_id and metadata columns. Unknown identities are created. Bad rows are written to the

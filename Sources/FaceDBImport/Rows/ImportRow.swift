@@ -12,14 +12,19 @@ public struct ImportRow: Sendable {
     public var embedding: [Float]
     /// The face's metadata, if the file gives any.
     public var metadata: JSONValue?
+    /// Where the face came from (a dump's faces carry it), if the file gives it.
+    public var source: FaceSource?
 
     /// Makes a row.
-    public init(row: Int, identity: String, faceID: Int64? = nil, embedding: [Float], metadata: JSONValue? = nil) {
+    public init(
+        row: Int, identity: String, faceID: Int64? = nil, embedding: [Float], metadata: JSONValue? = nil, source: FaceSource? = nil
+    ) {
         self.row = row
         self.identity = identity
         self.faceID = faceID
         self.embedding = embedding
         self.metadata = metadata
+        self.source = source
     }
 }
 
@@ -41,6 +46,10 @@ public struct RejectedRow: Sendable, Codable, Hashable {
 public enum ImportItem: Sendable {
     /// A row that was read; it still has to pass a ``RowValidator``.
     case row(ImportRow)
+    /// A dump's identity line: the identity is created or updated before the faces after it.
+    case identity(IdentityRow)
+    /// A dump's first line: the database the dump was made from.
+    case database(DumpHeader)
     /// A row that could not be read; reading goes on with the next one.
     case rejected(RejectedRow)
 }

@@ -41,6 +41,37 @@ enum RowFields {
         }
     }
 
+    /// An optional string member (`null` or missing: nil).
+    static func text(json node: JSONNode?, key: String) throws(Rejection) -> String? {
+        switch node {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        case let other?: throw Rejection("\"\(key)\" must be a string, not \(other.kindDescription)")
+        }
+    }
+
+    /// An array of strings (missing: empty).
+    static func strings(json node: JSONNode?, key: String) throws(Rejection) -> [String] {
+        guard let node else { return [] }
+        guard case .array(let items) = node else { throw Rejection("\"\(key)\" must be an array of strings, not \(node.kindDescription)") }
+        var out: [String] = []
+        for item in items {
+            guard case .string(let text) = item else { throw Rejection("\"\(key)\" must hold strings, not \(item.kindDescription)") }
+            out.append(text)
+        }
+        return out
+    }
+
+    /// A member decoded as `T` from its JSON.
+    static func decoded<T: Decodable>(_ type: T.Type, json node: JSONNode?, key: String) throws(Rejection) -> T {
+        guard let node else { throw Rejection("\"\(key)\" is missing") }
+        do {
+            return try node.jsonValue.decoded(as: T.self)
+        } catch {
+            throw Rejection("\"\(key)\" is not a valid \(key) (\(RowFields.clip("\(error)")))")
+        }
+    }
+
     /// Metadata from CSV text holding a JSON object; empty means none.
     static func metadata(text: String) throws(Rejection) -> JSONValue? {
         guard !trim(text).isEmpty else { return nil }

@@ -1,4 +1,5 @@
 import FaceDBCore
+import Foundation
 
 /// A file (or set of files) of embeddings written one row at a time: the export side of
 /// ``EmbeddingSource``. Every format but ``ExportFormat/milvus`` is read back by
@@ -30,6 +31,13 @@ extension EmbeddingFiles {
         return stem + ".labels.jsonl"
     }
 
+    /// `value` as compact JSON with sorted keys: the same value always gives the same bytes.
+    static func canonicalJSON<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+
     /// Appends `value` as a JSON number in its shortest form that parses back to the same float
     /// (finite values only).
     static func appendJSON(_ value: Float, to out: inout [UInt8]) {
@@ -56,6 +64,10 @@ extension EmbeddingFiles {
         if let metadata = row.metadata {
             line.append(contentsOf: #","metadata":"#.utf8)
             line.append(contentsOf: metadata.description.utf8)
+        }
+        if let source = row.source, let json = try? canonicalJSON(source) {
+            line.append(contentsOf: #","source":"#.utf8)
+            line.append(contentsOf: json)
         }
         line.append(contentsOf: "}\n".utf8)
     }
