@@ -22,10 +22,12 @@ extension VectorIndex {
     /// per-call value), holding the index exclusively for 32 queries at a time. Never call it from
     /// a user's search path: at 1M faces it takes seconds.
     ///
+    /// - Parameter progress: called with (steps done, steps at most): the brute-force answer, then
+    ///   each candidate measured (tuning stops at the first that reaches the target).
     /// - Returns: the tuning, or nil when the configuration does not tune efSearch or the index
     ///   holds fewer than two vectors.
     @discardableResult
-    package func tuneEfSearch(sampleSize: Int = VectorIndex.tuningSampleSize) throws -> EfSearchTuning? {
+    package func tuneEfSearch(sampleSize: Int = VectorIndex.tuningSampleSize, progress: ((Int, Int) -> Void)? = nil) throws -> EfSearchTuning? {
         guard configuration.tunesEfSearch, let target = configuration.recallTarget else { return nil }
         let started = DispatchTime.now().uptimeNanoseconds
         let (faces, sample, queries) = try sampleStoredVectors(max(1, sampleSize), seed: Self.tuningSeed)
@@ -35,11 +37,14 @@ extension VectorIndex {
         func others(_ row: [IndexHit], of own: Int64) -> [Int64] {
             Array(row.lazy.map(\.id).filter { $0 != own }.prefix(k))
         }
+        let steps = 1 + IndexConfiguration.efSearchCandidates.count
         let truth = zip(try searchExact(queries, k: k + 1), sample).map { Set(others($0, of: $1)) }
         let total = truth.reduce(0) { $0 + $1.count }
+        progress?(1, steps)
 
         var chosen: (efSearch: Int, recall: Double, standardError: Double)?
-        for ef in IndexConfiguration.efSearchCandidates {
+        for (step, ef) in IndexConfiguration.efSearchCandidates.enumerated() {
+            defer { progress?(2 + step, steps) }
             let rows = try search(queries, k: k + 1, efSearch: ef)
             var found = 0
             var perQuery: [Double] = []  // each sampled face's own recall

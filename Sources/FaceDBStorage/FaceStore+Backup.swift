@@ -30,6 +30,12 @@ extension FaceStore {
                 try writer.put(Array(key), value)
                 return true
             }
+            // The faces copied must be the faces counted (see FaceDatabase.settleBesideWriter).
+            if cf == .faces && writer.count != faceCount {
+                throw FaceDBError(
+                    .storageFailure, "The store holds \(writer.count) faces but counts \(faceCount); the copy was not finished.",
+                    remedy: "Try again; if it persists, run `facedb check`.", path: path)
+            }
             // An empty family stays empty: RocksDB refuses to finish a table file without entries.
             if writer.count > 0 {
                 try writer.finish()

@@ -160,6 +160,40 @@ package final class FaceStore: @unchecked Sendable {
         }
     }
 
+    /// The counters recorded in `meta`.
+    static func readCounters(_ db: RocksDB) throws -> Counters {
+        func required(_ key: [UInt8]) throws -> [UInt8] {
+            guard let v = try db.get(.meta, key) else {
+                throw Keyspace.corrupt("meta key \(String(decoding: key, as: UTF8.self)) is missing")
+            }
+            return v
+        }
+        let counters = Counters(
+            sequence: try Keyspace.uint64(bigEndian: try required(Keyspace.sequenceKey)),
+            nextFaceID: Int64(bitPattern: try Keyspace.uint64(bigEndian: try required(Keyspace.nextFaceIDKey))),
+            identities: Int(try Keyspace.uint64(bigEndian: try required(Keyspace.identityCountKey))),
+            faces: Int(try Keyspace.uint64(bigEndian: try required(Keyspace.faceCountKey))),
+            logTruncatedThrough: try Keyspace.uint64(bigEndian: try required(Keyspace.logTruncatedThroughKey)),
+            index: try Keyspace.decodeJSON(IndexConfiguration.self, try required(Keyspace.indexKey), what: "the index configuration"),
+            digest: VectorDigest(value: try db.get(.meta, Keyspace.vectorsDigestKey).map { try Keyspace.uint64(bigEndian: $0) } ?? 0))
+        guard counters.nextFaceID >= 0 else {
+            throw Keyspace.corrupt("next_face_id is negative (\(counters.nextFaceID))")
+        }
+        return counters
+    }
+
+    /// A store read beside its writer: its view moved up to the writer's latest acknowledged
+    /// writes (RocksDB's catch-up with the primary), its counters read again. Nothing for a store
+    /// that is not read beside a writer.
+    package func catchUpWithWriter() throws {
+        guard isBesideWriter else { return }
+        try committed.withLock { counters in
+            try db.catchUpWithPrimary()
+            counters = try Self.readCounters(db)
+        }
+        knownIdentities.withLock { $0.removeAll() }
+    }
+
     /// Checks and loads an opened store's records (``open(at:durability:readOnly:besideWriter:diskReserve:key:)``).
     private static func finishOpening(
         _ db: RocksDB, at path: String, durability: Durability, readOnly: Bool, diskReserve: Int, key: EncryptionKey?, scratch: String?
@@ -184,17 +218,7 @@ package final class FaceStore: @unchecked Sendable {
             return v
         }
         let space = try Keyspace.decodeJSON(EmbeddingSpace.self, try required(Keyspace.spaceKey), what: "the embedding space")
-        let counters = Counters(
-            sequence: try Keyspace.uint64(bigEndian: try required(Keyspace.sequenceKey)),
-            nextFaceID: Int64(bitPattern: try Keyspace.uint64(bigEndian: try required(Keyspace.nextFaceIDKey))),
-            identities: Int(try Keyspace.uint64(bigEndian: try required(Keyspace.identityCountKey))),
-            faces: Int(try Keyspace.uint64(bigEndian: try required(Keyspace.faceCountKey))),
-            logTruncatedThrough: try Keyspace.uint64(bigEndian: try required(Keyspace.logTruncatedThroughKey)),
-            index: try Keyspace.decodeJSON(IndexConfiguration.self, try required(Keyspace.indexKey), what: "the index configuration"),
-            digest: VectorDigest(value: try db.get(.meta, Keyspace.vectorsDigestKey).map { try Keyspace.uint64(bigEndian: $0) } ?? 0))
-        guard counters.nextFaceID >= 0 else {
-            throw Keyspace.corrupt("next_face_id is negative (\(counters.nextFaceID))")
-        }
+        let counters = try readCounters(db)
         let storedID = try db.get(.meta, Keyspace.storeIDKey)
         guard storedID == nil || storedID?.count == 16 else { throw Keyspace.corrupt("store_id has \(storedID!.count) bytes, not 16") }
         // Before anything reads a face or identity: an encrypted store needs its data key.

@@ -80,6 +80,50 @@ final class SecurityCLITests: XCTestCase {
         XCTAssertEqual(try runFacedb(["check", path, "--key-file", other]).status, 0)
     }
 
+    /// backup, restore and a dump round trip through the CLI, on an encrypted database: each needs
+    /// the key file, never writes over an existing path, and gives back the same data.
+    func testBackupRestoreAndDumpThroughTheCommandLine() throws {
+        let dir = TemporaryDirectory("operations-cli")
+        let path = dir.path("db")
+        let key = dir.path("people.key")
+        try Data(EncryptionKey.random().bytes).write(to: URL(fileURLWithPath: key))
+        XCTAssertEqual(try runFacedb(["create", path, "--dim", "4", "--index", "hnsw", "--key-file", key]).status, 0)
+        var rows = ""
+        for i in 0..<50 { rows += #"{"identity": "p\#(i % 7)", "embedding": [\#(i), 1, 2, \#(i % 3)], "metadata": {"i": \#(i)}}"# + "\n" }
+        try rows.write(toFile: dir.path("rows.jsonl"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try runFacedb(["import", path, dir.path("rows.jsonl"), "--key-file", key]).status, 0)
+        XCTAssertEqual(try runFacedb(["identity", "update", path, "p3", "--name", "Pat", "--gallery", "g", "--key-file", key]).status, 0)
+
+        var r = try runFacedb(["backup", path, dir.path("backup"), "--key-file", key, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let report = try JSONDecoder().decode(BackupReport.self, from: Data(r.stdout.utf8))
+        XCTAssertEqual(report.faces, 50)
+        r = try runFacedb(["backup", path, dir.path("backup"), "--key-file", key])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("already exists"), r.stderr)
+        XCTAssertEqual(try runFacedb(["stats", dir.path("backup")]).status, 1, "the backup is encrypted too")
+        r = try runFacedb(["restore", dir.path("backup"), dir.path("restored"), "--key-file", key])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try runFacedb(["restore", dir.path("backup"), path, "--key-file", key])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("already exists"), r.stderr)
+        XCTAssertEqual(try runFacedb(["check", dir.path("restored"), "--key-file", key, "--full"]).status, 0)
+
+        // The dump of the restored copy is the original's, and imports into a new database that dumps the same.
+        for (db, out) in [(path, "a.jsonl"), (dir.path("restored"), "b.jsonl")] {
+            XCTAssertEqual(try runFacedb(["export", db, "--format", "jsonl", "--output", dir.path(out), "--key-file", key]).status, 0)
+        }
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: dir.path("a.jsonl"))), try Data(contentsOf: URL(fileURLWithPath: dir.path("b.jsonl"))))
+        XCTAssertEqual(try runFacedb(["create", dir.path("copy"), "--dim", "4"]).status, 0)
+        r = try runFacedb(["import", dir.path("copy"), dir.path("a.jsonl")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try runFacedb(["export", dir.path("copy"), "--format", "jsonl", "--output", dir.path("c.jsonl")]).status, 0)
+        let a = try String(contentsOfFile: dir.path("a.jsonl"), encoding: .utf8)
+        XCTAssertEqual(a, try String(contentsOfFile: dir.path("c.jsonl"), encoding: .utf8))
+        XCTAssertTrue(a.contains(#""display_name":"Pat""#) && a.contains(#""kind":"hnsw""#), String(a.prefix(400)))
+    }
+
     func testEraseCommandPurgesAndReports() throws {
         let dir = TemporaryDirectory("erase-cli")
         let path = dir.path("db")

@@ -114,10 +114,23 @@ final class BackupTests: XCTestCase {
         let check = try copy.checkIndex(full: true)
         XCTAssertTrue(check.isConsistent, "\(check)")
         XCTAssertNil(check.snapshotProblem)
-        // A reader opened after the writer's new faces sees them.
+        // A reader opened after the writer's new faces sees them; the first one does after refresh(),
+        // renamed and removed identities included.
         let later = try FaceDatabase.open(at: dir.path("db"), options: readerOptions)
         defer { try? later.close() }
         XCTAssertEqual(try contents(later), try contents(writer))
+        try writer.renameIdentity("b4", to: "renamed")
+        try writer.removeIdentity("a2")
+        try writer.addFaces(faces(3_000, prefix: "d", rng: &rng), createMissingIdentities: true)
+        try reader.refresh()
+        XCTAssertEqual(try contents(reader), try contents(writer), "seed \(rng.seed)")
+        XCTAssertEqual(reader.faceCount, writer.faceCount)
+        XCTAssertEqual(try reader.search(probe.embedding, k: 1).first?.identity, "renamed")
+        XCTAssertTrue(try reader.checkIndex(full: true).isConsistent)
+        try writer.checkpoint()  // the writer's snapshot moves on and its change log is cut behind it
+        try writer.addFaces(faces(5, prefix: "e", rng: &rng), createMissingIdentities: true)
+        try reader.refresh()
+        XCTAssertEqual(try contents(reader), try contents(writer), "after the writer's snapshot; seed \(rng.seed)")
     }
 
     func testRestoreCopiesIntoANewDirectoryOnlyAndChecksTheCopy() throws {

@@ -1,5 +1,6 @@
 import FaceDB
 import FaceDBCore
+import FaceDBImport
 import FaceDBTestSupport
 import Foundation
 import XCTest
@@ -77,6 +78,42 @@ final class EfSearchTuningTests: XCTestCase {
         XCTAssertEqual(try db.stats().efSearchTuning?.faces, 1_200, "the background snapshot kept the tuning")
         try db.close()
         XCTAssertEqual(again.tunings, [], "\(again.lines)")
+    }
+
+    /// An import that makes an HNSW index due for tuning tunes it before it returns, reporting each
+    /// step: the first search after it never meets a tuning (the tuning is there already, and the
+    /// log holds exactly one).
+    func testAnImportTunesBeforeItReturnsWithItsProgress() throws {
+        let directory = TemporaryDirectory("tuning")
+        var rng = SeededGenerator(seed: SeededGenerator.seedFromEnvironment())
+        let people = SyntheticEmbeddings(dimension: 16, identities: 300, generator: &rng)
+        let log = LogCapture()
+        let db = try FaceDatabase.create(
+            at: directory.path("db"), space: space, index: IndexConfiguration(kind: .hnsw, hnswM: 8), options: DatabaseOptions(logger: log.logger))
+        defer { try? db.close() }
+        let file = directory.path("faces.jsonl")
+        var text = ""
+        for face in faces(2_000, people, &rng) { text += #"{"identity":"\#(face.identity)","embedding":\#(face.embedding)}"# + "\n" }
+        try text.write(toFile: file, atomically: false, encoding: .utf8)
+        nonisolated(unsafe) var steps: [Int] = []
+        nonisolated(unsafe) var total = 0
+        let summary = try db.importEmbeddings(from: try EmbeddingFiles.open(path: file, labels: nil)) { p in
+            if let step = p.tuningStep, let of = p.tuningSteps {
+                steps.append(step)
+                total = of
+            }
+        }
+        XCTAssertEqual(summary.stored, 2_000)
+        XCTAssertEqual(total, 1 + IndexConfiguration.efSearchCandidates.count)
+        XCTAssertEqual(steps, Array(1...steps.count), "each step once, in order; seed \(rng.seed)")
+        XCTAssertGreaterThanOrEqual(steps.count, 2, "the brute-force answer and at least one candidate")
+        let tuning = try XCTUnwrap(try db.stats().efSearchTuning, "tuned when the import returned")
+        XCTAssertEqual(tuning.faces, 2_000)
+        XCTAssertEqual(steps.count, 1 + (IndexConfiguration.efSearchCandidates.firstIndex(of: tuning.efSearch) ?? 0) + 1)
+        let probe = try XCTUnwrap(try db.faces(of: "p7").first)
+        XCTAssertEqual(try db.search(probe.embedding, k: 1).first?.faceID, probe.id)
+        try db.close()
+        XCTAssertEqual(log.tunings.count, 1, "no second tuning in the background: \(log.tunings)")
     }
 
     func testExplicitEfSearchIsNeverTuned() throws {

@@ -45,6 +45,11 @@ extension FaceDatabase {
         try await WorkThreads.run { try self.updateIdentity(id, displayName: displayName, metadata: metadata, galleries: galleries) }
     }
 
+    /// The blocking `refresh()`, run on FaceDB's threads.
+    public func refresh() async throws {
+        try await WorkThreads.run { try self.refresh() }
+    }
+
     /// The blocking `renameIdentity(_:to:)`, run on FaceDB's threads.
     @discardableResult
     public func renameIdentity(_ id: String, to newID: String) async throws -> [FaceID] {

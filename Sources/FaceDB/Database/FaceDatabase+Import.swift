@@ -101,6 +101,17 @@ extension FaceDatabase {
             if batch.isLast { break }
         }
         try rejects.close()
+        // An HNSW index that grew enough to be due for efSearch tuning is tuned now, as part of the
+        // import and with its progress, not in the background where a search could meet it.
+        let grown = indexLock.withReadLock { index }
+        if grown.isTuningDue {
+            tuneIfDue(grown) { step, steps in
+                progress?(
+                    ImportProgress(
+                        rows: summary.rowsRead, totalRows: source.totalRows, bytesRead: source.totalBytes ?? 0, totalBytes: source.totalBytes,
+                        tuningStep: step, tuningSteps: steps))
+            }
+        }
         summary.identitiesCreated = max(0, identityCount - identitiesBefore)
         summary.seconds = Date().timeIntervalSince(started)
         logger.debug(

@@ -75,6 +75,42 @@ public final class FaceDatabase: @unchecked Sendable {
     /// database again to see later writes). A read-only open finds the writer by its lock.
     public var isBesideWriter: Bool { store.isBesideWriter }
 
+    /// A view beside a writer can be caught in the middle of a bulk load: RocksDB's secondary reads
+    /// the writer's MANIFEST before its write-ahead log, so a load whose table files were added in
+    /// between shows its commit (the counters) without its faces. Seen once in a test: counters of
+    /// 40,201 faces over 35,201. The index then disagrees with the counters; catching up again reads
+    /// the MANIFEST that names the files. Up to five tries, then the mismatch is an error.
+    func settleBesideWriter() throws {
+        guard isBesideWriter else { return }
+        for _ in 0..<5 {
+            if indexLock.withReadLock({ index.count }) == store.faceCount { return }
+            usleep(20_000)
+            try store.catchUpWithWriter()
+            try indexLock.withWriteLock { try loadIndex() }
+        }
+        guard indexLock.withReadLock({ index.count }) == store.faceCount else {
+            throw FaceDBError(
+                .storageFailure, "The database at \(path) did not settle into a consistent state beside the process writing it.",
+                remedy: "Try again; if it persists, stop the writer and run `facedb check`.", path: path)
+        }
+    }
+
+    /// For a handle reading beside a writer (``isBesideWriter``): moves its view up to the
+    /// writer's writes acknowledged by now, the index caught up from the writer's snapshot and
+    /// change log (or rebuilt in memory when they do not reach). Searches wait while it runs.
+    /// Nothing for other handles, which always see every write.
+    public func refresh() throws {
+        try checkOpen()
+        guard isBesideWriter else { return }
+        try writeLock.withLock { _ in
+            try store.catchUpWithWriter()
+            owners.reset()
+            try indexLock.withWriteLock { try loadIndex() }
+            try settleBesideWriter()
+            owners.load { [store] each in try store.forEachIdentityFaces(each) }
+        }
+    }
+
     private init(path: String, store: FaceStore, lock: DirectoryLock, index: VectorIndex, indexSequence: UInt64, options: DatabaseOptions) {
         self.path = path
         self.store = store
@@ -212,6 +248,7 @@ public final class FaceDatabase: @unchecked Sendable {
         let db = FaceDatabase(path: path, store: store, lock: lock, index: placeholder, indexSequence: 0, options: options)
         do {
             try db.loadIndex()
+            try db.settleBesideWriter()
         } catch {
             store.close()
             throw error

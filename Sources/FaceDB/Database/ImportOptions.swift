@@ -47,6 +47,11 @@ public struct ImportProgress: Sendable {
     public var bytesRead: Int
     /// The file's size in bytes, when known.
     public var totalBytes: Int?
+    /// Once the rows are stored, while HNSW's efSearch is tuned for the index's new size (so that
+    /// no search waits for it later): the tuning's steps done, and ``tuningSteps`` at most.
+    public var tuningStep: Int? = nil
+    /// How many steps the tuning takes at most (it stops at the first efSearch that reaches the target).
+    public var tuningSteps: Int? = nil
 
     /// The fraction done, from rows when the total is known, else from bytes; nil when neither is.
     public var fraction: Double? {

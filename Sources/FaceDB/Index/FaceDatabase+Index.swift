@@ -174,10 +174,10 @@ extension FaceDatabase {
     /// ``VectorIndex/isTuningDue``) and logs the outcome. A failure is logged and leaves efSearch as
     /// it was. Returns whether a new value was adopted. Never called from a search.
     @discardableResult
-    func tuneIfDue(_ index: VectorIndex) -> Bool {
+    func tuneIfDue(_ index: VectorIndex, progress: ((Int, Int) -> Void)? = nil) -> Bool {
         guard index.isTuningDue else { return false }
         do {
-            guard let tuning = try index.tuneEfSearch() else { return false }
+            guard let tuning = try index.tuneEfSearch(progress: progress) else { return false }
             let message = String(
                 format: "tuned HNSW efSearch to %d in %.1f s: recall@10 %.3f ± %.3f (target %.3f) on %d stored faces of %d%@",
                 tuning.efSearch, tuning.seconds, tuning.recall, tuning.margin, tuning.target, tuning.sampleSize,

@@ -74,6 +74,13 @@ final class FaceOwners: Sendable {
         }
     }
 
+    /// Forgets every owner (after a reader beside a writer moved its view on: faces may have moved
+    /// to another identity), stopping a background load first; ``load(_:)`` fills it again.
+    func reset() {
+        stopLoading()
+        state.withLock { $0 = State() }
+    }
+
     /// Stops a background load and waits for it to end (before the store closes).
     func stopLoading() {
         state.withLock { $0.cancelled = true }

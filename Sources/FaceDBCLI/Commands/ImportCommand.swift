@@ -108,7 +108,16 @@ struct ImportCommand: ParsableCommand {
                 let options = ImportOptions(
                     batchSize: batchSize, existing: upsert ? .replace : .skip, rejectsPath: rejectsPath,
                     resumeKey: again ? nil : try EmbeddingFiles.resumeKey(path: file, labels: labelsFile))
+                var tuning: ProgressReporter?
                 let summary = try db.importEmbeddings(from: source, options: options) { p in
+                    if let step = p.tuningStep, let steps = p.tuningSteps {
+                        if tuning == nil {
+                            progress.finish()
+                            tuning = ProgressReporter(label: "tuning HNSW efSearch", total: steps, enabled: !quiet)
+                        }
+                        tuning?.update(step)
+                        return
+                    }
                     // Text formats do not say how many rows they hold: estimate it from the bytes read.
                     let total =
                         p.totalRows
@@ -118,6 +127,7 @@ struct ImportCommand: ParsableCommand {
                     progress.update(p.rows, total: total)
                 }
                 progress.finish()
+                tuning?.finish()
                 anyRejected = anyRejected || summary.rejected > 0
                 if json {
                     try Output.json(ImportReport(file: file, rejectsFile: summary.rejected > 0 ? rejectsPath : nil, summary: summary))

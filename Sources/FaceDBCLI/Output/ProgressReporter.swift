@@ -9,6 +9,7 @@ final class ProgressReporter: Sendable {
         var total: Int
         var lastPrint = Date.distantPast
         var done = 0
+        var finished = false
     }
 
     private let state: Mutex<State>
@@ -28,7 +29,7 @@ final class ProgressReporter: Sendable {
         state.withLock { state in
             state.done = done
             if let total { state.total = total }
-            guard enabled else { return }
+            guard enabled, !state.finished else { return }
             let now = Date()
             let interval: TimeInterval = isTerminal ? 0.1 : 5
             guard now.timeIntervalSince(state.lastPrint) >= interval else { return }
@@ -37,10 +38,11 @@ final class ProgressReporter: Sendable {
         }
     }
 
-    /// Prints the final state.
+    /// Prints the final state, once: later updates and finishes print nothing.
     func finish() {
         state.withLock { state in
-            guard enabled else { return }
+            guard enabled, !state.finished else { return }
+            state.finished = true
             emit(state, final: true)
         }
     }
