@@ -14,20 +14,28 @@ final class PhotoCLITests: XCTestCase {
         if ProcessInfo.processInfo.environment["FACEDB_SKIP_MODEL_TESTS"] == "1" { throw XCTSkip("FACEDB_SKIP_MODEL_TESTS=1") }
     }
 
-    func testFolderEnrollmentThenIdentifyVerifyEmbedAndAnnotate() throws {
-        let dir = TemporaryDirectory("photo-cli")
+    /// A new dlib-space database `dir/db` and a folder `dir/folder` with one sub-folder of fixture
+    /// photos per identity.
+    func photoDatabaseAndFolder(_ dir: TemporaryDirectory, _ people: [(String, [String])]) throws -> (db: String, folder: String) {
         let db = dir.path("db")
         XCTAssertEqual(try runFacedb(["create", db, "--model", "dlib_face_recognition_resnet_model_v1", "--dim", "128", "--metric", "l2"]).status, 0)
-        // photos/<identity>/…: two good photos, a truncated copy, garbage, a cat, and a second person.
         let folder = dir.path("folder")
-        let fm = FileManager.default
-        for (person, files) in [
-            ("deb", ["faces__deb_haaland__congress_photo_b_current.jpg"]),
-            ("terri", ["faces__terri_sewell__congress_photo_b_current.jpg", "other__chelsea.png"]),
-        ] {
-            try fm.createDirectory(atPath: folder + "/" + person, withIntermediateDirectories: true)
-            for f in files { try fm.copyItem(atPath: Self.photo(f), toPath: "\(folder)/\(person)/\(f)") }
+        for (person, files) in people {
+            try FileManager.default.createDirectory(atPath: folder + "/" + person, withIntermediateDirectories: true)
+            for f in files { try FileManager.default.copyItem(atPath: Self.photo(f), toPath: "\(folder)/\(person)/\(f)") }
         }
+        return (db, folder)
+    }
+
+    func testFolderEnrollmentThenIdentifyVerifyEmbedAndAnnotate() throws {
+        let dir = TemporaryDirectory("photo-cli")
+        // photos/<identity>/…: two good photos, a truncated copy, garbage, a cat, and a second person.
+        let (db, folder) = try photoDatabaseAndFolder(
+            dir,
+            [
+                ("deb", ["faces__deb_haaland__congress_photo_b_current.jpg"]),
+                ("terri", ["faces__terri_sewell__congress_photo_b_current.jpg", "other__chelsea.png"]),
+            ])
         let bytes = try Data(contentsOf: URL(fileURLWithPath: Self.photo("faces__jim_costa__congress_photo_b_current.jpg")))
         try bytes.prefix(2_000).write(to: URL(fileURLWithPath: folder + "/deb/truncated.jpg"))
         try Data(repeating: 0x42, count: 3_000).write(to: URL(fileURLWithPath: folder + "/deb/garbage.png"))
@@ -157,17 +165,12 @@ final class PhotoCLITests: XCTestCase {
     /// Running the same folder enrolment twice adds nothing the second time and says so.
     func testEnrollingAFolderTwiceStoresEachPhotoOnce() throws {
         let dir = TemporaryDirectory("photo-cli")
-        let db = dir.path("db")
-        XCTAssertEqual(try runFacedb(["create", db, "--model", "dlib_face_recognition_resnet_model_v1", "--dim", "128", "--metric", "l2"]).status, 0)
-        let folder = dir.path("folder")
-        let fm = FileManager.default
-        for (person, files) in [
-            ("deb", ["faces__deb_haaland__congress_photo_b_current.jpg", "faces__deb_haaland__congress_photo_a_older.jpg"]),
-            ("terri", ["faces__terri_sewell__congress_photo_b_current.jpg"]),
-        ] {
-            try fm.createDirectory(atPath: folder + "/" + person, withIntermediateDirectories: true)
-            for f in files { try fm.copyItem(atPath: Self.photo(f), toPath: "\(folder)/\(person)/\(f)") }
-        }
+        let (db, folder) = try photoDatabaseAndFolder(
+            dir,
+            [
+                ("deb", ["faces__deb_haaland__congress_photo_b_current.jpg", "faces__deb_haaland__congress_photo_a_older.jpg"]),
+                ("terri", ["faces__terri_sewell__congress_photo_b_current.jpg"]),
+            ])
         var run = try runFacedb(["enroll", db, "--folder", folder, "--rejects", dir.path("r1.jsonl"), "--meta", "{\"batch\": 1}"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("3 photos: 3 enrolled, 0 refused"), run.stdout)
