@@ -71,6 +71,8 @@ final class IdentityEditingTests: XCTestCase {
             XCTAssertFalse(got.contains { $0.faceID == face.id })
         }
         XCTAssertThrowsError(try db.search(face: FaceID(999_999))) { XCTAssertEqual(($0 as? FaceDBError)?.code, .unknownFace) }
+        // A k from a flag or a shell line can be anything: the largest one answers every other face.
+        XCTAssertEqual(try db.search(face: all[0].id, k: .max).count, all.count - 1)
     }
 
     /// A gallery no identity is in, or an identity not stored, is an error naming it (not "unknown" for everyone).

@@ -30,7 +30,9 @@ extension FaceDatabase {
             throw FaceDBError(.invalidArgument, "k must be at least 1, got \(k).", remedy: "Ask for one or more results.")
         }
         let started = metrics.searchStarted()
-        let hits = try searchIndex(batch: [vector], k: k + 1, filter: filter)[0]
+        // One more than asked for, since the face itself comes back too; never more than every
+        // face (a k of Int.max from a flag would overflow).
+        let hits = try searchIndex(batch: [vector], k: min(k, max(faceCount, 1)) + 1, filter: filter)[0]
         metrics.searched(.search, probes: 1, since: started)
         return Array(hits.filter { $0.faceID != id }.prefix(k))
     }
